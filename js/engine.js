@@ -1,0 +1,145 @@
+// engine.js - one instance of the WebAssembly engine and its ABI calls.
+//
+// This is the only file that touches the exports of vessel.*.wasm (see
+// src/vessel.h and wasm/exports.txt).  Arguments are written into one
+// reusable buffer inside the engine's memory: argc pointers, argc
+// lengths, then the bytes; the reply is read from the engine-owned reply
+// buffer and decoded before the next call overwrites it.
+
+import { decode, ReplyError } from './resp.js';
+
+const encoder = new TextEncoder();
+const INITIAL_ARG_BYTES = 64 * 1024;
+
+/** Bytes of an argument: strings as UTF-8, numbers in decimal, views as their bytes. */
+function argBytesUpperBound(a) {
+  if (typeof a === 'string') return a.length * 3;
+  if (ArrayBuffer.isView(a) || a instanceof ArrayBuffer) return a.byteLength;
+  if (typeof a === 'number' || typeof a === 'bigint') return 32;
+  throw new TypeError(`vessel: unsupported argument type ${a === null ? 'null' : typeof a}`);
+}
+
+export class Engine {
+  /**
+   * @param {WebAssembly.Instance} instance
+   * @param {{ maxmemory?: number, seed?: number, simd?: boolean }} options
+   */
+  constructor(instance, options = {}) {
+    this.exports = instance.exports;
+    this.simd = options.simd;
+    this.memory = this.exports.memory;
+    this.exports._initialize?.();
+    this.u8 = new Uint8Array(this.memory.buffer);
+    this.u32 = new Uint32Array(this.memory.buffer);
+    this.argCap = 0;
+    this.argPtr = 0;
+    this.ensureArgs(INITIAL_ARG_BYTES);
+    // vs_options: uint64 maxmemory, uint32 seed.
+    const opt = this.argPtr;
+    const dv = new DataView(this.memory.buffer);
+    dv.setBigUint64(opt, BigInt(Math.max(0, Math.floor(options.maxmemory ?? 0))), true);
+    dv.setUint32(opt + 8, (options.seed ?? 0) >>> 0, true);
+    this.db = this.exports.vs_open(opt);
+    if (!this.db) throw new Error('vessel: out of memory opening the store');
+  }
+
+  /** Re-create views after the engine's memory grew. */
+  refresh() {
+    if (this.u8.buffer !== this.memory.buffer) {
+      this.u8 = new Uint8Array(this.memory.buffer);
+      this.u32 = new Uint32Array(this.memory.buffer);
+    }
+  }
+
+  ensureArgs(bytes) {
+    if (bytes <= this.argCap) return;
+    let cap = Math.max(this.argCap * 2, INITIAL_ARG_BYTES);
+    while (cap < bytes) cap *= 2;
+    if (this.argPtr) this.exports.vs_buffer_free(this.argPtr);
+    this.argPtr = this.exports.vs_buffer_alloc(cap);
+    if (!this.argPtr) {
+      this.argCap = 0;
+      throw new Error('vessel: out of memory for command arguments');
+    }
+    this.argCap = cap;
+    this.refresh();
+  }
+
+  /**
+   * Execute a command and return its raw RESP reply bytes (a view into
+   * engine memory, valid until the next call) and whether it is an error.
+   * @param {Array<string|number|ArrayBufferView|ArrayBuffer>} args
+   * @param {number} [proto] 2 or 3
+   */
+  execRaw(args, proto = 2) {
+    const argc = args.length;
+    let need = argc * 8;
+    for (let i = 0; i < argc; i++) need += argBytesUpperBound(args[i]);
+    this.ensureArgs(need);
+    let u8 = this.u8;
+    const base = this.argPtr;
+    const ptrs = base >>> 2;
+    const lens = ptrs + argc;
+    const u32 = this.u32;
+    let off = base + argc * 8;
+    for (let i = 0; i < argc; i++) {
+      let a = args[i];
+      let n;
+      if (typeof a === 'number' || typeof a === 'bigint') a = String(a);
+      if (typeof a === 'string') {
+        if (a.length < 32) {
+          // Short strings: ASCII fast path, UTF-8 encoder otherwise.
+          n = 0;
+          for (; n < a.length; n++) {
+            const c = a.charCodeAt(n);
+            if (c >= 0x80) break;
+            u8[off + n] = c;
+          }
+          if (n < a.length) n = encoder.encodeInto(a, u8.subarray(off)).written;
+        } else {
+          n = encoder.encodeInto(a, u8.subarray(off)).written;
+        }
+      } else {
+        const view = a instanceof ArrayBuffer ? new Uint8Array(a)
+          : a instanceof Uint8Array ? a : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+        u8.set(view, off);
+        n = view.length;
+      }
+      u32[ptrs + i] = off;
+      u32[lens + i] = n;
+      off += n;
+    }
+    const st = this.exports.vs_exec(this.db, argc, base, base + argc * 4, proto);
+    this.refresh();
+    u8 = this.u8;
+    const ptr = this.exports.vs_reply_data(this.db);
+    const len = this.exports.vs_reply_len(this.db);
+    return { ok: st === 0, bytes: u8.subarray(ptr, ptr + len) };
+  }
+
+  /** Execute and decode; throws ReplyError on an error reply. */
+  exec(args, binary = false) {
+    const { bytes } = this.execRaw(args, 2);
+    const [value] = decode(bytes, 0, binary);
+    if (value instanceof ReplyError) throw value;
+    return value;
+  }
+
+  /** Bytes allocated by the engine. */
+  usedMemory() {
+    return this.exports.vs_used_memory() >>> 0;
+  }
+
+  /** Testing hook: fail the nth allocation from now (0 = off). */
+  faultInject(n, persist = false) {
+    return this.exports.vs_fault_inject(n >>> 0, persist ? 1 : 0) >>> 0;
+  }
+
+  close() {
+    if (!this.db) return;
+    this.exports.vs_close(this.db);
+    if (this.argPtr) this.exports.vs_buffer_free(this.argPtr);
+    this.db = 0;
+    this.argPtr = 0;
+  }
+}

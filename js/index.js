@@ -1,0 +1,9 @@
+// index.js - Vessel's public entry point.
+//
+//   import { open } from 'vessel';
+//   const db = await open();
+//   await db.hset('doc:1', { title: 'hello', vec: new Float32Array([1, 2, 3]) });
+
+export { open, Vessel } from './vessel.js';
+export { ReplyError } from './resp.js';
+export { loadModule, simdSupported } from './loader.js';

@@ -1,0 +1,22 @@
+// usage.ts - compiled with `tsc --noEmit` by the tests: the declarations
+// must accept the README's examples and reject misuse.
+import { open, ReplyError, simdSupported, type Vessel } from '../../js/index.js';
+
+async function main(): Promise<void> {
+  const db: Vessel = await open({ simd: simdSupported(), maxmemory: 64 * 1024 * 1024 });
+  const added: number = await db.hset('doc:1', { title: 'hello', n: 1, vec: new Float32Array([1, 2, 3]) });
+  const title: string | null = await db.hget('doc:1', 'title');
+  const bytes: Uint8Array | null = await db.hget('doc:1', 'vec', { binary: true });
+  const all: Record<string, string> = await db.hgetall('doc:1');
+  for await (const key of db.scan({ match: 'doc:*', count: 100 })) key.toUpperCase();
+  try {
+    await db.command('HSET', 'doc:1');
+  } catch (e) {
+    if (e instanceof ReplyError) console.log(e.message);
+  }
+  // @ts-expect-error: values must be strings, numbers or bytes
+  await db.hset('doc:2', { bad: { nested: true } });
+  console.log(added, title, bytes, all, db.build, db.usedMemory());
+  await db.close();
+}
+void main;
