@@ -41,14 +41,37 @@ wasm/vessel.scalar.wasm: $(SRC) $(HDR) wasm/exports.txt | deps-emcc
 # ---- native builds ------------------------------------------------------------
 ASAN_FLAGS := $(CSTD) -O1 -g $(WARN) -ffp-contract=off -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-build/asan/%: tests/unit/%.c $(SRC) $(HDR) tests/unit/vt.h tests/unit/vt_cmd.h
-	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_FLAGS) $< $(SRC) -lm -o $@
+ASAN_OBJ := $(patsubst src/%.c,build/asan/obj/%.o,$(SRC))
+TEST_HDR := tests/unit/vt.h tests/unit/vt_cmd.h
 
+build/asan/obj/%.o: src/%.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) -c $< -o $@
+
+build/asan/%: tests/unit/%.c $(ASAN_OBJ) $(TEST_HDR)
+	$(CC) $(ASAN_FLAGS) $< $(ASAN_OBJ) -lm -o $@
+
+# C unit tests, natively under AddressSanitizer + UndefinedBehaviorSanitizer
 unit: $(addprefix build/asan/,$(UNIT_TESTS))
 	@set -e; for t in $(UNIT_TESTS); do \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build/asan/$$t; \
 	done
+
+# The same C unit tests compiled to WebAssembly (SIMD128 and scalar) and
+# run under Node's WASI: the engine's tests on the code that ships.
+WASM_TEST_FLAGS := $(CSTD) -O2 $(WARN) -Wno-error=unused-command-line-argument -sSTANDALONE_WASM \
+	-sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=32MB -sPRINTF_LONG_DOUBLE=1 -sTOTAL_STACK=4MB
+build/wasm-simd/%.wasm: tests/unit/%.c $(SRC) $(HDR) $(TEST_HDR) | deps-emcc
+	@mkdir -p $(dir $@)
+	$(EMCC) $(WASM_TEST_FLAGS) -msimd128 $< $(SRC) -o $@
+build/wasm-scalar/%.wasm: tests/unit/%.c $(SRC) $(HDR) $(TEST_HDR) | deps-emcc
+	@mkdir -p $(dir $@)
+	$(EMCC) $(WASM_TEST_FLAGS) $< $(SRC) -o $@
+
+unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar/$(t).wasm)
+	@set -e; for t in $(UNIT_TESTS); do for b in simd scalar; do \
+		$(NODE) --no-warnings tests/wasm/run-wasi.mjs build/wasm-$$b/$$t.wasm; \
+	done; done
 
 # ---- dependencies -------------------------------------------------------------
 deps:
@@ -61,6 +84,7 @@ deps-emcc:
 test: deps
 	$(MAKE) unit
 	$(MAKE) all
+	$(MAKE) unit-wasm
 	$(MAKE) test-js
 
 test-js: $(WASM)
@@ -70,6 +94,7 @@ test-js: $(WASM)
 # ---- benchmarks ---------------------------------------------------------------
 bench: deps $(WASM)
 	$(NODE) bench/hset.js
+	$(NODE) bench/flat.js
 
 # ---- the main job ---------------------------------------------------------------
 example: deps $(WASM)
@@ -78,4 +103,5 @@ example: deps $(WASM)
 clean:
 	rm -rf build wasm/*.wasm
 
-.PHONY: all unit deps deps-emcc test test-js bench example clean
+.SECONDARY:
+.PHONY: all unit unit-wasm deps deps-emcc test test-js bench example clean

@@ -75,6 +75,7 @@ export class Engine {
     const argc = args.length;
     let need = argc * 8;
     for (let i = 0; i < argc; i++) need += argBytesUpperBound(args[i]);
+    this.refresh(); // memory may have grown in any export call since the last one
     this.ensureArgs(need);
     let u8 = this.u8;
     const base = this.argPtr;
@@ -123,6 +124,14 @@ export class Engine {
     const [value] = decode(bytes, 0, binary);
     if (value instanceof ReplyError) throw value;
     return value;
+  }
+
+  /** Background work (index backfill): up to `budget` keys; true while more remains. */
+  step(budget) {
+    if (!this.db) return false;
+    const more = this.exports.vs_step(this.db, budget >>> 0) !== 0;
+    this.refresh();
+    return more;
   }
 
   /** Bytes allocated by the engine. */

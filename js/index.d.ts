@@ -24,6 +24,8 @@ export interface OpenOptions {
   seed?: number;
   /** Return bulk replies of `command()` as Uint8Array instead of strings. */
   binaryReplies?: boolean;
+  /** Milliseconds of background (backfill) work per event-loop turn (default 4). */
+  backfillSliceMs?: number;
 }
 
 /** An error reply; `message` is the exact Redis/Valkey error text. */
@@ -38,6 +40,71 @@ export interface ScanOptions {
 }
 
 export type FieldValue = string | number | ArrayBuffer | ArrayBufferView;
+
+export interface VectorFieldDef {
+  type: 'VECTOR';
+  algorithm?: 'FLAT' | 'HNSW';
+  dim: number;
+  distance?: 'L2' | 'IP' | 'COSINE';
+  dataType?: 'FLOAT32';
+  initialCap?: number;
+  blockSize?: number;      // FLAT
+  m?: number;              // HNSW
+  efConstruction?: number; // HNSW
+  efRuntime?: number;      // HNSW
+  as?: string;
+}
+export interface TagFieldDef { type: 'TAG'; separator?: string; caseSensitive?: boolean; as?: string }
+export interface NumericFieldDef { type: 'NUMERIC'; as?: string }
+export type FieldDef = VectorFieldDef | TagFieldDef | NumericFieldDef | 'TAG' | 'NUMERIC';
+
+export interface IndexDefinition {
+  /** Key prefixes; none means every hash key. */
+  prefix?: string | string[];
+  /** Do not index existing keys (only later writes). */
+  skipInitialScan?: boolean;
+  /** Fields by hash field name, in order (or an array with `name`). */
+  schema: Record<string, FieldDef> | Array<(VectorFieldDef | TagFieldDef | NumericFieldDef) & { name: string }>;
+}
+
+export interface SearchOptions {
+  /** PARAMS: values for $name references (vectors as Float32Array). */
+  params?: Record<string, Arg>;
+  /** RETURN: field names, or { field, as }. An empty list means no content. */
+  return?: Array<string | { field: string; as: string }>;
+  /** LIMIT offset count (default 0 10). */
+  limit?: [number, number] | { offset?: number; count?: number };
+  /** SORTBY a field (or the KNN score name, ascending). */
+  sortBy?: string | { field: string; direction?: 'ASC' | 'DESC' };
+  noContent?: boolean;
+  dialect?: 2 | 3 | 4;
+  timeout?: number;
+  /** Vector fields as Float32Array (else raw bytes). */
+  vectors?: boolean;
+  /** Every field value as Uint8Array. */
+  binary?: boolean;
+}
+
+export interface SearchResult {
+  key: string;
+  /** KNN distance (L2 squared, 1 - dot for IP, 1 - cosine for COSINE). */
+  score?: number;
+  fields: Record<string, string | Uint8Array | Float32Array>;
+}
+
+export interface SearchReply {
+  total: number;
+  results: SearchResult[];
+}
+
+export interface IndexProgress {
+  /** Backfill progress, 0-100. */
+  percent: number;
+  /** Documents indexed so far. */
+  docs: number;
+  state: 'ready' | 'backfill_in_progress' | 'backfill_paused_by_oom';
+  done: boolean;
+}
 
 export class Vessel {
   /** 'simd' or 'scalar'; undefined when one explicit module was given. */
@@ -61,6 +128,16 @@ export class Vessel {
   scan(options?: ScanOptions): AsyncIterableIterator<string>;
   dbsize(): Promise<number>;
   flushall(): Promise<'OK'>;
+  /** FT.CREATE; the index is backfilled in the background (see indexReady). */
+  createIndex(name: string, definition: IndexDefinition): Promise<'OK'>;
+  dropIndex(name: string, options?: { deleteDocuments?: boolean }): Promise<'OK'>;
+  listIndexes(): Promise<string[]>;
+  /** FT.INFO as an object. */
+  indexInfo(name: string): Promise<Record<string, any>>;
+  /** FT.SEARCH: pure filter or KNN (with a filter) queries. */
+  search(index: string, query: string, options?: SearchOptions): Promise<SearchReply>;
+  /** Resolves when the index's backfill is complete. */
+  indexReady(name: string, options?: { onProgress?: (p: IndexProgress) => void }): Promise<IndexProgress>;
   /** Bytes allocated by the engine for the store. */
   usedMemory(): number;
   close(): Promise<void>;

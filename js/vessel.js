@@ -8,6 +8,8 @@
 import { Engine } from './engine.js';
 import { loadModule } from './loader.js';
 import { ReplyError } from './resp.js';
+import { BackgroundWork } from './scheduler.js';
+import { createArgs, parseInfo, parseSearch, scoreName, searchArgs, vectorFields } from './search.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB
@@ -61,12 +63,22 @@ function toArgs(name, args) {
   return out;
 }
 
+/** Commands after which the set of indexes (and their schemas) changed. */
+const SCHEMA_COMMANDS = new Set(['FT.CREATE', 'FT.DROPINDEX']);
+
 export class Vessel {
   /** @param {Engine} engine */
   constructor(engine, options = {}) {
     this.engine = engine;
     this.binaryReplies = !!options.binaryReplies;
     this.closed = false;
+    this.schemas = new Map(); // index name -> FT.INFO object (cached)
+    this.waiters = new Set(); // indexReady() promises to settle after each slice
+    this.background = new BackgroundWork((budget) => engine.step(budget), {
+      sliceMs: options.backfillSliceMs ?? 4,
+      onSlice: () => this.notifyWaiters(),
+      onError: (e) => this.failWaiters(e),
+    });
   }
 
   /** 'simd', 'scalar', or undefined when a single module was given. */
@@ -81,7 +93,22 @@ export class Vessel {
   /** Run a command synchronously (the engine is in this thread). */
   commandSync(name, ...args) {
     this.checkOpen();
-    return this.engine.exec(toArgs(name, args), this.binaryReplies);
+    try {
+      return this.engine.exec(toArgs(name, args), this.binaryReplies);
+    } finally {
+      this.afterCommand(name);
+    }
+  }
+
+  /** Bookkeeping after commands that change indexes. */
+  afterCommand(name) {
+    if (typeof name !== 'string' || name.length < 7 || (name[0] !== 'F' && name[0] !== 'f')) return;
+    const cmd = name.toUpperCase();
+    if (SCHEMA_COMMANDS.has(cmd)) {
+      this.schemas.clear();
+      if (cmd === 'FT.CREATE') this.background.kick();
+      this.notifyWaiters();
+    }
   }
 
   /**
@@ -95,7 +122,112 @@ export class Vessel {
   /** Run a command with bulk replies as Uint8Array. */
   async commandBuffer(name, ...args) {
     this.checkOpen();
-    return this.engine.exec(toArgs(name, args), true);
+    try {
+      return this.engine.exec(toArgs(name, args), true);
+    } finally {
+      this.afterCommand(name);
+    }
+  }
+
+  // ---- search --------------------------------------------------------------
+
+  /**
+   * FT.CREATE from a definition: { prefix, skipInitialScan, schema }.
+   * The index is backfilled in the background; see indexReady().
+   */
+  async createIndex(name, definition) {
+    return this.commandSync('FT.CREATE', ...createArgs(name, definition));
+  }
+
+  async dropIndex(name, { deleteDocuments = false } = {}) {
+    return deleteDocuments ? this.commandSync('FT.DROPINDEX', name, 'DD') : this.commandSync('FT.DROPINDEX', name);
+  }
+
+  async listIndexes() {
+    return this.commandSync('FT._LIST');
+  }
+
+  /** FT.INFO as an object. */
+  async indexInfo(name) {
+    return parseInfo(this.commandSync('FT.INFO', name));
+  }
+
+  cachedInfo(name) {
+    let info = this.schemas.get(name);
+    if (!info) {
+      info = parseInfo(this.engine.exec(['FT.INFO', name]));
+      this.schemas.set(name, info);
+    }
+    return info;
+  }
+
+  /**
+   * FT.SEARCH with options { params, return, limit, sortBy, noContent,
+   * dialect, timeout, vectors, binary }.  Resolves to
+   * { total, results: [{ key, score, fields }] }; with `vectors: true`
+   * vector fields come back as Float32Array.
+   */
+  async search(index, query, options = {}) {
+    this.checkOpen();
+    const reply = this.engine.exec(['FT.SEARCH', ...searchArgs(index, query, options)], true);
+    const score = scoreName(query, options.params);
+    return parseSearch(reply, {
+      noContent: options.noContent || (options.return && options.return.length === 0),
+      score: score?.name,
+      vectors: options.vectors,
+      binary: options.binary,
+      vectorNames: vectorFields(this.cachedInfo(index)),
+    });
+  }
+
+  /**
+   * Resolve when the index has finished backfilling.  onProgress gets
+   * { percent, docs, state } after each slice of background work.
+   */
+  indexReady(name, { onProgress } = {}) {
+    this.checkOpen();
+    return new Promise((resolve, reject) => {
+      const w = { name, onProgress, resolve, reject };
+      this.waiters.add(w);
+      this.checkWaiter(w);
+      if (this.waiters.has(w)) this.background.kick();
+    });
+  }
+
+  progressOf(name) {
+    const info = parseInfo(this.engine.exec(['FT.INFO', name]));
+    return {
+      percent: Number(info.backfill_complete_percent) * 100,
+      docs: info.num_docs,
+      state: info.state,
+      done: info.backfill_in_progress === '0',
+    };
+  }
+
+  checkWaiter(w) {
+    let p;
+    try {
+      p = this.progressOf(w.name);
+    } catch (e) {
+      this.waiters.delete(w);
+      w.reject(e);
+      return;
+    }
+    w.onProgress?.(p);
+    if (p.done) {
+      this.waiters.delete(w);
+      w.resolve(p);
+    }
+  }
+
+  notifyWaiters() {
+    if (this.closed) return;
+    for (const w of [...this.waiters]) this.checkWaiter(w);
+  }
+
+  failWaiters(e) {
+    for (const w of this.waiters) w.reject(e);
+    this.waiters.clear();
   }
 
   /**
@@ -189,6 +321,8 @@ export class Vessel {
   async close() {
     if (this.closed) return;
     this.closed = true;
+    this.background.stop();
+    this.failWaiters(new Error('vessel: the store was closed'));
     this.engine.close();
   }
 }

@@ -9,21 +9,24 @@
 vs_db *vs_open(const vs_options *opt) {
     vs_db *db = vs_calloc(1, sizeof *db);
     if (!db) return NULL;
-    if (vs_ks_init(&db->ks) != VS_OK || vs_reply_init(&db->reply) != VS_OK) {
+    if (opt) {
+        db->maxmemory = opt->maxmemory;
+        db->seed = opt->seed;
+    }
+    if (vs_ks_init(&db->ks) != VS_OK || vs_reply_init(&db->reply) != VS_OK ||
+        vs_search_init(&db->search, &db->ks, db->seed) != VS_OK) {
+        vs_search_release(&db->search);
         vs_reply_release(&db->reply);
         vs_ks_release(&db->ks);
         vs_free(db);
         return NULL;
-    }
-    if (opt) {
-        db->maxmemory = opt->maxmemory;
-        db->seed = opt->seed;
     }
     return db;
 }
 
 void vs_close(vs_db *db) {
     if (!db) return;
+    vs_search_release(&db->search);
     vs_ks_release(&db->ks);
     vs_reply_release(&db->reply);
     vs_free(db);
@@ -46,3 +49,5 @@ unsigned long vs_fault_inject(unsigned long n, int persist) {
     vs_mem_inject(n, persist);
     return f;
 }
+
+int vs_step(vs_db *db, unsigned budget) { return vs_search_step(&db->search, budget); }

@@ -14,6 +14,7 @@
 #define M VS_CMD_DENYOOM
 #define F VS_CMD_FAST
 #define A VS_CMD_ADMIN
+#define X VS_CMD_MODULE
 
 /* name, arity, flags, handler, first key, last key, key step */
 static const vs_command command_table[] = {
@@ -50,6 +51,12 @@ static const vs_command command_table[] = {
     {"hstrlen", 3, R | F, vs_cmd_hstrlen, 1, 1, 1},
     {"hincrby", 4, W | M | F, vs_cmd_hincrby, 1, 1, 1},
     {"hincrbyfloat", 4, W | M | F, vs_cmd_hincrbyfloat, 1, 1, 1},
+
+    {"FT.CREATE", -2, W | M | X, vs_cmd_ft_create, 0, 0, 0},
+    {"FT.SEARCH", -3, R | X, vs_cmd_ft_search, 0, 0, 0},
+    {"FT.INFO", -2, R | X, vs_cmd_ft_info, 0, 0, 0},
+    {"FT.DROPINDEX", -2, W | X, vs_cmd_ft_dropindex, 0, 0, 0},
+    {"FT._LIST", 1, R | X, vs_cmd_ft_list, 0, 0, 0},
 };
 
 #undef W
@@ -57,6 +64,7 @@ static const vs_command command_table[] = {
 #undef M
 #undef F
 #undef A
+#undef X
 
 /* Open-addressing index over the table, keyed by upper-cased name. */
 #define LOOKUP_SLOTS 256

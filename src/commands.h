@@ -41,4 +41,11 @@ vs_status vs_cmd_hstrlen(vs_ctx *c);
 vs_status vs_cmd_hincrby(vs_ctx *c);
 vs_status vs_cmd_hincrbyfloat(vs_ctx *c);
 
+/* cmd_ft.c, cmd_ft_search.c: the search module */
+vs_status vs_cmd_ft_create(vs_ctx *c);
+vs_status vs_cmd_ft_search(vs_ctx *c);
+vs_status vs_cmd_ft_info(vs_ctx *c);
+vs_status vs_cmd_ft_dropindex(vs_ctx *c);
+vs_status vs_cmd_ft_list(vs_ctx *c);
+
 #endif

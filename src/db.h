@@ -8,11 +8,13 @@
 
 #include "keyspace.h"
 #include "reply.h"
+#include "search.h"
 #include "status.h"
 #include "vessel.h"
 
 struct vs_db {
     vs_keyspace ks;        /* the data */
+    vs_search search;      /* search indexes over ks */
     vs_reply reply;        /* reply of the last command */
     vs_err err;            /* error of the last command */
     uint64_t maxmemory;    /* 0 = no limit */

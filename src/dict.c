@@ -177,3 +177,9 @@ void vs_dict_clear(vs_dict *d, void (*fn)(vs_dnode *n, void *arg), void *arg) {
         d->rehash_idx = -1;
     }
 }
+
+void vs_dict_foreach(const vs_dict *d, void (*fn)(const vs_dnode *n, void *arg), void *arg) {
+    for (int t = 0; t < 2; t++)
+        for (size_t i = 0; i < d->size[t]; i++)
+            for (const vs_dnode *e = d->t[t][i]; e; e = e->next) fn(e, arg);
+}

@@ -61,6 +61,10 @@ void vs_dict_unlink(vs_dict *d, vs_dnode *n);
 /* Move up to n buckets from the old table; returns 1 while more remain. */
 int vs_dict_rehash(vs_dict *d, int n);
 
+/* Visit every node without changing the dict (the callback must not
+ * insert or remove). */
+void vs_dict_foreach(const vs_dict *d, void (*fn)(const vs_dnode *n, void *arg), void *arg);
+
 /* Visit every node (the callback may free it; the dict is left empty of
  * nodes but keeps its tables unless released). */
 void vs_dict_clear(vs_dict *d, void (*fn)(vs_dnode *n, void *arg), void *arg);

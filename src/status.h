@@ -36,7 +36,7 @@ typedef enum vs_status {
 /* An error with its reply text. */
 typedef struct vs_err {
     vs_status code;   /* VS_OK when no error is recorded */
-    char msg[512];    /* full reply text, NUL-terminated; empty = default */
+    char msg[12288];  /* full reply text (room for an echoed 10 KiB query) */
 } vs_err;
 
 /* The default reply text of a code ("ERR syntax error", ...). */

@@ -40,6 +40,10 @@ VS_EXPORT int vs_exec(vs_db *db, int argc, const uint8_t *const *argv, const siz
 VS_EXPORT const uint8_t *vs_reply_data(const vs_db *db);
 VS_EXPORT size_t vs_reply_len(const vs_db *db);
 
+/* Background work: advance index backfill by up to `budget` keys.
+ * Returns 1 while work remains (call again), 0 when idle. */
+VS_EXPORT int vs_step(vs_db *db, unsigned budget);
+
 /* Bytes allocated by the engine (all handles of this process). */
 VS_EXPORT size_t vs_used_memory(void);
 

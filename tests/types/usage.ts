@@ -16,7 +16,20 @@ async function main(): Promise<void> {
   }
   // @ts-expect-error: values must be strings, numbers or bytes
   await db.hset('doc:2', { bad: { nested: true } });
-  console.log(added, title, bytes, all, db.build, db.usedMemory());
+  await db.createIndex('idx', {
+    prefix: 'doc:',
+    schema: { vec: { type: 'VECTOR', algorithm: 'FLAT', dim: 3, distance: 'COSINE' }, tag: 'TAG', n: { type: 'NUMERIC' } },
+  });
+  const ready = await db.indexReady('idx', { onProgress: (p) => console.log(p.percent) });
+  const r = await db.search('idx', '(@tag:{a})=>[KNN 3 @vec $q AS score]', {
+    params: { q: new Float32Array([1, 0, 0]) },
+    return: ['score', { field: 'n', as: 'num' }],
+    vectors: true,
+  });
+  for (const hit of r.results) console.log(hit.key, hit.score, hit.fields.num);
+  // @ts-expect-error: distance must be one of the metrics
+  await db.createIndex('bad', { schema: { v: { type: 'VECTOR', dim: 3, distance: 'HAMMING' } } });
+  console.log(added, title, bytes, all, db.build, db.usedMemory(), ready.done);
   await db.close();
 }
 void main;

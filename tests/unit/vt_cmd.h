@@ -16,6 +16,17 @@
 
 #define VT_MAX_ARGS 64
 
+/* Binary arguments: vt_blob(i, ...) registers bytes that an argument
+ * spelled VT_BLOB(i) stands for (C strings cannot hold NUL bytes). */
+static uint8_t vt_blobs[8][65536];
+static size_t vt_blob_len[8];
+#define VT_BLOB(i) ("\x01" #i)
+static inline const char *vt_blob(int i, const float *v, size_t n) {
+    memcpy(vt_blobs[i], v, n * sizeof(float));
+    vt_blob_len[i] = n * sizeof(float);
+    return i == 0 ? VT_BLOB(0) : i == 1 ? VT_BLOB(1) : VT_BLOB(2);
+}
+
 /* Run a command given as C strings (NULL-terminated list); returns the
  * status and leaves the reply in the db. */
 static inline int vt_run(vs_db *db, ...) {
@@ -26,8 +37,13 @@ static inline int vt_run(vs_db *db, ...) {
     va_start(ap, db);
     const char *s;
     while ((s = va_arg(ap, const char *)) != NULL && argc < VT_MAX_ARGS) {
-        argv[argc] = (const uint8_t *)s;
-        lens[argc] = strlen(s);
+        if (s[0] == 1 && s[1] >= '0' && s[1] <= '7' && s[2] == 0) {
+            argv[argc] = vt_blobs[s[1] - '0'];
+            lens[argc] = vt_blob_len[s[1] - '0'];
+        } else {
+            argv[argc] = (const uint8_t *)s;
+            lens[argc] = strlen(s);
+        }
         argc++;
     }
     va_end(ap);
@@ -124,5 +140,66 @@ static inline char *vt_digest(vs_db *db, size_t *len) {
     *len = out.n;
     return out.p;
 }
+
+/* The last reply as compact text: arrays as [a,b], integers as numbers,
+ * bulk and simple strings as their bytes (non-printable bytes as \xNN),
+ * nil as (nil), errors as !text.  Makes expectations readable. */
+static inline size_t vt_text_at(const char *r, size_t len, size_t pos, vt_buf *out) {
+    char type = r[pos];
+    const char *end = memchr(r + pos, '\r', len - pos);
+    long long n = atoll(r + pos + 1);
+    size_t next = (size_t)(end - r) + 2;
+    switch (type) {
+    case ':':
+    case '+': vt_buf_put(out, r + pos + 1, (size_t)(end - r - pos - 1)); return next;
+    case '-':
+        vt_buf_put(out, "!", 1);
+        vt_buf_put(out, r + pos + 1, (size_t)(end - r - pos - 1));
+        return next;
+    case '$':
+        if (n < 0) {
+            vt_buf_put(out, "(nil)", 5);
+            return next;
+        }
+        for (long long i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)r[next + (size_t)i];
+            if (c >= 32 && c < 127 && c != '\\') {
+                vt_buf_put(out, &c, 1);
+            } else {
+                char h[8];
+                snprintf(h, sizeof h, "\\x%02x", c);
+                vt_buf_put(out, h, 4);
+            }
+        }
+        return next + (size_t)n + 2;
+    case '*':
+        vt_buf_put(out, "[", 1);
+        for (long long i = 0; i < n; i++) {
+            if (i) vt_buf_put(out, ",", 1);
+            next = vt_text_at(r, len, next, out);
+        }
+        vt_buf_put(out, "]", 1);
+        return next;
+    }
+    return len;
+}
+
+/* Run a command and return its reply as text (valid until the next call). */
+static inline const char *vt_text(vs_db *db) {
+    static vt_buf out;
+    out.n = 0;
+    vt_buf_put(&out, "", 0);
+    vt_text_at((const char *)vs_reply_data(db), vs_reply_len(db), 0, &out);
+    return out.p;
+}
+
+#define VT_TEXT(db, expected, ...)                                                          \
+    do {                                                                                    \
+        vt_run((db), __VA_ARGS__, (const char *)NULL);                                      \
+        const char *got_ = vt_text(db);                                                     \
+        vt_checks++;                                                                        \
+        if (strcmp(got_, (expected)) != 0)                                                  \
+            vt_fail(__FILE__, __LINE__, "got %s\n      expected %s", got_, (expected));     \
+    } while (0)
 
 #endif

@@ -1,0 +1,50 @@
+/* distance.h - FLOAT32 distance kernels: L2 (squared), IP and COSINE.
+ *
+ * Distances follow valkey-search: L2 is the squared Euclidean distance, IP
+ * is 1 - dot, COSINE is 1 - dot of normalised vectors (vectors are
+ * normalised at ingest and queries at search time).
+ *
+ * Three implementations of each sum:
+ *  - the SIMD128 kernel (wasm_simd128.h), compiled when __wasm_simd128__;
+ *  - the portable kernel: plain C that adds in exactly the SIMD kernel's
+ *    order (16 lanes in 4 vector accumulators, then a fixed reduction,
+ *    then the scalar tail), so the SIMD and scalar builds give
+ *    bit-identical results and identical query answers; native compilers
+ *    vectorise it (16 independent lanes);
+ *  - a reference loop (one accumulator), for tests.
+ * vs_l2sq/vs_dot are the best kernel of this build.  No fused
+ * multiply-add anywhere (WebAssembly SIMD128 has none; native builds use
+ * -ffp-contract=off), which is what keeps the builds identical.
+ */
+#ifndef VS_DISTANCE_H
+#define VS_DISTANCE_H
+
+#include <stddef.h>
+
+typedef enum vs_metric { VS_METRIC_L2 = 0, VS_METRIC_IP = 1, VS_METRIC_COSINE = 2 } vs_metric;
+
+typedef float (*vs_dist_fn)(const float *a, const float *b, size_t n);
+
+float vs_l2sq(const float *a, const float *b, size_t n);
+float vs_dot(const float *a, const float *b, size_t n);
+
+float vs_l2sq_portable(const float *a, const float *b, size_t n);
+float vs_dot_portable(const float *a, const float *b, size_t n);
+float vs_l2sq_ref(const float *a, const float *b, size_t n);
+float vs_dot_ref(const float *a, const float *b, size_t n);
+
+/* 1 - dot: the IP and COSINE distance. */
+float vs_ip_dist(const float *a, const float *b, size_t n);
+
+/* The distance function of a metric (COSINE expects normalised inputs). */
+vs_dist_fn vs_metric_fn(vs_metric m);
+/* Scale v to unit length in place (a zero vector is left as is). */
+void vs_normalize(float *v, size_t n);
+/* 1 if every component is finite. */
+int vs_all_finite(const float *v, size_t n);
+
+const char *vs_metric_name(vs_metric m);
+/* Name of the kernel family of this build: "simd128" or "portable". */
+const char *vs_kernel_name(void);
+
+#endif

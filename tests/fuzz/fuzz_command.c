@@ -1,0 +1,71 @@
+/* fuzz_command.c - libFuzzer target for the command layer and the FT.*
+ * parsers: the input is split into commands (by '\n') and arguments (by
+ * a 0x00 byte); each command runs against a store holding hashes and a
+ * FLAT/TAG/NUMERIC index.  The engine must never crash, leak or trip a
+ * sanitizer, whatever the bytes.  A leading byte picks a command name
+ * from a list so the fuzzer reaches the FT.* parsers quickly. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/alloc.h"
+#include "../../src/vessel.h"
+
+static const char *names[] = {"FT.SEARCH", "FT.CREATE", "HSET", "FT.INFO", "FT.DROPINDEX", "DEL", "RENAME", "HDEL",
+                              "SCAN", "KEYS", "HINCRBYFLOAT", "SET", "FT._LIST", "CONFIG", "FLUSHALL", NULL};
+
+static void run(vs_db *db, const char **argv, const size_t *lens, int argc) {
+    vs_exec(db, argc, (const uint8_t *const *)argv, lens, (argc & 1) ? 2 : 3);
+}
+
+static void setup(vs_db *db) {
+    const char *create[] = {"FT.CREATE", "idx", "PREFIX", "1", "d:", "SCHEMA", "v", "VECTOR", "FLAT", "6", "TYPE",
+                            "FLOAT32", "DIM", "2", "DISTANCE_METRIC", "L2", "t", "TAG", "n", "NUMERIC"};
+    size_t cl[20];
+    for (int i = 0; i < 20; i++) cl[i] = strlen(create[i]);
+    run(db, create, cl, 20);
+    for (int i = 0; i < 8; i++) {
+        char key[8] = {'d', ':', (char)('0' + i), 0};
+        const char *a[] = {"HSET", key, "v", "abcdefgh", "t", i & 1 ? "x,y" : "y", "n", i & 2 ? "1.5" : "7"};
+        size_t l[8];
+        for (int j = 0; j < 8; j++) l[j] = strlen(a[j]);
+        run(db, a, l, 8);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    vs_db *db = vs_open(NULL);
+    if (!db) return 0;
+    setup(db);
+    size_t pos = 0;
+    while (pos < size) {
+        const uint8_t *end = memchr(data + pos, '\n', size - pos);
+        size_t len = end ? (size_t)(end - (data + pos)) : size - pos;
+        const uint8_t *line = data + pos;
+        pos += len + 1;
+        if (len == 0) continue;
+        const char *argv[64];
+        size_t lens[64];
+        int argc = 0;
+        uint8_t pick = line[0];
+        size_t i = 1;
+        if (pick < 15 * 16) {
+            argv[argc] = names[pick % 15];
+            lens[argc++] = strlen(names[pick % 15]);
+        }
+        size_t start = i;
+        for (; i <= len && argc < 64; i++) {
+            if (i == len || line[i] == 0) {
+                argv[argc] = (const char *)line + start;
+                lens[argc++] = i - start;
+                start = i + 1;
+            }
+        }
+        if (argc) run(db, argv, lens, argc);
+        while (vs_step(db, 16)) {
+        }
+    }
+    vs_close(db);
+    if (vs_mem_used() != 0) abort(); /* leaked */
+    return 0;
+}

@@ -1,0 +1,222 @@
+/* test_ft_create.c - FT.CREATE grammar and every error, with the texts of
+ * valkey-search's parser tests; FT.INFO, FT._LIST and FT.DROPINDEX
+ * replies.  A rejected FT.CREATE must create nothing. */
+#include "vt_cmd.h"
+
+#define E(msg) "-" msg "\r\n"
+#define VEC6 "TYPE", "FLOAT32", "DIM", "3", "DISTANCE_METRIC", "IP"
+
+static void expect_no_index(vs_db *db) { VT_CMD(db, "*0\r\n", "FT._LIST"); }
+
+/* FT.INFO reply with memory figures (platform-dependent) masked as :N. */
+static const char *info_masked(vs_db *db, const char *name) {
+    static char out[8192];
+    vt_run(db, "FT.INFO", name, NULL);
+    const char *r = (const char *)vs_reply_data(db);
+    size_t n = vs_reply_len(db), o = 0;
+    for (size_t i = 0; i < n && o + 4 < sizeof out;) {
+        out[o++] = r[i++];
+        if (o >= 8 && (memcmp(out + o - 8, "memory\r\n", 8) == 0) && r[i] == ':') {
+            out[o++] = r[i++];
+            while (i < n && r[i] != '\r') i++;
+            out[o++] = 'N';
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+static void test_errors(void) {
+    vs_db *db = vs_open(NULL);
+    VT_CMD(db, E("ERR wrong number of arguments for 'FT.CREATE' command"), "FT.CREATE");
+    VT_CMD(db, E("Missing argument"), "FT.CREATE", "idx");
+    VT_CMD(db, E("Missing argument"), "FT.CREATE", "idx", "prefix", "1", "x");
+    VT_CMD(db, E("Index schema must have at least one attribute"), "FT.CREATE", "idx", "SCHEMA");
+    VT_CMD(db, E("Bad arguments for ON: Unknown argument `LIST`"), "FT.CREATE", "idx", "ON", "LIST", "SCHEMA", "a",
+           "TAG");
+    VT_CMD(db, E("JSON module is not loaded."), "FT.CREATE", "idx", "ON", "JSON", "SCHEMA", "a", "TAG");
+    VT_CMD(db, E("Bad arguments for PREFIX: `-2` is outside acceptable bounds"), "FT.CREATE", "idx1", "prefix", "-2",
+           "SChema", "a", "TAG");
+    VT_CMD(db, E("Bad arguments for PREFIX: `20` is outside acceptable bounds"), "FT.CREATE", "idx1", "prefix", "20",
+           "SChema", "a", "TAG");
+    VT_CMD(db, E("Bad arguments for PREFIX: `abc` is not a valid numeric value"), "FT.CREATE", "idx1", "PREFIX",
+           "abc", "SCHEMA", "a", "TAG");
+    VT_CMD(db, E("Invalid range: Value above maximum; Number of prefixes (9) exceeds the maximum allowed (8)"),
+           "FT.CREATE", "idx", "PREFIX", "9", "a", "b", "c", "d", "e", "f", "g", "h", "i", "SCHEMA", "a", "TAG");
+    VT_CMD(db, E("The parameter `FILTER` is not supported"), "FT.CREATE", "idx1", "filter", "aa", "SChema", "a", "TAG");
+    VT_CMD(db, E("Bad arguments for LANGUAGE: Unknown argument `hebrew`"), "FT.CREATE", "idx1", "LANGUAGE", "hebrew",
+           "SCHEMA", "a", "TAG");
+    VT_CMD(db, E("The parameter `LANGUAGE_FIELD` is not supported"), "FT.CREATE", "idx1", "LANGUAGE_FIELD", "x",
+           "SCHEMA", "a", "TAG");
+    VT_CMD(db, E("Unexpected parameter `SCOREa`, expecting `SCHEMA`"), "FT.CREATE", "idx1", "SCOREa", "2", "SChema",
+           "a", "TAG");
+    VT_CMD(db, E("Bad arguments for SCORE: x is not a valid float"), "FT.CREATE", "i", "SCORE", "x", "SCHEMA", "a",
+           "TAG");
+    VT_CMD(db, E("`SCORE` parameter with a value `2` is not supported. The value must be between 0.0 and 1.0"),
+           "FT.CREATE", "i", "SCORE", "2", "SCHEMA", "a", "TAG");
+    VT_CMD(db, E("Invalid field type for field `hash_field1`: Unknown argument `vector1`"), "FT.CREATE", "idx1",
+           "SCHEMA", "hash_field1", "vector1", "hnsw", "6", VEC6);
+    VT_CMD(db, E("Invalid field type for field `hash_field1`: Unknown argument `asa`"), "FT.CREATE", "idx1", "SChema",
+           "hash_field1", "asa", "hash_field11", "vector", "hnsw", "6", VEC6);
+    VT_CMD(db, E("Invalid field type for field `hash_field1`: Unknown argument `hnsw1`"), "FT.CREATE", "idx1",
+           "SCHEMA", "hash_field1", "vector", "hnsw1", "6", VEC6);
+    VT_CMD(db, E("Invalid field type for field `hash_field1`: Expected 8 parameters for HNSW but got 6 parameters."),
+           "FT.CREATE", "idx1", "SCHEMA", "hash_field1", "vector", "hnsw", "8", VEC6);
+    VT_CMD(db, E("Invalid field type for field `hash_field1`: Expected 8 parameters for FLAT but got 6 parameters."),
+           "FT.CREATE", "idx1", "SCHEMA", "hash_field1", "vector", "flat", "8", VEC6);
+    VT_CMD(db,
+           E("Invalid field type for field `hash_field1`: Error parsing value for the parameter `DISTANCE_METRIC` - "
+             "Missing argument"),
+           "FT.CREATE", "idx1", "SCHEMA", "hash_field1", "vector", "hnsw", "5", VEC6);
+    VT_CMD(db, E("Invalid field type for field `hash_field1`: `-6` is outside acceptable bounds"), "FT.CREATE", "idx1",
+           "SCHEMA", "hash_field1", "vector", "hnsw", "-6", VEC6);
+    VT_CMD(db, E("Invalid field type for field `hash_field1`: Unexpected argument `TYPE1`"), "FT.CREATE", "idx1",
+           "SCHEMA", "hash_field1", "vector", "hnsw", "6", "TYPE1", "FLOAT32", "DIM", "3", "DISTANCE_METRIC", "IP");
+    VT_CMD(db,
+           E("Invalid field type for field `hash_field1`: Error parsing value for the parameter `TYPE` - Unknown "
+             "argument `FLOAT321`"),
+           "FT.CREATE", "idx1", "SCHEMA", "hash_field1", "vector", "hnsw", "6", "TYPE", "FLOAT321", "DIM", "3",
+           "DISTANCE_METRIC", "IP");
+    VT_CMD(db,
+           E("Invalid field type for field `v`: Error parsing value for the parameter `DIM` - `a` is not a valid "
+             "numeric value"),
+           "FT.CREATE", "i", "SCHEMA", "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM", "a", "DISTANCE_METRIC",
+           "L2");
+    VT_CMD(db,
+           E("Invalid field type for field `v`: Error parsing value for the parameter `DISTANCE_METRIC` - Unknown "
+             "argument `IP1`"),
+           "FT.CREATE", "i", "SCHEMA", "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM", "3", "DISTANCE_METRIC",
+           "IP1");
+    VT_CMD(db, E("Invalid field type for field `v`: Missing dimensions parameter."), "FT.CREATE", "i", "SCHEMA", "v",
+           "VECTOR", "FLAT", "4", "TYPE", "FLOAT32", "DISTANCE_METRIC", "L2");
+    VT_CMD(db,
+           E("Invalid field type for field `v`: Invalid range: Value below minimum; The dimensions value must be a "
+             "positive integer greater than 0 and less than or equal to 32768."),
+           "FT.CREATE", "i", "SCHEMA", "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM", "0", "DISTANCE_METRIC",
+           "L2");
+    VT_CMD(db,
+           E("Invalid field type for field `v`: Invalid range: Value above maximum; The dimensions value must be a "
+             "positive integer greater than 0 and less than or equal to 32768."),
+           "FT.CREATE", "i", "SCHEMA", "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM", "32769",
+           "DISTANCE_METRIC", "L2");
+    VT_CMD(db, E("Invalid field type for field `v`: Missing vector TYPE parameter."), "FT.CREATE", "i", "SCHEMA", "v",
+           "VECTOR", "FLAT", "4", "DIM", "3", "DISTANCE_METRIC", "L2");
+    VT_CMD(db, E("Invalid field type for field `v`: Missing DISTANCE_METRIC parameter."), "FT.CREATE", "i", "SCHEMA",
+           "v", "VECTOR", "FLAT", "4", "DIM", "3", "TYPE", "FLOAT32");
+    VT_CMD(db, E("Invalid field type for field `v`: INITIAL_CAP must be a positive integer greater than 0."),
+           "FT.CREATE", "i", "SCHEMA", "v", "VECTOR", "FLAT", "8", "TYPE", "FLOAT32", "DIM", "3", "DISTANCE_METRIC",
+           "L2", "INITIAL_CAP", "0");
+    VT_CMD(db,
+           E("Invalid field type for field `hash_field1`: Invalid range: Value below minimum; M must be a positive "
+             "integer greater than 2 and cannot exceed 2000000."),
+           "FT.CREATE", "idx1", "SCHEMA", "hash_field1", "vector", "hnsw", "8", VEC6, "M", "-10");
+    VT_CMD(db,
+           E("Invalid field type for field `hash_field1`: Invalid range: Value above maximum; M must be a positive "
+             "integer greater than 2 and cannot exceed 2000000."),
+           "FT.CREATE", "idx1", "SCHEMA", "hash_field1", "vector", "hnsw", "8", VEC6, "M", "3000000");
+    VT_CMD(db,
+           E("Invalid field type for field `hash_field1`: Invalid range: Value below minimum; EF_CONSTRUCTION must be a "
+             "positive integer greater than 0 and cannot exceed 4096."),
+           "FT.CREATE", "idx1", "SCHEMA", "hash_field1", "vector", "hnsw", "8", VEC6, "EF_CONSTRUCTIOn", "0");
+    VT_CMD(db,
+           E("Invalid field type for field `hash_field1`: Invalid range: Value below minimum; EF_RUNTIME must be a "
+             "positive integer greater than 0 and cannot exceed 4096."),
+           "FT.CREATE", "idx1", "SCHEMA", "hash_field1", "vector", "hnsw", "8", VEC6, "EF_RUNTIME", "0");
+    VT_CMD(db,
+           E("Invalid field type for field `hash_field1`: Error parsing value for the parameter `EF_RUNTIME` - `-100` "
+             "is outside acceptable bounds"),
+           "FT.CREATE", "idx1", "SCHEMA", "hash_field1", "vector", "hnsw", "8", VEC6, "EF_RUNTIME", "-100");
+    VT_CMD(db, E("Invalid field type for field `hash_field10`: The separator must be a single character, but got `@@`"),
+           "FT.CREATE", "idx1", "SCHEMA", "hash_field10", "tag", "SEPARATOR", "@@", "CASESENSITIVE");
+    VT_CMD(db, E("Duplicate field in schema - hash_field1"), "FT.CREATE", "idx1", "SCHEMA", "hash_field1", "TAG",
+           "hash_field1", "NUMERIC");
+    VT_CMD(db, E("Index field `a` already exists"), "FT.CREATE", "idx1", "SCHEMA", "x", "AS", "a", "TAG", "y", "AS",
+           "a", "NUMERIC");
+    VT_CMD(db, E("Invalid field type for field `random_token_at_the_end`: Missing argument"), "FT.CREATE", "idx1",
+           "SCHEMA", "a", "TAG", "random_token_at_the_end");
+    VT_CMD(db, E("Invalid field type for field `t`: TEXT fields are not supported by Vessel"), "FT.CREATE", "idx1",
+           "SCHEMA", "t", "TEXT");
+    expect_no_index(db);
+    vs_close(db);
+}
+
+static void test_limits(void) {
+    vs_db *db = vs_open(NULL);
+    /* 1001 attributes. */
+    const uint8_t *argv[2 + 1 + 1001 * 2 + 1];
+    size_t lens[sizeof argv / sizeof argv[0]];
+    static char names[1001][16];
+    int argc = 0;
+    argv[argc++] = (const uint8_t *)"FT.CREATE";
+    argv[argc++] = (const uint8_t *)"big";
+    argv[argc++] = (const uint8_t *)"SCHEMA";
+    for (int i = 0; i < 1001; i++) {
+        snprintf(names[i], sizeof names[i], "f%d", i);
+        argv[argc++] = (const uint8_t *)names[i];
+        argv[argc++] = (const uint8_t *)"NUMERIC";
+    }
+    for (int i = 0; i < argc; i++) lens[i] = strlen((const char *)argv[i]);
+    vs_exec(db, argc, argv, lens, 2);
+    VT_EQ_MEM(vs_reply_data(db), vs_reply_len(db),
+              E("Invalid range: Value above maximum; The maximum number of attributes cannot exceed 1000."));
+    vs_exec(db, argc - 2, argv, lens, 2); /* 1000 is fine */
+    VT_EQ_MEM(vs_reply_data(db), vs_reply_len(db), "+OK\r\n");
+    vs_close(db);
+}
+
+static void test_create_info_list_drop(void) {
+    vs_db *db = vs_open(NULL);
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "idx", "ON", "HASH", "PREFIx", "2", "doc:", "doc:a", "SChema", "v", "vecTor",
+           "FLAT", "6", "tYPE", "FLOAt32", "dIM", "3", "DISTANCE_METRIc", "cOSINE", "t", "AS", "tag", "TAG",
+           "SEPARATOR", "|", "CASESENSITIVE", "n", "NUMERIC", "SORTABLE");
+    VT_CMD(db, E("Index idx in database 0 already exists."), "FT.CREATE", "idx", "SCHEMA", "a", "TAG");
+    const char *info = info_masked(db, "idx");
+    VT_EQ_MEM(info, strlen(info),
+           "*30\r\n+index_name\r\n+idx\r\n+index_definition\r\n*8\r\n+key_type\r\n+HASH\r\n+prefixes\r\n*1\r\n+doc:\r\n"
+           "+default_score\r\n$1\r\n1\r\n+score_field\r\n$0\r\n\r\n+attributes\r\n*3\r\n"
+           "*10\r\n+identifier\r\n+v\r\n+attribute\r\n+v\r\n+user_indexed_memory\r\n:N\r\n+type\r\n+VECTOR\r\n+index\r\n*12\r\n"
+           "+capacity\r\n:10240\r\n+dimensions\r\n:3\r\n+distance_metric\r\n+COSINE\r\n+size\r\n$1\r\n0\r\n+data_type\r\n"
+           "+FLOAT32\r\n+algorithm\r\n*4\r\n+name\r\n+FLAT\r\n+block_size\r\n:1024\r\n"
+           "*14\r\n+identifier\r\n+t\r\n+attribute\r\n+tag\r\n+user_indexed_memory\r\n:N\r\n+type\r\n+TAG\r\n"
+           "+SEPARATOR\r\n+|\r\n+CASESENSITIVE\r\n+1\r\n+size\r\n$1\r\n0\r\n"
+           "*10\r\n+identifier\r\n+n\r\n+attribute\r\n+n\r\n+user_indexed_memory\r\n:N\r\n+type\r\n+NUMERIC\r\n+size\r\n$1\r\n0\r\n"
+           "+num_docs\r\n:0\r\n+num_records\r\n:0\r\n+total_term_occurrences\r\n:0\r\n+num_terms\r\n:0\r\n"
+           "+hash_indexing_failures\r\n$1\r\n0\r\n+backfill_in_progress\r\n$1\r\n0\r\n+backfill_complete_percent\r\n"
+           "$8\r\n1.000000\r\n+mutation_queue_size\r\n$1\r\n0\r\n+recent_mutations_queue_delay\r\n$5\r\n0 sec\r\n"
+           "+state\r\n+ready\r\n+language\r\n+english\r\n+index_memory\r\n:N\r\n");
+    VT_CMD(db, E("Index with name 'nosuch' not found in database 0"), "FT.INFO", "nosuch");
+    VT_CMD(db, E("ERR wrong number of arguments for 'FT.INFO' command"), "FT.INFO");
+    VT_CMD(db, E("ERR PRIMARY option is not valid in this configuration"), "FT.INFO", "idx", "PRIMARY");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "second", "SCHEMA", "a", "TAG");
+    VT_CMD(db, "*2\r\n+idx\r\n+second\r\n", "FT._LIST");
+    VT_CMD(db, E("ERR wrong number of arguments for 'FT._LIST' command"), "FT._LIST", "x");
+    VT_CMD(db, "+OK\r\n", "FT.DROPINDEX", "idx");
+    VT_CMD(db, E("Index with name 'idx' not found in database 0"), "FT.DROPINDEX", "idx");
+    VT_CMD(db, E("ERR wrong number of arguments for 'FT.DROPINDEX' command"), "FT.DROPINDEX");
+    VT_CMD(db, "*1\r\n+second\r\n", "FT._LIST");
+    vs_close(db);
+}
+
+static void test_dropindex_dd(void) {
+    vs_db *db = vs_open(NULL);
+    vt_run(db, "HSET", "doc:1", "t", "a", NULL);
+    vt_run(db, "HSET", "doc:2", "t", "b", NULL);
+    vt_run(db, "HSET", "other:1", "t", "c", NULL);
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "i", "PREFIX", "1", "doc:", "SCHEMA", "t", "TAG");
+    while (vs_step(db, 100)) {
+    }
+    VT_CMD(db, "+OK\r\n", "FT.DROPINDEX", "i", "DD");
+    VT_CMD(db, ":1\r\n", "DBSIZE");
+    VT_CMD(db, ":1\r\n", "EXISTS", "other:1");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "j", "SCHEMA", "t", "TAG");
+    VT_CMD(db, E("Unexpected argument `XX`"), "FT.DROPINDEX", "j", "XX");
+    vs_close(db);
+}
+
+int main(void) {
+    VT_RUN(test_errors);
+    VT_RUN(test_limits);
+    VT_RUN(test_create_info_list_drop);
+    VT_RUN(test_dropindex_dd);
+    VT_DONE();
+}
