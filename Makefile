@@ -3,7 +3,8 @@
 #   make            WebAssembly engine, SIMD128 and scalar builds, in wasm/
 #   make test       everything the README promises: deps, C unit tests under
 #                   ASan+UBSan, the wasm builds, JS tests
-#   make bench      benchmarks (bench/)
+#   make bench      benchmarks (bench/): hset, flat, hnsw (vs peers), persist
+#   make fuzz       libFuzzer targets for FUZZ_SECONDS each (CI runs 20 s)
 #   make clean
 #
 # Build outputs (wasm/*.wasm, build/) are git-ignored.
@@ -73,6 +74,35 @@ unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar
 		$(NODE) --no-warnings tests/wasm/run-wasi.mjs build/wasm-$$b/$$t.wasm; \
 	done; done
 
+# ---- fuzzing -------------------------------------------------------------------
+# libFuzzer targets (clang, Debian libclang-rt-14-dev + libfuzzer-14-dev)
+# under ASan+UBSan: the command parsers and the snapshot loader/journal
+# replay.  `make fuzz` runs each for FUZZ_SECONDS, starting from the seed
+# corpora in tests/fuzz/corpus/ (new inputs go to build/fuzz/, not the repo).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := fuzz_command fuzz_snapshot
+FUZZ_FLAGS := $(CSTD) -O1 -g $(WARN) -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+build/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR) | deps-fuzz
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(SRC) -lm -o $@
+
+fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		c=$${t#fuzz_}; mkdir -p build/fuzz/corpus-$$c; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+		ASAN_OPTIONS=detect_leaks=1 build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash-$$c- build/fuzz/corpus-$$c tests/fuzz/corpus/$$c 2>&1 \
+			| grep -E '^(stat::number_of_executed_units|stat::peak_rss|INFO: seed corpus|==[0-9]+==|SUMMARY|.*Test unit written)' || true; \
+		test "$${PIPESTATUS[0]}" = 0 || { echo "fuzz: $$t failed; see build/fuzz/crash-$$c-*"; exit 1; }; \
+	done
+
+# Regenerate the snapshot/journal seed corpus from the wasm build.
+fuzz-corpus: $(WASM)
+	$(NODE) tests/fuzz/make-corpus.mjs
+
 # ---- dependencies -------------------------------------------------------------
 deps:
 	@scripts/deps.sh
@@ -80,21 +110,37 @@ deps:
 deps-emcc:
 	@command -v $(EMCC) >/dev/null || scripts/deps.sh emcc
 
+deps-fuzz:
+	@scripts/deps.sh fuzz
+
 # ---- tests --------------------------------------------------------------------
 test: deps
 	$(MAKE) unit
 	$(MAKE) all
 	$(MAKE) unit-wasm
 	$(MAKE) test-js
+	$(MAKE) fuzz FUZZ_SECONDS=20
 
 test-js: $(WASM)
-	$(NODE) --test --test-concurrency=1 tests/js/
+	$(NODE) --test --test-concurrency=1 tests/js/ tests/browser/
 	npx --no-install tsc -p tests/types/tsconfig.json
 
 # ---- benchmarks ---------------------------------------------------------------
-bench: deps $(WASM)
+bench: deps $(WASM) bench-hnsw bench-persist
 	$(NODE) bench/hset.js
 	$(NODE) bench/flat.js
+
+# Snapshot save/load: in memory, files, IndexedDB in Chromium.
+bench-persist: deps $(WASM)
+	$(NODE) bench/persist.js
+
+# HNSW against the peers (installed only for the benchmark, in
+# bench/node_modules).  hnswlib-node compiles with node-gyp against
+# Debian's Node.js headers (nodedir=/usr), so nothing is downloaded.
+bench-hnsw: deps $(WASM)
+	@[ -f bench/node_modules/.package-lock.json ] && [ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] \
+		|| (cd bench && npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error)
+	$(NODE) bench/hnsw.js
 
 # ---- the main job ---------------------------------------------------------------
 example: deps $(WASM)
@@ -104,4 +150,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: all unit unit-wasm deps deps-emcc test test-js bench example clean
+.PHONY: all unit unit-wasm bench-hnsw bench-persist deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js bench example clean

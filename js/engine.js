@@ -134,6 +134,130 @@ export class Engine {
     return more;
   }
 
+  // ---- snapshots, journal, replay (see src/vessel.h) ------------------------
+
+  /** A transport buffer of at least n bytes in engine memory (reused). */
+  io(n) {
+    if (n > (this.ioCap ?? 0)) {
+      if (this.ioPtr) this.exports.vs_buffer_free(this.ioPtr);
+      this.ioPtr = this.exports.vs_buffer_alloc(n);
+      if (!this.ioPtr) {
+        this.ioCap = 0;
+        throw new Error('vessel: out of memory for an I/O buffer');
+      }
+      this.ioCap = n;
+      this.refresh();
+    }
+    return this.ioPtr;
+  }
+
+  errorText() {
+    this.refresh();
+    const p = this.exports.vs_error_text(this.db);
+    let e = p;
+    while (this.u8[e]) e++;
+    return new TextDecoder().decode(this.u8.subarray(p, e));
+  }
+
+  check(st) {
+    if (st !== 0) throw new Error(this.errorText() || `vessel: engine error ${st}`);
+  }
+
+  saveBegin() {
+    this.check(this.exports.vs_save_begin(this.db));
+  }
+
+  saveSize() {
+    return this.exports.vs_save_size(this.db);
+  }
+
+  /** The next chunk of the snapshot (empty when complete). */
+  saveNext(cap) {
+    const p = this.io(cap);
+    const n = this.exports.vs_save_next(this.db, p, cap);
+    if (n < 0) this.check(n);
+    this.refresh();
+    return this.u8.slice(p, p + n);
+  }
+
+  saveEnd() {
+    this.exports.vs_save_end(this.db);
+  }
+
+  /** Feed bytes to the engine through the transport buffer, in pieces. */
+  feed(fn, bytes) {
+    const step = 1 << 20;
+    for (let off = 0; off < bytes.length; off += step) {
+      const part = bytes.subarray(off, off + step);
+      const p = this.io(Math.max(part.length, 1));
+      this.refresh();
+      this.u8.set(part, p);
+      this.check(fn(this.db, p, part.length));
+      this.refresh();
+    }
+  }
+
+  /** Begin loading a snapshot of `size` bytes (its lengths are checked against it). */
+  loadBegin(size) {
+    this.check(this.exports.vs_load_begin(this.db, size));
+  }
+
+  loadFeed(bytes) {
+    this.feed(this.exports.vs_load_feed, bytes);
+  }
+
+  loadEnd() {
+    this.check(this.exports.vs_load_end(this.db));
+    this.refresh();
+  }
+
+  loadAbort() {
+    this.exports.vs_load_abort(this.db);
+  }
+
+  journalEnable(on) {
+    this.exports.vs_journal_enable(this.db, on ? 1 : 0);
+  }
+
+  /** Take (copy and drain) the journal records the last commands produced. */
+  journalTake() {
+    const n = this.exports.vs_journal_len(this.db);
+    if (!n) return null;
+    this.refresh();
+    const p = this.exports.vs_journal_data(this.db);
+    const out = this.u8.slice(p, p + n);
+    this.exports.vs_journal_drain(this.db, n);
+    return out;
+  }
+
+  replayBegin() {
+    this.check(this.exports.vs_journal_replay_begin(this.db));
+  }
+
+  replayFeed(bytes) {
+    this.feed(this.exports.vs_journal_replay_feed, bytes);
+  }
+
+  /** End replay; { valid, torn, applied, failed, error }. */
+  replayEnd(keepPrefix) {
+    const st = this.exports.vs_journal_replay_end(this.db, keepPrefix ? 1 : 0);
+    const stat = (i) => this.exports.vs_journal_replay_stat(this.db, i);
+    return { valid: stat(0), torn: stat(1), applied: stat(2), failed: stat(3), error: st === 0 ? null : this.errorText() };
+  }
+
+  /** VS_CMD_* flags of a command name (-1 unknown); cached. */
+  commandFlags(name) {
+    const key = typeof name === 'string' ? name.toLowerCase() : null;
+    if (key !== null && this.flagCache?.has(key)) return this.flagCache.get(key);
+    const bytes = typeof name === 'string' ? encoder.encode(name) : name;
+    const p = this.io(Math.max(bytes.length, 1));
+    this.refresh();
+    this.u8.set(bytes, p);
+    const f = this.exports.vs_command_flags(p, bytes.length);
+    if (key !== null) (this.flagCache ??= new Map()).set(key, f);
+    return f;
+  }
+
   /** Bytes allocated by the engine. */
   usedMemory() {
     return this.exports.vs_used_memory() >>> 0;
@@ -148,7 +272,9 @@ export class Engine {
     if (!this.db) return;
     this.exports.vs_close(this.db);
     if (this.argPtr) this.exports.vs_buffer_free(this.argPtr);
+    if (this.ioPtr) this.exports.vs_buffer_free(this.ioPtr);
     this.db = 0;
     this.argPtr = 0;
+    this.ioPtr = 0;
   }
 }

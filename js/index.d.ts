@@ -26,6 +26,96 @@ export interface OpenOptions {
   binaryReplies?: boolean;
   /** Milliseconds of background (backfill) work per event-loop turn (default 4). */
   backfillSliceMs?: number;
+  /** Persist to this storage (see docs/persistence.md). */
+  storage?: Storage | SnapshotStorage;
+  /** Node.js: persist to files in this directory (a FileStorage). */
+  dir?: string;
+  /** As Redis's appendfsync (default 'everysec'). */
+  durability?: 'always' | 'everysec' | 'no';
+  /** Snapshot rules as Redis's `save <seconds> <changes>` (default
+   * [[3600, 1], [300, 100], [60, 10000]]); false: only explicit saves. */
+  autosave?: Array<[seconds: number, changes: number]> | false;
+  /** Keep what precedes damage in the journal instead of refusing to open. */
+  repairJournal?: boolean;
+  /** Open read-only; 'ifLocked': read-only only when another tab/process holds the store. */
+  readOnly?: boolean | 'ifLocked';
+}
+
+/** Where a store's snapshots and journal live (docs/persistence.md). */
+export interface Storage {
+  read(name: string): Promise<AsyncIterable<Uint8Array> | null>;
+  size(name: string): Promise<number | null>;
+  write(name: string, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<void>;
+  append(name: string, bytes: Uint8Array): Promise<void>;
+  sync(name: string): Promise<void>;
+  truncate(name: string, length: number): Promise<void>;
+  list(): Promise<string[]>;
+  delete(name: string): Promise<void>;
+  lock(): Promise<{ release(): void | Promise<void> }>;
+  close?(): Promise<void>;
+  readOnly?(): boolean;
+}
+
+// Each storage class has the Storage methods (class/interface merging).
+
+/** Blobs in memory: tests and ephemeral stores. */
+export interface MemoryStorage extends Storage {}
+export class MemoryStorage {
+  constructor();
+}
+
+/** IndexedDB (browsers, Web Workers): chunked blobs, atomic swaps, Web Locks. */
+export interface IndexedDBStorage extends Storage {}
+export class IndexedDBStorage {
+  constructor(name: string, options?: { indexedDB?: IDBFactory; IDBKeyRange?: typeof IDBKeyRange; locks?: LockManager });
+  /** Delete the whole store. */
+  static destroy(name: string, indexedDB?: IDBFactory): Promise<void>;
+}
+
+/** A key-value binding with get/put/delete(/list): Workers KV, R2. */
+export interface KVBinding {
+  get(key: string, options: { type: 'arrayBuffer' }): Promise<ArrayBuffer | { arrayBuffer(): Promise<ArrayBuffer> } | null>;
+  put(key: string, value: Uint8Array | ArrayBuffer | string): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+  list?(options: { prefix: string; cursor?: string }): Promise<unknown>;
+}
+
+/** Blobs in a key-value binding (edge functions). */
+export interface KVStorage extends Storage {}
+export class KVStorage {
+  constructor(binding: KVBinding, options?: { prefix?: string });
+}
+
+/** A read-only store from one snapshot (shipped with a worker); reads only. */
+export class SnapshotStorage {
+  constructor(bytes: Uint8Array | ArrayBuffer);
+  read(name: string): Promise<AsyncIterable<Uint8Array> | null>;
+  size(name: string): Promise<number | null>;
+  list(): Promise<string[]>;
+  lock(): Promise<{ release(): void }>;
+  readOnly(): true;
+}
+
+/** Reads `upper` then `base`; writes go to `upper`. */
+export interface OverlayStorage extends Storage {}
+export class OverlayStorage {
+  constructor(base: Storage | SnapshotStorage, upper: Storage);
+}
+
+/** What opening a persisted store found. */
+export interface LoadReport {
+  snapshot: string | null;
+  snapshotBytes: number;
+  loadMs: number;
+  journal: string | null;
+  journalBytes: number;
+  /** Journal commands applied. */
+  replayed: number;
+  /** Bytes of a torn last journal record (dropped). */
+  tornBytes: number;
+  /** Bytes cut from the journal (torn tail, or damage with repairJournal). */
+  truncatedBytes: number;
+  replayMs: number;
 }
 
 /** An error reply; `message` is the exact Redis/Valkey error text. */
@@ -109,6 +199,12 @@ export interface IndexProgress {
 export class Vessel {
   /** 'simd' or 'scalar'; undefined when one explicit module was given. */
   readonly build: 'simd' | 'scalar' | undefined;
+  /** True when the store refuses writes (read-only storage or option). */
+  readonly readOnly: boolean;
+  /** With a storage: what opening found. */
+  readonly loadReport: LoadReport | null;
+  /** Save a snapshot now; writes wait while it streams. */
+  save(): Promise<{ bytes: number; ms: number; at: number }>;
   /** Run any command, e.g. command('HSET', 'doc:1', 'vec', new Float32Array(v)). */
   command(name: string, ...args: Arg[]): Promise<any>;
   /** Run a command with bulk replies as Uint8Array. */

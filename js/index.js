@@ -7,3 +7,8 @@
 export { open, Vessel } from './vessel.js';
 export { ReplyError } from './resp.js';
 export { loadModule, simdSupported } from './loader.js';
+// Storages that run anywhere; FileStorage (Node) is 'vessel/storage/files'.
+export { MemoryStorage } from './storage/memory.js';
+export { IndexedDBStorage } from './storage/indexeddb.js';
+export { KVStorage, SnapshotStorage } from './storage/kv.js';
+export { OverlayStorage } from './storage/overlay.js';

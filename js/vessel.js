@@ -1,12 +1,18 @@
 // vessel.js - the store: `open(options)` and the Vessel class.
 //
 // A Vessel wraps one engine instance.  `command()` speaks the Redis
-// command language exactly; the idiomatic methods (hset, hgetall, scan,
-// ...) are thin conveniences over it.  Every method returns a promise so
-// the same API can run over a Web Worker or wait for durable storage.
+// command language exactly; the idiomatic methods (hset, search, ...) are
+// thin conveniences over it.  Every method returns a promise, so the same
+// API runs over a Web Worker and waits for durable storage when asked.
+//
+// Every command goes through run(): it refuses writes on a read-only
+// store, hands the journal records a write produced to the persister, and
+// notices index changes (backfill, schema cache).  While a snapshot is
+// being saved, writes wait (the snapshot reads the live store).
 
 import { Engine } from './engine.js';
 import { loadModule } from './loader.js';
+import { Persister } from './persistence.js';
 import { ReplyError } from './resp.js';
 import { BackgroundWork } from './scheduler.js';
 import { createArgs, parseInfo, parseSearch, scoreName, searchArgs, vectorFields } from './search.js';
@@ -15,6 +21,7 @@ const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB
 const MIN_STEP_PAGES = 256; // 16 MiB
 const MAX_STEP_PAGES = 4096; // 256 MiB
+const WRITE = 1;
 
 /**
  * The engine's only import.  The C heap grows memory by exactly what one
@@ -42,6 +49,16 @@ function makeImports() {
   return { imports: { env }, state };
 }
 
+/** Resolve the storage option: an adapter, or { dir } / a path under Node. */
+async function resolveStorage(options) {
+  if (options.storage) return options.storage;
+  if (options.dir) {
+    const { FileStorage } = await import('./storage/files.js');
+    return new FileStorage(options.dir);
+  }
+  return null;
+}
+
 /**
  * Open a store.
  * @param {import('./index.js').OpenOptions} [options]
@@ -53,7 +70,21 @@ export async function open(options = {}) {
   const instance = await WebAssembly.instantiate(module, imports);
   state.memory = instance.exports.memory;
   const engine = new Engine(instance, { ...options, simd });
-  return new Vessel(engine, options);
+  const db = new Vessel(engine, options);
+  const storage = await resolveStorage(options);
+  if (storage) {
+    const p = new Persister(engine, storage, options);
+    try {
+      db.loadReport = await p.open();
+    } catch (e) {
+      engine.close();
+      throw e;
+    }
+    db.persister = p;
+    db.readOnly = p.readOnly;
+    db.background.kick(); // backfill on load
+  }
+  return db;
 }
 
 function toArgs(name, args) {
@@ -72,9 +103,12 @@ export class Vessel {
     this.engine = engine;
     this.binaryReplies = !!options.binaryReplies;
     this.closed = false;
+    this.readOnly = false;
+    this.persister = null;
+    this.loadReport = null;
     this.schemas = new Map(); // index name -> FT.INFO object (cached)
     this.waiters = new Set(); // indexReady() promises to settle after each slice
-    this.background = new BackgroundWork((budget) => engine.step(budget), {
+    this.background = new BackgroundWork((budget) => this.backgroundStep(budget), {
       sliceMs: options.backfillSliceMs ?? 4,
       onSlice: () => this.notifyWaiters(),
       onError: (e) => this.failWaiters(e),
@@ -90,14 +124,50 @@ export class Vessel {
     if (this.closed) throw new Error('vessel: the store is closed');
   }
 
-  /** Run a command synchronously (the engine is in this thread). */
-  commandSync(name, ...args) {
+  isWrite(name) {
+    return (this.engine.commandFlags(name) & WRITE) !== 0;
+  }
+
+  backgroundStep(budget) {
+    if (this.persister?.saving) return false; // resumed when the save ends
+    return this.engine.step(budget);
+  }
+
+  /**
+   * Execute in this thread.  Returns { value, durable } where durable is
+   * the promise of the write's journal records (undefined for reads).
+   */
+  run(args, binary) {
     this.checkOpen();
+    const name = args[0];
+    if ((this.readOnly || this.persister?.saving || this.persister?.broken) && this.isWrite(name)) {
+      if (this.readOnly) throw new ReplyError("READONLY You can't write against a read only replica.");
+      if (this.persister.broken) {
+        // As Redis after a failed AOF write: refuse writes, keep reads.
+        throw new ReplyError(`MISCONF Errors writing to the AOF file: ${this.persister.broken.message}`);
+      }
+      throw new Error('vessel: a save is in progress; use the async API, which waits for it');
+    }
+    let value;
+    let durable;
     try {
-      return this.engine.exec(toArgs(name, args), this.binaryReplies);
+      value = this.engine.exec(args, binary);
     } finally {
+      if (this.persister) {
+        const bytes = this.engine.journalTake();
+        if (bytes) durable = this.persister.record(bytes);
+      }
       this.afterCommand(name);
     }
+    return { value, durable };
+  }
+
+  /** Execute, waiting for a save in progress and for durability. */
+  async runAsync(args, binary) {
+    while (this.persister?.saving && this.isWrite(args[0])) await this.persister.saving.catch(() => {});
+    const { value, durable } = this.run(args, binary);
+    if (durable) await durable;
+    return value;
   }
 
   /** Bookkeeping after commands that change indexes. */
@@ -111,45 +181,174 @@ export class Vessel {
     }
   }
 
+  /** Run a command synchronously (the engine is in this thread). */
+  commandSync(name, ...args) {
+    return this.run(toArgs(name, args), this.binaryReplies).value;
+  }
+
   /**
    * Run any command.  Bulk replies are strings (UTF-8) unless the store
-   * was opened with `binaryReplies`; use commandBuffer for bytes.
+   * was opened with `binaryReplies`; use commandBuffer for bytes.  With a
+   * storage, SAVE, BGSAVE, LASTSAVE and INFO persistence are answered here.
    */
   async command(name, ...args) {
-    return this.commandSync(name, ...args);
+    const special = this.persistenceCommand(name, args);
+    if (special) return special;
+    return this.runAsync(toArgs(name, args), this.binaryReplies);
   }
 
   /** Run a command with bulk replies as Uint8Array. */
   async commandBuffer(name, ...args) {
-    this.checkOpen();
-    try {
-      return this.engine.exec(toArgs(name, args), true);
-    } finally {
-      this.afterCommand(name);
-    }
+    return this.runAsync(toArgs(name, args), true);
   }
 
-  // ---- search --------------------------------------------------------------
+  // ---- persistence -----------------------------------------------------------
+
+  persistenceCommand(name, args) {
+    if (typeof name !== 'string') return null;
+    const cmd = name.toUpperCase();
+    if (cmd === 'SAVE' || cmd === 'BGSAVE' || cmd === 'LASTSAVE') {
+      if (args.length) return Promise.reject(new ReplyError(`ERR wrong number of arguments for '${name.toLowerCase()}' command`));
+      if (!this.persister) return Promise.reject(new ReplyError('ERR this store has no storage to save to'));
+      if (cmd === 'LASTSAVE') return Promise.resolve(Math.floor((this.persister.info().savedAt || 0) / 1000));
+      if (cmd === 'BGSAVE') {
+        if (this.persister.saving) return Promise.reject(new ReplyError('ERR Background save already in progress'));
+        this.save().catch(() => {});
+        return Promise.resolve('Background saving started');
+      }
+      return this.save().then(() => 'OK');
+    }
+    if (cmd === 'INFO' && args.length === 1 && String(args[0]).toLowerCase() === 'persistence') {
+      return Promise.resolve(this.infoPersistence());
+    }
+    return null;
+  }
+
+  /** INFO persistence, in Redis's field names where they apply. */
+  infoPersistence() {
+    const p = this.persister?.info();
+    const lines = ['# Persistence', `loading:0`];
+    if (p) {
+      lines.push(
+        `rdb_changes_since_last_save:${p.changesSinceSave}`,
+        `rdb_bgsave_in_progress:${p.saving ? 1 : 0}`,
+        `rdb_last_save_time:${Math.floor(p.savedAt / 1000)}`,
+        `rdb_last_bgsave_status:ok`,
+        `aof_enabled:1`,
+        `aof_current_size:${p.journalBytes}`,
+        `aof_buffer_length:${p.pendingBytes}`,
+        `appendfsync:${p.durability}`,
+      );
+    } else {
+      lines.push('rdb_changes_since_last_save:0', 'aof_enabled:0');
+    }
+    return lines.join('\r\n') + '\r\n';
+  }
+
+  /** Save a snapshot now (writes wait meanwhile). */
+  async save() {
+    this.checkOpen();
+    if (!this.persister) throw new Error('vessel: this store has no storage to save to');
+    const r = await this.persister.save();
+    this.background.kick(); // resume backfill held back during the save
+    return r;
+  }
+
+  // ---- hashes ------------------------------------------------------------------
+
+  /**
+   * HSET key with the fields of an object or Map.  Values may be strings,
+   * numbers, Uint8Array or any typed array (a Float32Array is stored as
+   * its little-endian bytes, ready to be a vector).
+   * @returns {Promise<number>} the number of new fields
+   */
+  async hset(key, fields) {
+    const args = ['HSET', key];
+    if (fields instanceof Map) {
+      for (const [f, v] of fields) args.push(f, v);
+    } else {
+      for (const f in fields) args.push(f, fields[f]);
+    }
+    return this.runAsync(args, false);
+  }
+
+  async hget(key, field, { binary = false } = {}) {
+    return this.runAsync(['HGET', key, field], binary);
+  }
+
+  async hmget(key, fields, { binary = false } = {}) {
+    return this.runAsync(['HMGET', key, ...fields], binary);
+  }
+
+  /** HGETALL as an object; `binary` gives Uint8Array values. */
+  async hgetall(key, { binary = false } = {}) {
+    const flat = await this.runAsync(['HGETALL', key], binary);
+    const out = {};
+    for (let i = 0; i < flat.length; i += 2) {
+      const f = flat[i];
+      out[typeof f === 'string' ? f : new TextDecoder().decode(f)] = flat[i + 1];
+    }
+    return out;
+  }
+
+  async del(...keys) {
+    return this.runAsync(['DEL', ...keys]);
+  }
+
+  async exists(...keys) {
+    return this.runAsync(['EXISTS', ...keys]);
+  }
+
+  async keys(pattern = '*') {
+    return this.runAsync(['KEYS', pattern]);
+  }
+
+  /**
+   * Iterate keys with SCAN.
+   * @param {{ match?: string, count?: number, type?: string }} [opts]
+   */
+  async *scan({ match, count, type } = {}) {
+    let cursor = '0';
+    do {
+      const args = ['SCAN', cursor];
+      if (match !== undefined) args.push('MATCH', match);
+      if (count !== undefined) args.push('COUNT', count);
+      if (type !== undefined) args.push('TYPE', type);
+      const [next, keys] = this.run(args).value;
+      cursor = next;
+      for (const k of keys) yield k;
+    } while (cursor !== '0');
+  }
+
+  async dbsize() {
+    return this.runAsync(['DBSIZE']);
+  }
+
+  async flushall() {
+    return this.runAsync(['FLUSHALL']);
+  }
+
+  // ---- search --------------------------------------------------------------------
 
   /**
    * FT.CREATE from a definition: { prefix, skipInitialScan, schema }.
    * The index is backfilled in the background; see indexReady().
    */
   async createIndex(name, definition) {
-    return this.commandSync('FT.CREATE', ...createArgs(name, definition));
+    return this.runAsync(['FT.CREATE', ...createArgs(name, definition)]);
   }
 
   async dropIndex(name, { deleteDocuments = false } = {}) {
-    return deleteDocuments ? this.commandSync('FT.DROPINDEX', name, 'DD') : this.commandSync('FT.DROPINDEX', name);
+    return this.runAsync(deleteDocuments ? ['FT.DROPINDEX', name, 'DD'] : ['FT.DROPINDEX', name]);
   }
 
   async listIndexes() {
-    return this.commandSync('FT._LIST');
+    return this.runAsync(['FT._LIST']);
   }
 
   /** FT.INFO as an object. */
   async indexInfo(name) {
-    return parseInfo(this.commandSync('FT.INFO', name));
+    return parseInfo(await this.runAsync(['FT.INFO', name]));
   }
 
   cachedInfo(name) {
@@ -168,8 +367,7 @@ export class Vessel {
    * vector fields come back as Float32Array.
    */
   async search(index, query, options = {}) {
-    this.checkOpen();
-    const reply = this.engine.exec(['FT.SEARCH', ...searchArgs(index, query, options)], true);
+    const reply = await this.runAsync(['FT.SEARCH', ...searchArgs(index, query, options)], true);
     const score = scoreName(query, options.params);
     return parseSearch(reply, {
       noContent: options.noContent || (options.return && options.return.length === 0),
@@ -230,100 +428,24 @@ export class Vessel {
     this.waiters.clear();
   }
 
-  /**
-   * HSET key with the fields of an object or Map.  Values may be strings,
-   * numbers, Uint8Array or any typed array (a Float32Array is stored as
-   * its little-endian bytes, ready to be a vector).
-   * @returns {Promise<number>} the number of new fields
-   */
-  async hset(key, fields) {
-    this.checkOpen();
-    const args = ['HSET', key];
-    if (fields instanceof Map) {
-      for (const [f, v] of fields) args.push(f, v);
-    } else {
-      for (const f in fields) args.push(f, fields[f]);
-    }
-    return this.engine.exec(args, false);
-  }
-
-  async hget(key, field, { binary = false } = {}) {
-    this.checkOpen();
-    return this.engine.exec(['HGET', key, field], binary);
-  }
-
-  async hmget(key, fields, { binary = false } = {}) {
-    this.checkOpen();
-    return this.engine.exec(['HMGET', key, ...fields], binary);
-  }
-
-  /** HGETALL as an object; `binary` gives Uint8Array values. */
-  async hgetall(key, { binary = false } = {}) {
-    this.checkOpen();
-    const flat = this.engine.exec(['HGETALL', key], binary);
-    const out = {};
-    for (let i = 0; i < flat.length; i += 2) {
-      const f = flat[i];
-      out[typeof f === 'string' ? f : new TextDecoder().decode(f)] = flat[i + 1];
-    }
-    return out;
-  }
-
-  async del(...keys) {
-    this.checkOpen();
-    return this.engine.exec(['DEL', ...keys]);
-  }
-
-  async exists(...keys) {
-    this.checkOpen();
-    return this.engine.exec(['EXISTS', ...keys]);
-  }
-
-  async keys(pattern = '*') {
-    this.checkOpen();
-    return this.engine.exec(['KEYS', pattern]);
-  }
-
-  /**
-   * Iterate keys with SCAN.
-   * @param {{ match?: string, count?: number, type?: string }} [opts]
-   */
-  async *scan({ match, count, type } = {}) {
-    let cursor = '0';
-    do {
-      this.checkOpen();
-      const args = ['SCAN', cursor];
-      if (match !== undefined) args.push('MATCH', match);
-      if (count !== undefined) args.push('COUNT', count);
-      if (type !== undefined) args.push('TYPE', type);
-      const [next, keys] = this.engine.exec(args);
-      cursor = next;
-      for (const k of keys) yield k;
-    } while (cursor !== '0');
-  }
-
-  async dbsize() {
-    this.checkOpen();
-    return this.engine.exec(['DBSIZE']);
-  }
-
-  async flushall() {
-    this.checkOpen();
-    return this.engine.exec(['FLUSHALL']);
-  }
-
   /** Bytes allocated by the engine. */
   usedMemory() {
     this.checkOpen();
     return this.engine.usedMemory();
   }
 
+  /** Flush the journal (durably), stop background work, release the store. */
   async close() {
     if (this.closed) return;
-    this.closed = true;
     this.background.stop();
-    this.failWaiters(new Error('vessel: the store was closed'));
-    this.engine.close();
+    try {
+      if (this.persister) await this.persister.close();
+    } finally {
+      // Released even when the final flush failed (the error is thrown).
+      this.closed = true;
+      this.failWaiters(new Error('vessel: the store was closed'));
+      this.engine.close();
+    }
   }
 }
 

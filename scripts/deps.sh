@@ -3,23 +3,40 @@
 #
 #   scripts/deps.sh           everything the test suite uses
 #   scripts/deps.sh emcc      just the WebAssembly compiler
+#   scripts/deps.sh fuzz      just clang with libFuzzer
 #
-# Debian packages come from apt-get (needs root), npm packages from
-# `npm ci` (the lockfile pins every version).  Nothing is downloaded at
-# run time by the tests themselves.
+# Debian packages come from apt-get (needs root, or sudo), npm packages
+# from `npm ci` (the lockfile pins every version).  Nothing is downloaded
+# at run time by the tests themselves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# command-to-check -> Debian package
-declare -A NEED=(
+FUZZER_LIB=/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a
+
+# "check" -> Debian packages; a check is a command name or an absolute path.
+declare -A EMCC=([emcc]=emscripten)
+declare -A FUZZ=([clang]=clang [$FUZZER_LIB]="libclang-rt-14-dev libfuzzer-14-dev")
+declare -A ALL=(
   [emcc]=emscripten
   [redis-server]=redis-server
+  [redis-cli]=redis-tools
+  [chromium]=chromium
+  [clang]=clang
+  [$FUZZER_LIB]="libclang-rt-14-dev libfuzzer-14-dev"
 )
-if [ "${1:-}" = emcc ]; then NEED=([emcc]=emscripten); fi
+case "${1:-all}" in
+  emcc) declare -n NEED=EMCC ;;
+  fuzz) declare -n NEED=FUZZ ;;
+  *) declare -n NEED=ALL ;;
+esac
+
+present() {
+  if [[ $1 == /* ]]; then [ -e "$1" ]; else command -v "$1" >/dev/null 2>&1; fi
+}
 
 missing=()
-for cmd in "${!NEED[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")
+for check in "${!NEED[@]}"; do
+  present "$check" || missing+=(${NEED[$check]})
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -35,7 +52,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ "${1:-}" = emcc ]; then exit 0; fi
+if [ "${1:-all}" != all ]; then exit 0; fi
 
 # npm dev dependencies: install when missing or when the lockfile changed.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

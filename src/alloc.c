@@ -99,3 +99,17 @@ void vs_transport_free(void *p) {
 }
 
 size_t vs_mem_transport(void) { return mem_transport; }
+
+int vs_grow_bytes(uint8_t **buf, size_t *cap, size_t need, size_t min_cap) {
+    if (need <= *cap) return 1;
+    size_t c = *cap ? *cap : min_cap;
+    while (c < need) {
+        if (c > SIZE_MAX / 2) return 0;
+        c *= 2;
+    }
+    uint8_t *b = vs_realloc(*buf, c);
+    if (!b) return 0;
+    *buf = b;
+    *cap = c;
+    return 1;
+}

@@ -23,6 +23,11 @@ void *vs_realloc(void *p, size_t n);
 void vs_free(void *p);
 void *vs_memdup(const void *p, size_t n);
 
+/* Grow the byte buffer *buf of *cap bytes so it holds at least `need`
+ * bytes, doubling from `min_cap`.  Returns 0 on failure (*buf and *cap
+ * unchanged), 1 otherwise. */
+int vs_grow_bytes(uint8_t **buf, size_t *cap, size_t need, size_t min_cap);
+
 /* Bytes currently allocated through this allocator (process-wide: one
  * WebAssembly instance is one process). */
 size_t vs_mem_used(void);

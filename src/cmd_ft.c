@@ -29,12 +29,29 @@ vs_status vs_cmd_ft_info(vs_ctx *c) {
     return VS_OK;
 }
 
+/* Journal room for the DEL records of the documents DD will delete. */
+static vs_status reserve_dd(vs_ctx *c) {
+    const vs_ftindex *x = vs_search_find(&c->db->search, c->argv[1], c->argvlen[1]);
+    if (!x || !c->db->journal.enabled) return VS_OK;
+    size_t need = 0;
+    uint32_t bound = vs_ks_id_bound(&c->db->ks);
+    for (uint32_t id = 0; id < bound; id++) {
+        if (!vs_ftindex_tracks(x, id)) continue;
+        const vs_kentry *e = vs_ks_by_id(&c->db->ks, id);
+        if (e) need += e->klen + 32;
+    }
+    return vs_journal_reserve(&c->db->journal, need);
+}
+
 vs_status vs_cmd_ft_dropindex(vs_ctx *c) {
     int dd = 0;
+    if (c->argc > 3) return vs_arity_error(c);
     if (c->argc == 3) {
         if (!vs_arg_is(c, 2, "DD")) return vs_err_set(c->err, VS_ERR, "Unexpected argument `%.*s`",
                                                        (int)c->argvlen[2], (const char *)c->argv[2]);
         dd = 1;
+        vs_status st = reserve_dd(c);
+        if (st != VS_OK) return st;
     }
     vs_status st = vs_search_drop(&c->db->search, c->argv[1], c->argvlen[1], dd, c->err);
     if (st == VS_OK) vs_reply_simple(c->r, "OK");

@@ -289,7 +289,9 @@ static vs_status run_knn(vs_ctx *c, const vs_ftindex *x, search_opts *o, const v
     }
     if (st == VS_OK && q->filter) st = vs_filter_eval(x, q->filter, &filter);
     size_t n = 0;
-    if (st == VS_OK) st = vs_knn_exec(x, vfield, qv, q->filter ? &filter : NULL, k, ef, res, &n);
+    if (st == VS_OK)
+        st = vs_knn_exec(x, vfield, qv, q->filter ? &filter : NULL, q->filter ? vs_bitset_count(&filter) : 0, k, ef,
+                         res, &n);
     uint32_t *order = NULL;
     if (st == VS_OK && sort_field >= 0 && n > 1) {
         /* SORTBY a field: reorder the K nearest by it (stable: ties keep

@@ -15,6 +15,7 @@
 #define F VS_CMD_FAST
 #define A VS_CMD_ADMIN
 #define X VS_CMD_MODULE
+#define J VS_CMD_JOURNAL
 
 /* name, arity, flags, handler, first key, last key, key step */
 static const vs_command command_table[] = {
@@ -52,10 +53,10 @@ static const vs_command command_table[] = {
     {"hincrby", 4, W | M | F, vs_cmd_hincrby, 1, 1, 1},
     {"hincrbyfloat", 4, W | M | F, vs_cmd_hincrbyfloat, 1, 1, 1},
 
-    {"FT.CREATE", -2, W | M | X, vs_cmd_ft_create, 0, 0, 0},
+    {"FT.CREATE", -2, W | M | X | J, vs_cmd_ft_create, 0, 0, 0},
     {"FT.SEARCH", -3, R | X, vs_cmd_ft_search, 0, 0, 0},
     {"FT.INFO", -2, R | X, vs_cmd_ft_info, 0, 0, 0},
-    {"FT.DROPINDEX", -2, W | X, vs_cmd_ft_dropindex, 0, 0, 0},
+    {"FT.DROPINDEX", -2, W | X | J, vs_cmd_ft_dropindex, 0, 0, 0},
     {"FT._LIST", 1, R | X, vs_cmd_ft_list, 0, 0, 0},
 };
 
@@ -65,6 +66,7 @@ static const vs_command command_table[] = {
 #undef F
 #undef A
 #undef X
+#undef J
 
 /* Open-addressing index over the table, keyed by upper-cased name. */
 #define LOOKUP_SLOTS 256
@@ -163,8 +165,13 @@ vs_status vs_command_exec(vs_db *db, int argc, const uint8_t *const *argv, const
         st = vs_arity_error(&c);
     } else if ((c.cmd->flags & VS_CMD_DENYOOM) && over_maxmemory(db, argc, argvlen)) {
         st = vs_err_code(c.err, VS_ERR_OOM);
+    } else if ((c.cmd->flags & VS_CMD_WRITE) && vs_journal_reserve_command(&db->journal, argc, argvlen) != VS_OK) {
+        /* A write that could not be journaled must not happen at all. */
+        st = vs_err_code(c.err, VS_ERR_NOMEM);
     } else {
         st = c.cmd->fn(&c);
+        if (st == VS_OK && (c.cmd->flags & VS_CMD_JOURNAL) && db->journal.enabled)
+            vs_journal_append(&db->journal, argc, argv, argvlen);
         if (st == VS_OK && c.r->failed) st = vs_err_code(c.err, VS_ERR_NOMEM);
     }
     if (st != VS_OK) {

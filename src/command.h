@@ -31,6 +31,8 @@ enum {
     VS_CMD_ADMIN = 1u << 4,    /* administrative (CONFIG, FLUSHALL) */
     VS_CMD_MODULE = 1u << 5,   /* a search-module command (FT.*) */
     VS_CMD_NOSCRIPT = 1u << 6, /* not for scripts (kept for COMMAND INFO) */
+    VS_CMD_JOURNAL = 1u << 7,  /* journaled as given (index definitions),
+                                  not through keyspace changes */
 };
 
 typedef struct vs_ctx vs_ctx;

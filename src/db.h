@@ -6,7 +6,9 @@
 
 #include <stdint.h>
 
+#include "journal.h"
 #include "keyspace.h"
+#include "replay.h"
 #include "reply.h"
 #include "search.h"
 #include "status.h"
@@ -15,11 +17,21 @@
 struct vs_db {
     vs_keyspace ks;        /* the data */
     vs_search search;      /* search indexes over ks */
+    vs_journal journal;    /* change journal (off until enabled) */
+    vs_replay replay;      /* journal replay in progress */
+    uint64_t replay_valid; /* last replay: journal bytes applied */
+    uint64_t replay_torn;  /* last replay: bytes of a torn last record */
+    struct vs_snap_writer *saver;  /* snapshot being written, or NULL */
+    struct vs_snap_reader *loader; /* snapshot being read, or NULL */
     vs_reply reply;        /* reply of the last command */
     vs_err err;            /* error of the last command */
     uint64_t maxmemory;    /* 0 = no limit */
     uint32_t seed;         /* seed for randomised structures */
     uint64_t stat_commands; /* commands executed */
 };
+
+/* Move src's data (keys, indexes) into dst, dropping dst's; src is left
+ * empty.  Used when a snapshot finished loading. */
+void vs_db_adopt(vs_db *dst, vs_db *src);
 
 #endif

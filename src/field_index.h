@@ -76,5 +76,7 @@ struct vs_field_index {
 vs_field_index *vs_flat_new(const vs_fielddef *def);
 vs_field_index *vs_tagidx_new(const vs_fielddef *def);
 vs_field_index *vs_numidx_new(const vs_fielddef *def);
+/* seed: level generator seed (reproducible builds). */
+vs_field_index *vs_hnsw_new(const vs_fielddef *def, uint32_t seed);
 
 #endif

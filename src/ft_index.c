@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "index_flat.h"
+#include "index_hnsw.h"
 
 vs_status vs_ftindex_new(vs_keyspace *ks, vs_schema *schema, uint32_t seed, vs_ftindex **out) {
     vs_ftindex *x = vs_calloc(1, sizeof *x);
@@ -24,6 +25,8 @@ vs_status vs_ftindex_new(vs_keyspace *ks, vs_schema *schema, uint32_t seed, vs_f
             fi = vs_tagidx_new(d);
         else if (d->type == VS_FIELD_NUMERIC)
             fi = vs_numidx_new(d);
+        else if (d->vec.algo == VS_ALGO_HNSW)
+            fi = vs_hnsw_new(d, seed + i);
         else
             fi = vs_flat_new(d);
         if (!fi) goto nomem;
@@ -108,7 +111,7 @@ static void reset_preps(vs_ftindex *x) {
     for (uint32_t i = 0; i < x->schema.nfields; i++) memset(&x->prep[i], 0, sizeof x->prep[i]);
 }
 
-vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch) {
+vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch, int deferred) {
     x->pending = 0;
     if (ch->kind == VS_CHANGE_FLUSH) return VS_OK;
     uint32_t id = ch->id;
@@ -123,6 +126,10 @@ vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch) {
             break;
         }
         if (!vs_schema_matches(&x->schema, ch->key, ch->klen)) break;
+        if (deferred) { /* backfill brings the document back */
+            if (tracked) plan_remove_all(x), track = -1, any = 1;
+            break;
+        }
         if (!tracked) {
             plan_all_from(x, &ch->view);
             track = +1;
@@ -147,7 +154,7 @@ vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch) {
             plan_remove_all(x);
             track = -1;
             any = 1;
-        } else if (!tracked && match) {
+        } else if (!tracked && match && !deferred) {
             plan_all_from(x, &ch->view);
             track = +1;
             any = 1;
@@ -267,7 +274,7 @@ vs_status vs_ftindex_backfill_step(vs_ftindex *x, uint32_t budget, uint32_t *vis
             ch.klen = e->klen;
             ch.old_type = ch.new_type = VS_TYPE_HASH;
             ch.view = vs_hview_of(e->v.hash);
-            vs_status st = vs_ftindex_prepare(x, &ch);
+            vs_status st = vs_ftindex_prepare(x, &ch, 0);
             if (st != VS_OK) {
                 x->backfill_oom = 1;
                 if (visited) *visited = n;
@@ -387,4 +394,77 @@ void vs_ftindex_info(const vs_ftindex *x, vs_reply *r) {
     vs_reply_simple(r, "english");
     vs_reply_simple(r, "index_memory");
     vs_reply_int(r, (long long)vs_ftindex_memory(x));
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+/* Is key id in the vector index of field fi? */
+static int vector_has(const vs_field_index *fi, uint32_t id) {
+    if (fi->def->vec.algo == VS_ALGO_HNSW) {
+        const vs_hnsw *h = (const vs_hnsw *)fi;
+        return id < h->key_cap && h->key_elem[id] != VS_NO_ELEM;
+    }
+    const vs_flat *f = (const vs_flat *)fi;
+    return id < f->key_cap && f->key_slot[id] != VS_NO_SLOT;
+}
+
+static uint32_t vector_count(const vs_field_index *fi) {
+    return fi->def->vec.algo == VS_ALGO_HNSW ? ((const vs_hnsw *)fi)->live : ((const vs_flat *)fi)->count;
+}
+
+vs_status vs_ftindex_load_finish(vs_ftindex *x) {
+    uint32_t bound = vs_ks_id_bound(x->ks);
+    uint32_t lim = x->tracked.cap < bound ? x->tracked.cap : bound;
+    /* Tracked ids past the keyspace are damage. */
+    for (uint32_t id = lim; id < x->tracked.cap; id++)
+        if (vs_bit_test(x->tracked.w, id)) return VS_ERR_CORRUPT;
+    uint32_t *seen = vs_calloc(x->schema.nfields ? x->schema.nfields : 1, sizeof *seen);
+    if (!seen) return VS_ERR_NOMEM;
+    vs_status st = VS_OK;
+    for (uint32_t id = 0; id < lim && st == VS_OK; id++) {
+        if (!vs_bit_test(x->tracked.w, id)) continue;
+        const vs_kentry *e = vs_ks_by_id(x->ks, id);
+        if (!e || e->type != VS_TYPE_HASH || !vs_schema_matches(&x->schema, e->key, e->klen)) {
+            st = VS_ERR_CORRUPT;
+            break;
+        }
+        st = reserve_doc(x, id);
+        for (uint32_t i = 0; i < x->schema.nfields && st == VS_OK; i++) {
+            vs_field_index *fi = x->fields[i];
+            const vs_fielddef *d = fi->def;
+            vs_fi_prep *p = &x->prep[i];
+            memset(p, 0, sizeof *p);
+            const vs_hfield *hv = vs_hash_get(e->v.hash, d->ident, d->ilen);
+            st = reserve_field(fi, id);
+            if (st != VS_OK) break;
+            int present = 0, failed = 0;
+            if (d->type == VS_FIELD_VECTOR) {
+                present = vector_has(fi, id);
+                if (present && !hv) st = VS_ERR_CORRUPT;
+                failed = hv && !present;
+                seen[i] += present;
+            } else if (hv) {
+                p->action = VS_FI_SET;
+                p->val = vs_hfield_value(hv);
+                p->len = hv->vlen;
+                st = fi->ops->prepare(fi, id, p);
+                if (st != VS_OK) break;
+                fi->ops->commit(fi, id, p);
+                present = p->valid;
+                failed = !p->valid;
+            }
+            memset(p, 0, sizeof *p);
+            if (present) set_flag(&fi->present, id, 1, &fi->npresent);
+            if (failed) set_flag(&fi->failed, id, 1, &fi->nfailed);
+            x->num_records += (uint64_t)present;
+            x->failures += (uint64_t)failed;
+            x->nattr[id] = (uint16_t)(x->nattr[id] + present);
+        }
+        if (st == VS_OK) set_flag(&x->indexed, id, x->nattr[id] > 0, &x->num_docs);
+    }
+    /* Every key a vector index holds is a tracked document. */
+    for (uint32_t i = 0; i < x->schema.nfields && st == VS_OK; i++)
+        if (x->schema.fields[i].type == VS_FIELD_VECTOR && seen[i] != vector_count(x->fields[i])) st = VS_ERR_CORRUPT;
+    vs_free(seen);
+    return st;
 }

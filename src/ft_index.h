@@ -60,8 +60,10 @@ typedef struct vs_ftindex {
 vs_status vs_ftindex_new(vs_keyspace *ks, vs_schema *schema, uint32_t seed, vs_ftindex **out);
 void vs_ftindex_free(vs_ftindex *x);
 
-/* The change interface (called by the registry). */
-vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch);
+/* The change interface (called by the registry).  With deferred set
+ * (journal replay), a change to a tracked document only drops it from
+ * the index; the backfill walk indexes it again afterwards. */
+vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch, int deferred);
 void vs_ftindex_commit(vs_ftindex *x, const vs_change *ch);
 void vs_ftindex_abort(vs_ftindex *x);
 
@@ -71,6 +73,13 @@ void vs_ftindex_backfill_start(vs_ftindex *x);
  * completion) or VS_ERR_NOMEM (the job pauses; the next step retries). */
 vs_status vs_ftindex_backfill_step(vs_ftindex *x, uint32_t budget, uint32_t *visited);
 double vs_ftindex_backfill_progress(const vs_ftindex *x);
+
+/* After a snapshot was loaded into the index's vector fields and tracked
+ * bitmap: check that every tracked key exists as a matching hash and that
+ * the vector indexes hold exactly tracked keys, then rebuild the TAG and
+ * NUMERIC fields and the per-document state from the keyspace.
+ * VS_ERR_CORRUPT when the pieces disagree. */
+vs_status vs_ftindex_load_finish(vs_ftindex *x);
 
 /* Bytes held by the index (all attributes and document tables). */
 size_t vs_ftindex_memory(const vs_ftindex *x);

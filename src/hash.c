@@ -58,8 +58,8 @@ vs_hfield *vs_hfield_new(const uint8_t *f, size_t flen, const uint8_t *v, size_t
     x->flen = (uint32_t)flen;
     x->vlen = (uint32_t)vlen;
     x->pos = 0;
-    if (flen) memcpy(x->data, f, flen);
-    if (vlen) memcpy(x->data + flen, v, vlen);
+    if (flen && f) memcpy(x->data, f, flen); /* NULL: the caller fills the bytes */
+    if (vlen && v) memcpy(x->data + flen, v, vlen);
     return x;
 }
 
@@ -257,4 +257,30 @@ int vs_hview_get(const vs_hview *view, const uint8_t *f, size_t flen, const uint
     *v = vs_hfield_value(x);
     *vlen = x->vlen;
     return 1;
+}
+
+vs_status vs_hash_load_reserve(vs_hash *h, uint32_t n) {
+    h->f = vs_malloc((n ? n : 1) * sizeof *h->f);
+    if (!h->f) return VS_ERR_NOMEM;
+    h->cap = n ? n : 1;
+    if (n > VS_HASH_DICT_MIN) {
+        h->dict = vs_malloc(sizeof *h->dict);
+        if (!h->dict) return VS_ERR_NOMEM;
+        vs_dict_init(h->dict, &field_dict_type);
+        if (vs_dict_reserve(h->dict, n) != VS_OK) {
+            vs_free(h->dict);
+            h->dict = NULL;
+            return VS_ERR_NOMEM;
+        }
+    }
+    return VS_OK;
+}
+
+vs_status vs_hash_load_add(vs_hash *h, vs_hfield *f) {
+    if (h->n >= h->cap) return VS_ERR_CORRUPT;
+    if (vs_hash_get(h, vs_hfield_name(f), f->flen)) return VS_ERR_CORRUPT;
+    f->pos = h->n;
+    h->f[h->n++] = f;
+    if (h->dict) vs_dict_insert(h->dict, &f->node, field_hash(f->data, f->flen));
+    return VS_OK;
 }

@@ -66,6 +66,11 @@ typedef struct vs_hash_plan {
     vs_hash_op small[4]; /* inline storage for small plans */
 } vs_hash_plan;
 
+/* Loading: room for n fields, then add them one by one (VS_ERR_CORRUPT on
+ * a repeated field name). */
+vs_status vs_hash_load_reserve(vs_hash *h, uint32_t n);
+vs_status vs_hash_load_add(vs_hash *h, vs_hfield *f);
+
 /* A read-only view of a hash with a plan applied (base may be NULL). */
 typedef struct vs_hview {
     const vs_hash *base;

@@ -263,3 +263,23 @@ void vs_flat_search(const vs_flat *f, const float *q, const vs_bitset *filter, v
         if (vs_topk_would_take(top, d)) vs_topk_push(top, d, id);
     }
 }
+
+vs_status vs_flat_load_reserve(vs_flat *f, uint32_t count) {
+    while (slot_cap(f) < count) {
+        vs_status st = reserve_slot(f);
+        if (st != VS_OK) return st;
+        f->count = slot_cap(f) < count ? slot_cap(f) : count;
+    }
+    f->count = count;
+    return VS_OK;
+}
+
+vs_status vs_flat_load_finish(vs_flat *f, uint32_t key_bound) {
+    if (key_bound && flat_reserve_id(&f->base, key_bound - 1) != VS_OK) return VS_ERR_NOMEM;
+    for (uint32_t s = 0; s < f->count; s++) {
+        uint32_t id = f->slot_key[s];
+        if (id >= key_bound || f->key_slot[id] != VS_NO_SLOT) return VS_ERR_CORRUPT;
+        f->key_slot[id] = s;
+    }
+    return VS_OK;
+}

@@ -49,6 +49,13 @@ const float *vs_flat_get(const vs_flat *f, uint32_t id);
  * the heap.  q is already normalised for COSINE. */
 void vs_flat_search(const vs_flat *f, const float *q, const vs_bitset *filter, vs_topk *top);
 
+/* Loading a snapshot: room for count vectors (full blocks and the slot
+ * table, count set); the reader then fills slot_key and the blocks;
+ * vs_flat_load_finish rebuilds key -> slot, VS_ERR_CORRUPT on a repeated
+ * key id or one at or past key_bound. */
+vs_status vs_flat_load_reserve(vs_flat *f, uint32_t count);
+vs_status vs_flat_load_finish(vs_flat *f, uint32_t key_bound);
+
 /* Capacity in vectors (what FT.INFO reports). */
 uint32_t vs_flat_capacity(const vs_flat *f);
 

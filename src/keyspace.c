@@ -75,9 +75,8 @@ size_t vs_ks_entry_mem(const vs_kentry *e) {
 
 /* ---- ids ---------------------------------------------------------------- */
 
-/* Make sure a new id can be taken without allocating. */
-static vs_status reserve_id(vs_keyspace *ks) {
-    if (ks->free_head || ks->nslots < ks->cap) return VS_OK;
+/* Double the slot table. */
+static vs_status grow_slots(vs_keyspace *ks) {
     if (ks->cap == UINT32_MAX) return VS_ERR_NOMEM;
     uint64_t cap = ks->cap ? (uint64_t)ks->cap * 2 : 64;
     if (cap > UINT32_MAX) cap = UINT32_MAX;
@@ -86,6 +85,12 @@ static vs_status reserve_id(vs_keyspace *ks) {
     ks->slots = s;
     ks->cap = (uint32_t)cap;
     return VS_OK;
+}
+
+/* Make sure a new id can be taken without allocating. */
+static vs_status reserve_id(vs_keyspace *ks) {
+    if (ks->free_head || ks->nslots < ks->cap) return VS_OK;
+    return grow_slots(ks);
 }
 
 static uint32_t peek_id(const vs_keyspace *ks) { return ks->free_head ? ks->free_head - 1 : ks->nslots; }
@@ -106,14 +111,14 @@ static void release_id(vs_keyspace *ks, uint32_t id) {
 
 /* ---- entries ------------------------------------------------------------ */
 
-static vs_kentry *entry_new(const uint8_t *key, size_t klen, vs_type type) {
+vs_kentry *vs_ks_entry_new(const uint8_t *key, size_t klen, vs_type type) {
     if (klen > UINT32_MAX) return NULL;
     vs_kentry *e = vs_malloc(sizeof *e + klen);
     if (!e) return NULL;
     memset(e, 0, sizeof *e);
     e->klen = (uint32_t)klen;
     e->type = (uint8_t)type;
-    if (klen) memcpy(e->key, key, klen);
+    if (klen && key) memcpy(e->key, key, klen); /* key NULL: the caller fills it */
     return e;
 }
 
@@ -191,7 +196,7 @@ vs_status vs_kw_hash_begin(vs_kwrite *w, vs_keyspace *ks, const uint8_t *key, si
     }
     if (!create) return VS_OK;
     w->nhash = vs_hash_new();
-    w->nentry = entry_new(key, klen, VS_TYPE_HASH);
+    w->nentry = vs_ks_entry_new(key, klen, VS_TYPE_HASH);
     if (!w->nhash || !w->nentry) {
         vs_kw_discard(w);
         return VS_ERR_NOMEM;
@@ -216,7 +221,7 @@ vs_status vs_kw_string_begin(vs_kwrite *w, vs_keyspace *ks, const uint8_t *key, 
     if (w->entry) {
         w->ch.old_type = (vs_type)w->entry->type;
     } else {
-        w->nentry = entry_new(key, klen, VS_TYPE_STRING);
+        w->nentry = vs_ks_entry_new(key, klen, VS_TYPE_STRING);
         if (!w->nentry) {
             vs_kw_discard(w);
             return VS_ERR_NOMEM;
@@ -237,7 +242,7 @@ vs_status vs_kw_rename_begin(vs_kwrite *w, vs_keyspace *ks, const uint8_t *src, 
     w->ch.newklen = dlen;
     if (slen == dlen && memcmp(src, dst, slen) == 0) return VS_OK; /* no-op */
     w->dst_old = vs_ks_find(ks, dst, dlen);
-    w->nentry = entry_new(dst, dlen, (vs_type)e->type);
+    w->nentry = vs_ks_entry_new(dst, dlen, (vs_type)e->type);
     if (!w->nentry) return VS_ERR_NOMEM;
     w->nentry->v = e->v;
     if (e->type == VS_TYPE_HASH) w->ch.view = vs_hview_of(e->v.hash);
@@ -382,4 +387,61 @@ void vs_ks_flush(vs_keyspace *ks) {
     vs_free(ks->slots);
     ks->slots = NULL;
     ks->nslots = ks->cap = ks->free_head = ks->count = 0;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+/* Room for `count` keys (the snapshot says how many come). */
+vs_status vs_ks_load_reserve(vs_keyspace *ks, uint32_t count) {
+    if (vs_dict_reserve(&ks->dict, count) != VS_OK) return VS_ERR_NOMEM;
+    if (count > ks->cap) {
+        uintptr_t *s = vs_realloc(ks->slots, (size_t)count * sizeof *s);
+        if (!s) return VS_ERR_NOMEM;
+        ks->slots = s;
+        ks->cap = count;
+    }
+    return VS_OK;
+}
+
+/* While loading, `slots` is a plain list of the entries read (count of
+ * them), in file order; vs_ks_load_place turns it into the id table. */
+vs_status vs_ks_load_put(vs_keyspace *ks, vs_kentry *e, uint32_t id) {
+    if (id == UINT32_MAX) return VS_ERR_CORRUPT;
+    uint32_t h = key_hash(e->key, e->klen);
+    if (vs_dict_find(&ks->dict, h, e->key, e->klen)) return VS_ERR_CORRUPT;
+    if (ks->count == ks->cap && grow_slots(ks) != VS_OK) return VS_ERR_NOMEM;
+    if (vs_dict_reserve(&ks->dict, 1) != VS_OK) return VS_ERR_NOMEM;
+    e->id = id;
+    ks->slots[ks->count++] = (uintptr_t)e;
+    vs_dict_insert(&ks->dict, &e->node, h);
+    return VS_OK;
+}
+
+vs_status vs_ks_load_place(vs_keyspace *ks) {
+    uint32_t bound = 0;
+    for (uint32_t i = 0; i < ks->count; i++) {
+        uint32_t id = ((vs_kentry *)ks->slots[i])->id;
+        if (id >= bound) bound = id + 1;
+    }
+    uintptr_t *s = bound ? vs_calloc(bound, sizeof *s) : NULL; /* 0: unused while loading */
+    if (bound && !s) return VS_ERR_NOMEM;
+    for (uint32_t i = 0; i < ks->count; i++) {
+        vs_kentry *e = (vs_kentry *)ks->slots[i];
+        if (s[e->id] != 0) {
+            vs_free(s);
+            return VS_ERR_CORRUPT;
+        }
+        s[e->id] = (uintptr_t)e;
+    }
+    vs_free(ks->slots);
+    ks->slots = s;
+    ks->nslots = ks->cap = bound;
+    return VS_OK;
+}
+
+void vs_ks_load_done(vs_keyspace *ks) {
+    /* Unused ids become free ids, lowest first out. */
+    ks->free_head = 0;
+    for (uint32_t id = ks->nslots; id-- > 0;)
+        if (ks->slots[id] == 0) release_id(ks, id);
 }

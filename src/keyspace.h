@@ -162,6 +162,20 @@ int vs_ks_delete(vs_keyspace *ks, const uint8_t *key, size_t klen);
 /* Delete every key (never fails). */
 void vs_ks_flush(vs_keyspace *ks);
 
+/* Loading a snapshot, into a fresh keyspace, without notifying anyone:
+ * vs_ks_load_put collects entries with the ids they had (failing with
+ * VS_ERR_CORRUPT on a duplicate key); vs_ks_load_place puts them at those
+ * ids (VS_ERR_CORRUPT on a duplicate id).  Placing is a separate step so
+ * the slot table, sized by the largest id, is only allocated once the
+ * caller has verified the ids (the snapshot's checksum): until then memory
+ * grows only with the entries actually read.  vs_ks_load_done links the
+ * unused ids for reuse. */
+vs_kentry *vs_ks_entry_new(const uint8_t *key, size_t klen, vs_type type);
+vs_status vs_ks_load_reserve(vs_keyspace *ks, uint32_t count);
+vs_status vs_ks_load_put(vs_keyspace *ks, vs_kentry *e, uint32_t id);
+vs_status vs_ks_load_place(vs_keyspace *ks);
+void vs_ks_load_done(vs_keyspace *ks);
+
 /* Memory held by one key (entry, name and value). */
 size_t vs_ks_entry_mem(const vs_kentry *e);
 

@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "index_flat.h"
+#include "index_hnsw.h"
 #include "index_numeric.h"
 #include "index_tag.h"
 
@@ -72,16 +73,19 @@ vs_status vs_filter_eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out)
     return st;
 }
 
-vs_status vs_knn_exec(const vs_ftindex *x, int field, const float *q, const vs_bitset *filter, uint32_t k,
-                      uint32_t ef, vs_scored *out, size_t *nout) {
-    (void)ef;
+vs_status vs_knn_exec(const vs_ftindex *x, int field, const float *q, const vs_bitset *filter, size_t filter_count,
+                      uint32_t k, uint32_t ef, vs_scored *out, size_t *nout) {
     vs_topk top;
     vs_topk_init(&top, out, k, vs_key_cmp, x->ks);
-    const vs_field_index *fi = x->fields[field];
-    vs_flat_search((const vs_flat *)fi, q, filter, &top);
+    vs_field_index *fi = x->fields[field];
+    vs_status st = VS_OK;
+    if (fi->def->vec.algo == VS_ALGO_HNSW)
+        st = vs_hnsw_search((vs_hnsw *)fi, q, k, ef, filter, filter_count, &top);
+    else
+        vs_flat_search((const vs_flat *)fi, q, filter, &top);
     vs_topk_sort(&top);
     *nout = top.n;
-    return VS_OK;
+    return st;
 }
 
 /* Merge sort (stable) with a context comparison. */

@@ -24,10 +24,10 @@ vs_status vs_filter_eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out)
 int vs_key_cmp(void *ks, uint32_t a, uint32_t b);
 
 /* KNN over vector field `field`: fills out[0..*nout) best first.  filter
- * may be NULL (every vector).  ef is the HNSW search breadth (0: the
- * index's EF_RUNTIME). */
-vs_status vs_knn_exec(const vs_ftindex *x, int field, const float *q, const vs_bitset *filter, uint32_t k,
-                      uint32_t ef, vs_scored *out, size_t *nout);
+ * may be NULL (every vector); filter_count is its number of ids.  ef is
+ * the HNSW search breadth (0: the index's EF_RUNTIME). */
+vs_status vs_knn_exec(const vs_ftindex *x, int field, const float *q, const vs_bitset *filter, size_t filter_count,
+                      uint32_t k, uint32_t ef, vs_scored *out, size_t *nout);
 
 /* Stable sort of ids with a comparison callback. */
 typedef int (*vs_id_cmp_fn)(void *ctx, uint32_t a, uint32_t b);

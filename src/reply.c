@@ -40,22 +40,10 @@ void vs_reply_reset(vs_reply *r, int proto) {
 
 static int grow(vs_reply *r, size_t extra) {
     if (r->failed) return 0;
-    if (r->len + extra <= r->cap) return 1;
-    size_t cap = r->cap ? r->cap : VS_REPLY_RESERVE;
-    while (cap < r->len + extra) {
-        if (cap > SIZE_MAX / 2) {
-            r->failed = 1;
-            return 0;
-        }
-        cap *= 2;
-    }
-    uint8_t *b = vs_realloc(r->buf, cap);
-    if (!b) {
+    if (extra > SIZE_MAX - r->len || !vs_grow_bytes(&r->buf, &r->cap, r->len + extra, VS_REPLY_RESERVE)) {
         r->failed = 1;
         return 0;
     }
-    r->buf = b;
-    r->cap = cap;
     return 1;
 }
 

@@ -35,7 +35,27 @@ void vs_schema_free(vs_schema *s) {
     }
     vs_free(s->fields);
     vs_free(s->score_field);
+    for (uint32_t i = 0; i < s->nargs; i++) vs_free(s->args[i]);
+    vs_free(s->args);
+    vs_free(s->arglen);
     memset(s, 0, sizeof *s);
+}
+
+/* Keep a copy of the arguments (after the command name). */
+static vs_status keep_args(const vs_args *a, vs_schema *s) {
+    uint32_t n = (uint32_t)vs_args_left(a);
+    s->args = vs_calloc(n ? n : 1, sizeof *s->args);
+    s->arglen = vs_calloc(n ? n : 1, sizeof *s->arglen);
+    if (!s->args || !s->arglen) return VS_ERR_NOMEM;
+    for (uint32_t i = 0; i < n; i++) {
+        size_t len = a->len[a->pos + (int)i];
+        if (len > UINT32_MAX) return VS_ERR_NOMEM;
+        s->args[i] = dup_bytes(a->argv[a->pos + (int)i], len);
+        if (!s->args[i]) return VS_ERR_NOMEM;
+        s->arglen[i] = (uint32_t)len;
+        s->nargs = i + 1;
+    }
+    return VS_OK;
 }
 
 int vs_schema_matches(const vs_schema *s, const uint8_t *key, size_t klen) {
@@ -306,7 +326,9 @@ vs_status vs_schema_parse(vs_args *a, vs_schema *s, vs_err *err) {
     s->score = 1.0f;
     const uint8_t *p;
     size_t n;
-    vs_status st = vs_args_next(a, &p, &n, err);
+    vs_status st = keep_args(a, s);
+    if (st != VS_OK) return st;
+    st = vs_args_next(a, &p, &n, err);
     if (st != VS_OK) return st;
     if (n > UINT32_MAX) return VS_ERR_NOMEM;
     s->name = dup_bytes(p, n);

@@ -69,6 +69,9 @@ typedef struct vs_schema {
     float score;       /* SCORE (default 1) */
     uint8_t *score_field; /* SCORE_FIELD or NULL */
     uint32_t sflen;
+    uint8_t **args;    /* the FT.CREATE arguments as given (snapshots, journal) */
+    uint32_t *arglen;
+    uint32_t nargs;
 } vs_schema;
 
 /* Parse FT.CREATE's arguments (argv[0] is the index name). */

@@ -16,7 +16,7 @@ static vs_status sub_prepare(void *ctx, const vs_change *ch) {
     vs_search *s = ctx;
     s->prepared = 0;
     for (uint32_t i = 0; i < s->n; i++) {
-        vs_status st = vs_ftindex_prepare(s->idx[i], ch);
+        vs_status st = vs_ftindex_prepare(s->idx[i], ch, s->deferred);
         if (st != VS_OK) {
             for (uint32_t j = 0; j < i; j++) vs_ftindex_abort(s->idx[j]);
             return st;
@@ -41,8 +41,13 @@ static void sub_abort(void *ctx, const vs_change *ch) {
 
 vs_status vs_search_init(vs_search *s, vs_keyspace *ks, uint32_t seed) {
     memset(s, 0, sizeof *s);
-    s->ks = ks;
     s->seed = seed;
+    return vs_search_attach(s, ks);
+}
+
+vs_status vs_search_attach(vs_search *s, vs_keyspace *ks) {
+    s->ks = ks;
+    for (uint32_t i = 0; i < s->n; i++) s->idx[i]->ks = ks;
     vs_subscriber sub = {s, sub_prepare, sub_commit, sub_abort};
     return vs_ks_subscribe(ks, &sub);
 }
@@ -67,7 +72,9 @@ vs_ftindex *vs_search_find(const vs_search *s, const uint8_t *name, size_t len) 
     return i < 0 ? NULL : s->idx[i];
 }
 
-vs_status vs_search_create(vs_search *s, vs_args *a, vs_err *err) {
+vs_status vs_search_create(vs_search *s, vs_args *a, vs_err *err) { return vs_search_add(s, a, 1, NULL, err); }
+
+vs_status vs_search_add(vs_search *s, vs_args *a, int backfill, vs_ftindex **out, vs_err *err) {
     vs_schema schema;
     vs_status st = vs_schema_parse(a, &schema, err);
     if (st == VS_OK && s->n >= VS_MAX_INDEXES)
@@ -78,10 +85,6 @@ vs_status vs_search_create(vs_search *s, vs_args *a, vs_err *err) {
     if (st == VS_OK && index_pos(s, schema.name, schema.nlen) >= 0)
         st = vs_err_set(err, VS_ERR, "Index %.*s in database 0 already exists.", (int)schema.nlen,
                         (const char *)schema.name);
-    for (uint32_t i = 0; st == VS_OK && i < schema.nfields; i++)
-        if (schema.fields[i].type == VS_FIELD_VECTOR && schema.fields[i].vec.algo == VS_ALGO_HNSW)
-            st = vs_err_set(err, VS_ERR, "Invalid field type for field `%.*s`: HNSW indexes are not available yet",
-                            (int)schema.fields[i].ilen, (const char *)schema.fields[i].ident);
     if (st == VS_OK && s->n == s->cap) {
         uint32_t cap = s->cap ? s->cap * 2 : 4;
         vs_ftindex **idx = vs_realloc(s->idx, cap * sizeof *idx);
@@ -99,7 +102,8 @@ vs_status vs_search_create(vs_search *s, vs_args *a, vs_err *err) {
         return st;
     }
     s->idx[s->n++] = x;
-    if (!x->schema.skip_initial_scan) vs_ftindex_backfill_start(x);
+    if (backfill && !x->schema.skip_initial_scan) vs_ftindex_backfill_start(x);
+    if (out) *out = x;
     return VS_OK;
 }
 
@@ -139,4 +143,9 @@ int vs_search_step(vs_search *s, uint32_t budget) {
         if (st != VS_OK) break; /* paused for memory; try again later */
     }
     return vs_search_busy(s);
+}
+
+void vs_search_end_deferred(vs_search *s) {
+    s->deferred = 0;
+    for (uint32_t i = 0; i < s->n; i++) vs_ftindex_backfill_start(s->idx[i]);
 }

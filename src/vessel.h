@@ -44,6 +44,47 @@ VS_EXPORT size_t vs_reply_len(const vs_db *db);
  * Returns 1 while work remains (call again), 0 when idle. */
 VS_EXPORT int vs_step(vs_db *db, unsigned budget);
 
+/* ---- snapshots (docs/snapshot-format.md) ----
+ * Save: vs_save_begin, then vs_save_next(buf, cap) returns the bytes
+ * written into buf (0 when complete, negative on error), vs_save_end.
+ * The store must not change between begin and end.  Load: vs_load_begin
+ * with the file's total size (a double, exact to 2^53: no 64-bit integers
+ * cross the boundary), vs_load_feed with chunks of any size, vs_load_end;
+ * a damaged snapshot
+ * answers an error (vs_error_text: "Bad snapshot: ...") and leaves the
+ * store as it was. */
+VS_EXPORT int vs_save_begin(vs_db *db);
+VS_EXPORT double vs_save_size(const vs_db *db);
+VS_EXPORT long vs_save_next(vs_db *db, uint8_t *buf, size_t cap);
+VS_EXPORT void vs_save_end(vs_db *db);
+VS_EXPORT int vs_load_begin(vs_db *db, double size);
+VS_EXPORT int vs_load_feed(vs_db *db, const uint8_t *p, size_t n);
+VS_EXPORT int vs_load_end(vs_db *db);
+VS_EXPORT void vs_load_abort(vs_db *db);
+/* Text of the last error of the calls above ("" if none). */
+VS_EXPORT const char *vs_error_text(const vs_db *db);
+
+/* ---- journal ----
+ * When enabled, every acknowledged write appends RESP commands to a
+ * buffer (vs_journal_data/len); the caller stores them and drains the
+ * buffer.  Replay applies a journal with indexing deferred; its end
+ * starts the backfill that integrates the changes.  Stats: 0 bytes
+ * applied (truncate there), 1 bytes of a torn last record, 2 commands
+ * applied, 3 commands that answered an error. */
+VS_EXPORT int vs_journal_enable(vs_db *db, int on);
+VS_EXPORT const uint8_t *vs_journal_data(const vs_db *db);
+VS_EXPORT size_t vs_journal_len(const vs_db *db);
+VS_EXPORT void vs_journal_drain(vs_db *db, size_t n);
+VS_EXPORT double vs_journal_lost(const vs_db *db);
+VS_EXPORT int vs_journal_replay_begin(vs_db *db);
+VS_EXPORT int vs_journal_replay_feed(vs_db *db, const uint8_t *p, size_t n);
+VS_EXPORT int vs_journal_replay_end(vs_db *db, int keep_prefix);
+VS_EXPORT double vs_journal_replay_stat(const vs_db *db, int which);
+
+/* Flags of a command (1 write, 2 read-only, 4 may grow memory, 8 fast,
+ * 16 admin, 32 search module), or -1 for an unknown command. */
+VS_EXPORT int vs_command_flags(const uint8_t *name, size_t len);
+
 /* Bytes allocated by the engine (all handles of this process). */
 VS_EXPORT size_t vs_used_memory(void);
 

@@ -24,6 +24,11 @@ static void setup(vs_db *db) {
     size_t cl[20];
     for (int i = 0; i < 20; i++) cl[i] = strlen(create[i]);
     run(db, create, cl, 20);
+    const char *hn[] = {"FT.CREATE", "hn", "SCHEMA", "v", "VECTOR", "HNSW", "10", "TYPE", "FLOAT32", "DIM", "2",
+                        "DISTANCE_METRIC", "COSINE", "M", "3", "INITIAL_CAP", "2"};
+    size_t hl[17];
+    for (int i = 0; i < 17; i++) hl[i] = strlen(hn[i]);
+    run(db, hn, hl, 17);
     for (int i = 0; i < 8; i++) {
         char key[8] = {'d', ':', (char)('0' + i), 0};
         const char *a[] = {"HSET", key, "v", "abcdefgh", "t", i & 1 ? "x,y" : "y", "n", i & 2 ? "1.5" : "7"};

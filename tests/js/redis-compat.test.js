@@ -156,3 +156,47 @@ test('replies are byte-identical to redis-server', { skip: !HAVE_REDIS && 'redis
   sock.destroy();
   await db.close();
 });
+
+test('the journal is an append-only file redis-cli --pipe replays into redis-server', {
+  skip: (!HAVE_REDIS || spawnSync('redis-cli', ['--version']).status !== 0) && 'redis-server/redis-cli are not installed (make test installs them)',
+}, async () => {
+  const { MemoryStorage } = await import('../../js/storage/memory.js');
+  const { dump } = await import('./helpers.js');
+  const mem = new MemoryStorage();
+  const db = await open({ storage: mem, durability: 'always', autosave: false });
+  await db.hset('h:1', { a: '1', b: 'x y\r\nz', bin: new Uint8Array([0, 255, 10, 13]) });
+  await db.hset('h:2', { n: '10', f: '1.5' });
+  await db.command('HINCRBY', 'h:2', 'n', '5');
+  await db.command('HINCRBYFLOAT', 'h:2', 'f', '0.1');
+  await db.command('HDEL', 'h:1', 'a');
+  await db.command('HSETNX', 'h:1', 'c', 'new');
+  await db.command('SET', 's', 'v');
+  await db.command('RENAME', 'h:2', 'h:3');
+  await db.command('DEL', 's', 'missing');
+  await db.hset('', { '': '' }); // empty key, field and value
+  const journal = Buffer.concat(mem.blobs.get(db.persister.manifest.journal));
+  const sock = await new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s)).on('error', reject);
+  });
+  const redis = new RawClient(sock);
+  await redis.send(['FLUSHALL']);
+  const r = spawnSync('redis-cli', ['-p', String(port), '--pipe'], { input: journal });
+  assert.equal(r.status, 0, String(r.stdout) + String(r.stderr));
+  assert.match(String(r.stdout), /errors: 0, replies: 10/);
+  // Redis now holds exactly what Vessel holds.
+  const mirror = await open();
+  const keys = decode(await redis.send(['KEYS', '*']), 0, true)[0];
+  for (const k of keys) {
+    const type = decode(await redis.send(['TYPE', k]), 0, false)[0];
+    if (type === 'hash') {
+      const flat = decode(await redis.send(['HGETALL', k]), 0, true)[0];
+      mirror.engine.exec(['HSET', k, ...flat]);
+    } else {
+      mirror.engine.exec(['SET', k, decode(await redis.send(['GET', k]), 0, true)[0]]);
+    }
+  }
+  assert.equal(await dump(mirror), await dump(db));
+  sock.destroy();
+  await mirror.close();
+  await db.close();
+});

@@ -33,3 +33,25 @@ async function main(): Promise<void> {
   await db.close();
 }
 void main;
+
+import { IndexedDBStorage, KVStorage, MemoryStorage, OverlayStorage, SnapshotStorage, type Storage } from '../../js/index.js';
+import { FileStorage } from '../../js/storage/files.js';
+
+async function persisted(kv: { get(k: string, o: { type: 'arrayBuffer' }): Promise<ArrayBuffer | null>; put(k: string, v: Uint8Array | ArrayBuffer | string): Promise<void>; delete(k: string): Promise<void> }, shipped: Uint8Array): Promise<void> {
+  const files: Storage = new FileStorage('./data');
+  const db = await open({ storage: files, durability: 'always', autosave: [[60, 100]], repairJournal: false });
+  const report = db.loadReport;
+  if (report) console.log(report.replayed, report.tornBytes);
+  const saved = await db.save();
+  console.log(saved.bytes, db.readOnly);
+  await db.close();
+  await open({ dir: './data', readOnly: 'ifLocked', autosave: false });
+  await open({ storage: new IndexedDBStorage('s') });
+  await open({ storage: new MemoryStorage() });
+  await open({ storage: new SnapshotStorage(shipped) });
+  await open({ storage: new OverlayStorage(new SnapshotStorage(shipped), new KVStorage(kv, { prefix: 'v/' })) });
+  await IndexedDBStorage.destroy('s');
+  // @ts-expect-error: durability is one of Redis's appendfsync values
+  await open({ dir: './data', durability: 'sometimes' });
+}
+void persisted;

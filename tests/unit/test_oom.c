@@ -13,6 +13,8 @@
 static void setup(vs_db *db) {
     vt_run(db, "FT.CREATE", "idx", "PREFIX", "2", "doc:", "h", "SCHEMA", "v", "VECTOR", "FLAT", "8", "TYPE", "FLOAT32",
            "DIM", "2", "DISTANCE_METRIC", "COSINE", "BLOCK_SIZE", "2", "t", "TAG", "n", "NUMERIC", "a", "TAG", NULL);
+    vt_run(db, "FT.CREATE", "hn", "PREFIX", "1", "doc:", "SCHEMA", "v", "VECTOR", "HNSW", "12", "TYPE", "FLOAT32",
+           "DIM", "2", "DISTANCE_METRIC", "L2", "M", "2", "INITIAL_CAP", "5", "EF_CONSTRUCTION", "4", NULL);
     char key[16], n[16];
     for (int i = 0; i < 5; i++) {
         snprintf(key, sizeof key, "doc:%d", i);
@@ -48,6 +50,7 @@ static const write_case cases[] = {
     {"index-rename-in", {"RENAME", "h", "doc:8", NULL}},
     {"index-rename-out", {"RENAME", "doc:0", "zzz", NULL}},
     {"index-del", {"DEL", "doc:4", NULL}},
+    {"hnsw-reuse", {"HSET", "doc:0", "v", "00000000", NULL}},
     {"ft-create", {"FT.CREATE", "idx2", "SCHEMA", "t", "TAG", "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM",
                    "2", "DISTANCE_METRIC", "L2", NULL}},
     {"ft-dropindex", {"FT.DROPINDEX", "idx", NULL}},
@@ -86,6 +89,8 @@ static char *full_digest(vs_db *db, size_t *len) {
         {"FT.SEARCH", "idx", "@n:[-inf +inf]", "SORTBY", "n", "NOCONTENT", NULL},
         {"FT.SEARCH", "idx", "*=>[KNN 10 @v $q]", "PARAMS", "2", "q", "ABCDEFGH", NULL},
         {"FT.SEARCH", "idx2", "*", NULL},
+        {"FT.SEARCH", "hn", "*=>[KNN 10 @v $q]", "PARAMS", "2", "q", "ABCDEFGH", "NOCONTENT", NULL},
+        {"FT.SEARCH", "hn", "@n:[0 3]", NULL},
     };
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
         const uint8_t *argv[12];
