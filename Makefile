@@ -1,6 +1,7 @@
 # Vessel build.
 #
 #   make            WebAssembly engine, SIMD128 and scalar builds, in wasm/
+#   make demo       the browser demo on http://127.0.0.1:8080/demo/
 #   make test       everything the README promises: deps, C unit tests under
 #                   ASan+UBSan, the wasm builds, JS tests
 #   make bench      benchmarks (bench/): hset, flat, hnsw (vs peers), persist
@@ -121,14 +122,15 @@ test: deps
 	$(MAKE) test-js
 	$(MAKE) fuzz FUZZ_SECONDS=20
 
-test-js: $(WASM)
-	$(NODE) --test --test-concurrency=1 tests/js/ tests/browser/
+test-js: $(WASM) $(DEMO_DATA)
+	$(NODE) --test --test-concurrency=1 tests/js/ tests/browser/ tests/e2e/
 	npx --no-install tsc -p tests/types/tsconfig.json
 
 # ---- benchmarks ---------------------------------------------------------------
-bench: deps $(WASM) bench-hnsw bench-persist
+bench: deps $(WASM) $(DEMO_DATA) bench-hnsw bench-persist
 	$(NODE) bench/hset.js
 	$(NODE) bench/flat.js
+	$(NODE) bench/demo.js
 
 # Snapshot save/load: in memory, files, IndexedDB in Chromium.
 bench-persist: deps $(WASM)
@@ -142,7 +144,21 @@ bench-hnsw: deps $(WASM)
 		|| (cd bench && npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error)
 	$(NODE) bench/hnsw.js
 
-# ---- the main job ---------------------------------------------------------------
+# ---- the main job: the browser demo --------------------------------------------
+DEMO_PORT ?= 8080
+DEMO_DATA := demo/data/digits.bin demo/data/docs.f32 demo/data/docs.json
+
+$(DEMO_DATA) &: demo/prepare.js bench/datasets.js | deps
+	$(NODE) demo/prepare.js
+
+demo-data: $(DEMO_DATA)
+
+# Builds what is missing, prepares the data, serves the repository on
+# 127.0.0.1 and prints the demo's URL (Ctrl-C stops it).
+demo: deps $(WASM) $(DEMO_DATA)
+	@echo "Vessel demo: open http://127.0.0.1:$(DEMO_PORT)/demo/ in a browser (Ctrl-C to stop)"
+	$(NODE) scripts/serve.js --port $(DEMO_PORT) --root .
+
 example: deps $(WASM)
 	$(NODE) examples/node/hashes.js
 
@@ -150,4 +166,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: all unit unit-wasm bench-hnsw bench-persist deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js bench example clean
+.PHONY: demo demo-data all unit unit-wasm bench-hnsw bench-persist deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js bench example clean

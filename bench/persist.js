@@ -120,7 +120,10 @@ async function browserBench(snapshotPath) {
     page.on('console', (m) => m.type() === 'error' && console.error('page:', m.text()));
     await page.goto(`${env.url}bench/persist-idb.html`);
     await page.waitForFunction(() => document.title === 'ready');
-    return await page.evaluate((url) => window.bench(url), `/${snapshotPath}`);
+    const saved = await page.evaluate((url) => window.benchSave(url), `/${snapshotPath}`);
+    await page.reload(); // the next visit
+    await page.waitForFunction(() => document.title === 'ready');
+    return { ...saved, ...(await page.evaluate(() => window.benchOpen())) };
   } finally {
     await env.close();
   }
@@ -197,7 +200,9 @@ if (browser) {
   if (idb) {
     if (idb.knn !== expected) throw new Error('Chromium answers differently');
     console.log(`IndexedDB (Chromium ${idb.userAgent}): save ${fmt(idb.saveMs)} ms (${fmt(sizeMB / (idb.saveMs / 1000))} MB/s), ` +
-      `open ${fmt(idb.openMs)} ms (${fmt(sizeMB / (idb.openMs / 1000))} MB/s), in-page memory load ${fmt(idb.memLoadMs)} ms`);
+      `open after a reload ${fmt(idb.openMs)} ms (${fmt(sizeMB / (idb.openMs / 1000))} MB/s; reading the blob alone ` +
+      `${fmt(idb.readMs)} ms), in-page load from memory ${fmt(idb.memLoadMs)} ms; ` +
+      `the same index built from scratch in the page: ${fmt(idb.rebuildMs)} ms`);
   } else {
     console.log('IndexedDB: chromium not installed, skipped');
   }
@@ -205,8 +210,8 @@ if (browser) {
 
 const check = (cond, what) => console.log(`  ${cond ? 'PASS' : 'MISS'}  ${what}`);
 console.log('');
-check(built.ms >= 20 * best.readyMs, `load >= 20x faster than a rebuild (${fmt(built.ms / best.readyMs, 0)}x in memory, ` +
-  `${fmt(built.ms / fileLoadMs, 0)}x from files${idb ? `, ${fmt(built.ms / idb.openMs, 0)}x from IndexedDB` : ''})`);
+check(built.ms >= 20 * best.readyMs && built.ms >= 20 * fileLoadMs && (!idb || idb.rebuildMs >= 20 * idb.openMs), `load >= 20x faster than a rebuild (${fmt(built.ms / best.readyMs, 0)}x in memory, ` +
+  `${fmt(built.ms / fileLoadMs, 0)}x from files${idb ? `, ${fmt(idb.rebuildMs / idb.openMs, 0)}x from IndexedDB against a rebuild in Chromium` : ''})`);
 check(sizeMB / (saveMs / 1000) >= 500, `save >= 500 MB/s in memory (${fmt(sizeMB / (saveMs / 1000))})`);
 check(sizeMB / (best.ms / 1000) >= 500, `load >= 500 MB/s in memory (${fmt(sizeMB / (best.ms / 1000))})`);
 check(snap.size <= 1.1 * raw, `snapshot <= 1.1x raw data (${fmt(snap.size / raw, 3)}x)`);

@@ -202,6 +202,32 @@ export class Vessel {
     return this.runAsync(toArgs(name, args), true);
   }
 
+  /**
+   * Run many commands ([[name, ...args], ...]) at once, as a pipeline:
+   * replies in order, an error reply in place as a ReplyError (or, with
+   * errorsAsValues, a plain { __vesselError } object that survives
+   * postMessage).  Durable writes are awaited together at the end.
+   * `binary`: bulk replies as Uint8Array.
+   */
+  async pipeline(commands, { errorsAsValues = false, binary = this.binaryReplies } = {}) {
+    const out = new Array(commands.length);
+    const durable = [];
+    for (let i = 0; i < commands.length; i++) {
+      const args = commands[i];
+      while (this.persister?.saving && this.isWrite(args[0])) await this.persister.saving.catch(() => {});
+      try {
+        const r = this.run(args, binary);
+        out[i] = r.value;
+        if (r.durable) durable.push(r.durable);
+      } catch (e) {
+        if (!(e instanceof ReplyError)) throw e;
+        out[i] = errorsAsValues ? { __vesselError: { name: e.name, message: e.message } } : e;
+      }
+    }
+    await Promise.all(durable);
+    return out;
+  }
+
   // ---- persistence -----------------------------------------------------------
 
   persistenceCommand(name, args) {

@@ -13,8 +13,9 @@
 import { blobId, rewritePrefix } from './chunks.js';
 
 const DB_VERSION = 1;
-const BATCH = 4; // chunks per read request
-const INFLIGHT = 4; // chunk writes in flight
+const RECORD = 4 << 20; // bytes per stored chunk of a written blob
+const BATCH = 1; // chunks per read request (the next one is prefetched)
+const INFLIGHT = 2; // chunk writes in flight
 
 function req(r) {
   return new Promise((resolve, reject) => {
@@ -122,17 +123,32 @@ export class IndexedDBStorage {
     const id = blobId(name);
     let n = 0;
     let size = 0;
-    // One transaction per chunk, up to INFLIGHT of them pipelined (put()
-    // clones the bytes at once, so the caller may reuse its buffer).
+    // Incoming chunks are gathered into records of RECORD bytes (fewer,
+    // larger values read and write faster), one transaction per record,
+    // up to INFLIGHT of them pipelined (put() clones the bytes at once).
     const inflight = [];
+    const buf = new Uint8Array(RECORD);
+    let fill = 0;
+    const flush = async () => {
+      if (!fill) return;
+      const tx = this.tx(db, ['chunks'], 'readwrite');
+      tx.objectStore('chunks').put(buf.subarray(0, fill), [id, n++]);
+      fill = 0;
+      inflight.push(done(tx));
+      if (inflight.length >= INFLIGHT) await inflight.shift();
+    };
     try {
       for await (const c of chunks) {
-        const tx = this.tx(db, ['chunks'], 'readwrite');
-        tx.objectStore('chunks').put(c, [id, n++]);
         size += c.length;
-        inflight.push(done(tx));
-        if (inflight.length >= INFLIGHT) await inflight.shift();
+        for (let off = 0; off < c.length;) {
+          const k = Math.min(RECORD - fill, c.length - off);
+          buf.set(c.subarray(off, off + k), fill);
+          fill += k;
+          off += k;
+          if (fill === RECORD) await flush();
+        }
       }
+      await flush();
     } finally {
       await Promise.allSettled(inflight);
     }

@@ -621,3 +621,28 @@ test('a journal that cannot be written: the write is not acknowledged, later wri
     assert.equal(db.closed, true);
   }
 });
+
+test('the same snapshot bytes come from, and load in, the SIMD and scalar builds', async () => {
+  const snapshots = [];
+  const answers = [];
+  for (const simd of [true, false]) {
+    const mem = new MemoryStorage();
+    const db = await open({ storage: mem, simd, seed: 5, autosave: false });
+    assert.equal(db.build, simd ? 'simd' : 'scalar');
+    await db.createIndex('h', SCHEMA('HNSW'));
+    await db.createIndex('f', SCHEMA('FLAT'));
+    await churn(db, rng(17), 500);
+    await db.save();
+    snapshots.push(Buffer.concat(mem.blobs.get(db.persister.manifest.snapshot)));
+    answers.push(await observe(db));
+    await db.close();
+  }
+  assert.ok(snapshots[0].equals(snapshots[1]), 'byte-identical snapshots');
+  assert.deepEqual(answers[0], answers[1]);
+  // Each build loads the other's snapshot and answers the same.
+  for (const [simd, bytes] of [[false, snapshots[0]], [true, snapshots[1]]]) {
+    const db = await open({ storage: new SnapshotStorage(bytes), simd });
+    assert.deepEqual(await observe(db), answers[0]);
+    await db.close();
+  }
+});

@@ -55,3 +55,17 @@ async function persisted(kv: { get(k: string, o: { type: 'arrayBuffer' }): Promi
   await open({ dir: './data', durability: 'sometimes' });
 }
 void persisted;
+
+import { openWorker } from '../../js/worker-client.js';
+
+async function inWorker(): Promise<void> {
+  const db = await openWorker({ storage: { indexeddb: 'demo' }, durability: 'everysec' });
+  const replies = await db.pipeline([['HSET', 'doc:1', 'v', new Float32Array(4)], ['HGET', 'doc:1', 'v']], { binary: true });
+  await db.indexReady('idx', { onProgress: (p) => console.log(p.percent) });
+  const r = await db.search('idx', '*=>[KNN 3 @v $q]', { params: { q: new Float32Array(4) } });
+  console.log(replies.length, r.total, db.build, db.loadReport?.replayed);
+  // @ts-expect-error: a storage object cannot cross postMessage; describe it instead
+  await openWorker({ storage: new MemoryStorage() });
+  await db.close();
+}
+void inWorker;

@@ -1,0 +1,616 @@
+// app.js - the Vessel demo page.  The store runs in a Web Worker
+// (js/worker-client.js) and persists to IndexedDB: the first visit
+// imports the datasets (demo/data/, made by demo/prepare.js) and builds
+// the indexes with a progress bar; later visits reopen the store from its
+// snapshot and journal and search at once.
+//
+// window.demo exposes the state the end-to-end tests and the benchmark
+// read: { ready, timings, longestTaskMs, lastSearch, searchDigit(), ... }.
+
+import { openWorker } from '../js/worker-client.js';
+import { IndexedDBStorage } from '../js/storage/indexeddb.js';
+
+const params = new URLSearchParams(location.search);
+const STORE = params.get('store') || 'vessel-demo';
+const GRID = 60;
+const $ = (id) => document.getElementById(id);
+
+const demo = {
+  timings: { start: performance.now() },
+  longestTaskMs: 0, // longest main-thread stall seen (heartbeat + long tasks)
+  lastSearch: null,
+  searches: 0, // completed searches (results shown)
+  source: null, // 'import' | 'snapshot'
+};
+window.demo = demo;
+
+// ---- main-thread responsiveness: a heartbeat and the Long Tasks API ----------
+{
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    demo.longestTaskMs = Math.max(demo.longestTaskMs, now - last - 10);
+    last = now;
+  }, 10);
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) demo.longestTaskMs = Math.max(demo.longestTaskMs, e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {
+    // Long Tasks API unavailable: the heartbeat still measures.
+  }
+}
+
+// ---- status -----------------------------------------------------------------
+function status(text, percent) {
+  $('status').textContent = text;
+  const bar = $('progress');
+  if (percent === undefined) {
+    bar.hidden = true;
+  } else {
+    bar.hidden = false;
+    bar.value = percent;
+    bar.setAttribute('aria-valuetext', `${Math.round(percent)}%`);
+  }
+}
+
+const fmt = (x, d = 0) => Number(x).toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+// ---- the datasets -------------------------------------------------------------
+const INDEXES = {
+  digits: { name: 'digits', prefix: 'digit:', dim: 784, metric: 'L2' },
+  docs: { name: 'docs', prefix: 'doc:', dim: 384, metric: 'COSINE' },
+};
+
+function schemaArgs(kind, { algo, metric, m, efc }) {
+  const ix = INDEXES[kind];
+  const vec = algo === 'HNSW'
+    ? ['vec', 'VECTOR', 'HNSW', '10', 'TYPE', 'FLOAT32', 'DIM', ix.dim, 'DISTANCE_METRIC', metric, 'M', m, 'EF_CONSTRUCTION', efc]
+    : ['vec', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', ix.dim, 'DISTANCE_METRIC', metric];
+  const rest = kind === 'digits'
+    ? ['label', 'TAG', 'ink', 'NUMERIC']
+    : ['category', 'TAG', 'tags', 'TAG', 'SEPARATOR', ',', 'words', 'NUMERIC'];
+  return ['FT.CREATE', ix.name, 'ON', 'HASH', 'PREFIX', '1', ix.prefix, 'SCHEMA', ...vec, ...rest].map(String);
+}
+
+async function fetchBytes(path) {
+  const res = await fetch(path);
+  if (!res.ok) throw new Error(`cannot load ${path}: HTTP ${res.status} (run make demo, which prepares demo/data/)`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** First visit: HSET every digit and document (in batches), build the indexes. */
+async function importData(db) {
+  status('Downloading the datasets from this server…', 0);
+  const [digits, docVecs, docsJson] = await Promise.all([
+    fetchBytes('data/digits.bin'),
+    fetchBytes('data/docs.f32'),
+    fetch('data/docs.json').then((r) => r.json()),
+  ]);
+  const n = new DataView(digits.buffer).getUint32(0, true);
+  const BATCH = 500;
+  for (let start = 0; start < n; start += BATCH) {
+    const cmds = [];
+    for (let i = start; i < Math.min(n, start + BATCH); i++) {
+      const o = 4 + i * 785;
+      const vec = new Float32Array(784);
+      let ink = 0;
+      for (let p = 0; p < 784; p++) {
+        vec[p] = digits[o + 1 + p] / 255;
+        if (vec[p] > 0.5) ink++;
+      }
+      cmds.push(['HSET', `digit:${i}`, 'label', String(digits[o]), 'ink', String(ink), 'vec', vec]);
+    }
+    await db.pipeline(cmds);
+    status(`Importing digits: ${fmt(Math.min(n, start + BATCH))} / ${fmt(n)}`, (50 * (start + BATCH)) / n);
+  }
+  const vecs = new Float32Array(docVecs.buffer, docVecs.byteOffset, docVecs.byteLength / 4);
+  const cmds = docsJson.map((d, i) => [
+    'HSET', `doc:${i}`, 'title', d.title, 'category', d.category, 'tags', d.tags.join(','), 'words', String(d.words),
+    'text', d.text, 'vec', vecs.slice(i * 384, (i + 1) * 384),
+  ]);
+  await db.pipeline(cmds);
+  status(`Imported ${fmt(n)} digits and ${fmt(docsJson.length)} documents`, 50);
+}
+
+// ---- index settings -------------------------------------------------------------
+const settings = { digits: null, docs: null }; // what each index is now
+
+async function readIndex(kind) {
+  const info = await db.indexInfo(INDEXES[kind].name);
+  const attr = info.attributes.find((a) => a.type === 'VECTOR');
+  const alg = attr.index.algorithm;
+  settings[kind] = {
+    algo: alg.name,
+    metric: attr.index.distance_metric,
+    m: alg.m ?? 16,
+    efc: alg.ef_construction ?? 200,
+    ef: alg.ef_runtime ?? 10,
+    docs: info.num_docs,
+    memory: info.index_memory,
+  };
+  return settings[kind];
+}
+
+function showSettings(kind) {
+  const s = settings[kind];
+  if (!s) return;
+  $('algo').value = s.algo;
+  $('metric').value = s.metric;
+  $('m').value = s.m;
+  $('efc').value = s.efc;
+  $('ef').value = s.ef;
+  for (const el of document.querySelectorAll('.hnsw-only')) el.hidden = s.algo !== 'HNSW';
+  $('index-info').textContent = `${INDEXES[kind].name}: ${s.algo} ${s.metric}, ${fmt(s.docs)} documents` +
+    (s.memory ? `, ${fmt(Number(s.memory) / 1048576, 1)} MiB` : '');
+}
+
+/** Create (or re-create) an index and follow its backfill. */
+async function buildIndex(kind, want, { label = 'Indexing', from = 0, to = 100 } = {}) {
+  const ix = INDEXES[kind];
+  if ((await db.listIndexes()).includes(ix.name)) await db.command('FT.DROPINDEX', ix.name);
+  await db.command(...schemaArgs(kind, want));
+  const t = performance.now();
+  await db.indexReady(ix.name, {
+    onProgress: (p) => status(`${label} ${ix.name} (${want.algo}): ${fmt(p.percent, 0)}% (${fmt(p.docs)} documents)`,
+      from + ((to - from) * p.percent) / 100),
+  });
+  await readIndex(kind);
+  return performance.now() - t;
+}
+
+// ---- digits ---------------------------------------------------------------------
+function drawDigit(canvas, vec) {
+  const ctx = canvas.getContext('2d');
+  const img = ctx.createImageData(28, 28);
+  for (let p = 0; p < 784; p++) {
+    const v = Math.max(0, Math.min(255, Math.round(vec[p] * 255)));
+    img.data[p * 4] = img.data[p * 4 + 1] = img.data[p * 4 + 2] = v;
+    img.data[p * 4 + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+}
+
+function digitCanvas(vec, cls) {
+  const c = document.createElement('canvas');
+  c.width = 28;
+  c.height = 28;
+  if (cls) c.className = cls;
+  drawDigit(c, vec);
+  return c;
+}
+
+const asVec = (bytes) => new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+let gridOffset = 0;
+const digitVecs = new Map(); // key -> Float32Array (for searching by click)
+
+async function showGrid() {
+  const keys = Array.from({ length: GRID }, (_, i) => `digit:${(gridOffset + i) % 10000}`);
+  const replies = await db.pipeline(keys.map((k) => ['HMGET', k, 'vec', 'label']), { binary: true });
+  const grid = $('grid');
+  grid.replaceChildren();
+  replies.forEach(([vecBytes, label], i) => {
+    if (!vecBytes) return;
+    const vec = asVec(vecBytes);
+    digitVecs.set(keys[i], vec);
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.dataset.key = keys[i];
+    b.dataset.label = new TextDecoder().decode(label);
+    b.setAttribute('aria-label', `Search digits like ${keys[i]} (a ${b.dataset.label})`);
+    b.append(digitCanvas(vec));
+    b.addEventListener('click', () => searchDigits(vec, keys[i]));
+    grid.append(b);
+  });
+}
+
+function digitFilter() {
+  const labels = [...document.querySelectorAll('#digit-filters input[name="label"]:checked')].map((x) => x.value);
+  const parts = [];
+  if (labels.length) parts.push(`@label:{${labels.join(' | ')}}`);
+  const lo = $('ink-min').value;
+  const hi = $('ink-max').value;
+  if (lo !== '' || hi !== '') parts.push(`@ink:[${lo === '' ? '-inf' : Number(lo)} ${hi === '' ? '+inf' : Number(hi)}]`);
+  return parts.length ? `(${parts.join(' ')})` : '*';
+}
+
+// ---- documents ------------------------------------------------------------------
+const tagEscape = (s) => s.replace(/[,.<>{}[\]"':;!@#$%^&*()\-+=~|/\\ ]/g, (c) => `\\${c}`);
+let docTitles = []; // [{ key, title, category }]
+
+async function loadDocList() {
+  const n = Number((await db.search('docs', '*', { noContent: true, limit: [0, 0] })).total);
+  const keys = Array.from({ length: n }, (_, i) => `doc:${i}`);
+  const replies = await db.pipeline(keys.map((k) => ['HMGET', k, 'title', 'category']));
+  docTitles = replies.map(([title, category], i) => ({ key: keys[i], title, category })).filter((d) => d.title !== null);
+  const cats = [...new Set(docTitles.map((d) => d.category))].sort();
+  $('category').replaceChildren(new Option('any', ''), ...cats.map((c) => new Option(c, c)));
+  renderDocList();
+}
+
+function renderDocList() {
+  const q = $('doc-find').value.trim().toLowerCase();
+  const list = $('doc-list');
+  list.replaceChildren();
+  for (const d of docTitles.filter((x) => !q || x.title.toLowerCase().includes(q)).slice(0, 80)) {
+    const li = document.createElement('li');
+    const span = document.createElement('span');
+    span.textContent = d.title;
+    span.title = d.category;
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = 'More like this';
+    b.dataset.key = d.key;
+    b.setAttribute('aria-label', `More like “${d.title}”`);
+    b.addEventListener('click', async () => {
+      const v = await db.commandBuffer('HGET', d.key, 'vec');
+      await searchDocs(asVec(v), d.key, d.title);
+    });
+    li.append(span, b);
+    list.append(li);
+  }
+}
+
+function docFilter() {
+  const parts = [];
+  const cat = $('category').value;
+  if (cat) parts.push(`@category:{${tagEscape(cat)}}`);
+  const tags = $('tags').value.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+  if (tags.length) parts.push(`@tags:{${tags.map(tagEscape).join(' | ')}}`);
+  const lo = $('words-min').value;
+  const hi = $('words-max').value;
+  if (lo !== '' || hi !== '') parts.push(`@words:[${lo === '' ? '-inf' : Number(lo)} ${hi === '' ? '+inf' : Number(hi)}]`);
+  return parts.length ? `(${parts.join(' ')})` : '*';
+}
+
+// ---- searching ------------------------------------------------------------------
+/** A redis-cli double-quoted argument: runs unchanged in redis-cli / valkey-cli. */
+function cliQuote(bytesOrString) {
+  const b = typeof bytesOrString === 'string' ? new TextEncoder().encode(bytesOrString) : bytesOrString;
+  let s = '"';
+  for (const c of b) {
+    if (c === 0x22) s += '\\"';
+    else if (c === 0x5c) s += '\\\\';
+    else if (c >= 0x20 && c < 0x7f) s += String.fromCharCode(c);
+    else s += `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+  return `${s}"`;
+}
+
+function knnClause(kind, k) {
+  const s = settings[kind];
+  const ef = Number($('ef').value);
+  const efPart = s.algo === 'HNSW' && ef > 0 ? ` EF_RUNTIME ${ef}` : '';
+  return `KNN ${k} @vec $q${efPart} AS score`;
+}
+
+async function search(kind, vec, returnFields, exclude) {
+  const k = Math.max(1, Math.min(100, Number($('k').value) || 10));
+  const query = `${kind === 'digits' ? digitFilter() : docFilter()}=>[${knnClause(kind, exclude ? k + 1 : k)}]`;
+  const t = performance.now();
+  const r = await db.search(INDEXES[kind].name, query, {
+    params: { q: vec },
+    return: returnFields,
+    vectors: true,
+    dialect: 2,
+    limit: [0, exclude ? k + 1 : k],
+  });
+  const ms = performance.now() - t;
+  let results = r.results;
+  if (exclude) results = results.filter((x) => x.key !== exclude).slice(0, k);
+  const bytes = new Uint8Array(vec.buffer, vec.byteOffset, vec.byteLength);
+  const cmd = `FT.SEARCH ${INDEXES[kind].name} ${cliQuote(query)} PARAMS 2 q ${cliQuote(bytes)} ` +
+    `RETURN ${returnFields.length} ${returnFields.join(' ')} LIMIT 0 ${exclude ? k + 1 : k} DIALECT 2`;
+  demo.lastSearch = { kind, query, ms, total: r.total, results: results.map((x) => ({ key: x.key, score: x.score, fields: x.fields })) };
+  demo.timings.firstResult ??= performance.now();
+  $('latency').textContent = `— ${results.length} of ${r.total} in ${fmt(ms, 2)} ms (${settings[kind].algo})`;
+  $('cmd').textContent = cmd;
+  $('no-results').hidden = results.length > 0;
+  if (!results.length) $('no-results').textContent = 'No document matches the filters.';
+  return results;
+}
+
+async function searchDigits(vec, key) {
+  const results = await search('digits', vec, ['score', 'label', 'vec']);
+  const hits = $('hits');
+  hits.className = 'hits';
+  hits.replaceChildren(...results.map((x) => {
+    const li = document.createElement('li');
+    li.dataset.key = x.key;
+    li.dataset.label = x.fields.label;
+    li.dataset.score = x.score;
+    const info = document.createElement('div');
+    info.innerHTML = `<strong>${x.fields.label}</strong> <span class="muted">${x.key}</span><br><span class="dist">${fmt(x.score, 3)}</span>`;
+    li.append(digitCanvas(x.fields.vec, 'thumb'), info);
+    return li;
+  }));
+  demo.lastSearch.from = key ?? 'drawing';
+  demo.searches++;
+}
+
+async function searchDocs(vec, key, title) {
+  const results = await search('docs', vec, ['score', 'title', 'category', 'tags', 'words', 'text'], key);
+  const hits = $('hits');
+  hits.className = 'hits docs';
+  hits.replaceChildren(...results.map((x) => {
+    const li = document.createElement('li');
+    li.dataset.key = x.key;
+    li.dataset.score = x.score;
+    li.dataset.category = x.fields.category;
+    li.dataset.tags = x.fields.tags;
+    const h = document.createElement('div');
+    h.className = 'doc-title';
+    h.textContent = x.fields.title;
+    const meta = document.createElement('div');
+    meta.className = 'muted';
+    meta.textContent = `${x.key} · distance ${fmt(x.score, 4)} · ${x.fields.category} · ${x.fields.words} words`;
+    const tags = document.createElement('div');
+    for (const t of String(x.fields.tags).split(',').filter(Boolean)) {
+      const s = document.createElement('span');
+      s.className = 'tag';
+      s.textContent = t;
+      tags.append(s);
+    }
+    const text = document.createElement('div');
+    text.className = 'doc-text';
+    text.textContent = x.fields.text;
+    li.append(h, meta, tags, text);
+    return li;
+  }));
+  demo.lastSearch.from = key;
+  $('latency').textContent += ` · like “${title}”`;
+  demo.searches++;
+}
+
+// ---- the drawing pad ------------------------------------------------------------
+function setupPad() {
+  const pad = $('pad');
+  const ctx = pad.getContext('2d');
+  const clear = () => {
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, pad.width, pad.height);
+  };
+  clear();
+  let drawing = false;
+  const pos = (e) => {
+    const r = pad.getBoundingClientRect();
+    return [((e.clientX - r.left) * pad.width) / r.width, ((e.clientY - r.top) * pad.height) / r.height];
+  };
+  pad.addEventListener('pointerdown', (e) => {
+    drawing = true;
+    pad.setPointerCapture(e.pointerId);
+    ctx.beginPath();
+    ctx.moveTo(...pos(e));
+  });
+  pad.addEventListener('pointermove', (e) => {
+    if (!drawing) return;
+    ctx.strokeStyle = '#fff';
+    ctx.lineWidth = 22;
+    ctx.lineCap = ctx.lineJoin = 'round';
+    ctx.lineTo(...pos(e));
+    ctx.stroke();
+  });
+  const end = () => {
+    if (!drawing) return;
+    drawing = false;
+    searchDigits(padVector(), null);
+  };
+  pad.addEventListener('pointerup', end);
+  pad.addEventListener('pointercancel', end);
+  $('pad-clear').addEventListener('click', clear);
+  $('pad-search').addEventListener('click', () => searchDigits(padVector(), null));
+}
+
+/**
+ * The drawing as MNIST prepares its digits: the ink's bounding box scaled
+ * into 20 x 20, centred by its centre of mass in a 28 x 28 image, [0, 1].
+ */
+function padVector() {
+  const pad = $('pad');
+  const src = pad.getContext('2d').getImageData(0, 0, pad.width, pad.height).data;
+  let x0 = pad.width, y0 = pad.height, x1 = -1, y1 = -1;
+  for (let y = 0; y < pad.height; y++) {
+    for (let x = 0; x < pad.width; x++) {
+      if (src[(y * pad.width + x) * 4] > 40) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  const out = new Float32Array(784);
+  if (x1 < 0) return out;
+  const w = x1 - x0 + 1, h = y1 - y0 + 1;
+  const scale = 20 / Math.max(w, h);
+  const tmp = document.createElement('canvas');
+  tmp.width = tmp.height = 28;
+  const t = tmp.getContext('2d');
+  t.fillStyle = '#000';
+  t.fillRect(0, 0, 28, 28);
+  t.imageSmoothingQuality = 'high';
+  const dw = w * scale, dh = h * scale;
+  t.drawImage(pad, x0, y0, w, h, (28 - dw) / 2, (28 - dh) / 2, dw, dh);
+  const px = t.getImageData(0, 0, 28, 28).data;
+  let mx = 0, my = 0, mass = 0;
+  for (let p = 0; p < 784; p++) {
+    const v = px[p * 4] / 255;
+    mass += v;
+    mx += v * (p % 28);
+    my += v * Math.floor(p / 28);
+  }
+  const sx = Math.round(13.5 - mx / mass), sy = Math.round(13.5 - my / mass);
+  for (let y = 0; y < 28; y++) {
+    for (let x = 0; x < 28; x++) {
+      const fx = x - sx, fy = y - sy;
+      out[y * 28 + x] = fx >= 0 && fx < 28 && fy >= 0 && fy < 28 ? px[(fy * 28 + fx) * 4] / 255 : 0;
+    }
+  }
+  return out;
+}
+
+// ---- tabs and controls ---------------------------------------------------------------
+let tab = 'digits';
+function selectTab(kind, focus = false) {
+  tab = kind;
+  for (const k of ['digits', 'docs']) {
+    const t = $(`tab-${k}`);
+    t.setAttribute('aria-selected', String(k === kind));
+    t.tabIndex = k === kind ? 0 : -1;
+    $(`panel-${k}`).hidden = k !== kind;
+    if (k === kind && focus) t.focus();
+  }
+  $('digit-filters').hidden = kind !== 'digits';
+  $('doc-filters').hidden = kind !== 'docs';
+  $('hits').replaceChildren();
+  $('latency').textContent = '';
+  $('cmd').textContent = '';
+  $('no-results').hidden = false;
+  $('no-results').textContent = kind === 'digits' ? 'Pick a digit or draw one.' : 'Pick a document.';
+  showSettings(kind);
+}
+
+function setupControls() {
+  const labels = document.querySelector('#digit-filters .labels');
+  for (let d = 0; d <= 9; d++) {
+    const l = document.createElement('label');
+    const c = document.createElement('input');
+    c.type = 'checkbox';
+    c.name = 'label';
+    c.value = String(d);
+    l.append(c, String(d));
+    labels.append(l);
+  }
+  for (const k of ['digits', 'docs']) $(`tab-${k}`).addEventListener('click', () => selectTab(k));
+  document.querySelector('.tabs').addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') selectTab(tab === 'digits' ? 'docs' : 'digits', true);
+  });
+  $('algo').addEventListener('change', () => {
+    for (const el of document.querySelectorAll('.hnsw-only')) el.hidden = $('algo').value !== 'HNSW';
+  });
+  $('more-digits').addEventListener('click', () => {
+    gridOffset = (gridOffset + GRID) % 10000;
+    showGrid();
+  });
+  $('doc-find').addEventListener('input', renderDocList);
+  $('rebuild').addEventListener('click', rebuild);
+  $('reset').addEventListener('click', reset);
+  $('copy-cmd').addEventListener('click', () => navigator.clipboard?.writeText($('cmd').textContent).catch(() => {}));
+}
+
+async function rebuild() {
+  const want = {
+    algo: $('algo').value,
+    metric: $('metric').value,
+    m: Math.max(2, Number($('m').value) || 16),
+    efc: Math.max(1, Number($('efc').value) || 200),
+  };
+  $('rebuild').disabled = true;
+  try {
+    const ms = await buildIndex(tab, want, { label: 'Rebuilding' });
+    showSettings(tab);
+    status(`Rebuilt ${INDEXES[tab].name} as ${want.algo} ${want.metric} in ${fmt(ms / 1000, 1)} s; saving…`);
+    await db.save();
+    status(`Rebuilt ${INDEXES[tab].name} as ${want.algo} ${want.metric} in ${fmt(ms / 1000, 1)} s, saved to IndexedDB.`);
+  } catch (e) {
+    status(`Could not rebuild: ${e.message}`);
+  } finally {
+    $('rebuild').disabled = false;
+  }
+}
+
+async function reset() {
+  $('reset').disabled = true;
+  status('Deleting the store from IndexedDB…');
+  await db.close().catch(() => {});
+  await IndexedDBStorage.destroy(STORE);
+  location.reload();
+}
+
+async function storeInfo() {
+  const keys = await db.dbsize();
+  const mem = await db.usedMemory();
+  $('store-info').textContent = `${fmt(keys)} keys, ${fmt(mem / 1048576, 1)} MiB in the engine (${db.build} build), ` +
+    `IndexedDB store “${STORE}”${db.readOnly ? ' — read-only: open in another tab' : ''}.`;
+}
+
+// ---- start ----------------------------------------------------------------------
+let db;
+
+async function start() {
+  setupControls();
+  setupPad();
+  status('Opening the store (engine in a Web Worker, data in IndexedDB)…');
+  const options = { storage: { indexeddb: STORE }, durability: 'everysec', readOnly: 'ifLocked' };
+  db = await openWorker(options);
+  demo.db = db;
+  demo.timings.opened = performance.now();
+  const report = db.loadReport;
+  if ((await db.dbsize()) === 0 && !db.readOnly) {
+    demo.source = 'import';
+    await importData(db);
+    const t = performance.now();
+    await buildIndex('digits', { algo: 'HNSW', metric: 'L2', m: 16, efc: 200 }, { from: 50, to: 90 });
+    await buildIndex('docs', { algo: 'HNSW', metric: 'COSINE', m: 16, efc: 200 }, { from: 90, to: 98 });
+    demo.timings.indexMs = performance.now() - t;
+    status('Saving the store to IndexedDB…', 99);
+    const saved = await db.save();
+    status(`Imported and indexed in ${fmt((performance.now() - demo.timings.start) / 1000, 1)} s; saved to IndexedDB ` +
+      `(${fmt(saved.bytes / 1048576, 1)} MB). Reload the page: it comes back from there.`);
+  } else {
+    demo.source = 'snapshot';
+    const what = report?.snapshot
+      ? `snapshot of ${fmt(report.snapshotBytes / 1048576, 1)} MB loaded in ${fmt(report.loadMs)} ms` +
+        (report.replayed ? `, ${fmt(report.replayed)} later writes replayed from the journal` : '')
+      : `${fmt(report?.replayed ?? 0)} writes replayed from the journal`;
+    status(`Reopened from IndexedDB: ${what}.`);
+    for (const kind of ['digits', 'docs']) {
+      await db.indexReady(INDEXES[kind].name, {
+        onProgress: (p) => {
+          if (p.percent < 100) status(`Backfill on load of ${INDEXES[kind].name}: ${fmt(p.percent)}%`, p.percent);
+        },
+      });
+    }
+    if (!$('progress').hidden) status(`Reopened from IndexedDB: ${what}; indexes up to date.`);
+  }
+  await readIndex('digits');
+  await readIndex('docs');
+  selectTab('digits');
+  await showGrid();
+  await loadDocList();
+  await storeInfo();
+  // A first search right away, so the page shows what it does.
+  const first = digitVecs.get('digit:0');
+  if (first) await searchDigits(first, 'digit:0');
+  demo.timings.ready = performance.now();
+}
+
+/**
+ * For bench/demo.js: n KNN searches (K 10, no filter) through the worker,
+ * as the page runs them, with the vectors of stored documents as queries.
+ * Returns the median and mean round-trip milliseconds.
+ */
+demo.measure = async (kind, n = 200) => {
+  const ix = INDEXES[kind];
+  const keys = Array.from({ length: n }, (_, i) => `${ix.prefix}${(i * 37) % (kind === 'digits' ? 10000 : 778)}`);
+  const vecs = (await db.pipeline(keys.map((k) => ['HGET', k, 'vec']), { binary: true })).map(asVec);
+  const times = [];
+  for (const v of vecs) {
+    const t = performance.now();
+    await db.search(ix.name, `*=>[KNN 10 @vec $q AS score]`, { params: { q: v }, noContent: true, dialect: 2 });
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { median: times[n >> 1], mean: times.reduce((a, b) => a + b, 0) / n, algo: settings[kind].algo };
+};
+demo.rebuild = async (kind, want) => {
+  await buildIndex(kind, { m: 16, efc: 200, metric: INDEXES[kind].metric, ...want });
+  showSettings(tab);
+};
+
+demo.ready = start().catch((e) => {
+  status(`Error: ${e.message}`);
+  console.error(e);
+  throw e;
+});
+demo.ready.catch(() => {});

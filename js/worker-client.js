@@ -1,0 +1,119 @@
+// worker-client.js - a store whose engine runs in a Web Worker, with the
+// same async API as the in-thread Vessel (js/vessel.js): the page never
+// runs engine work, so it never freezes, whatever is being indexed.
+//
+//   import { openWorker } from 'vessel/worker';
+//   const db = await openWorker({ storage: { indexeddb: 'my-store' } });
+//   await db.hset('doc:1', { vec: new Float32Array([1, 2, 3]) });
+//   await db.indexReady('idx', { onProgress: (p) => bar.value = p.percent });
+//
+// Arguments and results cross by structured clone; typed arrays in
+// results are transferred.  Errors keep their class (ReplyError for error
+// replies) and message.
+
+import { ReplyError } from './resp.js';
+
+function rebuildError(e) {
+  const err = e.name === 'ReplyError' ? new ReplyError(e.message) : new Error(e.message);
+  if (e.code !== undefined) err.code = e.code;
+  return err;
+}
+
+export class VesselWorker {
+  /** @param {Worker} worker */
+  constructor(worker) {
+    this.worker = worker;
+    this.next = 1;
+    this.pending = new Map(); // id -> { resolve, reject, onProgress }
+    this.closed = false;
+    this.build = undefined;
+    this.readOnly = false;
+    this.loadReport = null;
+    worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data.id);
+      if (!p) return;
+      if ('progress' in data) {
+        p.onProgress?.(data.progress);
+        return;
+      }
+      this.pending.delete(data.id);
+      if (data.error) p.reject(rebuildError(data.error));
+      else p.resolve(data.result);
+    };
+    worker.onerror = (ev) => {
+      const err = new Error(`vessel worker: ${ev.message ?? 'failed'}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+  }
+
+  call(method, args = [], onProgress) {
+    if (this.closed) return Promise.reject(new Error('vessel: the store is closed'));
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ id, method, args, progress: !!onProgress });
+    });
+  }
+
+  command(name, ...args) { return this.call('command', [name, ...args]); }
+  commandBuffer(name, ...args) { return this.call('commandBuffer', [name, ...args]); }
+  /**
+   * Many commands in one message: [[name, ...args], ...] -> replies
+   * (ReplyError in place of errors); { binary: true } for Uint8Array bulks.
+   */
+  async pipeline(commands, { binary = false } = {}) {
+    const out = await this.call('pipeline', [commands, { errorsAsValues: true, binary }]);
+    return out.map((r) => (r && r.__vesselError ? rebuildError(r.__vesselError) : r));
+  }
+  hset(key, fields) { return this.call('hset', [key, fields]); }
+  hget(key, field, opts) { return this.call('hget', [key, field, opts]); }
+  hmget(key, fields, opts) { return this.call('hmget', [key, fields, opts]); }
+  hgetall(key, opts) { return this.call('hgetall', [key, opts]); }
+  del(...keys) { return this.call('del', keys); }
+  exists(...keys) { return this.call('exists', keys); }
+  keys(pattern) { return this.call('keys', [pattern]); }
+  dbsize() { return this.call('dbsize'); }
+  flushall() { return this.call('flushall'); }
+  createIndex(name, definition) { return this.call('createIndex', [name, definition]); }
+  dropIndex(name, opts) { return this.call('dropIndex', [name, opts]); }
+  listIndexes() { return this.call('listIndexes'); }
+  indexInfo(name) { return this.call('indexInfo', [name]); }
+  search(index, query, options) { return this.call('search', [index, query, options]); }
+  indexReady(name, { onProgress } = {}) { return this.call('indexReady', [name], onProgress); }
+  save() { return this.call('save'); }
+  usedMemory() { return this.call('usedMemory'); }
+
+  /** Close the store (flushing its journal) and end the worker. */
+  async close() {
+    if (this.closed) return;
+    try {
+      await this.call('close');
+    } finally {
+      this.closed = true;
+      this.worker.terminate();
+    }
+  }
+}
+
+/**
+ * Open a store in a new module Web Worker.  Options are those of open()
+ * (js/index.d.ts), except `storage`, which is described rather than
+ * given: { indexeddb: 'name' } or 'memory'.
+ * @param {object} [options]
+ * @param {{ worker?: Worker }} [how] an already created worker running js/worker.js
+ */
+export async function openWorker(options = {}, { worker } = {}) {
+  const w = worker ?? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'vessel' });
+  const db = new VesselWorker(w);
+  try {
+    const info = await db.call('open', [options]);
+    Object.assign(db, info);
+  } catch (e) {
+    w.terminate();
+    throw e;
+  }
+  return db;
+}
+
+export { ReplyError };
