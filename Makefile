@@ -31,6 +31,7 @@ EMFLAGS := $(CSTD) -O3 $(WARN) -Wno-error=unused-command-line-argument \
 	-sEXPORTED_FUNCTIONS=$(EXPORTS)
 
 WASM := wasm/vessel.simd.wasm wasm/vessel.scalar.wasm
+DEMO_DATA := demo/data/digits.bin demo/data/docs.f32 demo/data/docs.json
 
 all: $(WASM)
 
@@ -146,7 +147,6 @@ bench-hnsw: deps $(WASM)
 
 # ---- the main job: the browser demo --------------------------------------------
 DEMO_PORT ?= 8080
-DEMO_DATA := demo/data/digits.bin demo/data/docs.f32 demo/data/docs.json
 
 $(DEMO_DATA) &: demo/prepare.js bench/datasets.js | deps
 	$(NODE) demo/prepare.js
