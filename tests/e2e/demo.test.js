@@ -153,8 +153,10 @@ test('a narrow screen, and no console errors anywhere', { skip }, async () => {
   assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px)`);
   await page.screenshot({ path: `${shots}07-narrow.png`, fullPage: true });
   // Reset: the store is deleted and the page imports again.
-  await page.click('#reset');
-  await page.waitForFunction(() => window.demo?.source === 'import' && window.demo.timings.ready, null, { timeout: 60000 });
+  await Promise.all([page.waitForNavigation(), page.click('#reset')]);
+  await page.waitForFunction(() => window.demo?.ready, null, { timeout: 10000 });
+  await page.evaluate(() => window.demo.ready);
+  assert.equal(await page.evaluate(() => window.demo.source), 'import');
   await page.evaluate(async () => {
     await window.demo.db.close();
     const { IndexedDBStorage } = await import('/js/storage/indexeddb.js');
