@@ -32,6 +32,7 @@ EMFLAGS := $(CSTD) -O3 $(WARN) -Wno-error=unused-command-line-argument \
 
 WASM := wasm/vessel.simd.wasm wasm/vessel.scalar.wasm
 DEMO_DATA := demo/data/digits.bin demo/data/docs.f32 demo/data/docs.json
+EDGE_DIST := examples/edge/dist/worker/index.js examples/edge/dist/digits.vsnap.gz examples/edge/dist/vessel.simd.wasm
 
 all: $(WASM)
 
@@ -123,15 +124,17 @@ test: deps
 	$(MAKE) test-js
 	$(MAKE) fuzz FUZZ_SECONDS=20
 
-test-js: $(WASM) $(DEMO_DATA)
-	$(NODE) --test --test-concurrency=1 tests/js/ tests/browser/ tests/e2e/
+test-js: $(WASM) $(DEMO_DATA) $(EDGE_DIST)
+	$(NODE) --test --test-concurrency=1 tests/js/ tests/browser/ tests/e2e/ tests/edge/ tests/package/
 	npx --no-install tsc -p tests/types/tsconfig.json
 
 # ---- benchmarks ---------------------------------------------------------------
-bench: deps $(WASM) $(DEMO_DATA) bench-hnsw bench-persist
+bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist
 	$(NODE) bench/hset.js
 	$(NODE) bench/flat.js
 	$(NODE) bench/demo.js
+	$(NODE) bench/edge.js
+	$(NODE) bench/ingest.js
 
 # Snapshot save/load: in memory, files, IndexedDB in Chromium.
 bench-persist: deps $(WASM)
@@ -162,8 +165,22 @@ demo: deps $(WASM) $(DEMO_DATA)
 example: deps $(WASM)
 	$(NODE) examples/node/hashes.js
 
+# ---- the edge example (examples/edge/) -------------------------------------------
+EDGE_PORT ?= 8787
+$(EDGE_DIST) &: examples/edge/build.js examples/edge/worker.js $(wildcard js/*.js js/storage/*.js) wasm/vessel.simd.wasm | deps
+	$(NODE) examples/edge/build.js
+
+edge: deps $(EDGE_DIST)
+
+# Serves the example with workerd on 127.0.0.1:$(EDGE_PORT); writes persist in build/edge-kv/.
+edge-serve: edge
+	@mkdir -p build/edge-kv
+	@echo "Vessel edge example: http://127.0.0.1:$(EDGE_PORT)/search?key=digit:7&k=5 (Ctrl-C to stop)"
+	npx --no-install workerd serve examples/edge/workerd.capnp --socket-addr=http=127.0.0.1:$(EDGE_PORT) \
+		--directory-path=kv-files=$(CURDIR)/build/edge-kv
+
 clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: demo demo-data all unit unit-wasm bench-hnsw bench-persist deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js bench example clean
+.PHONY: demo demo-data edge edge-serve all unit unit-wasm bench-hnsw bench-persist deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js bench example clean

@@ -17,7 +17,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { open } from '../js/index.js';
+import { open } from '../js/node.js';
 import { clustered, row } from './datasets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -177,7 +177,7 @@ await fdb.save();
 const fileSaveMs = ms(t);
 await fdb.close();
 // Opened by a fresh process, as a restart would (best of 3).
-const opener = `import { open } from ${JSON.stringify(new URL('../js/index.js', import.meta.url).href)};
+const opener = `import { open } from ${JSON.stringify(new URL('../js/node.js', import.meta.url).href)};
 const t = performance.now(); const db = await open({ dir: ${JSON.stringify(dir)} }); const ms = performance.now() - t;
 const q = new Float32Array(${JSON.stringify(Array.from(probe))});
 const knn = db.engine.exec(['FT.SEARCH', 'idx', '*=>[KNN 10 @v $q]', 'PARAMS', '2', 'q', q, 'NOCONTENT']).join(',');

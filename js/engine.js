@@ -197,6 +197,23 @@ export class Engine {
     }
   }
 
+  /**
+   * Grow the engine's memory once so `bytes` more can be allocated
+   * without growing again (a load of known size), instead of in steps.
+   */
+  reserve(bytes) {
+    const have = this.memory.buffer.byteLength;
+    const want = this.usedMemory() + bytes + (8 << 20);
+    if (want > have) {
+      try {
+        this.memory.grow(Math.ceil((want - have) / 65536));
+      } catch {
+        // Not possible now: the engine grows on demand (and reports OOM).
+      }
+      this.refresh();
+    }
+  }
+
   /** Begin loading a snapshot of `size` bytes (its lengths are checked against it). */
   loadBegin(size) {
     this.check(this.exports.vs_load_begin(this.db, size));

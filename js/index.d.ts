@@ -24,6 +24,9 @@ export interface OpenOptions {
   seed?: number;
   /** Return bulk replies of `command()` as Uint8Array instead of strings. */
   binaryReplies?: boolean;
+  /** When the engine's memory grows, headroom added, as a fraction of its size
+   * (default 0.5; 0.125 in workerd, where an isolate has 128 MB). */
+  memoryHeadroom?: number;
   /** Milliseconds of background (backfill) work per event-loop turn (default 4). */
   backfillSliceMs?: number;
   /** Persist to this storage (see docs/persistence.md). */
@@ -88,7 +91,8 @@ export class KVStorage {
 
 /** A read-only store from one snapshot (shipped with a worker); reads only. */
 export class SnapshotStorage {
-  constructor(bytes: Uint8Array | ArrayBuffer);
+  /** `gzip: true`: the bytes are the snapshot's gzip, decompressed while loading. */
+  constructor(bytes: Uint8Array | ArrayBuffer, options?: { gzip?: boolean });
   read(name: string): Promise<AsyncIterable<Uint8Array> | null>;
   size(name: string): Promise<number | null>;
   list(): Promise<string[]>;

@@ -30,10 +30,20 @@ export function simdSupported() {
   return simdCache;
 }
 
-const DEFAULT_URLS = {
-  simd: new URL('../wasm/vessel.simd.wasm', import.meta.url),
-  scalar: new URL('../wasm/vessel.scalar.wasm', import.meta.url),
-};
+/**
+ * The package's own builds, next to this file.  Computed on demand: some
+ * runtimes (workerd) have no import.meta.url, and there the engine is
+ * passed in as a module instead (js/workerd.js).  The `new URL(...,
+ * import.meta.url)` form is also what bundlers (Vite, webpack, Parcel)
+ * recognise to ship the .wasm files as assets.
+ */
+function defaultUrl(simd) {
+  try {
+    return simd ? new URL('../wasm/vessel.simd.wasm', import.meta.url) : new URL('../wasm/vessel.scalar.wasm', import.meta.url);
+  } catch {
+    throw new Error('vessel: this runtime gives no module URL to find the engine from; pass open({ wasm })');
+  }
+}
 
 const moduleCache = new Map(); // source -> Promise<WebAssembly.Module>
 
@@ -74,7 +84,7 @@ export async function loadModule(options = {}) {
   let source = options.wasm;
   let simd = wantSimd;
   if (source === undefined || source === null) {
-    source = wantSimd ? DEFAULT_URLS.simd : DEFAULT_URLS.scalar;
+    source = defaultUrl(wantSimd);
   } else if (typeof source === 'object' && !(source instanceof URL) && !(source instanceof WebAssembly.Module) &&
       !(source instanceof ArrayBuffer) && !ArrayBuffer.isView(source)) {
     // { simd, scalar }: pick one, falling back to what is there.

@@ -124,6 +124,7 @@ export class Persister {
       const size = await this.storage.size(m.snapshot);
       const src = size === null ? null : await this.storage.read(m.snapshot);
       if (!src) throw new Error(`vessel: the snapshot ${m.snapshot} named by the manifest is missing`);
+      this.engine.reserve(Math.ceil(size * 1.05)); // the store takes about its snapshot's size
       this.engine.loadBegin(size);
       try {
         for await (const c of src) {

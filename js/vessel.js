@@ -19,24 +19,27 @@ import { createArgs, parseInfo, parseSearch, scoreName, searchArgs, vectorFields
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB
-const MIN_STEP_PAGES = 256; // 16 MiB
 const MAX_STEP_PAGES = 4096; // 256 MiB
 const WRITE = 1;
 
 /**
  * The engine's only import.  The C heap grows memory by exactly what one
  * allocation needs; growing in many small steps is slow in every runtime,
- * so when it grows we add headroom geometrically (50%, 16-256 MiB), the
- * way a vector doubles its capacity.
+ * so when it grows we add headroom geometrically (`memoryHeadroom` of
+ * the current size, 50% by default, at least 16 MiB and at most 256 MiB),
+ * the way a vector doubles its capacity.  Where memory is tight (a 128 MB
+ * edge isolate) a smaller headroom wastes less.
  */
-function makeImports() {
+function makeImports(options) {
   const state = { memory: null };
+  const factor = options.memoryHeadroom ?? 0.5;
+  const minStep = factor >= 0.25 ? 256 : 16; // 16 MiB, or 1 MiB when tight
   const env = {
     emscripten_notify_memory_growth() {
       const mem = state.memory;
       if (!mem) return;
       const pages = mem.buffer.byteLength / PAGE;
-      const step = Math.min(MAX_STEP_PAGES, Math.max(MIN_STEP_PAGES, pages >>> 1), MAX_PAGES - pages);
+      const step = Math.min(MAX_STEP_PAGES, Math.max(minStep, Math.floor(pages * factor)), MAX_PAGES - pages);
       if (step > 0) {
         try {
           mem.grow(step);
@@ -49,13 +52,10 @@ function makeImports() {
   return { imports: { env }, state };
 }
 
-/** Resolve the storage option: an adapter, or { dir } / a path under Node. */
-async function resolveStorage(options) {
+/** The storage option.  `{ dir }` is resolved by the Node entry (js/node.js). */
+function resolveStorage(options) {
   if (options.storage) return options.storage;
-  if (options.dir) {
-    const { FileStorage } = await import('./storage/files.js');
-    return new FileStorage(options.dir);
-  }
+  if (options.dir) throw new TypeError("vessel: { dir } needs Node.js (import 'vessel' there); here, pass { storage }");
   return null;
 }
 
@@ -66,12 +66,12 @@ async function resolveStorage(options) {
  */
 export async function open(options = {}) {
   const { module, simd } = await loadModule(options);
-  const { imports, state } = makeImports();
+  const { imports, state } = makeImports(options);
   const instance = await WebAssembly.instantiate(module, imports);
   state.memory = instance.exports.memory;
   const engine = new Engine(instance, { ...options, simd });
   const db = new Vessel(engine, options);
-  const storage = await resolveStorage(options);
+  const storage = resolveStorage(options);
   if (storage) {
     const p = new Persister(engine, storage, options);
     try {
@@ -85,6 +85,22 @@ export async function open(options = {}) {
     db.background.kick(); // backfill on load
   }
   return db;
+}
+
+const utf8 = new TextEncoder();
+
+/** RESP bytes of a { value, type } or { error } answer. */
+function respOf(r) {
+  if (r.error) return utf8.encode(`-${r.error}\r\n`);
+  if (r.type === 'int') return utf8.encode(`:${r.value}\r\n`);
+  if (r.type === 'status') return utf8.encode(`+${r.value}\r\n`);
+  const body = utf8.encode(String(r.value));
+  const out = new Uint8Array(body.length + 32);
+  const head = utf8.encode(`$${body.length}\r\n`);
+  out.set(head, 0);
+  out.set(body, head.length);
+  out.set([13, 10], head.length + body.length);
+  return out.subarray(0, head.length + body.length + 2);
 }
 
 function toArgs(name, args) {
@@ -138,8 +154,21 @@ export class Vessel {
    * the promise of the write's journal records (undefined for reads).
    */
   run(args, binary) {
-    this.checkOpen();
     const name = args[0];
+    this.checkWrite(name);
+    let value;
+    let durable;
+    try {
+      value = this.engine.exec(args, binary);
+    } finally {
+      durable = this.afterExec(name);
+    }
+    return { value, durable };
+  }
+
+  /** Refuse a write the store cannot take now (throws). */
+  checkWrite(name) {
+    this.checkOpen();
     if ((this.readOnly || this.persister?.saving || this.persister?.broken) && this.isWrite(name)) {
       if (this.readOnly) throw new ReplyError("READONLY You can't write against a read only replica.");
       if (this.persister.broken) {
@@ -148,18 +177,17 @@ export class Vessel {
       }
       throw new Error('vessel: a save is in progress; use the async API, which waits for it');
     }
-    let value;
+  }
+
+  /** After a command ran: hand its journal records on; the promise of their durability. */
+  afterExec(name) {
     let durable;
-    try {
-      value = this.engine.exec(args, binary);
-    } finally {
-      if (this.persister) {
-        const bytes = this.engine.journalTake();
-        if (bytes) durable = this.persister.record(bytes);
-      }
-      this.afterCommand(name);
+    if (this.persister) {
+      const bytes = this.engine.journalTake();
+      if (bytes) durable = this.persister.record(bytes);
     }
-    return { value, durable };
+    this.afterCommand(typeof name === 'string' ? name : new TextDecoder().decode(name));
+    return durable;
   }
 
   /** Execute, waiting for a save in progress and for durability. */
@@ -193,8 +221,38 @@ export class Vessel {
    */
   async command(name, ...args) {
     const special = this.persistenceCommand(name, args);
-    if (special) return special;
+    if (special) {
+      const r = await special;
+      if (r.error) throw new ReplyError(r.error);
+      return r.value;
+    }
     return this.runAsync(toArgs(name, args), this.binaryReplies);
+  }
+
+  /**
+   * Run a command and return its reply as RESP bytes, exactly as a Redis
+   * server would send them (for vessel-cli and vessel-server).  Error
+   * replies are returned, not thrown.  `proto` 2 or 3.
+   */
+  async commandRaw(args, proto = 2) {
+    const str = (a) => (a instanceof Uint8Array ? new TextDecoder().decode(a) : a);
+    const special = this.persistenceCommand(str(args[0]), args.slice(1).map(str));
+    if (special) return respOf(await special);
+    const name = args[0];
+    while (this.persister?.saving && this.isWrite(name)) await this.persister.saving.catch(() => {});
+    let bytes;
+    let durable;
+    try {
+      this.checkWrite(name);
+      bytes = this.engine.execRaw(args, proto).bytes.slice();
+    } catch (e) {
+      if (!(e instanceof ReplyError)) throw e;
+      return respOf({ error: e.message });
+    } finally {
+      durable = this.afterExec(name);
+    }
+    if (durable) await durable;
+    return bytes;
   }
 
   /** Run a command with bulk replies as Uint8Array. */
@@ -230,22 +288,27 @@ export class Vessel {
 
   // ---- persistence -----------------------------------------------------------
 
+  /**
+   * SAVE, BGSAVE, LASTSAVE and INFO persistence, answered here (they
+   * concern the storage, which the engine does not see).  A promise of
+   * { value, type } or { error }, or null for any other command.
+   */
   persistenceCommand(name, args) {
     if (typeof name !== 'string') return null;
     const cmd = name.toUpperCase();
     if (cmd === 'SAVE' || cmd === 'BGSAVE' || cmd === 'LASTSAVE') {
-      if (args.length) return Promise.reject(new ReplyError(`ERR wrong number of arguments for '${name.toLowerCase()}' command`));
-      if (!this.persister) return Promise.reject(new ReplyError('ERR this store has no storage to save to'));
-      if (cmd === 'LASTSAVE') return Promise.resolve(Math.floor((this.persister.info().savedAt || 0) / 1000));
+      if (args.length) return Promise.resolve({ error: `ERR wrong number of arguments for '${name.toLowerCase()}' command` });
+      if (!this.persister) return Promise.resolve({ error: 'ERR this store has no storage to save to' });
+      if (cmd === 'LASTSAVE') return Promise.resolve({ value: Math.floor((this.persister.info().savedAt || 0) / 1000), type: 'int' });
       if (cmd === 'BGSAVE') {
-        if (this.persister.saving) return Promise.reject(new ReplyError('ERR Background save already in progress'));
+        if (this.persister.saving) return Promise.resolve({ error: 'ERR Background save already in progress' });
         this.save().catch(() => {});
-        return Promise.resolve('Background saving started');
+        return Promise.resolve({ value: 'Background saving started', type: 'status' });
       }
-      return this.save().then(() => 'OK');
+      return this.save().then(() => ({ value: 'OK', type: 'status' }), (e) => ({ error: `ERR ${e.message}` }));
     }
     if (cmd === 'INFO' && args.length === 1 && String(args[0]).toLowerCase() === 'persistence') {
-      return Promise.resolve(this.infoPersistence());
+      return Promise.resolve({ value: this.infoPersistence(), type: 'bulk' });
     }
     return null;
   }

@@ -1,7 +1,7 @@
 // examples/node/hashes.js - store and read hashes with Vessel under Node.js.
 //
 //   make example        (or: node examples/node/hashes.js after `make`)
-import { open } from '../../js/index.js';
+import { open } from 'vessel';
 
 const db = await open();
 console.log(`Vessel ${db.build} build`);

@@ -1,6 +1,6 @@
 // examples/node/hybrid.js - hybrid vector search: a TAG and NUMERIC filter
 // combined with KNN, as in the README.
-import { open } from '../../js/index.js';
+import { open } from 'vessel';
 
 const db = await open();
 await db.createIndex('products', {

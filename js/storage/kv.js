@@ -138,8 +138,23 @@ export class KVStorage {
  * writes over it.
  */
 export class SnapshotStorage {
-  constructor(bytes) {
+  /**
+   * @param {Uint8Array|ArrayBuffer} bytes the snapshot, or with { gzip: true } its gzip
+   * @param {{ gzip?: boolean }} [opts] gzip: decompressed while loading (DecompressionStream),
+   *   so a compressed snapshot ships small and never exists uncompressed in memory
+   */
+  constructor(bytes, opts = {}) {
     this.bytes = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+    this.gzip = !!opts.gzip;
+    if (this.gzip) {
+      // The uncompressed size is gzip's ISIZE trailer (mod 2^32: snapshots
+      // shipped this way are far below 4 GiB).
+      const b = this.bytes;
+      if (b.length < 18 || b[0] !== 0x1f || b[1] !== 0x8b) throw new Error('vessel: SnapshotStorage: not gzip data');
+      this.rawSize = new DataView(b.buffer, b.byteOffset + b.length - 4, 4).getUint32(0, true);
+    } else {
+      this.rawSize = this.bytes.length;
+    }
   }
 
   async read(name) {
@@ -151,13 +166,24 @@ export class SnapshotStorage {
     }
     if (name !== 'base.vsnap') return null;
     const b = this.bytes;
+    if (this.gzip) {
+      const stream = new Blob([b]).stream().pipeThrough(new DecompressionStream('gzip'));
+      return (async function* () {
+        const reader = stream.getReader();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      })();
+    }
     return (async function* () {
       for (let off = 0; off < b.length; off += 1 << 20) yield b.subarray(off, off + (1 << 20));
     })();
   }
 
   async size(name) {
-    return name === 'base.vsnap' ? this.bytes.length : null;
+    return name === 'base.vsnap' ? this.rawSize : null;
   }
 
   readOnly() {

@@ -18,3 +18,39 @@ test('examples/node/hybrid.js finds the two cheap shoes, nearest first', () => {
   assert.match(out, /^2 results\nproduct:1 0\.0121 60\nproduct:4 0\.7948 45\n/);
   assert.match(out, /\[2,"product:1",\["score","0\.012121617794"\],"product:4",\["score","0\.794804334641"\]\]/);
 });
+
+test('examples/node/ingest.js loads .npy, raw float32 and JSON Lines; query.js searches the store', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'vessel-ingest-'));
+  try {
+    const n = 500;
+    const dim = 16;
+    const v = new Float32Array(n * dim);
+    for (let i = 0; i < v.length; i++) v[i] = Math.sin(i * 0.7) + (i % dim === 0 ? i / dim / 50 : 0);
+    // A NumPy .npy file (version 1.0 header, padded to 64 bytes).
+    let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${n}, ${dim}), }`;
+    header += `${' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
+    const npy = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0]), Buffer.from([header.length, 0]), Buffer.from(header, 'latin1'), Buffer.from(v.buffer)]);
+    writeFileSync(join(dir, 'v.npy'), npy);
+    writeFileSync(join(dir, 'v.f32'), Buffer.from(v.buffer));
+    const jsonl = Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `p${i}`, vector: Array.from(v.subarray(i * dim, (i + 1) * dim)), kind: i % 2 ? 'odd' : 'even', n: i })).join('\n');
+    writeFileSync(join(dir, 'd.jsonl'), `${jsonl}\n`);
+    const ingest = (...args) => execFileSync(process.execPath, ['examples/node/ingest.js', ...args], { encoding: 'utf8' });
+    const query = (...args) => execFileSync(process.execPath, ['examples/node/query.js', ...args], { encoding: 'utf8' });
+    assert.match(ingest('--dir', join(dir, 's1'), '--input', join(dir, 'v.npy')), /^imported 500 vectors \(16 dims\) into idx \(HNSW COSINE\) in [\d.]+ s: [\d,]+ vectors\/s; .* index holds 500 documents\n$/);
+    assert.match(ingest('--dir', join(dir, 's2'), '--input', join(dir, 'v.f32'), '--dim', '16', '--algorithm', 'FLAT', '--metric', 'L2'), /imported 500 vectors .* \(FLAT L2\)/);
+    assert.match(ingest('--dir', join(dir, 's3'), '--input', join(dir, 'd.jsonl'), '--prefix', 'p:', '--tag', 'kind', '--numeric', 'n'), /imported 50 vectors/);
+    const q1 = query('--dir', join(dir, 's2'), '--key', 'doc:7', '--k', '3');
+    assert.match(q1, /^3 of 3 in [\d.]+ ms\ndoc:7\t0\.000000\t\n/);
+    const q3 = query('--dir', join(dir, 's3'), '--key', 'p:p4', '--k', '3', '--filter', '@kind:{even} @n:[0 20]');
+    const lines = q3.trim().split('\n').slice(1);
+    assert.equal(lines.length, 3);
+    assert.match(lines[0], /^p:p4\t-?0\.000000\tkind=even n=4$/); // COSINE: 1 - cos may round below 0
+    assert.ok(lines.every((l) => l.includes('kind=even')));
+    assert.throws(() => execFileSync(process.execPath, ['examples/node/ingest.js', '--dir', join(dir, 's4'), '--input', join(dir, 'v.f32')], { stdio: 'pipe' }), /--dim is needed/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,5 @@
 // helpers.js - shared helpers for the JS tests.
-import { open } from '../../js/index.js';
+import { open } from '../../js/node.js';
 
 /** Open one store per build, for tests that must hold in both. */
 export async function openBoth(options = {}) {

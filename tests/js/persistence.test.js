@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
-import { open, ReplyError } from '../../js/index.js';
+import { open, ReplyError } from '../../js/node.js';
 import { FileStorage } from '../../js/storage/files.js';
 import { IndexedDBStorage } from '../../js/storage/indexeddb.js';
 import { KVStorage, SnapshotStorage } from '../../js/storage/kv.js';
