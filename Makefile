@@ -84,7 +84,7 @@ unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar
 # corpora in tests/fuzz/corpus/ (new inputs go to build/fuzz/, not the repo).
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := fuzz_command fuzz_snapshot
+FUZZ_TARGETS := fuzz_command fuzz_snapshot fuzz_pipeline
 FUZZ_FLAGS := $(CSTD) -O1 -g $(WARN) -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
@@ -125,7 +125,7 @@ test: deps
 	$(MAKE) fuzz FUZZ_SECONDS=20
 
 test-js: $(WASM) $(DEMO_DATA) $(EDGE_DIST)
-	$(NODE) --test --test-concurrency=1 tests/js/ tests/browser/ tests/e2e/ tests/edge/ tests/package/
+	$(NODE) --test --test-concurrency=1 tests/js/ tests/server/ tests/browser/ tests/e2e/ tests/edge/ tests/package/
 	npx --no-install tsc -p tests/types/tsconfig.json
 
 # ---- benchmarks ---------------------------------------------------------------

@@ -100,6 +100,9 @@ export class Engine {
         } else {
           n = encoder.encodeInto(a, u8.subarray(off)).written;
         }
+      } else if (a instanceof Uint8Array && a.length <= 16) {
+        n = a.length; // small: a loop beats set()'s call
+        for (let j = 0; j < n; j++) u8[off + j] = a[j];
       } else {
         const view = a instanceof ArrayBuffer ? new Uint8Array(a)
           : a instanceof Uint8Array ? a : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
@@ -124,6 +127,38 @@ export class Engine {
     const [value] = decode(bytes, 0, binary);
     if (value instanceof ReplyError) throw value;
     return value;
+  }
+
+  /**
+   * Run the complete requests at the start of `bytes` (RESP) that the
+   * engine answers itself (src/pipeline.c).  Returns { consumed, ran,
+   * flags, replies } (replies: the batch's RESP bytes, copied).
+   */
+  execPipeline(bytes, proto = 2) {
+    if (!this.infoPtr) {
+      this.infoPtr = this.exports.vs_buffer_alloc(16);
+      if (!this.infoPtr) throw new Error('vessel: out of memory');
+    }
+    const p = this.io(Math.max(bytes.length, 1));
+    this.refresh();
+    this.u8.set(bytes, p);
+    const consumed = this.exports.vs_exec_pipeline(this.db, p, bytes.length, proto, this.infoPtr);
+    this.refresh();
+    const i = this.infoPtr >>> 2;
+    const ran = this.u32[i];
+    const flags = this.u32[i + 1];
+    const d = this.exports.vs_batch_data(this.db);
+    const n = this.exports.vs_batch_len(this.db);
+    let replies = this.u8.slice(d, d + n);
+    if (this.u32[i + 2]) {
+      const rp = this.exports.vs_reply_data(this.db);
+      const rn = this.exports.vs_reply_len(this.db);
+      const all = new Uint8Array(n + rn);
+      all.set(replies, 0);
+      all.set(this.u8.subarray(rp, rp + rn), n);
+      replies = all;
+    }
+    return { consumed, ran, flags, replies };
   }
 
   /** Background work (index backfill): up to `budget` keys; true while more remains. */
@@ -290,6 +325,8 @@ export class Engine {
     this.exports.vs_close(this.db);
     if (this.argPtr) this.exports.vs_buffer_free(this.argPtr);
     if (this.ioPtr) this.exports.vs_buffer_free(this.ioPtr);
+    if (this.infoPtr) this.exports.vs_buffer_free(this.infoPtr);
+    this.infoPtr = 0;
     this.db = 0;
     this.argPtr = 0;
     this.ioPtr = 0;

@@ -86,8 +86,15 @@ export function splitArgs(line) {
  * are needed.  Empty requests (a blank inline line, "*0") are skipped.
  */
 export class RequestParser {
+  /**
+   * @param {{ maxArgs?: number, maxBulk?: number, inlineMax?: number, copy?: boolean }} [limits]
+   *   copy: false returns arguments as views into the parser's buffer, valid
+   *   until the next push() (a server that runs each request before reading
+   *   more saves a copy per argument)
+   */
   constructor(limits = {}) {
     this.limits = { ...LIMITS, ...limits };
+    this.copy = limits.copy !== false;
     this.buf = new Uint8Array(0);
     this.pos = 0; // read position in buf
     this.len = 0; // bytes in buf
@@ -101,6 +108,20 @@ export class RequestParser {
   /** Bytes buffered and not yet parsed (for a query buffer limit). */
   get pending() {
     return this.len - this.pos;
+  }
+
+  /**
+   * The unparsed bytes, when the parser is between requests (else null):
+   * a caller may consume whole requests from them itself, then skip().
+   */
+  unparsed() {
+    return this.args === null && !this.failed ? this.buf.subarray(this.pos, this.len) : null;
+  }
+
+  /** Mark n bytes of unparsed() as consumed (whole requests only). */
+  skip(n) {
+    this.pos += n;
+    this.scan = this.pos;
   }
 
   push(chunk) {
@@ -137,12 +158,12 @@ export class RequestParser {
   /** Index of the next CR at or after pos, or -1. */
   findCR() {
     const from = Math.max(this.pos, this.scan);
-    const i = this.buf.subarray(from, this.len).indexOf(13);
-    if (i < 0) {
+    const i = this.buf.indexOf(13, from);
+    if (i < 0 || i >= this.len) {
       this.scan = this.len;
       return -1;
     }
-    return from + i;
+    return i;
   }
 
   /** Parse a decimal integer in buf[a, b) as Redis's string2ll; NaN if invalid. */
@@ -211,7 +232,7 @@ export class RequestParser {
           this.bulk = n;
         }
         if (this.len - this.pos < this.bulk + 2) return null;
-        this.args.push(this.buf.slice(this.pos, this.pos + this.bulk));
+        this.args.push(this.copy ? this.buf.slice(this.pos, this.pos + this.bulk) : this.buf.subarray(this.pos, this.pos + this.bulk));
         this.pos += this.bulk + 2;
         this.scan = this.pos;
         this.bulk = -1;
@@ -226,13 +247,13 @@ export class RequestParser {
   /** An inline command: one line (LF or CRLF), split as sdssplitargs. */
   inline() {
     const from = Math.max(this.pos, this.scan);
-    const lf = this.buf.subarray(from, this.len).indexOf(10);
-    if (lf < 0) {
+    const lf = this.buf.indexOf(10, from);
+    if (lf < 0 || lf >= this.len) {
       this.scan = this.len;
       if (this.len - this.pos > this.limits.inlineMax) return this.fail('too big inline request');
       return null;
     }
-    let end = from + lf;
+    let end = lf;
     const next = end + 1;
     if (end > this.pos && this.buf[end - 1] === 13) end--;
     const args = splitArgs(this.buf.subarray(this.pos, end));

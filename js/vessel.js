@@ -21,6 +21,7 @@ const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB
 const MAX_STEP_PAGES = 4096; // 256 MiB
 const WRITE = 1;
+const JOURNALED = 128; // VS_CMD_JOURNAL: FT.CREATE, FT.DROPINDEX
 
 /**
  * The engine's only import.  The C heap grows memory by exactly what one
@@ -238,21 +239,63 @@ export class Vessel {
     const str = (a) => (a instanceof Uint8Array ? new TextDecoder().decode(a) : a);
     const special = this.persistenceCommand(str(args[0]), args.slice(1).map(str));
     if (special) return respOf(await special);
-    const name = args[0];
-    while (this.persister?.saving && this.isWrite(name)) await this.persister.saving.catch(() => {});
+    const r = await this.execRaw(args, proto);
+    if (r.durable) await r.durable;
+    return r.bytes;
+  }
+
+  /**
+   * For servers: run the plain requests at the start of `bytes` (RESP
+   * arrays naming engine commands) in one call; { consumed, ran, replies,
+   * durable }, or null when the store cannot take that path now (read-only,
+   * a save holding writes, a broken journal): use execRaw per request.
+   */
+  execPipeline(bytes, proto = 2) {
+    this.checkOpen();
+    if (this.readOnly || this.persister?.saving || this.persister?.broken) return null;
+    const r = this.engine.execPipeline(bytes, proto);
+    if (r.ran) {
+      let durable;
+      if (this.persister) {
+        const j = this.engine.journalTake();
+        if (j) durable = this.persister.record(j);
+      }
+      r.durable = durable;
+      if (r.flags & JOURNALED) {
+        // FT.CREATE / FT.DROPINDEX ran: as afterCommand does.
+        this.schemas.clear();
+        this.background.kick();
+        this.notifyWaiters();
+      }
+    }
+    return r;
+  }
+
+  /**
+   * For servers: run a command at once; { bytes, durable }: the RESP reply
+   * (copied; error replies included) and, when the durability setting
+   * makes a reply wait, the promise of its journal records.  A promise of
+   * that instead when a snapshot in progress holds writes back.  `name` is
+   * args[0] as a string, when the caller has it.
+   */
+  execRaw(args, proto = 2, name = typeof args[0] === 'string' ? args[0] : new TextDecoder().decode(args[0])) {
+    if (this.persister?.saving && this.isWrite(name)) {
+      return this.persister.saving.catch(() => {}).then(() => this.execRaw(args, proto, name));
+    }
+    try {
+      this.checkWrite(name);
+    } catch (e) {
+      if (e instanceof ReplyError) return { bytes: respOf({ error: e.message }), durable: undefined };
+      throw e;
+    }
     let bytes;
     let durable;
     try {
-      this.checkWrite(name);
       bytes = this.engine.execRaw(args, proto).bytes.slice();
-    } catch (e) {
-      if (!(e instanceof ReplyError)) throw e;
-      return respOf({ error: e.message });
     } finally {
       durable = this.afterExec(name);
     }
-    if (durable) await durable;
-    return bytes;
+    return { bytes, durable };
   }
 
   /** Run a command with bulk replies as Uint8Array. */

@@ -23,6 +23,9 @@ declare -A ALL=(
   [chromium]=chromium
   [clang]=clang
   [$FUZZER_LIB]="libclang-rt-14-dev libfuzzer-14-dev"
+  [/usr/lib/python3/dist-packages/redis/__init__.py]=python3-redis
+  [/usr/lib/python3/dist-packages/numpy/__init__.py]=python3-numpy
+  [script]=bsdutils
 )
 case "${1:-all}" in
   emcc) declare -n NEED=EMCC ;;

@@ -35,6 +35,7 @@ void vs_close(vs_db *db) {
     vs_search_release(&db->search);
     vs_ks_release(&db->ks);
     vs_reply_release(&db->reply);
+    vs_free(db->batch.buf);
     vs_free(db);
 }
 

@@ -16,48 +16,51 @@
 #define A VS_CMD_ADMIN
 #define X VS_CMD_MODULE
 #define J VS_CMD_JOURNAL
+#define S VS_CMD_SERVER
 
-/* name, arity, flags, handler, first key, last key, key step */
+/* name, arity, flags, handler, first key, last key, key step, group, since, summary
+ * (the last three for COMMAND DOCS, with Redis's words where the command is Redis's) */
 static const vs_command command_table[] = {
-    {"ping", -1, F, vs_cmd_ping, 0, 0, 0},
-    {"echo", 2, F, vs_cmd_echo, 0, 0, 0},
-    {"dbsize", 1, R | F, vs_cmd_dbsize, 0, 0, 0},
-    {"flushall", -1, W | A, vs_cmd_flushall, 0, 0, 0},
-    {"flushdb", -1, W | A, vs_cmd_flushall, 0, 0, 0},
-    {"config", -2, A, vs_cmd_config, 0, 0, 0},
+    {"ping", -1, F, vs_cmd_ping, 0, 0, 0, "connection", "1.0.0", "Returns the server's liveliness response."},
+    {"echo", 2, F, vs_cmd_echo, 0, 0, 0, "connection", "1.0.0", "Returns the given string."},
+    {"dbsize", 1, R | F, vs_cmd_dbsize, 0, 0, 0, "server", "1.0.0", "Returns the number of keys in the database."},
+    {"flushall", -1, W | A, vs_cmd_flushall, 0, 0, 0, "server", "1.0.0", "Removes all keys from all databases."},
+    {"flushdb", -1, W | A, vs_cmd_flushall, 0, 0, 0, "server", "1.0.0", "Remove all keys from the current database."},
+    {"config", -2, A | S, vs_cmd_config, 0, 0, 0, "server", "2.0.0", "A container for server configuration commands (GET, SET)."},
+    {"command", -1, R | S, vs_cmd_command, 0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands."},
 
-    {"del", -2, W, vs_cmd_del, 1, -1, 1},
-    {"unlink", -2, W | F, vs_cmd_del, 1, -1, 1},
-    {"exists", -2, R | F, vs_cmd_exists, 1, -1, 1},
-    {"type", 2, R | F, vs_cmd_type, 1, 1, 1},
-    {"rename", 3, W, vs_cmd_rename, 1, 2, 1},
-    {"renamenx", 3, W | F, vs_cmd_renamenx, 1, 2, 1},
-    {"keys", 2, R, vs_cmd_keys, 0, 0, 0},
-    {"scan", -2, R, vs_cmd_scan, 0, 0, 0},
+    {"del", -2, W, vs_cmd_del, 1, -1, 1, "generic", "1.0.0", "Deletes one or more keys."},
+    {"unlink", -2, W | F, vs_cmd_del, 1, -1, 1, "generic", "4.0.0", "Asynchronously deletes one or more keys."},
+    {"exists", -2, R | F, vs_cmd_exists, 1, -1, 1, "generic", "1.0.0", "Determines whether one or more keys exist."},
+    {"type", 2, R | F, vs_cmd_type, 1, 1, 1, "generic", "1.0.0", "Determines the type of value stored at a key."},
+    {"rename", 3, W, vs_cmd_rename, 1, 2, 1, "generic", "1.0.0", "Renames a key and overwrites the destination."},
+    {"renamenx", 3, W | F, vs_cmd_renamenx, 1, 2, 1, "generic", "1.0.0", "Renames a key only when the target key name doesn't exist."},
+    {"keys", 2, R, vs_cmd_keys, 0, 0, 0, "generic", "1.0.0", "Returns all key names that match a pattern."},
+    {"scan", -2, R, vs_cmd_scan, 0, 0, 0, "generic", "2.8.0", "Iterates over the key names in the database."},
 
-    {"set", -3, W | M, vs_cmd_set, 1, 1, 1},
-    {"get", 2, R | F, vs_cmd_get, 1, 1, 1},
+    {"set", -3, W | M, vs_cmd_set, 1, 1, 1, "string", "1.0.0", "Sets the string value of a key."},
+    {"get", 2, R | F, vs_cmd_get, 1, 1, 1, "string", "1.0.0", "Returns the string value of a key."},
 
-    {"hset", -4, W | M | F, vs_cmd_hset, 1, 1, 1},
-    {"hmset", -4, W | M | F, vs_cmd_hmset, 1, 1, 1},
-    {"hsetnx", 4, W | M | F, vs_cmd_hsetnx, 1, 1, 1},
-    {"hget", 3, R | F, vs_cmd_hget, 1, 1, 1},
-    {"hmget", -3, R | F, vs_cmd_hmget, 1, 1, 1},
-    {"hgetall", 2, R, vs_cmd_hgetall, 1, 1, 1},
-    {"hdel", -3, W | F, vs_cmd_hdel, 1, 1, 1},
-    {"hlen", 2, R | F, vs_cmd_hlen, 1, 1, 1},
-    {"hexists", 3, R | F, vs_cmd_hexists, 1, 1, 1},
-    {"hkeys", 2, R, vs_cmd_hkeys, 1, 1, 1},
-    {"hvals", 2, R, vs_cmd_hvals, 1, 1, 1},
-    {"hstrlen", 3, R | F, vs_cmd_hstrlen, 1, 1, 1},
-    {"hincrby", 4, W | M | F, vs_cmd_hincrby, 1, 1, 1},
-    {"hincrbyfloat", 4, W | M | F, vs_cmd_hincrbyfloat, 1, 1, 1},
+    {"hset", -4, W | M | F, vs_cmd_hset, 1, 1, 1, "hash", "2.0.0", "Creates or modifies the value of a field in a hash."},
+    {"hmset", -4, W | M | F, vs_cmd_hmset, 1, 1, 1, "hash", "2.0.0", "Sets the values of multiple fields."},
+    {"hsetnx", 4, W | M | F, vs_cmd_hsetnx, 1, 1, 1, "hash", "2.0.0", "Sets the value of a field in a hash only when the field doesn't exist."},
+    {"hget", 3, R | F, vs_cmd_hget, 1, 1, 1, "hash", "2.0.0", "Returns the value of a field in a hash."},
+    {"hmget", -3, R | F, vs_cmd_hmget, 1, 1, 1, "hash", "2.0.0", "Returns the values of all fields in a hash."},
+    {"hgetall", 2, R, vs_cmd_hgetall, 1, 1, 1, "hash", "2.0.0", "Returns all fields and values in a hash."},
+    {"hdel", -3, W | F, vs_cmd_hdel, 1, 1, 1, "hash", "2.0.0", "Deletes one or more fields and their values from a hash."},
+    {"hlen", 2, R | F, vs_cmd_hlen, 1, 1, 1, "hash", "2.0.0", "Returns the number of fields in a hash."},
+    {"hexists", 3, R | F, vs_cmd_hexists, 1, 1, 1, "hash", "2.0.0", "Determines whether a field exists in a hash."},
+    {"hkeys", 2, R, vs_cmd_hkeys, 1, 1, 1, "hash", "2.0.0", "Returns all fields in a hash."},
+    {"hvals", 2, R, vs_cmd_hvals, 1, 1, 1, "hash", "2.0.0", "Returns all values in a hash."},
+    {"hstrlen", 3, R | F, vs_cmd_hstrlen, 1, 1, 1, "hash", "3.2.0", "Returns the length of the value of a field."},
+    {"hincrby", 4, W | M | F, vs_cmd_hincrby, 1, 1, 1, "hash", "2.0.0", "Increments the integer value of a field in a hash by a number."},
+    {"hincrbyfloat", 4, W | M | F, vs_cmd_hincrbyfloat, 1, 1, 1, "hash", "2.6.0", "Increments the floating point value of a field by a number."},
 
-    {"FT.CREATE", -2, W | M | X | J, vs_cmd_ft_create, 0, 0, 0},
-    {"FT.SEARCH", -3, R | X, vs_cmd_ft_search, 0, 0, 0},
-    {"FT.INFO", -2, R | X, vs_cmd_ft_info, 0, 0, 0},
-    {"FT.DROPINDEX", -2, W | X | J, vs_cmd_ft_dropindex, 0, 0, 0},
-    {"FT._LIST", 1, R | X, vs_cmd_ft_list, 0, 0, 0},
+    {"FT.CREATE", -2, W | M | X | J, vs_cmd_ft_create, 0, 0, 0, "search", "1.0.0", "Creates an index over hashes, with vector, tag and numeric fields."},
+    {"FT.SEARCH", -3, R | X, vs_cmd_ft_search, 0, 0, 0, "search", "1.0.0", "Searches an index: filters and KNN vector queries."},
+    {"FT.INFO", -2, R | X, vs_cmd_ft_info, 0, 0, 0, "search", "1.0.0", "Returns information about an index."},
+    {"FT.DROPINDEX", -2, W | X | J, vs_cmd_ft_dropindex, 0, 0, 0, "search", "1.0.0", "Deletes an index."},
+    {"FT._LIST", 1, R | X, vs_cmd_ft_list, 0, 0, 0, "search", "1.0.0", "Lists the indexes."},
 };
 
 #undef W
@@ -67,6 +70,7 @@ static const vs_command command_table[] = {
 #undef A
 #undef X
 #undef J
+#undef S
 
 /* Open-addressing index over the table, keyed by upper-cased name. */
 #define LOOKUP_SLOTS 256

@@ -33,6 +33,8 @@ enum {
     VS_CMD_NOSCRIPT = 1u << 6, /* not for scripts (kept for COMMAND INFO) */
     VS_CMD_JOURNAL = 1u << 7,  /* journaled as given (index definitions),
                                   not through keyspace changes */
+    VS_CMD_SERVER = 1u << 8,   /* a server front end extends it (CONFIG,
+                                  COMMAND): pipelines leave it to the front end */
 };
 
 typedef struct vs_ctx vs_ctx;
@@ -46,6 +48,9 @@ typedef struct vs_command {
     int first_key;     /* key positions, as in COMMAND INFO */
     int last_key;
     int key_step;
+    const char *group; /* COMMAND DOCS: "hash", "string", "generic", "search", ... */
+    const char *since;
+    const char *summary;
 } vs_command;
 
 struct vs_ctx {

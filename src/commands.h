@@ -12,6 +12,9 @@ vs_status vs_cmd_dbsize(vs_ctx *c);
 vs_status vs_cmd_flushall(vs_ctx *c);
 vs_status vs_cmd_config(vs_ctx *c);
 
+/* cmd_command.c: COMMAND and its subcommands */
+vs_status vs_cmd_command(vs_ctx *c);
+
 /* cmd_keys.c: generic key commands */
 vs_status vs_cmd_del(vs_ctx *c);
 vs_status vs_cmd_exists(vs_ctx *c);

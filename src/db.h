@@ -24,6 +24,10 @@ struct vs_db {
     struct vs_snap_writer *saver;  /* snapshot being written, or NULL */
     struct vs_snap_reader *loader; /* snapshot being read, or NULL */
     vs_reply reply;        /* reply of the last command */
+    struct {
+        uint8_t *buf;
+        size_t len, cap;
+    } batch;               /* replies of the last vs_exec_pipeline */
     vs_err err;            /* error of the last command */
     uint64_t maxmemory;    /* 0 = no limit */
     uint32_t seed;         /* seed for randomised structures */

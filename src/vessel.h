@@ -44,6 +44,18 @@ VS_EXPORT size_t vs_reply_len(const vs_db *db);
  * Returns 1 while work remains (call again), 0 when idle. */
 VS_EXPORT int vs_step(vs_db *db, unsigned budget);
 
+/* ---- pipelines (for a server front end; src/pipeline.c) ----
+ * Run the complete RESP requests at the start of in[0, len) that name
+ * commands of this engine, appending their replies to a batch buffer
+ * (vs_batch_data/len); stop before anything else (incomplete, inline,
+ * malformed, unknown names: the caller handles those).  Returns the bytes
+ * consumed.  info[0] = requests run, info[1] = the OR of their command
+ * flags, info[2] = 1 when the last one's reply is in the reply buffer
+ * (vs_reply_data) instead of the batch (the batch could not grow). */
+VS_EXPORT long vs_exec_pipeline(vs_db *db, const uint8_t *in, size_t len, int proto, uint32_t *info);
+VS_EXPORT const uint8_t *vs_batch_data(const vs_db *db);
+VS_EXPORT size_t vs_batch_len(const vs_db *db);
+
 /* ---- snapshots (docs/snapshot-format.md) ----
  * Save: vs_save_begin, then vs_save_next(buf, cap) returns the bytes
  * written into buf (0 when complete, negative on error), vs_save_end.

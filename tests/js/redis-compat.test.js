@@ -116,6 +116,10 @@ const SCRIPT = [
   ['CONFIG', 'GET', 'maxmemory'], ['CONFIG', 'GET'], ['CONFIG', 'SET', 'maxmemory'], ['CONFIG', 'foo'],
   ['CONFIG', 'SET', 'maxmemory', '-1'], ['CONFIG', 'SET', 'nosuchparam', '1'],
   ['FLUSHALL', 'x'], ['FLUSHALL'], ['DBSIZE'],
+  // COMMAND: the entries of commands both servers have, and the errors.
+  ['COMMAND', 'INFO', 'hget'], ['COMMAND', 'INFO', 'hset', 'nosuch', 'get'], ['COMMAND', 'COUNT', 'x'],
+  ['COMMAND', 'GETKEYS', 'HSET', 'k', 'f', 'v'], ['COMMAND', 'GETKEYS', 'nosuch', 'a'], ['COMMAND', 'GETKEYS', 'get'],
+  ['COMMAND', 'GETKEYS', 'ping'], ['COMMAND', 'GETKEYS'], ['COMMAND', 'foo'], ['COMMAND', 'LIST', 'x'], ['COMMAND', 'HELP', 'x'],
 ];
 
 function sortedArray(bytes) {
