@@ -128,3 +128,10 @@ export function bruteForce(m, dim, rows, q, k, metric = 'L2') {
   scored.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   return scored.slice(0, k);
 }
+
+/** The rows `rows` of a row-major matrix, as a new matrix. */
+export function pickRows(m, dim, rows) {
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((r, i) => out.set(row(m, dim, r), i * dim));
+  return out;
+}

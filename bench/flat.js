@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { open } from '../js/index.js';
 import { BackgroundWork } from '../js/scheduler.js';
-import { clustered, mnist, row, splitQueries } from './datasets.js';
+import { clustered, mnist, pickRows, row, splitQueries } from './datasets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -28,11 +28,7 @@ function datasets() {
   const synthQ = clustered(quick ? 200 : 1000, 128, { seed: 4242 });
   const mn = mnist();
   const { base, queries } = splitQueries(mn.n, 1000, 1);
-  const pick = (rows) => {
-    const out = new Float32Array(rows.length * 784);
-    rows.forEach((r, i) => out.set(row(mn.vectors, 784, r), i * 784));
-    return out;
-  };
+  const pick = (rows) => pickRows(mn.vectors, 784, rows);
   const mnQ = pick(queries.slice(0, quick ? 200 : 1000));
   return [
     { name: `synthetic ${n / 1000}k x 128`, file: 'synthetic', dim: 128, base: synth, queries: synthQ, metric: 'L2' },

@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { open } from '../js/index.js';
-import { clustered, mnist, row, splitQueries } from './datasets.js';
+import { clustered, mnist, pickRows, row, splitQueries } from './datasets.js';
 
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
@@ -29,11 +29,7 @@ const K = 10;
 function datasets() {
   const mn = mnist();
   const { base, queries } = splitQueries(mn.n, 1000, 1);
-  const pick = (rows) => {
-    const out = new Float32Array(rows.length * 784);
-    rows.forEach((r, i) => out.set(row(mn.vectors, 784, r), i * 784));
-    return out;
-  };
+  const pick = (rows) => pickRows(mn.vectors, 784, rows);
   const n = quick ? 20000 : 100000;
   return [
     { name: 'mnist 9,000 x 784 (L2)', dim: 784, base: pick(base), queries: pick(queries.slice(0, quick ? 300 : 1000)) },

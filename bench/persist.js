@@ -17,6 +17,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { concat } from '../js/bytes.js';
 import { open } from '../js/node.js';
 import { clustered, row } from './datasets.js';
 
@@ -101,15 +102,6 @@ function graphBytes(snapshot) {
   }
 }
 
-const concat = (chunks) => {
-  const out = new Uint8Array(chunks.reduce((s, c) => s + c.length, 0));
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
-  return out;
-};
 
 async function browserBench(snapshotPath) {
   const { HAVE_CHROMIUM, startBrowser } = await import('../tests/browser/chromium.js');

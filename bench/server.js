@@ -10,18 +10,14 @@ import net from 'node:net';
 import os from 'node:os';
 import { encodeCommand } from '../js/resp.js';
 import { clustered } from './datasets.js';
+import { freePort } from '../tests/net.js';
 import { startServer } from '../tests/server/helpers.js';
 
 const quick = process.argv.includes('--quick');
 const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 async function redisServer() {
-  const port = await new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
+  const port = await freePort();
   const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     try {

@@ -3,6 +3,8 @@
 // escapes, numbered nested arrays, "(error) ...", "(nil)") and the raw
 // form redis-cli uses when its output is not a terminal (--raw).
 
+import { concat } from './bytes.js';
+
 const td = new TextDecoder();
 
 /** Parse one RESP value keeping its type: { t, v } (t: '+', '-', ':', '$', '*', '_', ',', '#', '%', '~'). */
@@ -124,13 +126,7 @@ export function formatRawBytes(r) {
         if (i > 0) parts.push(enc.encode('\n'));
         parts.push(formatRawBytes(x));
       });
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-      let o = 0;
-      for (const p of parts) {
-        out.set(p, o);
-        o += p.length;
-      }
-      return out;
+      return concat(parts);
     }
   }
 }

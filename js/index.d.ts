@@ -215,6 +215,8 @@ export class Vessel {
   commandBuffer(name: string, ...args: Arg[]): Promise<any>;
   /** Run a command synchronously in this thread. */
   commandSync(name: string, ...args: Arg[]): any;
+  /** Many commands at once ([[name, ...args], ...]); error replies come back in place as ReplyError values. */
+  pipeline(commands: Arg[][], options?: { binary?: boolean }): Promise<any[]>;
   /** HSET the fields of an object or Map; resolves to the number of new fields. */
   hset(key: Arg, fields: Record<string, FieldValue> | Map<Arg, FieldValue>): Promise<number>;
   hget(key: Arg, field: Arg, options?: { binary?: false }): Promise<string | null>;

@@ -5,6 +5,10 @@
 // Every function returns a Uint8Array; composite replies take already
 // encoded parts.  `proto` is 2 or 3.
 
+import { concat } from './bytes.js';
+
+export { concat };
+
 const enc = new TextEncoder();
 const CRLF = '\r\n';
 
@@ -26,18 +30,6 @@ export function bulk(v) {
 
 export const nil = (proto) => enc.encode(proto === 3 ? `_${CRLF}` : `$-1${CRLF}`);
 export const nilArray = (proto) => enc.encode(proto === 3 ? `_${CRLF}` : `*-1${CRLF}`);
-
-export function concat(parts) {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 export const array = (items) => concat([enc.encode(`*${items.length}${CRLF}`), ...items]);
 export const set = (items, proto) => concat([enc.encode(`${proto === 3 ? '~' : '*'}${items.length}${CRLF}`), ...items]);

@@ -8,6 +8,8 @@
 //   of pairs flattened like RESP2 (so both protocols decode alike).
 
 /** An error reply from the engine; `message` is the exact Redis text. */
+import { concat } from './bytes.js';
+
 export class ReplyError extends Error {
   constructor(message) {
     super(message);
@@ -122,12 +124,6 @@ export function encodeCommand(args) {
     parts.push(h, bytes, CRLF);
     size += h.length + bytes.length + 2;
   }
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts, size);
 }
 const CRLF = new Uint8Array([13, 10]);

@@ -53,59 +53,41 @@ uint32_t vs_hnsw_capacity(const vs_hnsw *h) { return h->capacity > h->initial_ca
 
 static inline int before(vs_scored a, vs_scored b) { return a.dist < b.dist || (a.dist == b.dist && a.id < b.id); }
 
-static void min_push(vs_scored *hp, size_t *n, float d, uint32_t id) {
-    size_t i = (*n)++;
-    vs_scored x = {d, id};
-    while (i) {
-        size_t p = (i - 1) >> 1;
-        if (!before(x, hp[p])) break;
-        hp[i] = hp[p];
-        i = p;
-    }
-    hp[i] = x;
-}
+static inline int after(vs_scored a, vs_scored b) { return before(b, a); }
 
-static vs_scored min_pop(vs_scored *hp, size_t *n) {
-    vs_scored top = hp[0], x = hp[--(*n)];
-    size_t i = 0, m = *n;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= m) break;
-        if (c + 1 < m && before(hp[c + 1], hp[c])) c++;
-        if (!before(hp[c], x)) break;
-        hp[i] = hp[c];
-        i = c;
+/* A binary heap ordered by `first(a, b)` (a goes above b): push and pop,
+ * generated once for the min-heap (candidates) and the max-heap (results)
+ * so both stay inlined in the search loops. */
+#define HEAP(name, first)                                                     \
+    static void name##_push(vs_scored *hp, size_t *n, float d, uint32_t id) { \
+        size_t i = (*n)++;                                                    \
+        vs_scored x = {d, id};                                                \
+        while (i) {                                                           \
+            size_t p = (i - 1) >> 1;                                          \
+            if (!first(x, hp[p])) break;                                      \
+            hp[i] = hp[p];                                                    \
+            i = p;                                                            \
+        }                                                                     \
+        hp[i] = x;                                                            \
+    }                                                                         \
+    static vs_scored name##_pop(vs_scored *hp, size_t *n) {                   \
+        vs_scored top = hp[0], x = hp[--(*n)];                                \
+        size_t i = 0, m = *n;                                                 \
+        for (;;) {                                                            \
+            size_t c = 2 * i + 1;                                             \
+            if (c >= m) break;                                                \
+            if (c + 1 < m && first(hp[c + 1], hp[c])) c++;                    \
+            if (!first(hp[c], x)) break;                                      \
+            hp[i] = hp[c];                                                    \
+            i = c;                                                            \
+        }                                                                     \
+        if (m) hp[i] = x;                                                     \
+        return top;                                                           \
     }
-    if (m) hp[i] = x;
-    return top;
-}
 
-static void max_push(vs_scored *hp, size_t *n, float d, uint32_t id) {
-    size_t i = (*n)++;
-    vs_scored x = {d, id};
-    while (i) {
-        size_t p = (i - 1) >> 1;
-        if (!before(hp[p], x)) break;
-        hp[i] = hp[p];
-        i = p;
-    }
-    hp[i] = x;
-}
-
-static vs_scored max_pop(vs_scored *hp, size_t *n) {
-    vs_scored top = hp[0], x = hp[--(*n)];
-    size_t i = 0, m = *n;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= m) break;
-        if (c + 1 < m && before(hp[c], hp[c + 1])) c++;
-        if (!before(x, hp[c])) break;
-        hp[i] = hp[c];
-        i = c;
-    }
-    if (m) hp[i] = x;
-    return top;
-}
+HEAP(min, before)
+HEAP(max, after)
+#undef HEAP
 
 /* Sort a scored array ascending (small arrays: insertion sort). */
 static void sort_scored(vs_scored *a, size_t n) {

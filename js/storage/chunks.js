@@ -1,18 +1,9 @@
 // storage/chunks.js - helpers the storage adapters share for blobs held
 // as sequences of byte chunks.
 
-/** One Uint8Array from many. */
-export function concat(parts) {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+import { concat } from '../bytes.js';
+
+export { concat } from '../bytes.js';
 
 /** Every chunk of a (sync or async) iterable, collected into one array. */
 export async function collect(src) {

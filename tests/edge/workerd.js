@@ -3,7 +3,7 @@
 // and bench/edge.js.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import net from 'node:net';
+import { freePort, waitForPort } from '../net.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,14 +20,7 @@ export function workerdBinary() {
   }
 }
 
-export function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+export { freePort };
 
 /**
  * Serve `config` (default: the edge example) with workerd; resolves once
@@ -43,17 +36,7 @@ export async function startWorkerd({ kvDir, config = CONFIG, socket = 'http', ex
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
   const exited = new Promise((r) => child.once('exit', r));
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      }).on('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (child.exitCode !== null) throw new Error(`workerd exited: ${log}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  if (!(await waitForPort(port, { alive: () => child.exitCode === null }))) throw new Error(`workerd did not start: ${log}`);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -11,19 +11,12 @@ import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { open } from '../../js/index.js';
 import { decode, encodeCommand } from '../../js/resp.js';
+import { freePort, waitForPort } from '../net.js';
 
 const HAVE_REDIS = spawnSync('redis-server', ['--version']).status === 0;
 let server;
 let port;
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** A minimal RESP client: send one command, get the raw reply bytes. */
 class RawClient {
@@ -64,17 +57,7 @@ before(async () => {
   server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      }).on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('redis-server did not start');
+  if (!(await waitForPort(port))) throw new Error('redis-server did not start');
 });
 
 after(() => server?.kill());
