@@ -4,6 +4,7 @@
 #   make demo       the browser demo on http://127.0.0.1:8080/demo/
 #   make test       everything the README promises: deps, C unit tests under
 #                   ASan+UBSan, the wasm builds, JS tests
+#   make test-scale a store past 2 GiB, up to the 4 GiB limit (CI runs it too)
 #   make bench      benchmarks (bench/): hset, flat, hnsw (vs peers), persist
 #   make fuzz       libFuzzer targets for FUZZ_SECONDS each (CI runs 20 s)
 #   make clean
@@ -127,6 +128,11 @@ test: deps
 test-js: $(WASM) $(DEMO_DATA) $(EDGE_DIST)
 	$(NODE) --test --test-concurrency=1 tests/js/ tests/server/ tests/browser/ tests/e2e/ tests/edge/ tests/package/
 	npx --no-install tsc -p tests/types/tsconfig.json
+
+# A store past 2 GiB of engine memory and up to the 4 GiB wasm32 limit
+# (about two minutes, 9 GB of RAM): its own target; CI runs it.
+test-scale: deps $(WASM)
+	$(NODE) --test --test-concurrency=1 tests/scale/
 
 # ---- benchmarks ---------------------------------------------------------------
 bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist

@@ -39,7 +39,7 @@ export class Engine {
     const dv = new DataView(this.memory.buffer);
     dv.setBigUint64(opt, BigInt(Math.max(0, Math.floor(options.maxmemory ?? 0))), true);
     dv.setUint32(opt + 8, (options.seed ?? 0) >>> 0, true);
-    this.db = this.exports.vs_open(opt);
+    this.db = this.exports.vs_open(opt) >>> 0;
     if (!this.db) throw new Error('vessel: out of memory opening the store');
   }
 
@@ -56,7 +56,7 @@ export class Engine {
     let cap = Math.max(this.argCap * 2, INITIAL_ARG_BYTES);
     while (cap < bytes) cap *= 2;
     if (this.argPtr) this.exports.vs_buffer_free(this.argPtr);
-    this.argPtr = this.exports.vs_buffer_alloc(cap);
+    this.argPtr = this.exports.vs_buffer_alloc(cap) >>> 0;
     if (!this.argPtr) {
       this.argCap = 0;
       throw new Error('vessel: out of memory for command arguments');
@@ -96,9 +96,10 @@ export class Engine {
             if (c >= 0x80) break;
             u8[off + n] = c;
           }
-          if (n < a.length) n = encoder.encodeInto(a, u8.subarray(off)).written;
+          if (n < a.length) n = encoder.encodeInto(a, u8.subarray(off, off + a.length * 3)).written;
         } else {
-          n = encoder.encodeInto(a, u8.subarray(off)).written;
+          // A bounded view: encodeInto writes nothing into a view over 2 GiB long.
+          n = encoder.encodeInto(a, u8.subarray(off, off + a.length * 3)).written;
         }
       } else if (a instanceof Uint8Array && a.length <= 16) {
         n = a.length; // small: a loop beats set()'s call
@@ -116,8 +117,8 @@ export class Engine {
     const st = this.exports.vs_exec(this.db, argc, base, base + argc * 4, proto);
     this.refresh();
     u8 = this.u8;
-    const ptr = this.exports.vs_reply_data(this.db);
-    const len = this.exports.vs_reply_len(this.db);
+    const ptr = this.exports.vs_reply_data(this.db) >>> 0;
+    const len = this.exports.vs_reply_len(this.db) >>> 0;
     return { ok: st === 0, bytes: u8.subarray(ptr, ptr + len) };
   }
 
@@ -136,7 +137,7 @@ export class Engine {
    */
   execPipeline(bytes, proto = 2) {
     if (!this.infoPtr) {
-      this.infoPtr = this.exports.vs_buffer_alloc(16);
+      this.infoPtr = this.exports.vs_buffer_alloc(16) >>> 0;
       if (!this.infoPtr) throw new Error('vessel: out of memory');
     }
     const p = this.io(Math.max(bytes.length, 1));
@@ -147,12 +148,12 @@ export class Engine {
     const i = this.infoPtr >>> 2;
     const ran = this.u32[i];
     const flags = this.u32[i + 1];
-    const d = this.exports.vs_batch_data(this.db);
-    const n = this.exports.vs_batch_len(this.db);
+    const d = this.exports.vs_batch_data(this.db) >>> 0;
+    const n = this.exports.vs_batch_len(this.db) >>> 0;
     let replies = this.u8.slice(d, d + n);
     if (this.u32[i + 2]) {
-      const rp = this.exports.vs_reply_data(this.db);
-      const rn = this.exports.vs_reply_len(this.db);
+      const rp = this.exports.vs_reply_data(this.db) >>> 0;
+      const rn = this.exports.vs_reply_len(this.db) >>> 0;
       const all = new Uint8Array(n + rn);
       all.set(replies, 0);
       all.set(this.u8.subarray(rp, rp + rn), n);
@@ -175,7 +176,7 @@ export class Engine {
   io(n) {
     if (n > (this.ioCap ?? 0)) {
       if (this.ioPtr) this.exports.vs_buffer_free(this.ioPtr);
-      this.ioPtr = this.exports.vs_buffer_alloc(n);
+      this.ioPtr = this.exports.vs_buffer_alloc(n) >>> 0;
       if (!this.ioPtr) {
         this.ioCap = 0;
         throw new Error('vessel: out of memory for an I/O buffer');
@@ -188,7 +189,7 @@ export class Engine {
 
   errorText() {
     this.refresh();
-    const p = this.exports.vs_error_text(this.db);
+    const p = this.exports.vs_error_text(this.db) >>> 0;
     let e = p;
     while (this.u8[e]) e++;
     return new TextDecoder().decode(this.u8.subarray(p, e));
@@ -273,17 +274,27 @@ export class Engine {
 
   /** Take (copy and drain) the journal records the last commands produced. */
   journalTake() {
-    const n = this.exports.vs_journal_len(this.db);
+    const n = this.exports.vs_journal_len(this.db) >>> 0;
     if (!n) return null;
     this.refresh();
-    const p = this.exports.vs_journal_data(this.db);
+    const p = this.exports.vs_journal_data(this.db) >>> 0;
     const out = this.u8.slice(p, p + n);
     this.exports.vs_journal_drain(this.db, n);
     return out;
   }
 
-  replayBegin() {
-    this.check(this.exports.vs_journal_replay_begin(this.db));
+  /** A new journal file begins: the next check record starts a new chain. */
+  journalRestart() {
+    this.exports.vs_journal_restart_chain(this.db);
+  }
+
+  /**
+   * Begin replaying a journal.
+   * @param {1|2} [format] 1: plain RESP (journals written before check
+   *   records); 2 (the default): records sealed by check records
+   */
+  replayBegin(format = 2) {
+    this.check(this.exports.vs_journal_replay_begin(this.db, format));
   }
 
   replayFeed(bytes) {
