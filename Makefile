@@ -80,12 +80,14 @@ unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar
 
 # ---- fuzzing -------------------------------------------------------------------
 # libFuzzer targets (clang, Debian libclang-rt-14-dev + libfuzzer-14-dev)
-# under ASan+UBSan: the command parsers and the snapshot loader/journal
-# replay.  `make fuzz` runs each for FUZZ_SECONDS, starting from the seed
-# corpora in tests/fuzz/corpus/ (new inputs go to build/fuzz/, not the repo).
+# under ASan+UBSan: the command parsers, the snapshot loader/journal
+# replay, the server pipeline and its framing (requests split at random
+# points must give the same replies and keyspace as when sent whole).
+# `make fuzz` runs each for FUZZ_SECONDS, starting from the seed corpora
+# in tests/fuzz/corpus/ (new inputs go to build/fuzz/, not the repo).
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := fuzz_command fuzz_snapshot fuzz_pipeline
+FUZZ_TARGETS := fuzz_command fuzz_snapshot fuzz_pipeline fuzz_framing
 FUZZ_FLAGS := $(CSTD) -O1 -g $(WARN) -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 

@@ -84,6 +84,12 @@ export function splitArgs(line) {
  * returns { args } (an array of Uint8Array), { error } (the protocol error
  * reply text; the connection must then be closed), or null when more bytes
  * are needed.  Empty requests (a blank inline line, "*0") are skipped.
+ *
+ * The result does not depend on how the bytes were split between push()
+ * calls: a multibulk still incomplete is kept whole in the buffer (its
+ * arguments as offsets, made into arrays only once it is complete), and
+ * the length limits of header and inline lines apply to the line, not to
+ * what happened to have arrived.
  */
 export class RequestParser {
   /**
@@ -99,15 +105,16 @@ export class RequestParser {
     this.pos = 0; // read position in buf
     this.len = 0; // bytes in buf
     this.scan = 0; // where the search for CR/LF resumes (keeps slow arrivals linear)
-    this.args = null; // the multibulk being read
+    this.start = 0; // where the multibulk being read starts in buf
+    this.offs = null; // its arguments so far: [offset from start, length] pairs; null between requests
     this.want = 0; // arguments still expected
     this.bulk = -1; // length of the bulk being read, -1 when at its header
     this.failed = null;
   }
 
-  /** Bytes buffered and not yet parsed (for a query buffer limit). */
+  /** Bytes buffered and not yet returned as requests (for a query buffer limit). */
   get pending() {
-    return this.len - this.pos;
+    return this.len - (this.offs ? this.start : this.pos);
   }
 
   /**
@@ -115,7 +122,7 @@ export class RequestParser {
    * a caller may consume whole requests from them itself, then skip().
    */
   unparsed() {
-    return this.args === null && !this.failed ? this.buf.subarray(this.pos, this.len) : null;
+    return this.offs === null && !this.failed ? this.buf.subarray(this.pos, this.len) : null;
   }
 
   /** Mark n bytes of unparsed() as consumed (whole requests only). */
@@ -124,27 +131,34 @@ export class RequestParser {
     this.scan = this.pos;
   }
 
+  /**
+   * Append bytes.  Views returned by next() (copy: false) stay valid until
+   * this is called; the bytes of a request not yet complete are kept.
+   */
   push(chunk) {
     if (this.failed) return;
-    if (this.pos === this.len) {
+    // Everything before base has been returned; from base on is live.
+    let base = this.offs ? this.start : this.pos;
+    if (base === this.len) {
       // Everything was consumed: start over, and give back a large buffer.
-      this.pos = this.len = this.scan = 0;
+      this.pos = this.len = this.scan = this.start = base = 0;
       if (this.buf.length > 1 << 20) this.buf = new Uint8Array(0);
     }
     if (this.len + chunk.length > this.buf.length) {
-      const live = this.len - this.pos;
+      const live = this.len - base;
       let cap = Math.max(4096, this.buf.length);
       while (cap < live + chunk.length) cap *= 2;
       if (cap > this.buf.length) {
         const nb = new Uint8Array(cap);
-        nb.set(this.buf.subarray(this.pos, this.len), 0);
+        nb.set(this.buf.subarray(base, this.len), 0);
         this.buf = nb;
       } else {
-        this.buf.copyWithin(0, this.pos, this.len);
+        this.buf.copyWithin(0, base, this.len);
       }
-      this.scan = Math.max(0, this.scan - this.pos);
+      this.pos -= base;
+      this.scan = Math.max(this.pos, this.scan - base);
+      this.start = Math.max(0, this.start - base);
       this.len = live;
-      this.pos = 0;
     }
     this.buf.set(chunk, this.len);
     this.len += chunk.length;
@@ -189,8 +203,9 @@ export class RequestParser {
 
   next() {
     if (this.failed) return { error: this.failed };
+    const max = this.limits.inlineMax;
     for (;;) {
-      if (this.args === null) {
+      if (this.offs === null) {
         if (this.pos >= this.len) return null;
         if (this.buf[this.pos] !== 0x2a) {
           const r = this.inline();
@@ -198,29 +213,26 @@ export class RequestParser {
           if (r.args.length) return r;
           continue;
         }
+        // A header line longer than inlineMax is an error however it
+        // arrives: before its CR when that much is buffered, or after.
         const cr = this.findCR();
-        if (cr < 0) {
-          if (this.len - this.pos > this.limits.inlineMax) return this.fail('too big mbulk count string');
-          return null;
-        }
-        if (cr + 1 >= this.len) return null; // the LF has not come yet
+        if ((cr < 0 ? this.len : cr) - this.pos > max) return this.fail('too big mbulk count string');
+        if (cr < 0 || cr + 1 >= this.len) return null; // the LF has not come yet
         const count = this.int(this.pos + 1, cr);
         if (Number.isNaN(count) || count > this.limits.maxArgs) return this.fail('invalid multibulk length');
+        this.start = this.pos;
         this.pos = cr + 2;
         this.scan = this.pos;
         if (count <= 0) continue;
-        this.args = [];
+        this.offs = [];
         this.want = count;
         this.bulk = -1;
       }
       while (this.want > 0) {
         if (this.bulk < 0) {
           const cr = this.findCR();
-          if (cr < 0) {
-            if (this.len - this.pos > this.limits.inlineMax) return this.fail('too big bulk count string');
-            return null;
-          }
-          if (cr + 1 >= this.len) return null;
+          if ((cr < 0 ? this.len : cr) - this.pos > max) return this.fail('too big bulk count string');
+          if (cr < 0 || cr + 1 >= this.len) return null;
           if (this.buf[this.pos] !== 0x24) {
             const c = this.buf[this.pos];
             return this.fail(`expected '$', got '${c === 13 || c === 10 ? ' ' : String.fromCharCode(c)}'`);
@@ -232,14 +244,21 @@ export class RequestParser {
           this.bulk = n;
         }
         if (this.len - this.pos < this.bulk + 2) return null;
-        this.args.push(this.copy ? this.buf.slice(this.pos, this.pos + this.bulk) : this.buf.subarray(this.pos, this.pos + this.bulk));
+        this.offs.push(this.pos - this.start, this.bulk);
         this.pos += this.bulk + 2;
         this.scan = this.pos;
         this.bulk = -1;
         this.want--;
       }
-      const args = this.args;
-      this.args = null;
+      // Complete: only now are the arguments made, from offsets into the
+      // buffer as it is at this moment.
+      const { offs, buf, start } = this;
+      const args = new Array(offs.length >> 1);
+      for (let i = 0, j = 0; i < offs.length; i += 2, j++) {
+        const a = start + offs[i];
+        args[j] = this.copy ? buf.slice(a, a + offs[i + 1]) : buf.subarray(a, a + offs[i + 1]);
+      }
+      this.offs = null;
       return { args };
     }
   }
@@ -253,6 +272,8 @@ export class RequestParser {
       if (this.len - this.pos > this.limits.inlineMax) return this.fail('too big inline request');
       return null;
     }
+    // As long a line is refused when its LF has come too (however it arrived).
+    if (lf - this.pos > this.limits.inlineMax) return this.fail('too big inline request');
     let end = lf;
     const next = end + 1;
     if (end > this.pos && this.buf[end - 1] === 13) end--;

@@ -102,3 +102,62 @@ export function rssOf(pid) {
     return 0;
   }
 }
+
+/**
+ * A raw connection that returns each reply's exact bytes: write(bytes),
+ * replies(n) -> the next n replies as Buffers (framed with resp.js's
+ * decode), in order.  Bytes arriving before they are asked for are kept.
+ */
+export async function rawClient(port) {
+  const sock = await new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => resolve(s)).on('error', reject);
+  });
+  sock.setNoDelay(true);
+  let buf = Buffer.alloc(0);
+  let want = null; // { n, out, resolve }
+  let closed = false;
+  const pump = () => {
+    while (want && want.out.length < want.n && buf.length) {
+      const end = decode(buf, 0, true)[1];
+      if (Number.isNaN(end) || end > buf.length) break;
+      want.out.push(Buffer.from(buf.subarray(0, end)));
+      buf = buf.subarray(end);
+    }
+    if (want && (want.out.length === want.n || closed)) {
+      const w = want;
+      want = null;
+      w.resolve(w.out);
+    }
+  };
+  sock.on('data', (d) => {
+    buf = buf.length ? Buffer.concat([buf, d]) : d;
+    pump();
+  });
+  sock.on('close', () => {
+    closed = true;
+    pump();
+  });
+  sock.on('error', () => {});
+  return {
+    sock,
+    get closed() {
+      return closed;
+    },
+    get buffered() {
+      return buf.length;
+    },
+    write(bytes) {
+      return new Promise((resolve) => sock.write(bytes, () => resolve()));
+    },
+    /** The next n replies (fewer if the connection closes first). */
+    replies(n) {
+      return new Promise((resolve) => {
+        want = { n, out: [], resolve };
+        pump();
+      });
+    },
+    close() {
+      sock.destroy();
+    },
+  };
+}
