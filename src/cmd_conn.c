@@ -31,7 +31,9 @@ vs_status vs_cmd_dbsize(vs_ctx *c) {
 
 vs_status vs_cmd_flushall(vs_ctx *c) {
     if (c->argc > 2) return VS_ERR_SYNTAX;
-    if (c->argc == 2 && !vs_arg_is(c, 1, "ASYNC") && !vs_arg_is(c, 1, "SYNC")) return VS_ERR_SYNTAX;
+    /* Redis: strcasecmp on the argument, read as a C string */
+    if (c->argc == 2 && !vs_eq_nocase_cstr(ARG(1), "ASYNC") && !vs_eq_nocase_cstr(ARG(1), "SYNC"))
+        return VS_ERR_SYNTAX;
     vs_ks_flush(&c->db->ks);
     vs_reply_simple(c->r, "OK");
     return VS_OK;

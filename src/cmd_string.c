@@ -7,20 +7,21 @@
 
 #define ARG(i) c->argv[i], c->argvlen[i]
 
+/* Redis reads SET's options as C strings ("NX\0junk" is NX). */
+#define OPT(i, kw) vs_eq_nocase_cstr(ARG(i), kw)
+
 vs_status vs_cmd_set(vs_ctx *c) {
     int nx = 0, xx = 0, get = 0;
     for (int i = 3; i < c->argc; i++) {
-        if (vs_arg_is(c, i, "NX") && !xx)
+        if (OPT(i, "NX") && !xx)
             nx = 1;
-        else if (vs_arg_is(c, i, "XX") && !nx)
+        else if (OPT(i, "XX") && !nx)
             xx = 1;
-        else if (vs_arg_is(c, i, "GET"))
+        else if (OPT(i, "GET"))
             get = 1;
-        else if (vs_arg_is(c, i, "KEEPTTL"))
+        else if (OPT(i, "KEEPTTL"))
             continue;
-        else if ((vs_arg_is(c, i, "EX") || vs_arg_is(c, i, "PX") || vs_arg_is(c, i, "EXAT") ||
-                  vs_arg_is(c, i, "PXAT")) &&
-                 i + 1 < c->argc)
+        else if ((OPT(i, "EX") || OPT(i, "PX") || OPT(i, "EXAT") || OPT(i, "PXAT")) && i + 1 < c->argc)
             return vs_err_set(c->err, VS_ERR, "ERR keys do not expire in Vessel: SET %.*s is not supported",
                               (int)c->argvlen[i], (const char *)c->argv[i]);
         else

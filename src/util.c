@@ -116,12 +116,16 @@ long double vs_ld_round80(long double v) {
     return v;
 }
 
+/* Redis's string2ld reads into a MAX_LONG_DOUBLE_CHARS (5 * 1024) buffer:
+ * strings of that length or more are refused. */
+#define LD_PARSE_MAX 5120
+
 int vs_parse_ld(const uint8_t *s, size_t n, long double *out) {
-    char buf[VS_LD_STR_MAX];
+    char buf[LD_PARSE_MAX];
     if (n == 0 || n >= sizeof buf) return 0;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    if (memchr(buf, '\0', n)) return 0;
+    if (memchr(buf, '\0', n)) return 0; /* Redis: strtold must read all slen bytes */
     errno = 0;
     char *end;
     long double v = strtold(buf, &end);
@@ -203,11 +207,22 @@ int vs_eq_nocase(const uint8_t *s, size_t n, const char *kw) {
     return kw[i] == '\0';
 }
 
+int vs_eq_nocase_cstr(const uint8_t *s, size_t n, const char *kw) {
+    const uint8_t *z = memchr(s, 0, n);
+    return vs_eq_nocase(s, z ? (size_t)(z - s) : n, kw);
+}
+
+/* Redis compares class ranges as (signed on x86-64) chars: a range with
+ * one end at 0x80..0xff covers the bytes between the ends in that order,
+ * e.g. [a-\xff] is \xff..a, which holds \xff and the ASCII below 'a', not
+ * the high bytes above 'a'. */
+static inline int schar(uint8_t c) { return (int)(int8_t)c; }
+
 /* Does the single pattern token at p (not '*') match character c?  Sets
  * *used to the pattern bytes the token spans.  Mirrors Redis's
  * stringmatchlen token rules, including an unterminated '[' class. */
 static int token_match(const uint8_t *p, size_t plen, uint8_t c, int nocase, size_t *used) {
-    if (nocase) c = vs_lower(c);
+    uint8_t lc = nocase ? vs_lower(c) : c;
     if (p[0] == '?') {
         *used = 1;
         return 1;
@@ -223,27 +238,27 @@ static int token_match(const uint8_t *p, size_t plen, uint8_t c, int nocase, siz
             if (i >= plen) break; /* unterminated: the class ends here */
             if (p[i] == '\\' && plen - i >= 2) {
                 i++;
-                uint8_t pc = nocase ? vs_lower(p[i]) : p[i];
-                if (pc == c) match = 1;
+                if (p[i] == c) match = 1; /* Redis: exact, even when nocase */
             } else if (p[i] == ']') {
                 i++;
                 break;
             } else if (plen - i >= 3 && p[i + 1] == '-') {
-                uint8_t a = p[i], b = p[i + 2];
+                int a = schar(p[i]), b = schar(p[i + 2]), x = schar(c);
                 if (a > b) {
-                    uint8_t t = a;
+                    int t = a;
                     a = b;
                     b = t;
                 }
                 if (nocase) {
-                    a = vs_lower(a);
-                    b = vs_lower(b);
+                    a = a >= 0 ? vs_lower((uint8_t)a) : a;
+                    b = b >= 0 ? vs_lower((uint8_t)b) : b;
+                    x = schar(lc);
                 }
-                if (c >= a && c <= b) match = 1;
+                if (x >= a && x <= b) match = 1;
                 i += 2;
             } else {
                 uint8_t pc = nocase ? vs_lower(p[i]) : p[i];
-                if (pc == c) match = 1;
+                if (pc == lc) match = 1;
             }
             i++;
         }
@@ -254,13 +269,39 @@ static int token_match(const uint8_t *p, size_t plen, uint8_t c, int nocase, siz
     if (p[0] == '\\' && plen >= 2) i = 1;
     *used = i + 1;
     uint8_t pc = nocase ? vs_lower(p[i]) : p[i];
-    return pc == c;
+    return pc == lc;
 }
+
+/* Pattern bytes of the token at p (not '*'), as token_match spans them. */
+static size_t token_len(const uint8_t *p, size_t plen) {
+    size_t used;
+    token_match(p, plen, 0, 0, &used);
+    return used;
+}
+
+/* Redis (since the CVE-2024-31228 fix, in Debian's 7.0.15 too) gives up
+ * past 1000 nested '*': each run of '*' followed by more pattern recurses
+ * once, so a pattern with more than 1000 such runs matches nothing. */
+#define GLOB_MAX_STARS 1000
 
 /* Iterative glob matcher: every token but '*' consumes exactly one
  * character, so backtracking to the last '*' alone is complete and the
- * cost is O(plen * slen) at worst (no exponential blow-up). */
+ * cost is O(plen * slen) at worst (no exponential blow-up).
+ *
+ * As Redis's stringmatchlen, the empty string matches only the empty
+ * pattern (even "*" does not match it; KEYS and SCAN treat the pattern
+ * "*" as "everything" before matching, so they do list the empty key). */
 int vs_glob_match(const uint8_t *pat, size_t plen, const uint8_t *s, size_t slen, int nocase) {
+    if (slen == 0) return plen == 0;
+    size_t runs = 0;
+    for (size_t i = 0; i < plen;) {
+        if (pat[i] == '*') {
+            while (i < plen && pat[i] == '*') i++;
+            if (i < plen && ++runs > GLOB_MAX_STARS) return 0;
+        } else {
+            i += token_len(pat + i, plen - i);
+        }
+    }
     size_t pi = 0, si = 0;
     size_t star_p = (size_t)-1, star_s = 0;
     while (si < slen) {
@@ -283,4 +324,35 @@ int vs_glob_match(const uint8_t *pat, size_t plen, const uint8_t *s, size_t slen
     }
     while (pi < plen && pat[pi] == '*') pi++;
     return pi == plen;
+}
+
+/* SCAN's cursor as Redis parses it (strtoul over the C string, base 10):
+ * bytes after a NUL are ignored; no leading white space; an optional sign,
+ * a minus negating modulo 2^64; digits; nothing else after them; no digits
+ * at all is 0 when the string is empty, an error otherwise ("+", "-", "x");
+ * a magnitude past 2^64 - 1 is an error (ERANGE). */
+int vs_parse_cursor(const uint8_t *s, size_t n, unsigned long long *out) {
+    const uint8_t *nul = memchr(s, 0, n);
+    if (nul) n = (size_t)(nul - s);
+    if (n == 0) {
+        *out = 0;
+        return 1;
+    }
+    if (isspace(s[0])) return 0;
+    size_t i = 0;
+    int neg = 0;
+    if (s[0] == '+' || s[0] == '-') {
+        neg = s[0] == '-';
+        i = 1;
+    }
+    if (i == n) return 0;
+    unsigned long long v = 0;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    *out = neg ? 0 - v : v;
+    return 1;
 }

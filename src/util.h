@@ -43,13 +43,23 @@ int vs_ll2str(char *buf, long long v);
 int vs_ld2str(char *buf, size_t cap, long double v);
 
 /* Glob matching with Redis's rules: '*', '?', '[abc]', '[^a-z]', '\x'.
- * Returns 1 on a match. */
+ * Returns 1 on a match.  As Redis's stringmatchlen: the empty string
+ * matches only the empty pattern (callers special-case "*"), class ranges
+ * compare signed chars, more than 1000 nested '*' match nothing. */
 int vs_glob_match(const uint8_t *pat, size_t plen, const uint8_t *s, size_t slen, int nocase);
+/* SCAN's cursor as Redis reads it with strtoul: "", "00", "+0", "-0" are 0,
+ * "-1" is 2^64 - 1, spaces and trailing bytes are errors, bytes after a
+ * NUL are ignored.  Returns 1 if ok. */
+int vs_parse_cursor(const uint8_t *s, size_t n, unsigned long long *out);
 
 /* ASCII-only case folding and comparison (commands and keywords). */
 static inline uint8_t vs_lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c; }
 static inline uint8_t vs_upper(uint8_t c) { return (c >= 'a' && c <= 'z') ? (uint8_t)(c - 32) : c; }
 /* 1 if the n bytes of s equal the NUL-terminated keyword kw, ignoring case. */
 int vs_eq_nocase(const uint8_t *s, size_t n, const char *kw);
+/* An option keyword as Redis compares it (strcasecmp on the argument): the
+ * argument is read as a C string, so bytes from a NUL on do not count
+ * ("NX\0x" is NX). */
+int vs_eq_nocase_cstr(const uint8_t *s, size_t n, const char *kw);
 
 #endif

@@ -209,6 +209,81 @@ static void test_scan(void) {
     vs_close(db);
 }
 
+/* Run a command whose arguments are given as (bytes, length) pairs (they
+ * may hold NUL bytes); the reply must be `expected`. */
+static void run_bin(vs_db *db, const char *expected, int argc, ...) {
+    const uint8_t *argv[16];
+    size_t lens[16];
+    va_list ap;
+    va_start(ap, argc);
+    for (int i = 0; i < argc && i < 16; i++) {
+        argv[i] = va_arg(ap, const uint8_t *);
+        lens[i] = va_arg(ap, size_t);
+    }
+    va_end(ap);
+    vs_exec(db, argc, argv, lens, 2);
+    VT_EQ_MEM(vs_reply_data(db), vs_reply_len(db), expected);
+}
+#define A(s) (const uint8_t *)(s), sizeof(s) - 1
+
+/* Differences the differential test (tests/server/differential.test.js)
+ * found against redis-server 7.0, each checked there. */
+static void test_redis_differences(void) {
+    vs_db *db = vs_open(NULL);
+    VT_CMD(db, "+OK\r\n", "SET", "", "empty");
+    VT_CMD(db, "+OK\r\n", "SET", "k", "v");
+    /* The empty key: only the pattern "*" (special-cased) lists it; "**",
+     * "?*" and the like do not match the empty string. */
+    VT_CMD(db, "*2\r\n$0\r\n\r\n$1\r\nk\r\n", "KEYS", "*");
+    VT_CMD(db, "*1\r\n$1\r\nk\r\n", "KEYS", "**");
+    VT_CMD(db, "*1\r\n$1\r\nk\r\n", "KEYS", "*?*");
+    VT_CMD(db, "*1\r\n$0\r\n\r\n", "KEYS", "");
+    VT_CMD(db, "*2\r\n$1\r\n0\r\n*2\r\n$0\r\n\r\n$1\r\nk\r\n", "SCAN", "0", "MATCH", "*");
+    VT_CMD(db, "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n", "SCAN", "0", "MATCH", "**");
+    /* Ranges compare signed chars: [a-\xff] is \xff..a. */
+    VT_CMD(db, "+OK\r\n", "SET", "\xff", "v");
+    VT_CMD(db, "+OK\r\n", "SET", "\xfe", "v");
+    VT_CMD(db, "*2\r\n$1\r\nk\r\n$1\r\n\xff\r\n", "KEYS", "[\xff-z]");
+    VT_CMD(db, "*1\r\n$1\r\n\xff\r\n", "KEYS", "[a-\xff]");
+    VT_CMD(db, "*2\r\n$1\r\n\xff\r\n$1\r\n\xfe\r\n", "KEYS", "[\x80-\xff]");
+    /* SCAN's cursor is read with strtoul: "", "00", "+0", "-0" are 0, a
+     * minus wraps (a cursor past the end: done), spaces are refused. */
+    const char *zero_all = "*2\r\n$1\r\n0\r\n*4\r\n$0\r\n\r\n$1\r\nk\r\n$1\r\n\xff\r\n$1\r\n\xfe\r\n";
+    VT_CMD(db, zero_all, "SCAN", "");
+    VT_CMD(db, zero_all, "SCAN", "00");
+    VT_CMD(db, zero_all, "SCAN", "+0");
+    VT_CMD(db, zero_all, "SCAN", "-0");
+    run_bin(db, zero_all, 2, A("SCAN"), A("0\0junk"));
+    VT_CMD(db, "*2\r\n$1\r\n0\r\n*0\r\n", "SCAN", "-1");
+    VT_CMD(db, "-ERR invalid cursor\r\n", "SCAN", " 0");
+    VT_CMD(db, "-ERR invalid cursor\r\n", "SCAN", "0 ");
+    VT_CMD(db, "-ERR invalid cursor\r\n", "SCAN", "+");
+    VT_CMD(db, "-ERR invalid cursor\r\n", "SCAN", "18446744073709551616");
+    /* Option keywords are C strings to Redis: bytes from a NUL on do not count. */
+    run_bin(db, "*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n", 6, A("SCAN"), A("0"), A("MATCH\0x"), A("k"),
+            A("count\0"), A("100"));
+    run_bin(db, "*2\r\n$1\r\n0\r\n*0\r\n", 4, A("SCAN"), A("0"), A("TYPE"), A("hash\0x"));
+    run_bin(db, NOTINT, 4, A("SCAN"), A("0"), A("COUNT"), A("1\0"));
+    run_bin(db, "$-1\r\n", 4, A("SET"), A("k"), A("w"), A("NX\0junk"));
+    run_bin(db, "$1\r\nv\r\n", 5, A("SET"), A("k"), A("w"), A("XX\0"), A("get\0"));
+    run_bin(db, "+OK\r\n", 4, A("SET"), A("k2"), A("w"), A("KEEPTTL\0\0"));
+    run_bin(db, SYNTAX, 4, A("SET"), A("k"), A("w"), A("\0NX"));
+    run_bin(db, SYNTAX, 2, A("FLUSHALL"), A("\0"));
+    run_bin(db, "+OK\r\n", 2, A("FLUSHALL"), A("sync\0x"));
+    VT_CMD(db, ":0\r\n", "DBSIZE");
+    /* HINCRBYFLOAT: Redis reads at most 5119 characters. */
+    char big[5200];
+    memset(big, '0', sizeof big);
+    big[5118] = '1';
+    run_bin(db, "$1\r\n1\r\n", 4, A("HINCRBYFLOAT"), A("h"), A("f"), (const uint8_t *)big, (size_t)5119);
+    big[5118] = '0';
+    big[5119] = '1';
+    run_bin(db, "-ERR value is not a valid float\r\n", 4, A("HINCRBYFLOAT"), A("h"), A("f"), (const uint8_t *)big,
+            (size_t)5120);
+    run_bin(db, "-ERR value is not a valid float\r\n", 4, A("HINCRBYFLOAT"), A("h"), A("f"), A("1\0"));
+    vs_close(db);
+}
+
 static void test_binary_safety(void) {
     vs_db *db = vs_open(NULL);
     const uint8_t key[] = {'k', 0, 'x'};
@@ -303,6 +378,7 @@ int main(void) {
     VT_RUN(test_strings_and_types);
     VT_RUN(test_keys_cmds);
     VT_RUN(test_scan);
+    VT_RUN(test_redis_differences);
     VT_RUN(test_binary_safety);
     VT_RUN(test_resp3);
     VT_RUN(test_config_and_maxmemory);
