@@ -128,7 +128,7 @@ test: deps
 	$(MAKE) fuzz FUZZ_SECONDS=20
 
 test-js: $(WASM) $(DEMO_DATA) $(EDGE_DIST)
-	$(NODE) --test --test-concurrency=1 tests/js/ tests/server/ tests/browser/ tests/e2e/ tests/edge/ tests/package/
+	$(NODE) --test --test-concurrency=1 tests/js/ tests/server/ tests/crash/ tests/browser/ tests/e2e/ tests/edge/ tests/package/
 	npx --no-install tsc -p tests/types/tsconfig.json
 
 # A store past 2 GiB of engine memory and up to the 4 GiB wasm32 limit

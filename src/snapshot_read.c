@@ -256,8 +256,13 @@ static vs_status i_bf(vs_snap_reader *r) {
     int backfilling = r->stage[0];
     uint32_t cursor = get32(r->stage + 1), end = get32(r->stage + 5), nwords = get32(r->stage + 9);
     if ((uint64_t)nwords * 8 != r->sec_left) return damaged(r, "the tracked-document bitmap has the wrong size");
-    if (backfilling > 1 || cursor > end || end > vs_ks_id_bound(&r->db->ks))
-        return damaged(r, "impossible backfill state");
+    if (backfilling > 1 || cursor > end) return damaged(r, "impossible backfill state");
+    /* The writer saved the id bound the backfill started with; the loaded
+     * id table ends at the highest live id, so ids freed at its top since
+     * then are gone: nothing is left to backfill there. */
+    uint32_t bound = vs_ks_id_bound(&r->db->ks);
+    if (end > bound) end = bound;
+    if (cursor > end) cursor = end;
     vs_args a = {(const uint8_t *const *)r->args, r->arglen, 0, (int)r->argc};
     vs_err err;
     vs_err_clear(&err);
