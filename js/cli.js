@@ -28,6 +28,9 @@ const USAGE = `Usage: vessel-cli [options] [command [arg ...]]
   -x                     read the last argument from standard input (a vector blob, a file)
   --pipe                 run the commands on standard input (RESP or inline, as redis-cli --pipe)
   --no-wait              do not wait for index backfills before exiting
+  --repair-journal       open a damaged journal by keeping the records before the damage (the
+                         cut bytes are kept in a side file), or a missing one by starting it
+                         empty, as redis-check-aof --fix; without it such a store is refused
   -h, --help             this text
   -v, --version          the version
 
@@ -54,6 +57,8 @@ function parseOptions(argv) {
       o.pipe = true;
     } else if (a === '--no-wait') {
       o.wait = false;
+    } else if (a === '--repair-journal') {
+      o.repairJournal = true;
     } else if (a === '-h' || a === '--help') {
       o.help = true;
     } else if (a === '-v' || a === '--version') {
@@ -267,12 +272,15 @@ async function main() {
   }
   let db;
   try {
-    db = await open({ dir: o.dir ?? undefined, durability: o.durability });
+    db = await open({ dir: o.dir ?? undefined, durability: o.durability, repairJournal: !!o.repairJournal });
   } catch (e) {
     process.stderr.write(`vessel-cli: ${e.message}\n`);
     return 1;
   }
   let status = 0;
+  const lr = db.loadReport;
+  if (lr?.repaired) process.stderr.write(`vessel-cli: journal repaired (--repair-journal): ${lr.repaired}${lr.cutBlob ? `; the cut bytes are kept in ${lr.cutBlob}` : ''}\n`);
+  if (lr?.tornBytes) process.stderr.write(`vessel-cli: dropped a torn last journal record (${lr.tornBytes} bytes)\n`);
   try {
     if (db.loadReport?.replayed && process.stderr.isTTY && !o.command.length) {
       process.stderr.write(`(opened ${o.dir}: ${db.loadReport.snapshot ?? 'no snapshot'}, ${db.loadReport.replayed} journal records replayed)\n`);

@@ -5,13 +5,22 @@
 // rules), all crash-safe.
 //
 // Blobs in the storage:
-//   MANIFEST              { version, seq, snapshot, journal, savedAt } (JSON)
+//   MANIFEST              { version, seq, snapshot, journal, savedAt, journalFormat } (JSON)
 //   snapshot-NNNNNN.vsnap  a snapshot (docs/snapshot-format.md)
-//   journal-NNNNNN.aof     the writes after that snapshot (RESP, as an AOF)
+//   journal-NNNNNN.aof     the writes after that snapshot (RESP, as an AOF;
+//                          journalFormat 2: each command's records sealed
+//                          by a check record, src/journal.h)
 // A save writes the next snapshot and an empty journal, then swaps
 // MANIFEST to them in one atomic write, then deletes the old pair: at any
 // crash point the manifest names a complete snapshot and a journal holding
 // every acknowledged write after it.
+//
+// Opening never deletes or changes what it cannot account for: a missing
+// or damaged MANIFEST, a missing journal or snapshot, a damaged journal,
+// store files newer than the MANIFEST are refused with the reason and
+// nothing changed on disk.  The only changes an open makes on its own are
+// cutting a torn last record (kept in a side blob, reported) and removing
+// what an interrupted save left (files the MANIFEST supersedes).
 //
 // Durability, as Redis's appendfsync: 'always' (a write's promise resolves
 // once its record is durable; concurrent writes share one sync),
@@ -33,6 +42,59 @@ export const DEFAULT_AUTOSAVE = [
 
 const pad = (n) => String(n).padStart(6, '0');
 
+/** The journal format this version writes (1: plain RESP, no check records). */
+export const JOURNAL_FORMAT = 2;
+const STORE_FILE = /^(snapshot|journal)-(\d+)\.(vsnap|aof)$/;
+const BLOB_NAME = /^[A-Za-z0-9._-]+$/;
+
+function refuse(what) {
+  const e = new Error(`vessel: ${what}; nothing was changed on disk`);
+  e.code = 'VESSEL_DAMAGED';
+  return e;
+}
+
+/** Parse and check a MANIFEST's bytes; throws a clear error when damaged. */
+export function parseManifest(raw) {
+  let m;
+  try {
+    m = JSON.parse(utf8d.decode(raw));
+  } catch (e) {
+    throw refuse(`the MANIFEST is damaged (not JSON: ${e.message}; ${raw.length} bytes)`);
+  }
+  const bad = (why) => refuse(`the MANIFEST is damaged (${why})`);
+  if (!m || typeof m !== 'object' || Array.isArray(m)) throw bad('not an object');
+  if (m.version !== 1) {
+    if (Number.isInteger(m.version) && m.version > 1) throw refuse(`unknown manifest version ${m.version} (written by a newer Vessel?)`);
+    throw bad(`version ${JSON.stringify(m.version)}`);
+  }
+  if (!Number.isSafeInteger(m.seq) || m.seq < 0) throw bad(`seq ${JSON.stringify(m.seq)}`);
+  if (!('snapshot' in m) || !(m.snapshot === null || (typeof m.snapshot === 'string' && BLOB_NAME.test(m.snapshot)))) {
+    throw bad(`snapshot ${JSON.stringify(m.snapshot)}`);
+  }
+  if (!('journal' in m) || !(m.journal === null || m.journal === `journal-${pad(m.seq)}.aof`)) {
+    throw bad(`journal ${JSON.stringify(m.journal)} with seq ${m.seq}`);
+  }
+  const sm = typeof m.snapshot === 'string' && STORE_FILE.exec(m.snapshot);
+  if (m.snapshot !== null && STORE_FILE.test(m.snapshot) && (sm[1] !== 'snapshot' || sm[3] !== 'vsnap' || Number(sm[2]) > m.seq)) {
+    throw bad(`snapshot ${m.snapshot} with seq ${m.seq}`);
+  }
+  if (m.journalFormat !== undefined && m.journalFormat !== 1 && m.journalFormat !== 2) {
+    if (Number.isInteger(m.journalFormat) && m.journalFormat > 2) throw refuse(`unknown journal format ${m.journalFormat} (written by a newer Vessel?)`);
+    throw bad(`journalFormat ${JSON.stringify(m.journalFormat)}`);
+  }
+  if (m.savedAt !== undefined && typeof m.savedAt !== 'number') throw bad(`savedAt ${JSON.stringify(m.savedAt)}`);
+  return m;
+}
+
+/** The chunks of a blob from byte `from` on. */
+async function* tail(src, from) {
+  let at = 0;
+  for await (const c of src) {
+    if (at + c.length > from) yield c.subarray(Math.max(0, from - at));
+    at += c.length;
+  }
+}
+
 async function readAll(storage, name) {
   const src = await storage.read(name);
   return src ? collect(src) : null;
@@ -43,16 +105,16 @@ export class Persister {
    * @param {import('./engine.js').Engine} engine
    * @param {object} storage
    * @param {{ durability?: 'always'|'everysec'|'no', autosave?: Array<[number, number]>|false,
-   *           repairJournal?: boolean, readOnly?: boolean, now?: () => number }} [opts]
+   *           repairJournal?: boolean, readOnly?: boolean|'ifLocked', now?: () => number }} [opts]
    */
   constructor(engine, storage, opts = {}) {
     this.engine = engine;
     this.storage = storage;
-    this.durability = opts.durability ?? 'everysec';
-    if (!['always', 'everysec', 'no'].includes(this.durability)) {
-      throw new TypeError(`vessel: durability must be 'always', 'everysec' or 'no'`);
-    }
-    this.autosave = opts.autosave === undefined ? DEFAULT_AUTOSAVE : opts.autosave || [];
+    this.durability = checkDurability(opts.durability ?? 'everysec');
+    this.autosave = checkAutosave(opts.autosave);
+    // repairJournal: open a damaged journal by keeping what precedes the
+    // damage, or a missing journal by starting an empty one (the loss is
+    // reported in loadReport.repaired), as redis-check-aof --fix.
     this.repairJournal = !!opts.repairJournal;
     // readOnly: true, false, or 'ifLocked' (read-only when another tab,
     // worker or process holds the store).
@@ -67,7 +129,7 @@ export class Persister {
     this.changes = 0; // writes since the last save
     this.journalBytes = 0; // size of the current journal
     this.broken = null; // storage error that stopped the journal
-    this.timers = [];
+    this.timers = { sync: null, autosave: null };
     this.lock = null;
     this.report = null;
   }
@@ -85,45 +147,111 @@ export class Persister {
     }
     try {
       await this.load();
+      if (!this.readOnly) {
+        await this.collect();
+        this.engine.journalEnable(true);
+        if (this.migrate) {
+          // A journal of format 1 (no check records): start a checked one
+          // with a snapshot of everything, never mixing the formats.
+          await this.save();
+          this.report.migrated = true;
+        }
+      }
     } catch (e) {
-      this.lock?.release();
+      this.engine.journalEnable(false);
+      await this.storage.close?.();
+      await this.lock?.release();
       this.lock = null;
       throw e;
     }
     if (!this.readOnly) {
-      await this.collect();
-      this.engine.journalEnable(true);
+      await this.lock?.announce?.(); // opened: say who holds it (a LOCK file)
+      this.openedAt = this.now();
       this.startTimers();
     }
     return this.report;
   }
 
-  /** Delete snapshots and journals the manifest does not name (left by a crash mid-save). */
-  async collect() {
-    const live = new Set([this.manifest.snapshot, this.manifest.journal]);
+  /** Store files (snapshots, journals) in the storage, as [name, kind, seq]. */
+  async storeFiles() {
+    const out = [];
     for (const name of await this.storage.list()) {
-      if (/^(snapshot-\d+\.vsnap|journal-\d+\.aof)$/.test(name) && !live.has(name)) await this.storage.delete(name);
+      const m = STORE_FILE.exec(name);
+      if (m && (m[1] === 'snapshot') === (m[3] === 'vsnap')) out.push([name, m[1], Number(m[2])]);
     }
+    return out;
+  }
+
+  /**
+   * Before anything is changed: every store file must be accounted for by
+   * the manifest (its pair, files it supersedes, or the leftovers of an
+   * interrupted save: the next snapshot and an empty next journal).
+   * Returns the names an open may remove.
+   */
+  async audit(m) {
+    const live = new Set([m.snapshot, m.journal]);
+    const removable = [];
+    for (const [name, kind, seq] of await this.storeFiles()) {
+      if (live.has(name)) continue;
+      if (seq < m.seq) {
+        removable.push(name); // superseded by the manifest's pair (a save's old pair)
+      } else if (seq === m.seq + 1 && (kind === 'snapshot' || (await this.storage.size(name)) === 0)) {
+        removable.push(name); // an interrupted save's (its journal never written)
+      } else {
+        throw refuse(`${name} is not accounted for by the MANIFEST (seq ${m.seq}, ${m.snapshot ?? 'no snapshot'}, ` +
+          `${m.journal}): the MANIFEST may be stale or another program wrote here; move the file away or restore the MANIFEST`);
+      }
+    }
+    return removable;
+  }
+
+  /** Remove what an interrupted save left (as audited at load). */
+  async collect() {
+    for (const name of this.removable ?? []) await this.storage.delete(name);
+    this.removable = null;
+    await this.storage.removeTemporary?.();
   }
 
   async load() {
     const raw = await readAll(this.storage, 'MANIFEST');
-    let m = raw ? JSON.parse(utf8d.decode(raw)) : null;
-    if (m && m.version !== 1) throw new Error(`vessel: unknown manifest version ${m.version}`);
-    if (!m) {
-      m = { version: 1, seq: 1, snapshot: null, journal: `journal-${pad(1)}.aof`, savedAt: 0 };
-      if (!this.readOnly) await this.writeManifest(m);
-    } else if (!m.journal && !this.readOnly) {
-      // A store opened from a read-only base snapshot: start its journal.
-      m = { ...m, seq: m.seq + 1, journal: `journal-${pad(m.seq + 1)}.aof` };
-      await this.writeManifest(m);
+    let m;
+    let fresh = false;
+    if (raw === null) {
+      // No manifest: a new store, unless store files are here.
+      const files = await this.storeFiles();
+      const leftover = files.length === 1 && files[0][0] === `journal-${pad(1)}.aof` && (await this.storage.size(files[0][0])) === 0;
+      if (files.length && !leftover) {
+        throw refuse(`the MANIFEST is missing but the storage holds ${files.map((f) => f[0]).join(', ')}; ` +
+          'restore the MANIFEST (it names the current snapshot and journal), or move the files away to start an empty store');
+      }
+      m = { version: 1, seq: 1, snapshot: null, journal: `journal-${pad(1)}.aof`, savedAt: 0, journalFormat: JOURNAL_FORMAT };
+      fresh = true;
+    } else {
+      m = parseManifest(raw);
+    }
+    this.removable = fresh ? [] : await this.audit(m);
+    const format = m.journalFormat ?? 1;
+    let repaired = null;
+    let journalMissing = false;
+    if (m.journal && !fresh && (await this.storage.size(m.journal)) === null) {
+      journalMissing = true;
+      if (!this.repairJournal) {
+        throw refuse(`the journal ${m.journal} named by the MANIFEST is missing: the writes acknowledged since ` +
+          `${m.snapshot ? `the snapshot ${m.snapshot}` : 'the store was created'} are lost; open with { repairJournal: true } ` +
+          '(--repair-journal) to accept the loss and start an empty journal');
+      }
+      repaired = `the journal ${m.journal} was missing: started an empty one (the writes it held are lost)`;
+    }
+    if (m.snapshot) {
+      const size = await this.storage.size(m.snapshot);
+      if (size === null) throw refuse(`the snapshot ${m.snapshot} named by the MANIFEST is missing`);
     }
     const t0 = performance.now();
     let snapshotBytes = 0;
     if (m.snapshot) {
       const size = await this.storage.size(m.snapshot);
-      const src = size === null ? null : await this.storage.read(m.snapshot);
-      if (!src) throw new Error(`vessel: the snapshot ${m.snapshot} named by the manifest is missing`);
+      const src = await this.storage.read(m.snapshot);
+      if (!src) throw refuse(`the snapshot ${m.snapshot} named by the MANIFEST is missing`);
       this.engine.reserve(Math.ceil(size * 1.05)); // the store takes about its snapshot's size
       this.engine.loadBegin(size);
       try {
@@ -134,14 +262,15 @@ export class Persister {
         this.engine.loadEnd();
       } catch (e) {
         this.engine.loadAbort();
+        if (/^Bad snapshot/.test(e.message)) throw refuse(`${m.snapshot}: ${e.message}`);
         throw e;
       }
     }
     const tSnap = performance.now();
     // The journal: changes since the snapshot, integrated by backfill.
-    this.engine.replayBegin();
+    this.engine.replayBegin(format);
     let journalBytes = 0;
-    if (m.journal) {
+    if (m.journal && !journalMissing && !fresh) {
       const src = await this.storage.read(m.journal);
       if (src) {
         for await (const c of src) {
@@ -152,14 +281,42 @@ export class Persister {
     }
     const r = this.engine.replayEnd(this.repairJournal);
     if (r.error) {
-      throw new Error(`${r.error}; open with { repairJournal: true } to keep the ${r.valid} bytes before it`);
+      throw refuse(`${m.journal}: ${r.error}; open with { repairJournal: true } (--repair-journal) to keep the ` +
+        `${r.valid} bytes before it (the rest is kept in a side file)`);
     }
-    let truncated = 0;
-    if (m.journal && r.valid < journalBytes) {
-      // A torn last record (crash mid-append), or damage the caller chose
-      // to cut: keep what was applied.
-      truncated = journalBytes - r.valid;
-      if (!this.readOnly) await this.storage.truncate(m.journal, r.valid);
+    if (m.journal && r.valid < journalBytes && !r.torn) {
+      repaired = `${m.journal}: damage at offset ${r.valid}: kept the ${r.valid} bytes before it, cut ${journalBytes - r.valid}`;
+    }
+    if (this.readOnly) {
+      if (!m.journal || fresh || journalMissing) m = { ...m, journal: null }; // nothing to read later
+    } else {
+      // Every change below is accounted for: a torn tail or the damage the
+      // caller chose to cut (their bytes kept in a side blob), a journal
+      // to start, the manifest naming them.
+      let cutBlob = null;
+      if (m.journal && r.valid < journalBytes) {
+        cutBlob = `${m.journal}.cut-${r.valid}-${this.now()}`;
+        await this.storage.write(cutBlob, tail(await this.storage.read(m.journal), r.valid));
+        await this.storage.truncate(m.journal, r.valid);
+      }
+      this.cutBlob = cutBlob;
+      if (!m.journal) {
+        // A store opened from a read-only base snapshot: start its journal.
+        m = { ...m, seq: m.seq + 1, journal: `journal-${pad(m.seq + 1)}.aof`, journalFormat: JOURNAL_FORMAT };
+        await this.storage.write(m.journal, []);
+        await this.writeManifest(m);
+      } else if (fresh || journalMissing) {
+        await this.storage.write(m.journal, []);
+        m = { ...m, journalFormat: JOURNAL_FORMAT };
+        await this.writeManifest(m);
+      } else if (format !== JOURNAL_FORMAT) {
+        if (r.valid === 0) {
+          m = { ...m, journalFormat: JOURNAL_FORMAT }; // empty: it simply goes on checked
+          await this.writeManifest(m);
+        } else {
+          this.migrate = true;
+        }
+      }
     }
     this.manifest = m;
     this.journalBytes = r.valid;
@@ -168,10 +325,14 @@ export class Persister {
       snapshotBytes,
       loadMs: tSnap - t0,
       journal: m.journal,
+      journalFormat: format,
       journalBytes,
       replayed: r.applied,
       tornBytes: r.torn,
-      truncatedBytes: truncated,
+      truncatedBytes: m.journal ? journalBytes - r.valid : 0,
+      cutBlob: this.cutBlob ?? null,
+      repaired,
+      removed: [...(this.removable ?? [])],
       replayMs: performance.now() - tSnap,
     };
   }
@@ -237,23 +398,54 @@ export class Persister {
     return this.chain;
   }
 
+  /** Arm the timers the durability and autosave settings call for (and only those). */
   startTimers() {
     const every = (ms, fn) => {
       const t = setInterval(fn, ms);
       t.unref?.();
-      this.timers.push(t);
+      return t;
     };
-    if (this.durability === 'everysec') every(1000, () => this.flush(true).catch(() => {}));
+    clearInterval(this.timers.sync);
+    clearInterval(this.timers.autosave);
+    this.timers.sync = null;
+    this.timers.autosave = null;
+    if (this.closed || this.readOnly) return;
+    if (this.durability === 'everysec') this.timers.sync = every(1000, () => this.flush(true).catch(() => {}));
     if (this.autosave.length) {
-      every(1000, () => {
+      this.timers.autosave = every(1000, () => {
         if (this.saving || !this.changes) return;
-        const elapsed = (this.now() - (this.manifest.savedAt || this.openedAt || 0)) / 1000;
-        if (this.autosave.some(([secs, changes]) => elapsed >= secs && this.changes >= changes)) {
-          this.save().catch(() => {});
-        }
+        if (this.autosaveDue()) this.save().catch(() => {});
       });
     }
-    this.openedAt = this.now();
+  }
+
+  autosaveDue() {
+    const elapsed = (this.now() - (this.manifest.savedAt || this.openedAt || 0)) / 1000;
+    return this.autosave.some(([secs, changes]) => elapsed >= secs && this.changes >= changes);
+  }
+
+  /**
+   * Change the durability of a running store (CONFIG SET appendfsync):
+   * takes effect at once.  Leaving 'no' or 'everysec' for 'always' syncs
+   * what was written so far.
+   * @returns {Promise<void>}
+   */
+  setDurability(mode) {
+    checkDurability(mode);
+    const was = this.durability;
+    this.durability = mode;
+    if (this.timers.sync || this.timers.autosave || was !== mode) this.startTimers();
+    if (mode === 'always' && was !== 'always' && this.manifest?.journal && !this.readOnly) return this.flush(true);
+    return Promise.resolve();
+  }
+
+  /**
+   * Change the autosave rules of a running store (CONFIG SET save):
+   * takes effect at once.  `false` or [] disables autosave.
+   */
+  setAutosave(rules) {
+    this.autosave = checkAutosave(rules === undefined ? [] : rules);
+    this.startTimers();
   }
 
   // ---- snapshots ----------------------------------------------------------------
@@ -299,16 +491,24 @@ export class Persister {
     await this.storage.write(journal, []);
     const old = this.manifest;
     const savedAt = this.now();
-    const m = { version: 1, seq, snapshot, journal, savedAt };
+    const m = { version: 1, seq, snapshot, journal, savedAt, journalFormat: JOURNAL_FORMAT };
     try {
       await this.writeManifest(m);
     } catch (e) {
       // Did the swap happen before the error?  The manifest decides which
-      // journal later writes must go to.
-      const now = await readAll(this.storage, 'MANIFEST').catch(() => null);
-      if (!now || JSON.parse(utf8d.decode(now)).seq !== seq) throw e;
+      // journal later writes must go to; when that cannot be told, stop
+      // taking writes rather than journal them to the wrong file.
+      let now;
+      try {
+        now = parseManifest(await readAll(this.storage, 'MANIFEST'));
+      } catch (e2) {
+        this.broken = new Error(`vessel: the MANIFEST could not be written nor read back (writes are refused from now on): ${e.message}`);
+        throw e;
+      }
+      if (now.seq !== seq) throw e;
     }
     this.manifest = m;
+    this.engine.journalRestart(); // the next records start journal-(seq)'s check chain
     this.changes = 0;
     this.journalBytes = 0;
     for (const name of [old.snapshot, old.journal]) {
@@ -318,7 +518,7 @@ export class Persister {
     return this.lastSave;
   }
 
-  /** Figures for INFO persistence. */
+  /** Figures for INFO persistence and CONFIG GET. */
   info() {
     return {
       savedAt: this.manifest?.savedAt ?? 0,
@@ -328,13 +528,14 @@ export class Persister {
       journalBytes: this.journalBytes,
       pendingBytes: this.pendingBytes,
       durability: this.durability,
+      autosave: this.autosave,
       lastSave: this.lastSave,
     };
   }
 
   async close() {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.closed = true;
+    this.startTimers(); // clears them
     if (this.saving) await this.saving.catch(() => {});
     try {
       if (!this.readOnly) await this.flush(true);
@@ -344,4 +545,20 @@ export class Persister {
       this.lock = null;
     }
   }
+}
+
+function checkDurability(mode) {
+  if (!['always', 'everysec', 'no'].includes(mode)) {
+    throw new TypeError(`vessel: durability must be 'always', 'everysec' or 'no'`);
+  }
+  return mode;
+}
+
+function checkAutosave(rules) {
+  if (rules === undefined) return DEFAULT_AUTOSAVE;
+  if (!rules) return [];
+  if (!Array.isArray(rules) || rules.some((r) => !Array.isArray(r) || r.length !== 2 || !r.every((x) => Number.isFinite(x) && x >= 0))) {
+    throw new TypeError('vessel: autosave must be false or [[seconds, changes], ...]');
+  }
+  return rules.map(([s, c]) => [s, c]);
 }

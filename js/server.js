@@ -5,7 +5,7 @@
 //
 //   vessel-server [--port 6379] [--bind 127.0.0.1] [--dir ./data] [--appendfsync everysec]
 //                 [--save "3600 1 300 100 60 10000"] [--requirepass pw] [--maxmemory 1gb]
-//                 [--maxclients 10000] [--no-cluster]
+//                 [--maxclients 10000] [--no-cluster] [--repair-journal]
 //
 // The engine answers the data commands with its own RESP bytes; this file
 // answers what concerns connections and the server: AUTH, HELLO, SELECT,
@@ -131,7 +131,7 @@ export class VesselServer {
   /**
    * @param {{ port?: number, bind?: string, dir?: string, appendfsync?: string, save?: string,
    *           requirepass?: string, maxmemory?: string|number, maxclients?: number, cluster?: boolean,
-   *           log?: (line: string) => void }} [options]
+   *           repairJournal?: boolean, log?: (line: string) => void }} [options]
    */
   constructor(options = {}) {
     this.port = options.port ?? 6379;
@@ -143,6 +143,7 @@ export class VesselServer {
     this.maxmemory = parseMemory(options.maxmemory ?? 0);
     this.maxclients = options.maxclients ?? 10000;
     this.cluster = options.cluster ?? true;
+    this.repairJournal = !!options.repairJournal;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.nodeId = randomBytes(20).toString('hex');
     this.clients = new Map();
@@ -162,7 +163,12 @@ export class VesselServer {
       durability: this.appendfsync,
       autosave: rules.length ? rules : false,
       maxmemory: this.maxmemory,
+      repairJournal: this.repairJournal,
     });
+    const lr = this.db.loadReport;
+    if (lr?.repaired) this.log(`vessel-server: journal repaired (--repair-journal): ${lr.repaired}${lr.cutBlob ? `; the cut bytes are kept in ${lr.cutBlob}` : ''}`);
+    if (lr?.tornBytes) this.log(`vessel-server: dropped a torn last journal record (${lr.tornBytes} bytes${lr.cutBlob ? `, kept in ${lr.cutBlob}` : ''})`);
+    if (lr?.migrated) this.log('vessel-server: the journal was converted to the checked format (a snapshot was saved)');
     this.server = net.createServer((s) => this.accept(s));
     await new Promise((resolve, reject) => {
       this.server.once('error', reject);
@@ -668,14 +674,14 @@ export class VesselServer {
           if (!['always', 'everysec', 'no'].includes(v)) return bad('argument(s) must be one of the following: always, everysec, no');
           updates.push(() => {
             this.appendfsync = v;
-            if (this.db.persister) this.db.persister.durability = v;
+            if (this.db.persister) this.db.setDurability(v).catch((e) => this.log(`vessel-server: appendfsync ${v}: ${e.message}`));
           });
         } else if (k === 'save') {
           const rules = parseSave(v);
           if (!rules) return bad('Invalid save parameters');
           updates.push(() => {
-            this.save = v;
-            if (this.db.persister) this.db.persister.autosave = rules;
+            this.save = rules.flat().join(' ');
+            if (this.db.persister) this.db.setAutosave(rules.length ? rules : false);
           });
         } else if (k in this.params()) {
           return bad("can't set immutable config");
@@ -810,6 +816,9 @@ const USAGE = `Usage: vessel-server [options]
   --maxmemory <bytes>   refuse writes past this (100mb, 1gb ...; default 0 = no limit)
   --maxclients <n>      default 10000
   --no-cluster          answer as a standalone server (CLUSTER commands disabled)
+  --repair-journal      open a damaged journal by keeping the records before the damage (the cut
+                        bytes are kept in a side file), or a missing one by starting it empty,
+                        as redis-check-aof --fix; without it such a store is refused, unchanged
   -h, --help            this text`;
 
 async function main(argv) {
@@ -829,6 +838,7 @@ async function main(argv) {
     else if (a === '--maxmemory') o.maxmemory = val();
     else if (a === '--maxclients') o.maxclients = Number(val());
     else if (a === '--no-cluster') o.cluster = false;
+    else if (a === '--repair-journal') o.repairJournal = true;
     else if (a === '-h' || a === '--help') {
       process.stdout.write(`${USAGE}\n`);
       return;

@@ -90,9 +90,33 @@ export async function open(options = {}) {
 
 const utf8 = new TextEncoder();
 
+/** Redis's save parameter ("3600 1 300 100") -> [[3600, 1], [300, 100]]; null if malformed. */
+export function parseSaveRules(text) {
+  const parts = String(text).trim().split(/\s+/).filter(Boolean);
+  if (parts.length % 2 || parts.some((p) => !/^\d+$/.test(p))) return null;
+  const rules = [];
+  for (let i = 0; i < parts.length; i += 2) rules.push([Number(parts[i]), Number(parts[i + 1])]);
+  return rules;
+}
+
+/** [[3600, 1], [300, 100]] -> "3600 1 300 100". */
+export function formatSave(rules) {
+  return (rules || []).flat().join(' ');
+}
+
 /** RESP bytes of a { value, type } or { error } answer. */
 function respOf(r) {
   if (r.error) return utf8.encode(`-${r.error}\r\n`);
+  if (r.type === 'array') {
+    const parts = [utf8.encode(`*${r.value.length}\r\n`), ...r.value.map((v) => respOf({ value: v, type: 'bulk' }))];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
+  }
   if (r.type === 'int') return utf8.encode(`:${r.value}\r\n`);
   if (r.type === 'status') return utf8.encode(`+${r.value}\r\n`);
   const body = utf8.encode(String(r.value));
@@ -353,7 +377,57 @@ export class Vessel {
     if (cmd === 'INFO' && args.length === 1 && String(args[0]).toLowerCase() === 'persistence') {
       return Promise.resolve({ value: this.infoPersistence(), type: 'bulk' });
     }
+    if (cmd === 'CONFIG' && this.persister && args.length >= 2) {
+      // appendfsync and save concern the storage: set here, at once.
+      const sub = String(args[0]).toUpperCase();
+      const keys = args.slice(1).map((a) => String(a).toLowerCase());
+      if (sub === 'GET' && keys.every((k) => k === 'appendfsync' || k === 'save')) {
+        const out = [];
+        for (const k of new Set(keys)) out.push(k, k === 'save' ? formatSave(this.persister.autosave) : this.persister.durability);
+        return Promise.resolve({ value: out, type: 'array' });
+      }
+      if (sub === 'SET' && keys.length % 2 === 0 && keys.filter((_, i) => i % 2 === 0).every((k) => k === 'appendfsync' || k === 'save')) {
+        try {
+          const changes = [];
+          for (let i = 1; i < args.length; i += 2) {
+            const k = String(args[i]).toLowerCase();
+            const v = String(args[i + 1]);
+            if (k === 'appendfsync') {
+              if (!['always', 'everysec', 'no'].includes(v)) throw new Error(`ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: always, everysec, no`);
+              changes.push(() => this.setDurability(v));
+            } else {
+              const rules = parseSaveRules(v);
+              if (!rules) throw new Error(`ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters`);
+              changes.push(() => this.setAutosave(rules));
+            }
+          }
+          return Promise.all(changes.map((f) => f())).then(() => ({ value: 'OK', type: 'status' }), (e) => ({ error: `ERR ${e.message}` }));
+        } catch (e) {
+          return Promise.resolve({ error: e.message });
+        }
+      }
+    }
     return null;
+  }
+
+  /**
+   * Change the durability of the running store (as CONFIG SET
+   * appendfsync): 'always' | 'everysec' | 'no', in effect at once.
+   */
+  async setDurability(mode) {
+    this.checkOpen();
+    if (!this.persister) throw new Error('vessel: this store has no storage');
+    await this.persister.setDurability(mode);
+  }
+
+  /**
+   * Change the autosave rules of the running store (as CONFIG SET save):
+   * [[seconds, changes], ...] or false, in effect at once.
+   */
+  async setAutosave(rules) {
+    this.checkOpen();
+    if (!this.persister) throw new Error('vessel: this store has no storage');
+    this.persister.setAutosave(rules);
   }
 
   /** INFO persistence, in Redis's field names where they apply. */

@@ -176,6 +176,8 @@ vs_status vs_command_exec(vs_db *db, int argc, const uint8_t *const *argv, const
         st = c.cmd->fn(&c);
         if (st == VS_OK && (c.cmd->flags & VS_CMD_JOURNAL) && db->journal.enabled)
             vs_journal_append(&db->journal, argc, argv, argvlen);
+        /* The command's records are complete: seal them with a check. */
+        if (db->journal.enabled) vs_journal_seal(&db->journal);
         if (st == VS_OK && c.r->failed) st = vs_err_code(c.err, VS_ERR_NOMEM);
     }
     if (st != VS_OK) {

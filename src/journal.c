@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "checksum.h"
 #include "util.h"
+
+#define CMD(s) (const uint8_t *)(s), sizeof(s) - 1
 
 static size_t digits(size_t v) {
     size_t d = 1;
@@ -27,7 +30,7 @@ vs_status vs_journal_reserve(vs_journal *j, size_t n) {
 
 vs_status vs_journal_reserve_command(vs_journal *j, int argc, const size_t *lens) {
     if (!j->enabled) return VS_OK;
-    return vs_journal_reserve(j, vs_resp_command_size(argc, lens) + 32 * (size_t)argc + 64);
+    return vs_journal_reserve(j, vs_resp_command_size(argc, lens) + 32 * (size_t)argc + 64 + VS_JOURNAL_CHECK_LEN);
 }
 
 static void put_header(vs_journal *j, char type, size_t v) {
@@ -53,6 +56,29 @@ void vs_journal_append(vs_journal *j, int argc, const uint8_t *const *argv, cons
     for (int i = 0; i < argc; i++) put_bulk(j, argv[i], lens[i]);
 }
 
+void vs_journal_seal(vs_journal *j) {
+    if (j->mark >= j->len) return;
+    if (j->len + VS_JOURNAL_CHECK_LEN > j->cap && vs_journal_reserve(j, VS_JOURNAL_CHECK_LEN) != VS_OK) {
+        j->lost++; /* never expected: room for the check is reserved with the records */
+        return;
+    }
+    uint64_t h = vs_xxh64(j->buf + j->mark, j->len - j->mark, j->chain);
+    static const char hex[] = "0123456789abcdef";
+    char tag[26];
+    memcpy(tag, VS_JOURNAL_CHECK_TAG, 10);
+    for (int i = 0; i < 16; i++) tag[10 + i] = hex[(h >> (60 - 4 * i)) & 15];
+    put_header(j, '*', 2);
+    put_bulk(j, CMD("PING"));
+    put_bulk(j, (const uint8_t *)tag, sizeof tag);
+    j->chain = h;
+    j->mark = j->len;
+}
+
+void vs_journal_restart(vs_journal *j) {
+    j->chain = 0;
+    j->mark = j->len;
+}
+
 void vs_journal_consume(vs_journal *j, size_t n) {
     if (n >= j->len) {
         j->len = 0;
@@ -60,11 +86,10 @@ void vs_journal_consume(vs_journal *j, size_t n) {
         memmove(j->buf, j->buf + n, j->len - n);
         j->len -= n;
     }
+    j->mark = j->mark > n ? j->mark - n : 0;
 }
 
 /* ---- records of keyspace changes ---------------------------------------- */
-
-#define CMD(s) (const uint8_t *)(s), sizeof(s) - 1
 
 /* Size (and, when write is set, the bytes) of the records for a change. */
 static size_t record(vs_journal *j, const vs_change *ch, int write) {
@@ -142,7 +167,7 @@ static size_t record(vs_journal *j, const vs_change *ch, int write) {
 static vs_status sub_prepare(void *ctx, const vs_change *ch) {
     vs_journal *j = ctx;
     if (!j->enabled) return VS_OK;
-    return vs_journal_reserve(j, record(j, ch, 0));
+    return vs_journal_reserve(j, record(j, ch, 0) + VS_JOURNAL_CHECK_LEN);
 }
 
 static void sub_commit(void *ctx, const vs_change *ch) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "checksum.h"
 #include "command.h"
 #include "db.h"
 
@@ -49,11 +50,12 @@ static long parse_command(const uint8_t *p, size_t n, const uint8_t **argv, size
     return (long)pos;
 }
 
-vs_status vs_replay_begin(vs_db *db) {
+vs_status vs_replay_begin(vs_db *db, int format) {
     vs_replay *r = &db->replay;
     vs_free(r->buf);
     memset(r, 0, sizeof *r);
     r->active = 1;
+    r->format = format >= 2 ? 2 : 1;
     db->search.deferred = 1;
     return VS_OK;
 }
@@ -67,62 +69,170 @@ static vs_status append(vs_replay *r, const uint8_t *p, size_t n) {
 
 #define ARGV_CHUNK 64
 
+/* Argument vectors: on the stack, grown on the heap for long commands. */
+typedef struct args {
+    const uint8_t **argv;
+    size_t *lens;
+    size_t cap;
+    const uint8_t *small_argv[ARGV_CHUNK];
+    size_t small_lens[ARGV_CHUNK];
+} args;
+
+static void args_init(args *a) {
+    a->argv = a->small_argv;
+    a->lens = a->small_lens;
+    a->cap = ARGV_CHUNK;
+}
+
+static void args_free(args *a) {
+    if (a->argv != a->small_argv) {
+        vs_free(a->argv);
+        vs_free(a->lens);
+    }
+}
+
+/* parse_command, growing the vectors when a command has more arguments
+ * than room.  -2: out of memory. */
+static long parse_grow(const uint8_t *p, size_t n, args *a, size_t *argc) {
+    for (;;) {
+        long k = parse_command(p, n, a->argv, a->lens, a->cap, argc);
+        if (k >= 0 || a->cap >= VS_REPLAY_MAX_ARGS) return k;
+        uint64_t count;
+        if (parse_line(p, n, '*', VS_REPLAY_MAX_ARGS, &count) <= 0 || count <= a->cap) return k;
+        const uint8_t **v = vs_malloc(count * sizeof *v);
+        size_t *l = vs_malloc(count * sizeof *l);
+        if (!v || !l) {
+            vs_free(v);
+            vs_free(l);
+            return -2;
+        }
+        args_free(a);
+        a->argv = v;
+        a->lens = l;
+        a->cap = count;
+    }
+}
+
+static void apply(vs_db *db, vs_replay *r, const args *a, size_t argc) {
+    vs_reply_reset(&db->reply, 2);
+    if (vs_command_exec(db, (int)argc, a->argv, a->lens) == VS_OK)
+        r->applied++;
+    else
+        r->failed++;
+}
+
+/* A check record: PING vessel-ck:<16 hex>; *value gets the hex's value
+ * (0 and a return of 1 when a digit is not lower-case hex: a damaged
+ * check, which never matches). */
+static int is_check(const args *a, size_t argc, uint64_t *value) {
+    if (argc != 2 || a->lens[0] != 4 || memcmp(a->argv[0], "PING", 4) != 0) return 0;
+    if (a->lens[1] != 26 || memcmp(a->argv[1], VS_JOURNAL_CHECK_TAG, 10) != 0) return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < 16; i++) {
+        uint8_t c = a->argv[1][10 + i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else {
+            *value = 0;
+            return 2;
+        }
+        v = (v << 4) | d;
+    }
+    *value = v;
+    return 1;
+}
+
+static void damage(vs_replay *r, int kind, size_t pos) {
+    r->corrupt = kind;
+    r->corrupt_at = r->offset + pos;
+}
+
+/* Format 1: apply every complete command; returns the bytes consumed. */
+static size_t feed_plain(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_err *err) {
+    size_t pos = 0;
+    while (pos < r->len) {
+        size_t argc = 0;
+        long k = parse_grow(r->buf + pos, r->len - pos, a, &argc);
+        if (k == -2) {
+            *st = vs_err_code(err, VS_ERR_NOMEM);
+            break;
+        }
+        if (k == 0) break; /* incomplete: wait for more */
+        if (k < 0) {
+            damage(r, VS_REPLAY_DAMAGED, pos);
+            break;
+        }
+        apply(db, r, a, argc);
+        pos += (size_t)k;
+    }
+    return pos;
+}
+
+/* Format 2: apply each group of records once its check verifies; returns
+ * the bytes consumed (whole groups).  The records of a group are parsed
+ * twice (to find its check, then to apply them): groups are one
+ * command's effects, small next to the chunks fed. */
+static size_t feed_checked(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_err *err) {
+    size_t group = 0, pos = 0;
+    while (pos < r->len) {
+        size_t argc = 0;
+        long k = parse_grow(r->buf + pos, r->len - pos, a, &argc);
+        if (k == -2) {
+            *st = vs_err_code(err, VS_ERR_NOMEM);
+            break;
+        }
+        if (k == 0) break; /* incomplete: wait for more */
+        if (k < 0) {
+            damage(r, VS_REPLAY_DAMAGED, group);
+            break;
+        }
+        uint64_t want;
+        if (!is_check(a, argc, &want)) {
+            pos += (size_t)k; /* a record of the group */
+            continue;
+        }
+        if (pos == group) { /* a check with no records: never written */
+            damage(r, VS_REPLAY_DAMAGED, group);
+            break;
+        }
+        uint64_t h = vs_xxh64(r->buf + group, pos - group, r->chain);
+        if (h != want) {
+            damage(r, VS_REPLAY_MISMATCH, group);
+            break;
+        }
+        for (size_t q = group; q < pos;) {
+            long n = parse_grow(r->buf + q, pos - q, a, &argc);
+            if (n <= 0) { /* cannot happen: parsed above */
+                if (n == -2) *st = vs_err_code(err, VS_ERR_NOMEM);
+                else damage(r, VS_REPLAY_DAMAGED, group);
+                return group;
+            }
+            apply(db, r, a, argc);
+            q += (size_t)n;
+        }
+        r->chain = h;
+        pos += (size_t)k;
+        group = pos;
+    }
+    return group;
+}
+
 vs_status vs_replay_feed(vs_db *db, const uint8_t *p, size_t n, vs_err *err) {
     vs_replay *r = &db->replay;
     if (!r->active) return vs_err_set(err, VS_ERR_STATE, "ERR no replay in progress");
     if (r->corrupt) return VS_OK; /* everything after damage is ignored */
     if (append(r, p, n) != VS_OK) return vs_err_code(err, VS_ERR_NOMEM);
-    size_t pos = 0, cap_args = ARGV_CHUNK;
-    const uint8_t *small_argv[ARGV_CHUNK];
-    size_t small_lens[ARGV_CHUNK];
-    const uint8_t **argv = small_argv;
-    size_t *lens = small_lens;
+    args a;
+    args_init(&a);
     vs_status st = VS_OK;
     int was_journaling = db->journal.enabled;
     db->journal.enabled = 0;
-    while (pos < r->len) {
-        size_t argc = 0;
-        long k = parse_command(r->buf + pos, r->len - pos, argv, lens, cap_args, &argc);
-        if (k < 0 && cap_args < VS_REPLAY_MAX_ARGS) {
-            /* Maybe just more arguments than room: count them and retry. */
-            uint64_t count;
-            if (parse_line(r->buf + pos, r->len - pos, '*', VS_REPLAY_MAX_ARGS, &count) > 0 && count > cap_args) {
-                const uint8_t **a = vs_malloc(count * sizeof *a);
-                size_t *l = vs_malloc(count * sizeof *l);
-                if (!a || !l) {
-                    vs_free(a);
-                    vs_free(l);
-                    st = vs_err_code(err, VS_ERR_NOMEM);
-                    break;
-                }
-                if (argv != small_argv) {
-                    vs_free(argv);
-                    vs_free(lens);
-                }
-                argv = a;
-                lens = l;
-                cap_args = count;
-                continue;
-            }
-        }
-        if (k == 0) break; /* incomplete: wait for more */
-        if (k < 0) {
-            r->corrupt = 1;
-            r->corrupt_at = r->offset + pos;
-            break;
-        }
-        vs_reply_reset(&db->reply, 2);
-        if (vs_command_exec(db, (int)argc, argv, lens) == VS_OK)
-            r->applied++;
-        else
-            r->failed++;
-        pos += (size_t)k;
-    }
+    size_t pos = r->format == 2 ? feed_checked(db, r, &a, &st, err) : feed_plain(db, r, &a, &st, err);
     db->journal.enabled = was_journaling;
-    if (argv != small_argv) {
-        vs_free(argv);
-        vs_free(lens);
-    }
+    args_free(&a);
     /* Keep only the unparsed tail. */
     if (pos) {
         memmove(r->buf, r->buf + pos, r->len - pos);
@@ -132,19 +242,49 @@ vs_status vs_replay_feed(vs_db *db, const uint8_t *p, size_t n, vs_err *err) {
     return st;
 }
 
+/* Format 2, at the end: is the unconsumed tail complete records without
+ * their check (damage), rather than a group cut short (a torn tail)? */
+static int unchecked_tail(vs_replay *r) {
+    args a;
+    args_init(&a);
+    size_t pos = 0;
+    int complete = 0;
+    while (pos < r->len) {
+        size_t argc;
+        long k = parse_grow(r->buf + pos, r->len - pos, &a, &argc);
+        if (k <= 0) break;
+        pos += (size_t)k;
+    }
+    complete = pos == r->len;
+    args_free(&a);
+    return complete;
+}
+
 vs_status vs_replay_end(vs_db *db, int keep_prefix, uint64_t *valid, uint64_t *torn, vs_err *err) {
     vs_replay *r = &db->replay;
     if (!r->active) return vs_err_set(err, VS_ERR_STATE, "ERR no replay in progress");
     vs_status st = VS_OK;
+    if (!r->corrupt && r->format == 2 && r->len && unchecked_tail(r)) damage(r, VS_REPLAY_UNCHECKED, 0);
     if (r->corrupt) {
         *valid = r->corrupt_at;
         *torn = 0;
-        if (!keep_prefix)
-            st = vs_err_set(err, VS_ERR_CORRUPT, "Bad journal: damaged record at offset %llu",
-                            (unsigned long long)r->corrupt_at);
+        if (!keep_prefix) {
+            unsigned long long at = (unsigned long long)r->corrupt_at;
+            if (r->corrupt == VS_REPLAY_MISMATCH)
+                st = vs_err_set(err, VS_ERR_CORRUPT, "Bad journal: checksum mismatch in the records at offset %llu", at);
+            else if (r->corrupt == VS_REPLAY_UNCHECKED)
+                st = vs_err_set(err, VS_ERR_CORRUPT, "Bad journal: the records at offset %llu are not followed by their check", at);
+            else
+                st = vs_err_set(err, VS_ERR_CORRUPT, "Bad journal: damaged record at offset %llu", at);
+        }
     } else {
         *valid = r->offset;
         *torn = r->len;
+    }
+    /* New records continue the journal's check chain. */
+    if (r->format == 2) {
+        db->journal.chain = r->chain;
+        db->journal.mark = db->journal.len;
     }
     vs_free(r->buf);
     uint64_t applied = r->applied, failed = r->failed;

@@ -82,13 +82,21 @@ VS_EXPORT const char *vs_error_text(const vs_db *db);
  * buffer.  Replay applies a journal with indexing deferred; its end
  * starts the backfill that integrates the changes.  Stats: 0 bytes
  * applied (truncate there), 1 bytes of a torn last record, 2 commands
- * applied, 3 commands that answered an error. */
+ * applied, 3 commands that answered an error.
+ *
+ * Journal format 2 (what the journal writes): each command's records are
+ * followed by a check record (src/journal.h); replay verifies them.
+ * Format 1: plain RESP, as written before check records.  A new journal
+ * file starts a new check chain: call vs_journal_restart_chain when the
+ * records go to a new file (after a save).  A replay of format 2
+ * continues the chain of the journal it replayed. */
 VS_EXPORT int vs_journal_enable(vs_db *db, int on);
 VS_EXPORT const uint8_t *vs_journal_data(const vs_db *db);
 VS_EXPORT size_t vs_journal_len(const vs_db *db);
 VS_EXPORT void vs_journal_drain(vs_db *db, size_t n);
 VS_EXPORT double vs_journal_lost(const vs_db *db);
-VS_EXPORT int vs_journal_replay_begin(vs_db *db);
+VS_EXPORT void vs_journal_restart_chain(vs_db *db);
+VS_EXPORT int vs_journal_replay_begin(vs_db *db, int format);
 VS_EXPORT int vs_journal_replay_feed(vs_db *db, const uint8_t *p, size_t n);
 VS_EXPORT int vs_journal_replay_end(vs_db *db, int keep_prefix);
 VS_EXPORT double vs_journal_replay_stat(const vs_db *db, int which);

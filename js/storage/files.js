@@ -3,13 +3,20 @@
 // write(): into a temporary file, fsync, rename over the name, fsync the
 // directory, so a blob is either the old one or the complete new one.
 // append()/sync(): the journal is kept open for appending; sync() is
-// fdatasync.  lock(): one writer per directory (a LOCK file holding the
-// owner's pid; a lock left by a dead process is taken over, and the
-// temporary files of its interrupted writes removed).
+// fdatasync.  lock(): one writer per directory, held by an OS object the
+// kernel releases when the process dies however it dies (SIGKILL, OOM):
+// on Linux an abstract-namespace Unix socket named after the directory's
+// device and inode; on Windows a named pipe; elsewhere a Unix socket file
+// (a leftover one is stale when nothing accepts on it).  A LOCK file
+// records the holder's pid and start time for people and error messages
+// only: a bare pid is never trusted (pids are reused).
 
-import { constants, createReadStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { constants, createReadStream, readFileSync } from 'node:fs';
+import { mkdir, open, readFile, readdir, realpath, rename, stat, truncate, unlink, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const CHUNK = 1 << 20;
 const held = new Set(); // directories this process holds the lock of
@@ -127,54 +134,119 @@ export class FileStorage {
     });
   }
 
-  /** One writer per directory. */
+  /** Remove the temporary files of interrupted writes (call only while holding the lock). */
+  async removeTemporary() {
+    await this.ready;
+    for (const n of await readdir(this.dir)) {
+      if (n.includes('.tmp-')) await unlink(join(this.dir, n)).catch(() => {});
+    }
+  }
+
+  /** One writer per directory; rejects with code VESSEL_LOCKED when held. */
   async lock() {
     await this.ready;
-    const p = join(this.dir, 'LOCK');
-    const key = resolve(this.dir);
-    const busy = (who) => {
-      const e = new Error(`vessel: ${this.dir} is open in ${who}`);
+    const real = await realpath(this.dir);
+    const { dev, ino } = await stat(real);
+    const key = `${dev}:${ino}`;
+    const info = join(this.dir, 'LOCK');
+    const busy = async (who) => {
+      let holder = '';
+      try {
+        const h = JSON.parse(await readFile(info, 'utf8'));
+        if (Number.isInteger(h.pid)) holder = ` (pid ${h.pid}${h.host ? ` on ${h.host}` : ''})`;
+      } catch {
+        // no readable LOCK file: the holder is still the holder
+      }
+      const e = new Error(`vessel: ${this.dir} is open in ${who}${holder}`);
       e.code = 'VESSEL_LOCKED';
       return e;
     };
-    if (held.has(key)) throw busy('this process already');
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        await writeFile(p, String(process.pid), { flag: 'wx' });
-        held.add(key);
-        // We are the only writer: temporary files are left by a crash.
-        for (const n of await readdir(this.dir)) {
-          if (n.includes('.tmp-')) await unlink(join(this.dir, n)).catch(() => {});
-        }
-        return {
-          release: async () => {
-            held.delete(key);
-            await unlink(p).catch(() => {});
-          },
-        };
-      } catch (e) {
-        if (e.code !== 'EEXIST') throw e;
-        const owner = Number(await readFile(p, 'utf8').catch(() => '0'));
-        if (held.has(key)) throw busy('this process already');
-        let alive = false;
-        // Our own pid in a LOCK we do not hold: left by an earlier process
-        // that had the same pid (common in containers), so stale.
-        if (owner && owner !== process.pid) {
-          try {
-            process.kill(owner, 0);
-            alive = true;
-          } catch (err) {
-            alive = err.code === 'EPERM';
-          }
-        }
-        if (alive) throw busy(`another process (pid ${owner})`);
-        await unlink(p).catch(() => {}); // stale lock of a dead process
-      }
+    if (held.has(key)) throw await busy('this process already');
+    held.add(key); // taken synchronously: a second open in this process waits for nothing
+    let server;
+    try {
+      server = await listenLock(key, real);
+    } catch (e) {
+      held.delete(key);
+      if (e.code === 'EADDRINUSE') throw await busy('another process');
+      throw e;
     }
-    throw new Error(`vessel: cannot lock ${this.dir}`);
+    let released = false;
+    let announced = false;
+    return {
+      /** Write the LOCK file: who holds the store (information only, never read to decide anything). */
+      announce: async () => {
+        if (released) return;
+        announced = true;
+        const who = { pid: process.pid, started: processStart(), host: hostname(), lockedAt: new Date().toISOString() };
+        await writeFile(info, `${JSON.stringify(who)}\n`).catch(() => {});
+      },
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (announced) await unlink(info).catch(() => {});
+        await new Promise((r) => server.close(() => r()));
+        if (server.lockFile) await unlink(server.lockFile).catch(() => {});
+        held.delete(key);
+      },
+    };
   }
 
   async close() {
     for (const name of [...this.appenders.keys()]) await this.closeAppender(name);
   }
+}
+
+/** Listen on the OS object that is this directory's lock. */
+async function listenLock(key, real) {
+  const id = createHash('sha256').update(key).digest('hex').slice(0, 32);
+  const listen = (path) =>
+    new Promise((resolve, reject) => {
+      const server = net.createServer((sock) => sock.destroy());
+      server.once('error', reject);
+      server.listen({ path, exclusive: true }, () => {
+        server.off('error', reject);
+        server.unref();
+        resolve(server);
+      });
+    });
+  if (process.platform === 'linux') return listen(`\0vessel-lock-${id}`);
+  if (process.platform === 'win32') return listen(`\\\\.\\pipe\\vessel-lock-${id}`);
+  // A socket file: in the directory when its path is short enough for
+  // sun_path, else in the temporary directory, named after the inode.
+  let path = join(real, 'LOCK.sock');
+  if (Buffer.byteLength(path) > 100) path = join(tmpdir(), `vessel-lock-${id}.sock`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const s = await listen(path);
+      s.lockFile = path;
+      return s;
+    } catch (e) {
+      if (e.code !== 'EADDRINUSE' || attempt) throw e;
+      // Someone listening on it holds the lock; a leftover socket of a dead process refuses connections.
+      const live = await new Promise((resolve) => {
+        const c = net.connect({ path }, () => {
+          c.destroy();
+          resolve(true);
+        });
+        c.once('error', (err) => resolve(err.code !== 'ECONNREFUSED' && err.code !== 'ENOENT'));
+      });
+      if (live) throw e;
+      await unlink(path).catch(() => {});
+    }
+  }
+}
+
+let startCache;
+/** This process's start time (clock ticks since boot, from /proc; else the epoch ms estimate). */
+function processStart() {
+  if (startCache !== undefined) return startCache;
+  try {
+    // field 22 of /proc/self/stat, after the parenthesised command name
+    const text = readFileSync('/proc/self/stat', 'utf8');
+    startCache = Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    startCache = Math.round(Date.now() - process.uptime() * 1000);
+  }
+  return startCache;
 }

@@ -53,8 +53,21 @@ export class MemoryStorage {
     this.blobs.delete(name);
   }
 
+  /** One writer per MemoryStorage: a second lock() rejects with VESSEL_LOCKED until release. */
   async lock() {
-    return { release() {} };
+    if (this.locked) {
+      const e = new Error('vessel: this MemoryStorage is open in another store');
+      e.code = 'VESSEL_LOCKED';
+      throw e;
+    }
+    this.locked = true;
+    let released = false;
+    return {
+      release: () => {
+        if (!released) this.locked = false;
+        released = true;
+      },
+    };
   }
 
   async close() {}

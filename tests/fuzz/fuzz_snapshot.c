@@ -3,7 +3,9 @@
  *
  * The first input byte chooses the mode (bit 0: journal, else snapshot;
  * bit 1: a snapshot declared 1000 bytes longer than it is, or a journal
- * replayed with repair) and the chunk size; the rest is fed, in chunks,
+ * replayed with repair; for a journal, bit 2: format 1, plain RESP, else
+ * format 2, records sealed by check records) and the chunk size; the rest
+ * is fed, in chunks,
  * to a store that already holds data and indexes.  Whatever the bytes: no
  * crash, no sanitizer report, no leak, and a refused snapshot leaves the
  * store exactly as it was (DBSIZE, the index's documents, a hash).  The corpus
@@ -60,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     setup(db);
     if (mode & 1) {
         /* Journal replay. */
-        vs_journal_replay_begin(db);
+        vs_journal_replay_begin(db, (mode & 4) ? 1 : 2);
         for (size_t off = 0; off < size; off += chunk)
             vs_journal_replay_feed(db, data + off, size - off < chunk ? size - off : chunk);
         vs_journal_replay_end(db, mode & 2);

@@ -294,6 +294,14 @@ static uint8_t *drain_journal(vs_db *db, uint8_t *j, size_t *jlen) {
     return j;
 }
 
+/* Offset of the first group (the records after a check record) that
+ * starts at or after `from`. */
+static size_t group_after(const uint8_t *j, size_t jlen, size_t from) {
+    for (size_t i = from; i + 26 <= jlen; i++)
+        if (i >= 10 && memcmp(j + i - 10, VS_JOURNAL_CHECK_TAG, 10) == 0) return i + 16 + 2;
+    return jlen;
+}
+
 static void test_journal_replay(void) {
     vs_db *a = vs_open(NULL);
     fill(a, 100);
@@ -328,7 +336,7 @@ static void test_journal_replay(void) {
     /* Load the snapshot, replay the journal in odd chunks, backfill. */
     vs_db *b = vs_open(NULL);
     VT_EQ_INT(load(b, snap, slen), 0);
-    VT_EQ_INT(vs_journal_replay_begin(b), 0);
+    VT_EQ_INT(vs_journal_replay_begin(b, 2), 0);
     for (size_t off = 0; off < jlen;) {
         size_t c = 1 + rnd() % 200;
         if (c > jlen - off) c = jlen - off;
@@ -350,33 +358,88 @@ static void test_journal_replay(void) {
     /* A torn last record: everything before it applies. */
     vs_db *c = vs_open(NULL);
     VT_EQ_INT(load(c, snap, slen), 0);
-    vs_journal_replay_begin(c);
+    vs_journal_replay_begin(c, 2);
     VT_EQ_INT(vs_journal_replay_feed(c, j, jlen - 5), 0);
     VT_EQ_INT(vs_journal_replay_end(c, 0), 0);
     VT_CHECK(vs_journal_replay_stat(c, 1) > 0);
     VT_CHECK(vs_journal_replay_stat(c, 0) + vs_journal_replay_stat(c, 1) == jlen - 5);
     vs_close(c);
 
-    /* Damage in the middle: an error, unless the prefix is kept. */
-    size_t mid = jlen / 2;
-    while (j[mid] != '*') mid++;
-    j[mid] = '!';
+    /* Every record is in a group sealed by a check: a bit flip anywhere in
+     * a group (here, in every byte of one HSET group in turn) is refused
+     * at the group's start; with repair, the groups before it are kept. */
+    size_t g0 = group_after(j, jlen, jlen / 2), g1 = group_after(j, jlen, g0 + 1);
+    VT_CHECK(g0 < g1 && g1 <= jlen);
+    for (size_t at = g0; at < g1; at++) {
+        for (int bit = 0; bit < 8; bit += 3) {
+            j[at] ^= (uint8_t)(1u << bit);
+            vs_db *d = vs_open(NULL);
+            VT_EQ_INT(load(d, snap, slen), 0);
+            vs_journal_replay_begin(d, 2);
+            vs_journal_replay_feed(d, j, jlen);
+            int st = vs_journal_replay_end(d, 0);
+            const char *t = vs_error_text(d);
+            char at_g0[32];
+            snprintf(at_g0, sizeof at_g0, "offset %zu", g0);
+            /* damage, never a silent replay of other bytes (a flipped
+             * length may also run into the next group: still refused) */
+            VT_CHECK(st != 0 && strncmp(t, "Bad journal: ", 13) == 0 && strstr(t, at_g0) != NULL);
+            vs_close(d);
+            j[at] ^= (uint8_t)(1u << bit);
+        }
+    }
+    j[g0] = '!';
     vs_db *d = vs_open(NULL);
     VT_EQ_INT(load(d, snap, slen), 0);
-    vs_journal_replay_begin(d);
+    vs_journal_replay_begin(d, 2);
     vs_journal_replay_feed(d, j, jlen);
     VT_CHECK(vs_journal_replay_end(d, 0) != 0);
     char want[64];
-    snprintf(want, sizeof want, "Bad journal: damaged record at offset %zu", mid);
+    snprintf(want, sizeof want, "Bad journal: damaged record at offset %zu", g0);
     VT_EQ_MEM(vs_error_text(d), strlen(vs_error_text(d)), want);
     vs_close(d);
     vs_db *e = vs_open(NULL);
     VT_EQ_INT(load(e, snap, slen), 0);
-    vs_journal_replay_begin(e);
+    vs_journal_replay_begin(e, 2);
     vs_journal_replay_feed(e, j, jlen);
     VT_EQ_INT(vs_journal_replay_end(e, 1), 0);
-    VT_EQ_INT(vs_journal_replay_stat(e, 0), mid);
+    VT_EQ_INT(vs_journal_replay_stat(e, 0), g0);
     vs_close(e);
+    j[g0] = '*';
+    /* Records at the end without their check: damage, not a torn tail. */
+    vs_db *f = vs_open(NULL);
+    VT_EQ_INT(load(f, snap, slen), 0);
+    vs_journal_replay_begin(f, 2);
+    vs_journal_replay_feed(f, j, jlen - VS_JOURNAL_CHECK_LEN);
+    VT_CHECK(vs_journal_replay_end(f, 0) != 0);
+    VT_CHECK(strstr(vs_error_text(f), "are not followed by their check") != NULL);
+    vs_close(f);
+    /* A group dropped from the middle breaks the check chain. */
+    uint8_t *k = malloc(jlen);
+    memcpy(k, j, g0);
+    memcpy(k + g0, j + g1, jlen - g1);
+    vs_db *h = vs_open(NULL);
+    VT_EQ_INT(load(h, snap, slen), 0);
+    vs_journal_replay_begin(h, 2);
+    vs_journal_replay_feed(h, k, jlen - (g1 - g0));
+    VT_CHECK(vs_journal_replay_end(h, 0) != 0);
+    VT_CHECK(strstr(vs_error_text(h), "checksum mismatch") != NULL);
+    vs_close(h);
+    free(k);
+    /* Format 1 (journals written before check records): plain RESP; the
+     * check records, if any, are harmless PINGs. */
+    vs_db *l = vs_open(NULL);
+    VT_EQ_INT(load(l, snap, slen), 0);
+    vs_journal_replay_begin(l, 1);
+    VT_EQ_INT(vs_journal_replay_feed(l, j, jlen), 0);
+    VT_EQ_INT(vs_journal_replay_end(l, 0), 0);
+    while (vs_step(l, 1000)) {
+    }
+    size_t nl;
+    char *sl = state(l, &nl);
+    VT_CHECK(na == nl && memcmp(sa, sl, na) == 0);
+    free(sl);
+    vs_close(l);
     free(sa);
     free(j);
     free(snap);
@@ -396,14 +459,38 @@ static void test_journal_format(void) {
     vt_run(a, "FT.CREATE", "i", "SCHEMA", "t", "TAG", NULL);
     vt_run(a, "FT.CREATE", "i", "SCHEMA", "t", "TAG", NULL); /* fails: not journaled */
     vt_run(a, "FLUSHALL", NULL);
-    VT_EQ_MEM(vs_journal_data(a), vs_journal_len(a),
-              "*6\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"
-              "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\na\r\n$3\r\n1.5\r\n"
-              "*3\r\n$4\r\nHDEL\r\n$1\r\nh\r\n$1\r\nb\r\n"
-              "*3\r\n$6\r\nRENAME\r\n$1\r\nh\r\n$2\r\nh2\r\n"
-              "*2\r\n$3\r\nDEL\r\n$2\r\nh2\r\n"
-              "*5\r\n$9\r\nFT.CREATE\r\n$1\r\ni\r\n$6\r\nSCHEMA\r\n$1\r\nt\r\n$3\r\nTAG\r\n"
-              "*1\r\n$8\r\nFLUSHALL\r\n");
+    /* Each command's records, then its check record: XXH64 of the
+     * records since the previous check, seeded with that check's value. */
+    static const char *const groups[] = {
+        "*6\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n",
+        "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\na\r\n$3\r\n1.5\r\n",
+        "*3\r\n$4\r\nHDEL\r\n$1\r\nh\r\n$1\r\nb\r\n",
+        "*3\r\n$6\r\nRENAME\r\n$1\r\nh\r\n$2\r\nh2\r\n",
+        "*2\r\n$3\r\nDEL\r\n$2\r\nh2\r\n",
+        "*5\r\n$9\r\nFT.CREATE\r\n$1\r\ni\r\n$6\r\nSCHEMA\r\n$1\r\nt\r\n$3\r\nTAG\r\n",
+        "*1\r\n$8\r\nFLUSHALL\r\n",
+    };
+    char want[2048];
+    size_t wl = 0;
+    uint64_t chain = 0;
+    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
+        size_t gl = strlen(groups[g]);
+        memcpy(want + wl, groups[g], gl);
+        chain = vs_xxh64(groups[g], gl, chain);
+        wl += gl;
+        wl += (size_t)snprintf(want + wl, sizeof want - wl, "*2\r\n$4\r\nPING\r\n$26\r\nvessel-ck:%016llx\r\n",
+                               (unsigned long long)chain);
+    }
+    VT_EQ_INT(wl, strlen(want));
+    VT_EQ_MEM(vs_journal_data(a), vs_journal_len(a), want);
+    /* A new journal file starts a new chain. */
+    vs_journal_drain(a, vs_journal_len(a));
+    vs_journal_restart_chain(a);
+    vt_run(a, "SET", "s", "v", NULL);
+    const char *set = "*3\r\n$3\r\nSET\r\n$1\r\ns\r\n$1\r\nv\r\n";
+    wl = (size_t)snprintf(want, sizeof want, "%s*2\r\n$4\r\nPING\r\n$26\r\nvessel-ck:%016llx\r\n", set,
+                          (unsigned long long)vs_xxh64(set, strlen(set), 0));
+    VT_EQ_MEM(vs_journal_data(a), vs_journal_len(a), want);
     VT_EQ_INT(vs_journal_lost(a), 0);
     vs_close(a);
 }
