@@ -191,4 +191,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: demo demo-data edge edge-serve all unit unit-wasm bench-hnsw bench-persist deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js bench example clean
+.PHONY: demo demo-data edge edge-serve all unit unit-wasm bench-hnsw bench-persist deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale bench example clean
