@@ -31,6 +31,7 @@ const USAGE = `Usage: vessel-cli [options] [command [arg ...]]
   --repair-journal       open a damaged journal by keeping the records before the damage (the
                          cut bytes are kept in a side file), or a missing one by starting it
                          empty, as redis-check-aof --fix; without it such a store is refused
+  --recover-manifest     rebuild a lost MANIFEST from the newest snapshot and its journal
   -h, --help             this text
   -v, --version          the version
 
@@ -59,6 +60,8 @@ function parseOptions(argv) {
       o.wait = false;
     } else if (a === '--repair-journal') {
       o.repairJournal = true;
+    } else if (a === '--recover-manifest') {
+      o.recoverManifest = true;
     } else if (a === '-h' || a === '--help') {
       o.help = true;
     } else if (a === '-v' || a === '--version') {
@@ -272,7 +275,7 @@ async function main() {
   }
   let db;
   try {
-    db = await open({ dir: o.dir ?? undefined, durability: o.durability, repairJournal: !!o.repairJournal });
+    db = await open({ dir: o.dir ?? undefined, durability: o.durability, repairJournal: !!o.repairJournal, recoverManifest: !!o.recoverManifest });
   } catch (e) {
     process.stderr.write(`vessel-cli: ${e.message}\n`);
     return 1;
@@ -280,6 +283,7 @@ async function main() {
   let status = 0;
   const lr = db.loadReport;
   if (lr?.repaired) process.stderr.write(`vessel-cli: journal repaired (--repair-journal): ${lr.repaired}${lr.cutBlob ? `; the cut bytes are kept in ${lr.cutBlob}` : ''}\n`);
+  if (lr?.recovered) process.stderr.write(`vessel-cli: ${lr.recovered} (--recover-manifest)\n`);
   if (lr?.tornBytes) process.stderr.write(`vessel-cli: dropped a torn last journal record (${lr.tornBytes} bytes)\n`);
   try {
     if (db.loadReport?.replayed && process.stderr.isTTY && !o.command.length) {

@@ -38,8 +38,13 @@ export interface OpenOptions {
   /** Snapshot rules as Redis's `save <seconds> <changes>` (default
    * [[3600, 1], [300, 100], [60, 10000]]); false: only explicit saves. */
   autosave?: Array<[seconds: number, changes: number]> | false;
-  /** Keep what precedes damage in the journal instead of refusing to open. */
+  /** Keep what precedes damage in the journal (the cut bytes go to a side
+   * blob), or start an empty journal when it is missing, instead of
+   * refusing to open (as redis-check-aof --fix). */
   repairJournal?: boolean;
+  /** Rebuild a lost MANIFEST from the newest snapshot and its journal
+   * (reported in loadReport.recovered) instead of refusing to open. */
+  recoverManifest?: boolean;
   /** Open read-only; 'ifLocked': read-only only when another tab/process holds the store. */
   readOnly?: boolean | 'ifLocked';
 }
@@ -54,7 +59,10 @@ export interface Storage {
   truncate(name: string, length: number): Promise<void>;
   list(): Promise<string[]>;
   delete(name: string): Promise<void>;
-  lock(): Promise<{ release(): void | Promise<void> }>;
+  /** One writer per store; `announce()` (optional) is called once the store opened. */
+  lock(): Promise<{ release(): void | Promise<void>; announce?(): void | Promise<void> }>;
+  /** Remove temporary blobs an interrupted write left (called after a successful open). */
+  removeTemporary?(): Promise<void>;
   close?(): Promise<void>;
   readOnly?(): boolean;
 }
@@ -119,6 +127,18 @@ export interface LoadReport {
   tornBytes: number;
   /** Bytes cut from the journal (torn tail, or damage with repairJournal). */
   truncatedBytes: number;
+  /** 2: every command followed by its check record; 1: written before those. */
+  journalFormat: 1 | 2;
+  /** Where the cut bytes were kept (a blob beside the journal), or null. */
+  cutBlob: string | null;
+  /** What repairJournal repaired, or null. */
+  repaired: string | null;
+  /** What recoverManifest rebuilt, or null. */
+  recovered: string | null;
+  /** Files an interrupted save left that opening removed. */
+  removed: string[];
+  /** True when a format-1 journal was converted (by saving a snapshot). */
+  migrated?: boolean;
   replayMs: number;
 }
 
@@ -209,6 +229,10 @@ export class Vessel {
   readonly loadReport: LoadReport | null;
   /** Save a snapshot now; writes wait while it streams. */
   save(): Promise<{ bytes: number; ms: number; at: number }>;
+  /** Change the durability at once (as CONFIG SET appendfsync). */
+  setDurability(mode: 'always' | 'everysec' | 'no'): Promise<void>;
+  /** Change the autosave rules at once (as CONFIG SET save); false: none. */
+  setAutosave(rules: Array<[seconds: number, changes: number]> | false): Promise<void>;
   /** Run any command, e.g. command('HSET', 'doc:1', 'vec', new Float32Array(v)). */
   command(name: string, ...args: Arg[]): Promise<any>;
   /** Run a command with bulk replies as Uint8Array. */

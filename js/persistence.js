@@ -95,6 +95,19 @@ async function* tail(src, from) {
   }
 }
 
+/** What every check record of a format-2 journal holds (see src/journal.c). */
+const CHECK_MARK = utf8.encode('\r\nvessel-ck:');
+
+/** Index of `needle` in `hay`, or -1. */
+function findBytes(hay, needle) {
+  for (let i = hay.indexOf(needle[0]); i >= 0 && i + needle.length <= hay.length; i = hay.indexOf(needle[0], i + 1)) {
+    let j = 1;
+    while (j < needle.length && hay[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
 async function readAll(storage, name) {
   const src = await storage.read(name);
   return src ? collect(src) : null;
@@ -116,6 +129,9 @@ export class Persister {
     // damage, or a missing journal by starting an empty one (the loss is
     // reported in loadReport.repaired), as redis-check-aof --fix.
     this.repairJournal = !!opts.repairJournal;
+    // recoverManifest: rebuild a lost MANIFEST from the newest snapshot and
+    // its journal (reported) instead of refusing to open.
+    this.recoverManifest = !!opts.recoverManifest;
     // readOnly: true, false, or 'ifLocked' (read-only when another tab,
     // worker or process holds the store).
     this.readOnly = opts.readOnly === true || !!storage.readOnly?.();
@@ -205,6 +221,43 @@ export class Persister {
     return removable;
   }
 
+  /**
+   * A manifest for store files whose MANIFEST is lost (recoverManifest):
+   * the newest snapshot and the journal of the same sequence number (a
+   * save writes both before it swaps the manifest, and writes go to that
+   * journal only after the swap).  The pair is then loaded and checked as
+   * any other; the manifest is written only once it loaded.  Refused when
+   * the files cannot be one store's (a non-empty journal newer than every
+   * snapshot, a journal whose snapshot is gone).
+   */
+  async rebuildManifest(files) {
+    const snaps = files.filter((f) => f[1] === 'snapshot').sort((a, b) => b[2] - a[2]);
+    const journals = files.filter((f) => f[1] === 'journal').sort((a, b) => b[2] - a[2]);
+    const seq = snaps.length ? snaps[0][2] : journals[0][2];
+    for (const [name, , n] of journals) {
+      if (n > seq && (await this.storage.size(name)) > 0) {
+        throw refuse(`the MANIFEST is missing and ${name} is newer than every snapshot: cannot tell which store it belongs to`);
+      }
+    }
+    if (!snaps.length && seq !== 1) {
+      throw refuse(`the MANIFEST is missing and the snapshot journal-${pad(seq)}.aof follows is gone: cannot rebuild it`);
+    }
+    const journal = `journal-${pad(seq)}.aof`;
+    let journalFormat = JOURNAL_FORMAT;
+    const size = await this.storage.size(journal);
+    if (size === null) {
+      if (!this.repairJournal) {
+        throw refuse(`the MANIFEST is missing and so is ${journal}, the journal of the newest snapshot; ` +
+          'add { repairJournal: true } (--repair-journal) to accept losing the writes it held');
+      }
+    } else if (size > 0) {
+      // Format 2 journals end every command with a check record.
+      const bytes = await readAll(this.storage, journal);
+      journalFormat = findBytes(bytes, CHECK_MARK) >= 0 ? 2 : 1;
+    }
+    return { version: 1, seq, snapshot: snaps.length ? snaps[0][0] : null, journal, savedAt: 0, journalFormat, rebuilt: true };
+  }
+
   /** Remove what an interrupted save left (as audited at load). */
   async collect() {
     for (const name of this.removable ?? []) await this.storage.delete(name);
@@ -221,15 +274,23 @@ export class Persister {
       const files = await this.storeFiles();
       const leftover = files.length === 1 && files[0][0] === `journal-${pad(1)}.aof` && (await this.storage.size(files[0][0])) === 0;
       if (files.length && !leftover) {
-        throw refuse(`the MANIFEST is missing but the storage holds ${files.map((f) => f[0]).join(', ')}; ` +
-          'restore the MANIFEST (it names the current snapshot and journal), or move the files away to start an empty store');
+        if (!this.recoverManifest) {
+          throw refuse(`the MANIFEST is missing but the storage holds ${files.map((f) => f[0]).join(', ')}; ` +
+            'open with { recoverManifest: true } (--recover-manifest) to rebuild it from the newest snapshot and its journal, ' +
+            'or restore the MANIFEST, or move the files away to start an empty store');
+        }
+        m = await this.rebuildManifest(files);
+        this.recovered = `the MANIFEST was missing: rebuilt from ${m.snapshot ?? 'no snapshot'} and ${m.journal}`;
+      } else {
+        m = { version: 1, seq: 1, snapshot: null, journal: `journal-${pad(1)}.aof`, savedAt: 0, journalFormat: JOURNAL_FORMAT };
+        fresh = true;
       }
-      m = { version: 1, seq: 1, snapshot: null, journal: `journal-${pad(1)}.aof`, savedAt: 0, journalFormat: JOURNAL_FORMAT };
-      fresh = true;
     } else {
       m = parseManifest(raw);
     }
-    this.removable = fresh ? [] : await this.audit(m);
+    // A rebuilt manifest removes nothing: older files stay for the user.
+    this.removable = fresh || this.recovered ? [] : await this.audit(m);
+    delete m.rebuilt;
     const format = m.journalFormat ?? 1;
     let repaired = null;
     let journalMissing = false;
@@ -300,6 +361,7 @@ export class Persister {
         await this.storage.truncate(m.journal, r.valid);
       }
       this.cutBlob = cutBlob;
+      if (this.recovered && !journalMissing) await this.writeManifest(m); // loaded: the rebuilt manifest holds
       if (!m.journal) {
         // A store opened from a read-only base snapshot: start its journal.
         m = { ...m, seq: m.seq + 1, journal: `journal-${pad(m.seq + 1)}.aof`, journalFormat: JOURNAL_FORMAT };
@@ -332,6 +394,7 @@ export class Persister {
       truncatedBytes: m.journal ? journalBytes - r.valid : 0,
       cutBlob: this.cutBlob ?? null,
       repaired,
+      recovered: this.recovered ?? null,
       removed: [...(this.removable ?? [])],
       replayMs: performance.now() - tSnap,
     };

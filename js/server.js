@@ -5,7 +5,7 @@
 //
 //   vessel-server [--port 6379] [--bind 127.0.0.1] [--dir ./data] [--appendfsync everysec]
 //                 [--save "3600 1 300 100 60 10000"] [--requirepass pw] [--maxmemory 1gb]
-//                 [--maxclients 10000] [--no-cluster] [--repair-journal]
+//                 [--maxclients 10000] [--no-cluster] [--repair-journal] [--recover-manifest]
 //
 // The engine answers the data commands with its own RESP bytes; this file
 // answers what concerns connections and the server: AUTH, HELLO, SELECT,
@@ -131,7 +131,7 @@ export class VesselServer {
   /**
    * @param {{ port?: number, bind?: string, dir?: string, appendfsync?: string, save?: string,
    *           requirepass?: string, maxmemory?: string|number, maxclients?: number, cluster?: boolean,
-   *           repairJournal?: boolean, log?: (line: string) => void }} [options]
+   *           repairJournal?: boolean, recoverManifest?: boolean, log?: (line: string) => void }} [options]
    */
   constructor(options = {}) {
     this.port = options.port ?? 6379;
@@ -144,6 +144,7 @@ export class VesselServer {
     this.maxclients = options.maxclients ?? 10000;
     this.cluster = options.cluster ?? true;
     this.repairJournal = !!options.repairJournal;
+    this.recoverManifest = !!options.recoverManifest;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.nodeId = randomBytes(20).toString('hex');
     this.clients = new Map();
@@ -164,10 +165,12 @@ export class VesselServer {
       autosave: rules.length ? rules : false,
       maxmemory: this.maxmemory,
       repairJournal: this.repairJournal,
+      recoverManifest: this.recoverManifest,
     });
     const lr = this.db.loadReport;
     if (lr?.repaired) this.log(`vessel-server: journal repaired (--repair-journal): ${lr.repaired}${lr.cutBlob ? `; the cut bytes are kept in ${lr.cutBlob}` : ''}`);
     if (lr?.tornBytes) this.log(`vessel-server: dropped a torn last journal record (${lr.tornBytes} bytes${lr.cutBlob ? `, kept in ${lr.cutBlob}` : ''})`);
+    if (lr?.recovered) this.log(`vessel-server: ${lr.recovered} (--recover-manifest)`);
     if (lr?.migrated) this.log('vessel-server: the journal was converted to the checked format (a snapshot was saved)');
     this.server = net.createServer((s) => this.accept(s));
     await new Promise((resolve, reject) => {
@@ -819,6 +822,8 @@ const USAGE = `Usage: vessel-server [options]
   --repair-journal      open a damaged journal by keeping the records before the damage (the cut
                         bytes are kept in a side file), or a missing one by starting it empty,
                         as redis-check-aof --fix; without it such a store is refused, unchanged
+  --recover-manifest    rebuild a lost MANIFEST from the newest snapshot and its journal (checked
+                        as any load; older files are kept); without it such a store is refused
   -h, --help            this text`;
 
 async function main(argv) {
@@ -839,6 +844,7 @@ async function main(argv) {
     else if (a === '--maxclients') o.maxclients = Number(val());
     else if (a === '--no-cluster') o.cluster = false;
     else if (a === '--repair-journal') o.repairJournal = true;
+    else if (a === '--recover-manifest') o.recoverManifest = true;
     else if (a === '-h' || a === '--help') {
       process.stdout.write(`${USAGE}\n`);
       return;

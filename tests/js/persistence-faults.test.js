@@ -96,6 +96,55 @@ for (const [kind, make] of Object.entries(kinds)) {
     void expected;
   });
 
+  test(`recoverManifest rebuilds a lost MANIFEST from the newest snapshot and its journal (${kind})`, async () => {
+    // A saved store, and one never saved (journal-000001 only).
+    for (const saved of [true, false]) {
+      const s = make();
+      let expected;
+      if (saved) {
+        ({ expected } = await build(s.opts));
+      } else {
+        const db = await open({ ...s.opts, durability: 'always', autosave: false });
+        for (let i = 0; i < 5; i++) await db.hset(`k:${i}`, { f: `${i}` });
+        expected = await dump(db);
+        await db.close();
+      }
+      const good = s.get('MANIFEST');
+      s.remove('MANIFEST');
+      // An interrupted later save leaves an older superseded pair around too.
+      if (saved) s.put('snapshot-000001.vsnap', Buffer.from('an old snapshot a save had not removed yet'));
+      const db = await open({ ...s.opts, recoverManifest: true, autosave: false });
+      assert.match(db.loadReport.recovered, saved ? /rebuilt from snapshot-000002\.vsnap and journal-000002\.aof/ : /rebuilt from no snapshot and journal-000001\.aof/);
+      assert.equal(await dump(db), expected);
+      await db.hset('after', { f: 'x' });
+      await db.close();
+      if (saved) assert.ok(s.names().includes('snapshot-000001.vsnap'), 'a rebuilt manifest removes nothing');
+      const m = JSON.parse(s.get('MANIFEST'));
+      assert.deepEqual({ ...m, savedAt: 0 }, { ...JSON.parse(good), savedAt: 0 });
+      const again = await open({ ...s.opts, autosave: false });
+      assert.equal(await again.hget('after', 'f'), 'x');
+      await again.close();
+      s.done();
+    }
+    // A non-empty journal newer than every snapshot cannot be placed: refused, unchanged.
+    const s = make();
+    await build(s.opts);
+    s.remove('MANIFEST');
+    s.put('journal-000003.aof', Buffer.from('*1\r\n$4\r\nPING\r\n'));
+    const before = s.hash();
+    await assert.rejects(open({ ...s.opts, recoverManifest: true }), /journal-000003\.aof is newer than every snapshot.*nothing was changed/);
+    assert.deepEqual(s.hash(), before);
+    // A damaged newest snapshot is refused, unchanged (never an empty store).
+    s.remove('journal-000003.aof');
+    const snap = s.get('snapshot-000002.vsnap');
+    snap[snap.length >> 1] ^= 0x10;
+    s.put('snapshot-000002.vsnap', snap);
+    const before2 = s.hash();
+    await assert.rejects(open({ ...s.opts, recoverManifest: true }), /Bad snapshot/);
+    assert.deepEqual(s.hash(), before2);
+    s.done();
+  });
+
   test(`a missing journal is refused unless repairJournal; a missing snapshot is refused (${kind})`, async () => {
     const s = make();
     const { manifest } = await build(s.opts);
