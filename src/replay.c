@@ -113,12 +113,25 @@ static long parse_grow(const uint8_t *p, size_t n, args *a, size_t *argc) {
     }
 }
 
-static void apply(vs_db *db, vs_replay *r, const args *a, size_t argc) {
+/* Apply one record.  maxmemory does not apply while loading (as in
+ * Redis): these writes were acknowledged under it already.  An allocation
+ * failure stops the replay (VS_ERR_NOMEM): skipping the record would
+ * lose an acknowledged write and apply later ones to the wrong state. */
+static vs_status apply(vs_db *db, vs_replay *r, const args *a, size_t argc, vs_err *err) {
     vs_reply_reset(&db->reply, 2);
-    if (vs_command_exec(db, (int)argc, a->argv, a->lens) == VS_OK)
+    uint64_t maxmemory = db->maxmemory;
+    db->maxmemory = 0;
+    vs_status st = vs_command_exec(db, (int)argc, a->argv, a->lens);
+    db->maxmemory = maxmemory;
+    if (st == VS_OK) {
         r->applied++;
-    else
+    } else if (st == VS_ERR_NOMEM) {
+        return vs_err_set(err, VS_ERR_NOMEM, "OOM out of memory while replaying the journal at offset %llu",
+                          (unsigned long long)r->offset);
+    } else {
         r->failed++;
+    }
+    return VS_OK;
 }
 
 /* A check record: PING vessel-ck:<16 hex>; *value gets the hex's value
@@ -165,7 +178,7 @@ static size_t feed_plain(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_err
             damage(r, VS_REPLAY_DAMAGED, pos);
             break;
         }
-        apply(db, r, a, argc);
+        if ((*st = apply(db, r, a, argc, err)) != VS_OK) break;
         pos += (size_t)k;
     }
     return pos;
@@ -210,7 +223,7 @@ static size_t feed_checked(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_e
                 else damage(r, VS_REPLAY_DAMAGED, group);
                 return group;
             }
-            apply(db, r, a, argc);
+            if ((*st = apply(db, r, a, argc, err)) != VS_OK) return group;
             q += (size_t)n;
         }
         r->chain = h;

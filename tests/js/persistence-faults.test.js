@@ -482,3 +482,16 @@ test('a checked journal piped into a real redis-server with redis-cli --pipe giv
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('maxmemory does not apply while replaying the journal (acknowledged writes are never dropped)', async () => {
+  const storage = new MemoryStorage();
+  const db = await open({ storage, durability: 'always', autosave: false });
+  for (let i = 0; i < 100; i++) await db.hset(`k:${i}`, { f: 'x'.repeat(10000) });
+  await db.close();
+  // Reopened with a limit below what it holds: all of it loads, as Redis loads its AOF.
+  const again = await open({ storage, durability: 'always', autosave: false, maxmemory: 100000 });
+  assert.equal(await again.dbsize(), 100);
+  assert.equal((await again.hget('k:99', 'f')).length, 10000);
+  await assert.rejects(again.hset('more', { f: 'y' }), { message: /^OOM command not allowed/ });
+  await again.close();
+});
