@@ -91,25 +91,25 @@ static int scan_match(const vs_kentry *e, const uint8_t *pat, size_t plen, int t
 vs_status vs_cmd_scan(vs_ctx *c) {
     vs_keyspace *ks = &c->db->ks;
     unsigned long long cursor;
-    if (!vs_parse_ull(ARG(1), &cursor)) return vs_err_set(c->err, VS_ERR, "ERR invalid cursor");
+    if (!vs_parse_cursor(ARG(1), &cursor)) return vs_err_set(c->err, VS_ERR, "ERR invalid cursor");
     long long count = SCAN_DEFAULT_COUNT;
     const uint8_t *pat = NULL;
     size_t plen = 0;
     int type = -1;
     for (int i = 2; i < c->argc; i += 2) {
         if (i + 1 >= c->argc) return VS_ERR_SYNTAX;
-        if (vs_arg_is(c, i, "COUNT")) {
+        if (vs_eq_nocase_cstr(ARG(i), "COUNT")) {
             vs_status st = vs_arg_ll(c, i + 1, &count);
             if (st != VS_OK) return st;
             if (count < 1) return VS_ERR_SYNTAX;
-        } else if (vs_arg_is(c, i, "MATCH")) {
+        } else if (vs_eq_nocase_cstr(ARG(i), "MATCH")) {
             pat = c->argv[i + 1];
             plen = c->argvlen[i + 1];
             if (is_match_all(pat, plen)) pat = NULL;
-        } else if (vs_arg_is(c, i, "TYPE")) {
-            if (vs_arg_is(c, i + 1, "string"))
+        } else if (vs_eq_nocase_cstr(ARG(i), "TYPE")) {
+            if (vs_eq_nocase_cstr(ARG(i + 1), "string"))
                 type = VS_TYPE_STRING;
-            else if (vs_arg_is(c, i + 1, "hash"))
+            else if (vs_eq_nocase_cstr(ARG(i + 1), "hash"))
                 type = VS_TYPE_HASH;
             else
                 type = VS_TYPE_NONE; /* a type no key has: nothing matches */

@@ -113,11 +113,13 @@ static void reset_preps(vs_ftindex *x) {
 
 vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch, int deferred) {
     x->pending = 0;
+    x->pending_drop = 0;
     if (ch->kind == VS_CHANGE_FLUSH) return VS_OK;
     uint32_t id = ch->id;
     int tracked = vs_ftindex_tracks(x, id);
     int track = 0; /* +1 start tracking, -1 stop */
     int any = 0;
+    int drop = 0; /* RENAME: drop the destination's document */
     reset_preps(x);
     switch (ch->kind) {
     case VS_CHANGE_HASH:
@@ -149,6 +151,9 @@ vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch, int deferred) {
         if (tracked) plan_remove_all(x), track = -1, any = 1;
         break;
     case VS_CHANGE_RENAME: {
+        /* An existing destination is deleted by the same change: drop it
+         * at commit (a removal: nothing to prepare). */
+        if (ch->dst_type != VS_TYPE_NONE && vs_ftindex_tracks(x, ch->dst_id)) drop = 1;
         int match = ch->new_type == VS_TYPE_HASH && vs_schema_matches(&x->schema, ch->newkey, ch->newklen);
         if (tracked && !match) {
             plan_remove_all(x);
@@ -163,8 +168,8 @@ vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch, int deferred) {
     }
     default: break;
     }
-    if (!any) return VS_OK;
-    vs_status st = reserve_doc(x, id);
+    if (!any && !drop) return VS_OK;
+    vs_status st = any ? reserve_doc(x, id) : VS_OK;
     for (uint32_t i = 0; i < x->schema.nfields && st == VS_OK; i++)
         if (x->prep[i].action != VS_FI_NONE) st = reserve_field(x->fields[i], id);
     uint32_t done = 0;
@@ -181,6 +186,8 @@ vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch, int deferred) {
     x->pending = 1;
     x->pending_id = id;
     x->pending_track = track;
+    x->pending_drop = drop;
+    x->pending_drop_id = drop ? ch->dst_id : 0;
     return VS_OK;
 }
 
@@ -213,6 +220,21 @@ static void clear_all(vs_ftindex *x) {
     x->bf_cursor = x->bf_end = 0;
 }
 
+/* Apply field i's prepared action to document id and update the counts. */
+static void commit_field(vs_ftindex *x, uint32_t i, uint32_t id, vs_fi_prep *p) {
+    vs_field_index *fi = x->fields[i];
+    fi->ops->commit(fi, id, p);
+    int now_present = p->action == VS_FI_SET && p->valid;
+    int now_failed = p->action == VS_FI_SET && !p->valid;
+    int was_present = vs_bit_test(fi->present.w, id);
+    int was_failed = vs_bit_test(fi->failed.w, id);
+    set_flag(&fi->present, id, now_present, &fi->npresent);
+    set_flag(&fi->failed, id, now_failed, &fi->nfailed);
+    x->num_records += (uint64_t)now_present - (uint64_t)was_present;
+    x->failures += (uint64_t)now_failed - (uint64_t)was_failed;
+    x->nattr[id] = (uint16_t)(x->nattr[id] + now_present - was_present);
+}
+
 void vs_ftindex_commit(vs_ftindex *x, const vs_change *ch) {
     if (ch->kind == VS_CHANGE_FLUSH) {
         clear_all(x);
@@ -220,24 +242,35 @@ void vs_ftindex_commit(vs_ftindex *x, const vs_change *ch) {
     }
     if (!x->pending) return;
     uint32_t id = x->pending_id;
+    int touched = x->pending_track != 0;
     for (uint32_t i = 0; i < x->schema.nfields; i++) {
         vs_fi_prep *p = &x->prep[i];
         if (p->action == VS_FI_NONE) continue;
-        vs_field_index *fi = x->fields[i];
-        fi->ops->commit(fi, id, p);
-        int now_present = p->action == VS_FI_SET && p->valid;
-        int now_failed = p->action == VS_FI_SET && !p->valid;
-        int was_present = vs_bit_test(fi->present.w, id);
-        int was_failed = vs_bit_test(fi->failed.w, id);
-        set_flag(&fi->present, id, now_present, &fi->npresent);
-        set_flag(&fi->failed, id, now_failed, &fi->nfailed);
-        x->num_records += (uint64_t)now_present - (uint64_t)was_present;
-        x->failures += (uint64_t)now_failed - (uint64_t)was_failed;
-        x->nattr[id] = (uint16_t)(x->nattr[id] + now_present - was_present);
+        commit_field(x, i, id, p);
+        touched = 1;
     }
-    set_flag(&x->indexed, id, x->nattr[id] > 0, &x->num_docs);
+    if (touched) set_flag(&x->indexed, id, x->nattr[id] > 0, &x->num_docs);
     if (x->pending_track > 0) vs_bit_set(x->tracked.w, id);
     if (x->pending_track < 0) vs_bit_clear(x->tracked.w, id);
+    /* Then the destination a RENAME overwrites: after the source, whose
+     * prepared state refers to the index as it was (a TAG entry the
+     * destination alone held, a free HNSW slot, reserved room). */
+    if (x->pending_drop) {
+        uint32_t did = x->pending_drop_id;
+        for (uint32_t i = 0; i < x->schema.nfields; i++) {
+            const vs_field_index *fi = x->fields[i];
+            /* A field that holds nothing for did may not even have room
+             * for it (room is made when a value is first set). */
+            if (!vs_bitvec_test(&fi->present, did) && !vs_bitvec_test(&fi->failed, did)) continue;
+            vs_fi_prep rm;
+            memset(&rm, 0, sizeof rm);
+            rm.action = VS_FI_REMOVE;
+            commit_field(x, i, did, &rm);
+        }
+        set_flag(&x->indexed, did, x->nattr[did] > 0, &x->num_docs);
+        vs_bit_clear(x->tracked.w, did);
+        x->pending_drop = 0;
+    }
     x->pending = 0;
     reset_preps(x);
 }
@@ -248,6 +281,7 @@ void vs_ftindex_abort(vs_ftindex *x) {
         if (x->prep[i].action == VS_FI_SET) x->fields[i]->ops->abort(x->fields[i], &x->prep[i]);
     reset_preps(x);
     x->pending = 0;
+    x->pending_drop = 0;
 }
 
 /* ---- backfill ----------------------------------------------------------- */

@@ -54,6 +54,8 @@ typedef struct vs_ftindex {
     int pending;               /* prepare succeeded, commit/abort due */
     uint32_t pending_id;
     int pending_track;         /* +1 start tracking, -1 stop, 0 unchanged */
+    int pending_drop;          /* RENAME: drop the overwritten destination */
+    uint32_t pending_drop_id;  /* its key id */
 } vs_ftindex;
 
 /* Build an index from a parsed schema (taken over on success). */

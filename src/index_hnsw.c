@@ -32,6 +32,14 @@ static inline void set_len(uint32_t *lk, uint32_t n) {
     for (uint32_t i = n; i < lk[0]; i++) lk[1 + i] = 0;
     lk[0] = n;
 }
+/* In-degree bookkeeping of layer 0: call before a list is rewritten
+ * (its links stop counting) and after (the new ones count). */
+static inline void indeg_sub(vs_hnsw *h, const uint32_t *lk) {
+    for (uint32_t i = 1; i <= lk[0]; i++) h->indeg[lk[i]]--;
+}
+static inline void indeg_add(vs_hnsw *h, const uint32_t *lk) {
+    for (uint32_t i = 1; i <= lk[0]; i++) h->indeg[lk[i]]++;
+}
 static inline const float *vec_of(const vs_hnsw *h, uint32_t e) { return (const float *)(elem(h, e) + h->off_vec); }
 static inline uint32_t key_of(const vs_hnsw *h, uint32_t e) {
     uint32_t k;
@@ -293,9 +301,31 @@ static size_t fill_pruned(const vs_hnsw *h, vs_scored *c, size_t n, size_t m, si
     return kept;
 }
 
+/* Does d have a way in on layer 0 besides n's link (and besides links
+ * from nodes that only d links to: a pair linked only to each other is
+ * an island)?  `counted`: n's link to d is in indeg[d]. */
+static int other_way_in(const vs_hnsw *h, uint32_t d, uint32_t n, int counted) {
+    uint32_t others = h->indeg[d] - (counted ? 1u : 0u);
+    if (others == 0) return 0;
+    const uint32_t *ld = links_of(h, d, 0);
+    uint32_t dependent = 0;
+    for (uint32_t i = 1; i <= ld[0]; i++) {
+        uint32_t c = ld[i];
+        if (c == n || h->indeg[c] > 1) continue;
+        const uint32_t *lc = links_of(h, c, 0);
+        for (uint32_t j = 1; j <= lc[0]; j++)
+            if (lc[j] == d) {
+                dependent++;
+                break;
+            }
+    }
+    return others > dependent;
+}
+
 /* Add a link n -> e at layer l (distance d), pruning n's list with the
- * heuristic when it is full. */
-static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l) {
+ * heuristic when it is full.  With keep set, the new link stays (a repair's
+ * way back into e) unless every other link is some node's only way in. */
+static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int keep) {
     uint32_t *lk = links_of(h, n, l);
     uint32_t cnt = lk[0], mx = max_links(h, l);
     for (uint32_t i = 1; i <= cnt; i++)
@@ -303,6 +333,7 @@ static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l) {
     if (cnt < mx) {
         lk[1 + cnt] = e;
         lk[0] = cnt + 1;
+        if (l == 0) h->indeg[e]++;
         return;
     }
     vs_scored *s = h->sel2;
@@ -314,14 +345,45 @@ static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l) {
     s[cnt].id = e;
     s[cnt].dist = d;
     sort_scored(s, cnt + 1);
-    size_t kept = heuristic(h, s, cnt + 1, mx);
+    /* Heuristic choice topped up with the closest pruned candidates: the
+     * list stays full and drops exactly one link (pruning down to the
+     * heuristic's picks alone could drop several, and with them the only
+     * way into some nodes). */
+    size_t kept = fill_pruned(h, s, cnt + 1, mx, mx);
+    if (l == 0) {
+        /* The link dropped may be the only way into its node (n the only
+         * node linking to it): keep it instead of the farthest kept one
+         * that has another way in. */
+        uint32_t dropped = VS_NO_ELEM;
+        for (uint32_t i = 0; i <= cnt && dropped == VS_NO_ELEM; i++) {
+            uint32_t c = i < cnt ? lk[1 + i] : e;
+            int in = 0;
+            for (size_t t = 0; t < kept && !in; t++) in = s[t].id == c;
+            if (!in) dropped = c;
+        }
+        /* (e's count does not hold this link yet; the others' hold n's.) */
+        if (dropped != VS_NO_ELEM && ((dropped == e && keep) || !other_way_in(h, dropped, n, dropped != e))) {
+            for (size_t t = kept; t-- > 0;) {
+                uint32_t c = s[t].id;
+                if (other_way_in(h, c, n, c != e)) {
+                    s[t].id = dropped;
+                    s[t].dist = dist_q(h, vn, dropped);
+                    break;
+                }
+            }
+        }
+        indeg_sub(h, lk);
+    }
     for (size_t i = 0; i < kept; i++) lk[1 + i] = s[i].id;
     set_len(lk, (uint32_t)kept);
+    if (l == 0) indeg_add(h, lk);
 }
 
 /* Link element e (vector in place, level known) into layers
  * min(level, max_level)..0, starting from the entry point.  e's own links
- * are replaced; e is never its own neighbour. */
+ * are replaced; e is never its own neighbour.  e's old layer-0 links (a
+ * reused slot's) no longer count in the in-degrees (repair_neighbours
+ * took them out); they still route this search. */
 static void link_element(vs_hnsw *h, uint32_t e, int level) {
     const float *q = vec_of(h, e);
     uint32_t ep = h->entry;
@@ -345,43 +407,73 @@ static void link_element(vs_hnsw *h, uint32_t e, int level) {
         uint32_t *lk = links_of(h, e, l);
         for (size_t i = 0; i < kept; i++) lk[1 + i] = h->res[i].id;
         set_len(lk, (uint32_t)kept); /* lk[0] still holds the old length */
-        for (size_t i = 0; i < kept; i++) add_link(h, h->res[i].id, e, h->res[i].dist, l);
+        if (l == 0) indeg_add(h, lk);
+        for (size_t i = 0; i < kept; i++) add_link(h, h->res[i].id, e, h->res[i].dist, l, 0);
     }
 }
 
-/* Reconnect the neighbours of e (about to get a new vector) without e:
- * each neighbour picks, with the heuristic, from its other links and e's
- * links. */
+/* Reconnect the neighbours of e (about to get a new vector) without e.
+ * A neighbour n keeps every other link it has (dropping them could leave
+ * a node whose only way in was n unreachable); the slot e held in n's
+ * list goes to the best of e's links (heuristic choice, else the
+ * closest).  n also loses its in-link from e, since e is re-linked from
+ * scratch: one of its neighbours links back to it (add_link's keep). */
 static void repair_neighbours(vs_hnsw *h, uint32_t e, int level) {
+    indeg_sub(h, links_of(h, e, 0)); /* e is re-linked afterwards */
     for (int l = 0; l <= level; l++) {
         const uint32_t *le = links_of(h, e, l);
         uint32_t ne = le[0];
         uint32_t mx = max_links(h, l);
         for (uint32_t i = 1; i <= ne; i++) {
-            uint32_t n = le[1 + i - 1];
+            uint32_t n = le[i];
             if (n == e) continue;
             uint32_t *ln = links_of(h, n, l);
             const float *vn = vec_of(h, n);
+            vs_scored *s = h->sel2; /* kept links, then candidates */
             size_t k = 0;
-            vs_scored *s = h->sel2;
             for (uint32_t j = 1; j <= ln[0]; j++)
-                if (ln[j] != e) s[k++] = (vs_scored){0, ln[j]};
+                if (ln[j] != e) s[k++] = (vs_scored){dist_q(h, vn, ln[j]), ln[j]};
+            size_t nkeep = k;
+            uint32_t want = ln[0] > mx ? mx : ln[0];
+            if (want < 1) want = 1; /* n keeps at least one way out */
             for (uint32_t j = 1; j <= ne; j++) {
                 uint32_t c = le[j];
                 if (c == e || c == n) continue;
                 int dup = 0;
                 for (size_t t = 0; t < k && !dup; t++) dup = s[t].id == c;
-                if (!dup) s[k++] = (vs_scored){0, c};
+                if (!dup) s[k++] = (vs_scored){dist_q(h, vn, c), c};
             }
-            for (size_t t = 0; t < k; t++) s[t].dist = dist_q(h, vn, s[t].id);
-            sort_scored(s, k);
-            /* Heuristic choice, then keep the degree n had: fill with the
-             * closest pruned candidates (the paper's keepPrunedConnections),
-             * so repairs do not thin the graph out. */
-            uint32_t want = ln[0] > mx ? mx : ln[0];
-            size_t kept = fill_pruned(h, s, k, mx, want);
-            for (size_t t = 0; t < kept; t++) ln[1 + t] = s[t].id;
-            set_len(ln, (uint32_t)kept);
+            sort_scored(s + nkeep, k - nkeep);
+            /* Heuristic pass over the candidates, then the closest. */
+            size_t w = nkeep;
+            for (size_t t = nkeep; t < k && w < want; t++) {
+                const float *vc = vec_of(h, s[t].id);
+                int good = 1;
+                for (size_t j = 0; j < w && good; j++) good = !(dist_q(h, vc, s[j].id) < s[t].dist);
+                if (good) {
+                    vs_scored x = s[t];
+                    memmove(&s[w + 1], &s[w], (t - w) * sizeof *s);
+                    s[w++] = x;
+                }
+            }
+            for (size_t t = w; t < k && w < want; t++) s[w++] = s[t]; /* still sorted past w */
+            if (l == 0) indeg_sub(h, ln);
+            for (size_t t = 0; t < w; t++) ln[1 + t] = s[t].id;
+            set_len(ln, (uint32_t)w);
+            if (l == 0) indeg_add(h, ln);
+            if (w == 0) continue;
+            /* From the closest neighbour not linking to n already (one
+             * that does may share an island with n), else the closest. */
+            vs_scored best = {INFINITY, VS_NO_ELEM}, any = {INFINITY, VS_NO_ELEM};
+            for (size_t t = 0; t < w; t++) {
+                if (before(s[t], any)) any = s[t];
+                const uint32_t *lc = links_of(h, s[t].id, l);
+                int linked = 0;
+                for (uint32_t j = 1; j <= lc[0] && !linked; j++) linked = lc[j] == n;
+                if (!linked && before(s[t], best)) best = s[t];
+            }
+            if (best.id == VS_NO_ELEM) best = any;
+            add_link(h, best.id, n, best.dist, l, 1);
         }
     }
 }
@@ -408,6 +500,10 @@ static vs_status grow(vs_hnsw *h, uint32_t need) {
     uint32_t *fl = vs_realloc(h->free_list, (size_t)cap * sizeof *fl);
     if (!fl) return VS_ERR_NOMEM;
     h->free_list = fl;
+    uint32_t *in = vs_realloc(h->indeg, (size_t)cap * sizeof *in);
+    if (!in) return VS_ERR_NOMEM;
+    memset(in + h->capacity, 0, (size_t)(cap - h->capacity) * sizeof *in);
+    h->indeg = in;
     vs_scored *cand = vs_realloc(h->cand, (size_t)cap * sizeof *cand);
     if (!cand) return VS_ERR_NOMEM;
     h->cand = cand;
@@ -523,7 +619,7 @@ static void hnsw_commit(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
         repair_neighbours(h, e, level);
         write_vector(h, e, p->val, id);
         vs_bit_clear(h->deleted.w, e);
-        if (!(h->entry == e && h->live == 0)) link_element(h, e, level);
+        link_element(h, e, level);
     } else {
         e = h->count++;
         int level = hp->level;
@@ -565,12 +661,14 @@ static void free_graph(vs_hnsw *h) {
     vs_free(h->levels);
     vs_free(h->upper);
     vs_free(h->free_list);
+    vs_free(h->indeg);
     vs_free(h->cand);
     vs_free(h->visited);
     vs_bitvec_free(&h->deleted);
     h->arena = h->levels = NULL;
     h->upper = NULL;
     h->free_list = NULL;
+    h->indeg = NULL;
     h->cand = NULL;
     h->visited = NULL;
     h->capacity = h->count = h->live = h->nfree = 0;
@@ -600,7 +698,7 @@ static void hnsw_destroy(vs_field_index *fi) {
 
 static size_t hnsw_memory(const vs_field_index *fi) {
     const vs_hnsw *h = CH(fi);
-    size_t per = h->elem_size + 1 + sizeof(uint32_t *) + sizeof(uint32_t) + sizeof(vs_scored) + sizeof(uint16_t);
+    size_t per = h->elem_size + 1 + sizeof(uint32_t *) + 2 * sizeof(uint32_t) + sizeof(vs_scored) + sizeof(uint16_t);
     size_t m = sizeof *h + (size_t)h->capacity * per + h->deleted.cap / 8 + (size_t)h->key_cap * sizeof(uint32_t) +
                (size_t)h->res_cap * sizeof(vs_scored) + 3 * ((size_t)h->M0 + 1) * sizeof(vs_scored);
     for (uint32_t e = 0; e < h->count; e++)
@@ -711,6 +809,62 @@ vs_status vs_hnsw_search(vs_hnsw *h, const float *q, uint32_t k, uint32_t ef, co
     return VS_OK;
 }
 
+/* ---- checks ---------------------------------------------------------------- */
+
+uint32_t vs_hnsw_unreachable(const vs_hnsw *h) {
+    if (h->live == 0) return 0;
+    uint32_t n = h->count;
+    if (h->entry >= n || h->levels[h->entry] != h->max_level) return 1;
+    uint8_t *start = vs_calloc(n, 1);
+    uint8_t *seen = vs_calloc(n, 1);
+    uint32_t *queue = vs_malloc((size_t)n * sizeof *queue);
+    if (!start || !seen || !queue) {
+        vs_free(start);
+        vs_free(seen);
+        vs_free(queue);
+        return UINT32_MAX;
+    }
+    /* Starts: the entry point and everything reachable from it through
+     * links on layers >= 1 (a descent can stop at any of them). */
+    size_t qh = 0, qt = 0;
+    queue[qt++] = h->entry;
+    start[h->entry] = 1;
+    while (qh < qt) {
+        uint32_t e = queue[qh++];
+        for (int l = 1; l <= h->levels[e]; l++) {
+            const uint32_t *lk = links_of(h, e, l);
+            for (uint32_t i = 1; i <= lk[0]; i++)
+                if (lk[i] < n && !start[lk[i]]) {
+                    start[lk[i]] = 1;
+                    queue[qt++] = lk[i];
+                }
+        }
+    }
+    uint32_t worst = 0;
+    for (uint32_t s = 0; s < n; s++) {
+        if (!start[s]) continue;
+        memset(seen, 0, n);
+        qh = qt = 0;
+        queue[qt++] = s;
+        seen[s] = 1;
+        while (qh < qt) {
+            const uint32_t *lk = links_of(h, queue[qh++], 0);
+            for (uint32_t i = 1; i <= lk[0]; i++)
+                if (lk[i] < n && !seen[lk[i]]) {
+                    seen[lk[i]] = 1;
+                    queue[qt++] = lk[i];
+                }
+        }
+        uint32_t missed = 0;
+        for (uint32_t e = 0; e < n; e++) missed += !seen[e] && !is_deleted(h, e);
+        if (missed > worst) worst = missed;
+    }
+    vs_free(start);
+    vs_free(seen);
+    vs_free(queue);
+    return worst;
+}
+
 /* ---- loading -------------------------------------------------------------- */
 
 vs_status vs_hnsw_load_reserve(vs_hnsw *h, uint32_t count, uint32_t capacity) {
@@ -768,6 +922,8 @@ vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t nfree, uint32_t entry, int ma
         if (k >= key_bound || h->key_elem[k] != VS_NO_ELEM) return VS_ERR_CORRUPT;
         h->key_elem[k] = e;
     }
+    memset(h->indeg, 0, (size_t)h->capacity * sizeof *h->indeg);
+    for (uint32_t e = 0; e < n; e++) indeg_add(h, links_of(h, e, 0));
     h->live = n - nfree;
     h->entry = n ? entry : VS_NO_ELEM;
     h->max_level = max_level;

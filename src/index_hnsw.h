@@ -13,12 +13,20 @@
  * Deletion marks the element (it keeps routing searches, never appears in
  * results) and puts it on a free list; the next insertion reuses the slot,
  * repairing the neighbours of the old element and re-linking the new one
- * (hnswlib's update path), so memory stays bounded under churn.
+ * (hnswlib's update path), so memory stays bounded under churn.  A reused
+ * slot is always re-linked, the entry point's too (its old links lead to
+ * elements that no longer link back).
  *
  * Invariants:
  *  - key_elem[key(e)] == e for every live element e;
  *  - a deleted element is on the free list exactly once;
  *  - link counts never exceed M0 (layer 0) or M (upper layers);
+ *  - indeg[e] == the number of layer-0 lists holding e.  Pruning a full
+ *    list never drops the only way into a node while another link can go
+ *    instead, and a reused slot's old neighbours get a link back, so every
+ *    live element stays reachable from wherever a query's descent ends
+ *    (vs_hnsw_unreachable checks it; multi-node islands remain possible
+ *    in principle, seen only with IP on unnormalised data and M 4);
  *  - entry is NO_ELEM iff no element was ever inserted (after FLUSHALL too).
  */
 #ifndef VS_INDEX_HNSW_H
@@ -52,6 +60,7 @@ typedef struct vs_hnsw {
     uint32_t **upper;          /* per element, NULL at level 0 */
     vs_bitvec deleted;         /* per element */
     uint32_t *free_list;       /* deleted elements to reuse (capacity) */
+    uint32_t *indeg;           /* per element: layer-0 links pointing to it */
     uint32_t nfree;
     uint32_t entry;            /* entry point, or VS_NO_ELEM */
     int max_level;
@@ -81,6 +90,17 @@ vs_status vs_hnsw_search(vs_hnsw *h, const float *q, uint32_t k, uint32_t ef, co
                          size_t filter_count, vs_topk *top);
 
 uint32_t vs_hnsw_capacity(const vs_hnsw *h);
+
+/* Debugging and tests: how many live elements a query could miss.  A query
+ * descends the upper layers greedily from the entry point and then runs a
+ * beam search on layer 0 from wherever the descent ended, which can be any
+ * element reachable from the entry point through upper-layer links.  The
+ * check takes every such start (the entry point included) and counts the
+ * live elements that a layer-0 walk from it does not reach (the worst
+ * start's count).  Also 1 when live elements exist but the entry point is
+ * missing or not at max_level.  Allocates scratch (VS_ERR_NOMEM: returns
+ * UINT32_MAX).  O(starts x elements x M0): for tests on small graphs. */
+uint32_t vs_hnsw_unreachable(const vs_hnsw *h);
 
 /* Loading a snapshot: vs_hnsw_load_reserve makes room for `capacity`
  * elements (count of them used); the reader fills levels and the arena,

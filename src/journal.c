@@ -142,7 +142,6 @@ static size_t record(vs_journal *j, const vs_change *ch, int write) {
         return vs_resp_command_size(3, lens);
     }
     case VS_CHANGE_DEL: {
-        if (ch->implicit) return 0; /* part of a RENAME */
         const uint8_t *argv[2] = {(const uint8_t *)"DEL", ch->key};
         size_t lens[2] = {3, ch->klen};
         if (write) vs_journal_append(j, 2, argv, lens);

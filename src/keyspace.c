@@ -242,6 +242,10 @@ vs_status vs_kw_rename_begin(vs_kwrite *w, vs_keyspace *ks, const uint8_t *src, 
     w->ch.newklen = dlen;
     if (slen == dlen && memcmp(src, dst, slen) == 0) return VS_OK; /* no-op */
     w->dst_old = vs_ks_find(ks, dst, dlen);
+    if (w->dst_old) {
+        w->ch.dst_type = (vs_type)w->dst_old->type;
+        w->ch.dst_id = w->dst_old->id;
+    }
     w->nentry = vs_ks_entry_new(dst, dlen, (vs_type)e->type);
     if (!w->nentry) return VS_ERR_NOMEM;
     w->nentry->v = e->v;
@@ -332,19 +336,17 @@ static vs_status commit_string(vs_kwrite *w) {
 static vs_status commit_rename(vs_kwrite *w) {
     vs_keyspace *ks = w->ks;
     if (!w->nentry) return VS_OK; /* renamed to itself */
+    /* One change covers the rename and the deletion of an existing
+     * destination (ch.dst_type): subscribers hold one prepared change at a
+     * time, so a separate DEL here would wipe what they prepared for the
+     * rename. */
     vs_status st = notify_prepare(ks, &w->ch);
     if (st != VS_OK) {
         vs_kw_discard(w);
         return st;
     }
-    if (w->dst_old) {
-        vs_change del;
-        change_for_entry(&del, VS_CHANGE_DEL, w->dst_old);
-        del.implicit = 1;
-        notify_removal(ks, &del);
-        unlink_free(ks, w->dst_old, 1);
-    }
     notify_commit(ks, &w->ch);
+    if (w->dst_old) unlink_free(ks, w->dst_old, 1);
     vs_kentry *src = w->entry;
     vs_kentry *dst = w->nentry;
     dst->id = src->id;

@@ -55,7 +55,8 @@ typedef enum vs_change_kind {
                          or deleted when its last field goes */
     VS_CHANGE_STRING, /* key set to a string (created, or replacing any type) */
     VS_CHANGE_DEL,    /* key deleted */
-    VS_CHANGE_RENAME, /* key renamed to newkey: same id, same value */
+    VS_CHANGE_RENAME, /* key renamed to newkey: same id, same value; an
+                         existing newkey is deleted (dst_type, dst_id) */
     VS_CHANGE_FLUSH,  /* every key deleted */
 } vs_change_kind;
 
@@ -71,8 +72,12 @@ typedef struct vs_change {
     vs_type new_type;         /* type after (NONE if the key goes away) */
     vs_hview view;            /* HASH, RENAME of a hash: the hash after the change */
     const vs_str *str;        /* STRING: the new value */
-    int implicit;             /* 1 for a DEL that another change implies (the
-                                 destination of RENAME): journals skip it */
+    /* RENAME onto an existing key: that key is deleted by the same change
+     * (one prepare, one commit, so subscribers see the rename and the
+     * deletion together and a refused rename deletes nothing).  dst_type
+     * is its type (NONE when newkey did not exist), dst_id its id. */
+    vs_type dst_type;
+    uint32_t dst_id;
 } vs_change;
 
 typedef struct vs_subscriber {

@@ -220,3 +220,22 @@ test('FT.INFO for HNSW, defaults, parameter errors, capacity growth', async () =
   assert.equal(big.total, 100);
   await db.close();
 });
+
+test('updating the only live key, whose element is the entry point, keeps it findable (seed 79)', async () => {
+  // The deleted element (k1) had a lower level; the update reused the
+  // entry's slot without linking it, and KNN found nothing.
+  let bad = 0;
+  for (let seed = 0; seed < 200; seed++) {
+    const db = await open({ seed });
+    await db.createIndex('h', { schema: { v: vectorDef('HNSW', 4, 'COSINE', { m: 4 }) } });
+    await db.hset('k5', { v: new Float32Array([-0.5, 0.99, -0.94, 0]) });
+    await db.hset('k1', { v: new Float32Array([1, 1, -0.84, 1]) });
+    await db.del('k1');
+    await db.hset('k5', { v: new Float32Array([0.36, 0.42, 0.47, -0.72]) });
+    const r = await db.search('h', '*=>[KNN 5 @v $q]', { params: { q: new Float32Array([1, 0, 0, 0]) }, noContent: true });
+    if (r.total !== 1 || r.results[0]?.key !== 'k5') bad++;
+    assert.equal((await db.indexInfo('h')).num_docs, 1);
+    await db.close();
+  }
+  assert.equal(bad, 0, `${bad} of 200 seeds lost the only live key`);
+});

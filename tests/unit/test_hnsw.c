@@ -42,6 +42,16 @@ static void check_invariants(vs_hnsw *h) {
     }
     VT_EQ_INT(live, h->live);
     VT_EQ_INT(h->count - live, h->nfree);
+    /* The layer-0 in-degrees kept incrementally match the links. */
+    uint32_t *indeg = calloc(h->count + 1, sizeof *indeg);
+    for (uint32_t e = 0; e < h->count; e++) {
+        const uint32_t *lk = (const uint32_t *)(h->arena + (size_t)e * h->elem_size);
+        for (uint32_t i = 1; i <= lk[0]; i++) indeg[lk[i]]++;
+    }
+    uint32_t wrong = 0;
+    for (uint32_t e = 0; e < h->count; e++) wrong += indeg[e] != h->indeg[e];
+    VT_EQ_INT(wrong, 0);
+    free(indeg);
     if (h->entry == VS_NO_ELEM) return;
     VT_EQ_INT(h->levels[h->entry], h->max_level);
     /* Reachability on layer 0 (BFS). */
@@ -62,6 +72,7 @@ static void check_invariants(vs_hnsw *h) {
     uint32_t unreachable = 0;
     for (uint32_t e = 0; e < h->count; e++) unreachable += !seen[e] && !vs_bit_test(h->deleted.w, e);
     VT_CHECK(unreachable <= h->live / 100); /* HNSW may strand a rare node; never many */
+    VT_EQ_INT(vs_hnsw_unreachable(h), 0);   /* ... and with these data sets, none */
     free(seen);
     free(queue);
 }
@@ -169,7 +180,105 @@ static void test_reproducible(void) {
     vs_close(b);
 }
 
+/* The report's case: an update of the only live key, whose old element
+ * is the entry point, after the other element (on a lower level) was
+ * deleted.  The update reused the entry's slot without linking it, so the
+ * greedy descent left it through its stale upper links for the deleted
+ * element, which no longer linked back: KNN returned nothing. */
+static void hset4(vs_db *db, const char *key, float a, float b, float c, float d) {
+    float v[4] = {a, b, c, d};
+    hset_vec(db, key, v, 4);
+}
+
+static void test_entry_point_update(void) {
+    int bad = 0;
+    for (uint32_t seed = 0; seed < 200; seed++) {
+        vs_options opt = {.seed = seed};
+        vs_db *db = vs_open(&opt);
+        vt_run(db, "FT.CREATE", "h", "SCHEMA", "v", "VECTOR", "HNSW", "8", "TYPE", "FLOAT32", "DIM", "4",
+               "DISTANCE_METRIC", "COSINE", "M", "4", NULL);
+        vs_hnsw *h = hnsw_of(db, "h");
+        hset4(db, "k5", -0.5f, 0.99f, -0.94f, 0);
+        hset4(db, "k1", 1, 1, -0.84f, 1);
+        vt_run(db, "DEL", "k1", NULL);
+        hset4(db, "k5", 0.36f, 0.42f, 0.47f, -0.72f);
+        float q[4] = {1, 0, 0, 0};
+        vt_blob(0, q, 4);
+        vt_run(db, "FT.SEARCH", "h", "*=>[KNN 5 @v $q]", "PARAMS", "2", "q", VT_BLOB(0), "NOCONTENT", NULL);
+        const char *t = vt_text(db);
+        if (strcmp(t, "[1,k5]") != 0 || vs_hnsw_unreachable(h) != 0) {
+            if (bad++ < 3) vt_fail(__FILE__, __LINE__, "seed %u: %s, %u unreachable", seed, t, vs_hnsw_unreachable(h));
+        }
+        check_invariants(h);
+        vs_close(db);
+    }
+    VT_EQ_INT(bad, 0);
+}
+
+/* Seeded churn (inserts, updates, deletes over a few keys, so slots and
+ * the entry point are reused all the time): after every operation every
+ * live element is reachable from wherever a query's descent can end, and
+ * a KNN over everything returns every live key. */
+static uint64_t churn_rs;
+static uint32_t churn_rand(void) {
+    churn_rs = churn_rs * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(churn_rs >> 33);
+}
+
+static void churn(const char *m, const char *metric, uint32_t seed, int ops) {
+    vs_options opt = {.seed = seed};
+    vs_db *db = vs_open(&opt);
+    vt_run(db, "FT.CREATE", "h", "SCHEMA", "v", "VECTOR", "HNSW", "8", "TYPE", "FLOAT32", "DIM", "4",
+           "DISTANCE_METRIC", metric, "M", m, NULL);
+    vs_hnsw *h = hnsw_of(db, "h");
+    churn_rs = seed * 7919u + (uint64_t)m[0] * 31u + (uint64_t)metric[0];
+    uint32_t nkeys = 4 + churn_rand() % 60;
+    int failed = 0;
+    for (int i = 0; i < ops && !failed; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "k%u", churn_rand() % nkeys);
+        if (churn_rand() % 3 == 0) {
+            vt_run(db, "DEL", key, NULL);
+        } else {
+            float v[4];
+            for (int j = 0; j < 4; j++) v[j] = (float)(churn_rand() % 2001) / 1000.0f - 1.0f;
+            hset_vec(db, key, v, 4);
+        }
+        uint32_t u = vs_hnsw_unreachable(h);
+        if (u != 0) {
+            vt_fail(__FILE__, __LINE__, "M %s %s seed %u op %d: %u live elements unreachable", m, metric, seed, i, u);
+            failed = 1;
+        }
+        if (i % 16 == 0 && h->live) {
+            float q[4] = {0.1f, -0.2f, 0.3f, 0.05f};
+            char knn[64];
+            snprintf(knn, sizeof knn, "*=>[KNN %u @v $q EF_RUNTIME %u]", h->live, h->count);
+            vt_blob(0, q, 4);
+            vt_run(db, "FT.SEARCH", "h", knn, "PARAMS", "2", "q", VT_BLOB(0), "NOCONTENT", "LIMIT", "0", "0", NULL);
+            char want[32];
+            snprintf(want, sizeof want, "[%u]", h->live);
+            if (strcmp(vt_text(db), want) != 0) {
+                vt_fail(__FILE__, __LINE__, "M %s %s seed %u op %d: KNN over all found %s of %u", m, metric, seed, i,
+                        vt_text(db), h->live);
+                failed = 1;
+            }
+        }
+    }
+    check_invariants(h);
+    vs_close(db);
+}
+
+static void test_churn_reachability(void) {
+    static const char *ms[] = {"4", "16"};
+    static const char *metrics[] = {"COSINE", "L2", "IP"};
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 3; b++)
+            for (uint32_t seed = 0; seed < 24; seed++) churn(ms[a], metrics[b], seed, 300);
+}
+
 int main(void) {
+    VT_RUN(test_entry_point_update);
+    VT_RUN(test_churn_reachability);
     VT_RUN(test_build_update_delete);
     VT_RUN(test_exact_on_tiny);
     VT_RUN(test_reproducible);

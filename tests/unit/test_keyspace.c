@@ -79,11 +79,14 @@ static void test_ids_and_events(void) {
     VT_EQ_INT(vs_ks_find(&ks, S("c"))->id, ida);
     VT_CHECK(vs_ks_by_id(&ks, ida) == vs_ks_find(&ks, S("c")));
 
-    /* Renaming over an existing key deletes it (implicit DEL first). */
+    /* Renaming over an existing key deletes it: one RENAME change that
+     * carries the destination's id and type, so subscribers prepare and
+     * commit both sides at once. */
     int before = rec.committed;
     VT_CHECK(vs_kw_rename_begin(&w, &ks, S("c"), S("b")) == VS_OK);
     VT_CHECK(vs_kw_commit(&w) == VS_OK);
-    VT_EQ_INT(rec.committed, before + 2);
+    VT_EQ_INT(rec.committed, before + 1);
+    VT_EQ_INT(rec.last_kind, VS_CHANGE_RENAME);
     VT_EQ_INT(ks.count, 1);
     VT_EQ_INT(vs_ks_find(&ks, S("b"))->id, ida);
     VT_CHECK(vs_ks_by_id(&ks, idb) == NULL);
