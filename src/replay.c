@@ -163,21 +163,28 @@ static void damage(vs_replay *r, int kind, size_t pos) {
     r->corrupt_at = r->offset + pos;
 }
 
+/* The record at buf[pos..]: its length, or 0 to stop (incomplete: wait
+ * for more; out of memory: *st set; malformed: damage marked at `at`). */
+static long next_record(vs_replay *r, size_t pos, size_t at, args *a, size_t *argc, vs_status *st, vs_err *err) {
+    long k = parse_grow(r->buf + pos, r->len - pos, a, argc);
+    if (k == -2) {
+        *st = vs_err_code(err, VS_ERR_NOMEM);
+        return 0;
+    }
+    if (k < 0) {
+        damage(r, VS_REPLAY_DAMAGED, at);
+        return 0;
+    }
+    return k;
+}
+
 /* Format 1: apply every complete command; returns the bytes consumed. */
 static size_t feed_plain(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_err *err) {
     size_t pos = 0;
     while (pos < r->len) {
         size_t argc = 0;
-        long k = parse_grow(r->buf + pos, r->len - pos, a, &argc);
-        if (k == -2) {
-            *st = vs_err_code(err, VS_ERR_NOMEM);
-            break;
-        }
-        if (k == 0) break; /* incomplete: wait for more */
-        if (k < 0) {
-            damage(r, VS_REPLAY_DAMAGED, pos);
-            break;
-        }
+        long k = next_record(r, pos, pos, a, &argc, st, err);
+        if (k == 0) break;
         if ((*st = apply(db, r, a, argc, err)) != VS_OK) break;
         pos += (size_t)k;
     }
@@ -192,16 +199,8 @@ static size_t feed_checked(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_e
     size_t group = 0, pos = 0;
     while (pos < r->len) {
         size_t argc = 0;
-        long k = parse_grow(r->buf + pos, r->len - pos, a, &argc);
-        if (k == -2) {
-            *st = vs_err_code(err, VS_ERR_NOMEM);
-            break;
-        }
-        if (k == 0) break; /* incomplete: wait for more */
-        if (k < 0) {
-            damage(r, VS_REPLAY_DAMAGED, group);
-            break;
-        }
+        long k = next_record(r, pos, group, a, &argc, st, err);
+        if (k == 0) break;
         uint64_t want;
         if (!is_check(a, argc, &want)) {
             pos += (size_t)k; /* a record of the group */

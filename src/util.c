@@ -50,18 +50,24 @@ uint32_t vs_hash_bytes(const void *p, size_t n, uint32_t seed) {
     return h;
 }
 
-int vs_parse_ull(const uint8_t *s, size_t n, unsigned long long *out) {
-    if (n == 0 || n > 20) return 0;
-    if (n > 1 && s[0] == '0') return 0;
-    unsigned long long v = 0;
+/* s[0..n) as decimal digits only (no sign), into *v; 0 on a non-digit
+ * or past UINT64_MAX. */
+static int decimal_u64(const uint8_t *s, size_t n, unsigned long long *v) {
+    unsigned long long x = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9') return 0;
         unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) return 0;
-        v = v * 10 + d;
+        if (x > (UINT64_MAX - d) / 10) return 0;
+        x = x * 10 + d;
     }
-    *out = v;
+    *v = x;
     return 1;
+}
+
+int vs_parse_ull(const uint8_t *s, size_t n, unsigned long long *out) {
+    if (n == 0 || n > 20) return 0;
+    if (n > 1 && s[0] == '0') return 0;
+    return decimal_u64(s, n, out);
 }
 
 int vs_parse_ll(const uint8_t *s, size_t n, long long *out) {
@@ -78,13 +84,8 @@ int vs_parse_ll(const uint8_t *s, size_t n, long long *out) {
         if (n == 1) return 0;
     }
     if (s[i] < '1' || s[i] > '9') return 0;
-    unsigned long long v = 0;
-    for (; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return 0;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) return 0;
-        v = v * 10 + d;
-    }
+    unsigned long long v;
+    if (!decimal_u64(s + i, n - i, &v)) return 0;
     if (neg) {
         if (v > (unsigned long long)LLONG_MAX + 1) return 0;
         *out = (long long)(0 - v);
@@ -346,13 +347,8 @@ int vs_parse_cursor(const uint8_t *s, size_t n, unsigned long long *out) {
         i = 1;
     }
     if (i == n) return 0;
-    unsigned long long v = 0;
-    for (; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return 0;
-        unsigned d = (unsigned)(s[i] - '0');
-        if (v > (UINT64_MAX - d) / 10) return 0;
-        v = v * 10 + d;
-    }
+    unsigned long long v;
+    if (!decimal_u64(s + i, n - i, &v)) return 0;
     *out = neg ? 0 - v : v;
     return 1;
 }

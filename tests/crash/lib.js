@@ -25,16 +25,7 @@ export const CLOSED = Symbol.for('closed');
 const td = new TextDecoder();
 const str = (v) => (v === null || v === undefined ? v : typeof v === 'string' ? v : td.decode(v));
 
-/** mulberry32: a small seeded PRNG, () -> [0, 1). */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../js/helpers.js';
 
 /** A seed derived from several numbers. */
 export function mix(...xs) {

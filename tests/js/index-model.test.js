@@ -26,25 +26,13 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { open } from '../../js/index.js';
 import { MemoryStorage } from '../../js/storage/memory.js';
+import { prng } from './helpers.js';
 
 const OPS = Number(process.env.MODEL_OPS ?? 300);
 const SEEDS = process.env.SEED !== undefined
   ? [Number(process.env.SEED)]
   : Array.from({ length: Number(process.env.MODEL_SEEDS ?? 80) }, (_, i) => i + 1);
 const WASM = process.env.VESSEL_WASM ? readFileSync(process.env.VESSEL_WASM) : undefined;
-
-// ---- randomness ---------------------------------------------------------------
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- the indexes ----------------------------------------------------------------
 
@@ -441,7 +429,7 @@ async function dropAll(db) {
 }
 
 async function runSeed(seed) {
-  const r = mulberry32(seed);
+  const r = prng(seed);
   const defs = templates(r);
   const keyNames = [];
   // Mostly a few keys per prefix (every kind of collision is frequent);

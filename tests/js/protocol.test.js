@@ -17,38 +17,17 @@ import { test } from 'node:test';
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { LIMITS, RequestParser } from '../../js/protocol.js';
+import { prng } from './helpers.js';
+import { concat } from '../../js/bytes.js';
 
 const BASE_SEED = Number(process.env.VESSEL_SEED ?? 20240601) >>> 0;
 
-/** mulberry32: a small seeded PRNG; r() in [0, 1), r.int(n) in [0, n). */
-function prng(seed) {
-  let a = seed >>> 0;
-  const r = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  r.int = (n) => Math.floor(r() * n);
-  r.pick = (xs) => xs[r.int(xs.length)];
-  return r;
-}
 
 const enc = new TextEncoder();
 const hex = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString('hex');
 /** An argument's fingerprint: its bytes in hex when short, else length and digest. */
 const fp = (u8) => (u8.length <= 64 ? hex(u8) : `${u8.length}#${createHash('sha1').update(u8).digest('hex')}`);
-const cat = (parts) => {
-  const n = parts.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
+const cat = (parts) => concat(parts);
 
 // ---- requests ---------------------------------------------------------------------
 

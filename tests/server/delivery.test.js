@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { encodeCommand } from '../../js/resp.js';
 import { connect, rawClient, rssOf, startServer } from './helpers.js';
+import { prng } from '../js/helpers.js';
 
 const SEED = Number(process.env.VESSEL_SEED ?? 20240601) >>> 0;
 const PY = '/usr/bin/python3';
@@ -27,20 +28,6 @@ after(async () => {
   await srv?.stop();
 });
 
-/** mulberry32 */
-function prng(seed) {
-  let a = seed >>> 0;
-  const r = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  r.int = (n) => Math.floor(r() * n);
-  r.pick = (xs) => xs[r.int(xs.length)];
-  return r;
-}
 
 function randomValue(r, n) {
   const b = Buffer.alloc(n);
