@@ -29,7 +29,7 @@ after(async () => {
 
 async function openDemo(page) {
   await page.goto(`${env.url}demo/?store=${store}`);
-  await page.waitForFunction(() => window.demo?.ready, null, { timeout: 10000 });
+  await page.waitForFunction(() => window.demo?.ready, null, { timeout: 90000 });
   await page.evaluate(() => window.demo.ready);
 }
 
@@ -125,7 +125,7 @@ test('documents: more like this, with a tag filter', { skip }, async () => {
   // Rebuild the documents' index as FLAT: same data, exact answers.
   await page.selectOption('#algo', 'FLAT');
   await page.click('#rebuild');
-  await page.waitForFunction(() => /Rebuilt docs as FLAT .* saved/.test(document.getElementById('status').textContent), null, { timeout: 20000 });
+  await page.waitForFunction(() => /Rebuilt docs as FLAT .* saved/.test(document.getElementById('status').textContent), null, { timeout: 60000 });
   await clickAndWait(page, '#doc-list li:first-child button', first);
   assert.match(await page.textContent('#latency'), /\(FLAT\)/);
   await page.close();
@@ -154,7 +154,7 @@ test('a narrow screen, and no console errors anywhere', { skip }, async () => {
   await page.screenshot({ path: `${shots}07-narrow.png`, fullPage: true });
   // Reset: the store is deleted and the page imports again.
   await Promise.all([page.waitForNavigation(), page.click('#reset')]);
-  await page.waitForFunction(() => window.demo?.ready, null, { timeout: 10000 });
+  await page.waitForFunction(() => window.demo?.ready, null, { timeout: 90000 });
   await page.evaluate(() => window.demo.ready);
   assert.equal(await page.evaluate(() => window.demo.source), 'import');
   await page.evaluate(async () => {
