@@ -210,7 +210,7 @@ static size_t search_build(vs_hnsw *h, const float *q, uint32_t ep, float dep, u
  * goes on until ef of them are found or the reachable graph is exhausted,
  * which widens the search as far as a selective filter needs. */
 static size_t search_query(vs_hnsw *h, const float *q, uint32_t ep, float dep, uint32_t ef, const vs_bitset *filter,
-                           vs_scored *res) {
+                           vs_scored *res, uint32_t ep2) {
     uint16_t tag = new_epoch(h);
     size_t nc = 0, nr = 0;
     vs_scored *cand = h->cand;
@@ -222,6 +222,21 @@ static size_t search_query(vs_hnsw *h, const float *q, uint32_t ep, float dep, u
     if (ALLOWED(ep)) {
         max_push(res, &nr, dep, ep);
         bound = dep;
+    }
+    if (ep2 != ep) {
+        /* The entry point as a second start: every element is reachable
+         * from it on layer 0 (the reachability tree), while the descent
+         * may end where some are not.  It costs one distance, and is only
+         * expanded when the results are not yet full or it is closer
+         * than the worst of them. */
+        float d2 = dist_q(h, q, ep2);
+        h->visited[ep2] = tag;
+        min_push(cand, &nc, d2, ep2);
+        if (ALLOWED(ep2)) {
+            max_push(res, &nr, d2, ep2);
+            if (nr > ef) max_pop(res, &nr);
+            bound = res[0].dist;
+        }
     }
     uint32_t *next = h->next;
     while (nc) {
@@ -322,6 +337,226 @@ static int other_way_in(const vs_hnsw *h, uint32_t d, uint32_t n, int counted) {
     return others > dependent;
 }
 
+/* ---- the reachability tree ----------------------------------------------
+ *
+ * Every element (live or deleted: deleted ones still route) has a parent,
+ * one of its layer-0 in-links, except the entry point, the root: parent[e]
+ * links to e on layer 0, and following parents from any element ends at
+ * the entry point without a cycle.  So every element is reachable on
+ * layer 0 from the entry point, whatever the heuristics do to the lists.
+ *
+ * Keeping it costs little: a list rewrite that drops a link p -> t where
+ * parent[t] == p makes t an orphan (parent NO_ELEM, pushed on h->orphans);
+ * so does a new element, and the old entry point when a new element takes
+ * over.  At the end of every operation, settle() gives each orphan a
+ * parent: an in-link from a certified element (its parent chain reaches
+ * the root, not through the orphan, so no cycle), found among the orphan's
+ * own neighbours (mutual links) or by a small search for its vector; if
+ * there is none, a link is added from the nearest certified element with
+ * room, replacing one of its links that is no tree link, so adding it
+ * makes no new orphan and nothing cascades.  Such an element always
+ * exists: the certified elements C hold |C| x M0 slots, only |C| - 1 of
+ * them tree links into C and none into the orphan's subtree or another
+ * orphan's, so some certified element has a free or non-tree slot (the
+ * last resort scans every element).  Orphans are rare (a pruned link is
+ * the tree link of its target about once in indeg times). */
+
+static void orphan(vs_hnsw *h, uint32_t t) {
+    h->parent[t] = VS_NO_ELEM;
+    h->orphans[h->norphans++] = t;
+}
+
+/* Layer-0 list of `owner` about to become new[0..n): orphan the children
+ * whose tree link goes. */
+static void drop_children(vs_hnsw *h, uint32_t owner, const uint32_t *old, const vs_scored *nw, size_t n) {
+    for (uint32_t i = 1; i <= old[0]; i++) {
+        uint32_t c = old[i];
+        if (h->parent[c] != owner) continue;
+        int kept = 0;
+        for (size_t j = 0; j < n && !kept; j++) kept = nw[j].id == c;
+        if (!kept) orphan(h, c);
+    }
+}
+
+/* x's parent chain reaches the root without passing through t (or an
+ * orphan): a link x -> t could be t's tree link. */
+static int certified(const vs_hnsw *h, uint32_t x, uint32_t t) {
+    for (uint32_t steps = 0; steps <= h->count; steps++) {
+        if (x == t) return 0;
+        if (x == h->entry) return 1;
+        x = h->parent[x];
+        if (x == VS_NO_ELEM) return 0;
+    }
+    return 0; /* a cycle: never built, but never followed forever */
+}
+
+static int links_to(const vs_hnsw *h, uint32_t x, uint32_t t) {
+    const uint32_t *lk = links_of(h, x, 0);
+    for (uint32_t i = 1; i <= lk[0]; i++)
+        if (lk[i] == t) return 1;
+    return 0;
+}
+
+/* Room for one more link in x's layer-0 list without dropping a tree link:
+ * the slot to use (1-based), or 0.  A full list gives up its farthest
+ * link that is no tree link (preferably not an orphan's way in). */
+static uint32_t room_for(const vs_hnsw *h, uint32_t x) {
+    const uint32_t *lk = links_of(h, x, 0);
+    if (lk[0] < h->M0) return lk[0] + 1;
+    uint32_t best = 0;
+    int best_orphan = 1;
+    float bd = -INFINITY;
+    const float *vx = vec_of(h, x);
+    for (uint32_t i = 1; i <= lk[0]; i++) {
+        uint32_t c = lk[i];
+        if (h->parent[c] == x) continue;
+        int orph = h->parent[c] == VS_NO_ELEM && c != h->entry;
+        float d = dist_q(h, vx, c);
+        if (!best || (best_orphan && !orph) || (orph == best_orphan && d > bd)) {
+            best = i;
+            bd = d;
+            best_orphan = orph;
+        }
+    }
+    return best;
+}
+
+/* Link x -> t in slot i (from room_for) and make x t's parent. */
+static void attach(vs_hnsw *h, uint32_t x, uint32_t t, uint32_t i) {
+    uint32_t *lk = links_of(h, x, 0);
+    if (i > lk[0]) {
+        lk[0] = i;
+    } else {
+        h->indeg[lk[i]]--;
+    }
+    lk[i] = t;
+    h->indeg[t]++;
+    h->parent[t] = x;
+}
+
+/* A certified element linking to t among t's neighbours (most links are
+ * mutual): becomes t's parent.  No distances. */
+static int adopt_mutual(vs_hnsw *h, uint32_t t) {
+    const uint32_t *lt = links_of(h, t, 0);
+    for (uint32_t i = 1; i <= lt[0]; i++)
+        if (links_to(h, lt[i], t) && certified(h, lt[i], t)) {
+            h->parent[t] = lt[i];
+            return 1;
+        }
+    return 0;
+}
+
+/* A search for t's vector: descent, then a beam of M0 on layer 0 whose
+ * expanded elements are checked for a certified link to t (adopted).
+ * Otherwise, with `link`, a new link from the nearest certified element
+ * with room, else from a stop of the descent, else (last resort, not seen
+ * in tests) from the nearest one anywhere. */
+static int adopt_searched(vs_hnsw *h, uint32_t t, int link) {
+    const float *q = vec_of(h, t);
+    uint32_t ep = h->entry, path[VS_HNSW_MAX_LEVEL + 1];
+    float dep = dist_q(h, q, ep);
+    int np = 0;
+    path[np++] = ep;
+    for (int l = h->max_level; l > 0; l--) {
+        greedy(h, q, &ep, &dep, l);
+        path[np++] = ep;
+    }
+    uint16_t tag = new_epoch(h);
+    size_t nc = 0, nr = 0, ef = h->M0;
+    vs_scored *cand = h->cand, *res = h->sel2; /* 2 (M0 + 1) entries */
+    h->visited[ep] = tag;
+    min_push(cand, &nc, dep, ep);
+    max_push(res, &nr, dep, ep);
+    while (nc) {
+        vs_scored c = min_pop(cand, &nc);
+        if (c.dist > res[0].dist && nr == ef) break;
+        const uint32_t *lk = links_of(h, c.id, 0);
+        for (uint32_t i = 1; i <= lk[0]; i++) {
+            uint32_t e = lk[i];
+            if (e == t && c.id != t && certified(h, c.id, t)) {
+                h->parent[t] = c.id;
+                return 1;
+            }
+            if (h->visited[e] == tag) continue;
+            h->visited[e] = tag;
+            float d = dist_q(h, q, e);
+            if (nr < ef || before((vs_scored){d, e}, res[0])) {
+                min_push(cand, &nc, d, e);
+                max_push(res, &nr, d, e);
+                if (nr > ef) max_pop(res, &nr);
+            }
+        }
+    }
+    if (!link) return 0;
+    max_heap_sort(res, nr);
+    for (size_t i = 0; i < nr; i++) {
+        uint32_t x = res[i].id, slot;
+        if (x != t && certified(h, x, t) && (slot = room_for(h, x))) {
+            attach(h, x, t, slot);
+            return 1;
+        }
+    }
+    /* All near t hang under t or another orphan (t heads a large
+     * subtree): the descent's stops, nearest first; the entry point is
+     * the last of them and always certified. */
+    while (np-- > 0) {
+        uint32_t x = path[np], slot;
+        if (x != t && certified(h, x, t) && !links_to(h, x, t) && (slot = room_for(h, x))) {
+            attach(h, x, t, slot);
+            return 1;
+        }
+    }
+    uint32_t bx = VS_NO_ELEM, bslot = 0;
+    float bd = INFINITY;
+    for (uint32_t x = 0; x < h->count; x++) {
+        if (x == t || !certified(h, x, t)) continue;
+        if (links_to(h, x, t)) {
+            h->parent[t] = x;
+            return 1;
+        }
+        uint32_t slot = room_for(h, x);
+        float d = dist_q(h, q, x);
+        if (slot && (bx == VS_NO_ELEM || d < bd)) {
+            bx = x;
+            bslot = slot;
+            bd = d;
+        }
+    }
+    if (bx == VS_NO_ELEM) return 0; /* impossible (see above) */
+    attach(h, bx, t, bslot);
+    return 1;
+}
+
+/* Give every orphan a parent: at the end of every operation.  Orphans
+ * often hang under one another (a reused slot's old children), so the
+ * cheap ways go round all of them until none makes progress (mutual
+ * links, then searches); only then is a link added, for one orphan, and
+ * the rest tried again.  Nothing here makes new orphans. */
+static void settle(vs_hnsw *h) {
+    int searched = 0;
+    while (h->norphans) {
+        uint32_t w = 0, progress = 0;
+        for (uint32_t i = 0; i < h->norphans; i++) {
+            uint32_t t = h->orphans[i];
+            if (t >= h->count || t == h->entry || h->parent[t] != VS_NO_ELEM) continue;
+            if (searched ? adopt_searched(h, t, 0) : adopt_mutual(h, t)) {
+                progress = 1;
+                continue;
+            }
+            h->orphans[w++] = t;
+        }
+        h->norphans = w;
+        if (progress) {
+            searched = 0;
+        } else if (!searched) {
+            searched = 1;
+        } else if (w) {
+            adopt_searched(h, h->orphans[--h->norphans], 1);
+            searched = 0;
+        }
+    }
+}
+
 /* Add a link n -> e at layer l (distance d), pruning n's list with the
  * heuristic when it is full.  With keep set, the new link stays (a repair's
  * way back into e) unless every other link is some node's only way in. */
@@ -373,6 +608,7 @@ static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int kee
             }
         }
         indeg_sub(h, lk);
+        drop_children(h, n, lk, s, kept);
     }
     for (size_t i = 0; i < kept; i++) lk[1 + i] = s[i].id;
     set_len(lk, (uint32_t)kept);
@@ -398,6 +634,7 @@ static void link_element(vs_hnsw *h, uint32_t e, int level) {
             if (h->res[i].id != e) h->res[w++] = h->res[i];
         nr = w;
         if (nr == 0) {
+            if (l == 0) drop_children(h, e, links_of(h, e, 0), NULL, 0);
             set_len(links_of(h, e, l), 0);
             continue;
         }
@@ -405,6 +642,7 @@ static void link_element(vs_hnsw *h, uint32_t e, int level) {
         dep = h->res[0].dist;
         size_t kept = heuristic(h, h->res, nr, h->M);
         uint32_t *lk = links_of(h, e, l);
+        if (l == 0) drop_children(h, e, lk, h->res, kept); /* a reused slot's old links */
         for (size_t i = 0; i < kept; i++) lk[1 + i] = h->res[i].id;
         set_len(lk, (uint32_t)kept); /* lk[0] still holds the old length */
         if (l == 0) indeg_add(h, lk);
@@ -457,7 +695,10 @@ static void repair_neighbours(vs_hnsw *h, uint32_t e, int level) {
                 }
             }
             for (size_t t = w; t < k && w < want; t++) s[w++] = s[t]; /* still sorted past w */
-            if (l == 0) indeg_sub(h, ln);
+            if (l == 0) {
+                indeg_sub(h, ln);
+                drop_children(h, n, ln, s, w);
+            }
             for (size_t t = 0; t < w; t++) ln[1 + t] = s[t].id;
             set_len(ln, (uint32_t)w);
             if (l == 0) indeg_add(h, ln);
@@ -504,6 +745,12 @@ static vs_status grow(vs_hnsw *h, uint32_t need) {
     if (!in) return VS_ERR_NOMEM;
     memset(in + h->capacity, 0, (size_t)(cap - h->capacity) * sizeof *in);
     h->indeg = in;
+    uint32_t *par = vs_realloc(h->parent, (size_t)cap * sizeof *par);
+    if (!par) return VS_ERR_NOMEM;
+    h->parent = par;
+    uint32_t *orph = vs_realloc(h->orphans, (size_t)cap * sizeof *orph);
+    if (!orph) return VS_ERR_NOMEM;
+    h->orphans = orph;
     vs_scored *cand = vs_realloc(h->cand, (size_t)cap * sizeof *cand);
     if (!cand) return VS_ERR_NOMEM;
     h->cand = cand;
@@ -628,17 +875,30 @@ static void hnsw_commit(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
         vs_bit_clear(h->deleted.w, e);
         write_vector(h, e, p->val, id);
         for (int l = 0; l <= level; l++) memset(links_of(h, e, l), 0, (1 + (size_t)max_links(h, l)) * sizeof(uint32_t));
+        h->parent[e] = VS_NO_ELEM;
         if (h->entry == VS_NO_ELEM) {
             h->entry = e;
             h->max_level = level;
         } else {
+            orphan(h, e);
             link_element(h, e, level);
             if (level > h->max_level) {
+                /* The new root reaches the old one: through a link of its
+                 * own if it has none (it holds at most M of M0 here). */
+                uint32_t old = h->entry, slot;
                 h->entry = e;
                 h->max_level = level;
+                h->parent[e] = VS_NO_ELEM;
+                if (links_to(h, e, old))
+                    h->parent[old] = e;
+                else if ((slot = room_for(h, e)))
+                    attach(h, e, old, slot);
+                else
+                    orphan(h, old);
             }
         }
     }
+    settle(h);
     h->key_elem[id] = e;
     h->live++;
     vs_free(hp);
@@ -662,6 +922,8 @@ static void free_graph(vs_hnsw *h) {
     vs_free(h->upper);
     vs_free(h->free_list);
     vs_free(h->indeg);
+    vs_free(h->parent);
+    vs_free(h->orphans);
     vs_free(h->cand);
     vs_free(h->visited);
     vs_bitvec_free(&h->deleted);
@@ -669,6 +931,8 @@ static void free_graph(vs_hnsw *h) {
     h->upper = NULL;
     h->free_list = NULL;
     h->indeg = NULL;
+    h->parent = h->orphans = NULL;
+    h->norphans = 0;
     h->cand = NULL;
     h->visited = NULL;
     h->capacity = h->count = h->live = h->nfree = 0;
@@ -698,7 +962,7 @@ static void hnsw_destroy(vs_field_index *fi) {
 
 static size_t hnsw_memory(const vs_field_index *fi) {
     const vs_hnsw *h = CH(fi);
-    size_t per = h->elem_size + 1 + sizeof(uint32_t *) + 2 * sizeof(uint32_t) + sizeof(vs_scored) + sizeof(uint16_t);
+    size_t per = h->elem_size + 1 + sizeof(uint32_t *) + 4 * sizeof(uint32_t) + sizeof(vs_scored) + sizeof(uint16_t);
     size_t m = sizeof *h + (size_t)h->capacity * per + h->deleted.cap / 8 + (size_t)h->key_cap * sizeof(uint32_t) +
                (size_t)h->res_cap * sizeof(vs_scored) + 3 * ((size_t)h->M0 + 1) * sizeof(vs_scored);
     for (uint32_t e = 0; e < h->count; e++)
@@ -800,7 +1064,7 @@ vs_status vs_hnsw_search(vs_hnsw *h, const float *q, uint32_t k, uint32_t ef, co
     uint32_t ep = h->entry;
     float dep = dist_q(h, q, ep);
     for (int l = h->max_level; l > 0; l--) greedy(h, q, &ep, &dep, l);
-    size_t nr = search_query(h, q, ep, dep, ef, filter, res);
+    size_t nr = search_query(h, q, ep, dep, ef, filter, res, h->entry);
     for (size_t i = 0; i < nr; i++) {
         uint32_t key = key_of(h, res[i].id);
         if (vs_topk_would_take(top, res[i].dist)) vs_topk_push(top, res[i].dist, key);
@@ -815,54 +1079,29 @@ uint32_t vs_hnsw_unreachable(const vs_hnsw *h) {
     if (h->live == 0) return 0;
     uint32_t n = h->count;
     if (h->entry >= n || h->levels[h->entry] != h->max_level) return 1;
-    uint8_t *start = vs_calloc(n, 1);
     uint8_t *seen = vs_calloc(n, 1);
     uint32_t *queue = vs_malloc((size_t)n * sizeof *queue);
-    if (!start || !seen || !queue) {
-        vs_free(start);
+    if (!seen || !queue) {
         vs_free(seen);
         vs_free(queue);
         return UINT32_MAX;
     }
-    /* Starts: the entry point and everything reachable from it through
-     * links on layers >= 1 (a descent can stop at any of them). */
     size_t qh = 0, qt = 0;
     queue[qt++] = h->entry;
-    start[h->entry] = 1;
+    seen[h->entry] = 1;
     while (qh < qt) {
-        uint32_t e = queue[qh++];
-        for (int l = 1; l <= h->levels[e]; l++) {
-            const uint32_t *lk = links_of(h, e, l);
-            for (uint32_t i = 1; i <= lk[0]; i++)
-                if (lk[i] < n && !start[lk[i]]) {
-                    start[lk[i]] = 1;
-                    queue[qt++] = lk[i];
-                }
-        }
+        const uint32_t *lk = links_of(h, queue[qh++], 0);
+        for (uint32_t i = 1; i <= lk[0]; i++)
+            if (lk[i] < n && !seen[lk[i]]) {
+                seen[lk[i]] = 1;
+                queue[qt++] = lk[i];
+            }
     }
-    uint32_t worst = 0;
-    for (uint32_t s = 0; s < n; s++) {
-        if (!start[s]) continue;
-        memset(seen, 0, n);
-        qh = qt = 0;
-        queue[qt++] = s;
-        seen[s] = 1;
-        while (qh < qt) {
-            const uint32_t *lk = links_of(h, queue[qh++], 0);
-            for (uint32_t i = 1; i <= lk[0]; i++)
-                if (lk[i] < n && !seen[lk[i]]) {
-                    seen[lk[i]] = 1;
-                    queue[qt++] = lk[i];
-                }
-        }
-        uint32_t missed = 0;
-        for (uint32_t e = 0; e < n; e++) missed += !seen[e] && !is_deleted(h, e);
-        if (missed > worst) worst = missed;
-    }
-    vs_free(start);
+    uint32_t missed = 0;
+    for (uint32_t e = 0; e < n; e++) missed += !seen[e] && !is_deleted(h, e);
     vs_free(seen);
     vs_free(queue);
-    return worst;
+    return missed;
 }
 
 /* ---- loading -------------------------------------------------------------- */
@@ -928,5 +1167,28 @@ vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t nfree, uint32_t entry, int ma
     h->entry = n ? entry : VS_NO_ELEM;
     h->max_level = max_level;
     h->rng = rng;
+    /* The reachability tree: breadth first from the entry point (the
+     * orphan array as the queue); an element the walk misses (a snapshot
+     * of an older build) is linked in by settle. */
+    h->norphans = 0;
+    if (n) {
+        for (uint32_t e = 0; e < n; e++) h->parent[e] = VS_NO_ELEM;
+        uint32_t *queue = h->orphans, qh = 0, qt = 0;
+        queue[qt++] = entry;
+        h->parent[entry] = entry; /* seen; reset below */
+        while (qh < qt) {
+            uint32_t e = queue[qh++];
+            const uint32_t *lk = links_of(h, e, 0);
+            for (uint32_t i = 1; i <= lk[0]; i++)
+                if (h->parent[lk[i]] == VS_NO_ELEM) {
+                    h->parent[lk[i]] = e;
+                    queue[qt++] = lk[i];
+                }
+        }
+        h->parent[entry] = VS_NO_ELEM;
+        for (uint32_t e = 0; e < n; e++)
+            if (e != entry && h->parent[e] == VS_NO_ELEM) h->orphans[h->norphans++] = e;
+        settle(h);
+    }
     return VS_OK;
 }

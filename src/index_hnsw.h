@@ -21,12 +21,15 @@
  *  - key_elem[key(e)] == e for every live element e;
  *  - a deleted element is on the free list exactly once;
  *  - link counts never exceed M0 (layer 0) or M (upper layers);
- *  - indeg[e] == the number of layer-0 lists holding e.  Pruning a full
- *    list never drops the only way into a node while another link can go
- *    instead, and a reused slot's old neighbours get a link back, so every
- *    live element stays reachable from wherever a query's descent ends
- *    (vs_hnsw_unreachable checks it; multi-node islands remain possible
- *    in principle, seen only with IP on unnormalised data and M 4);
+ *  - indeg[e] == the number of layer-0 lists holding e (pruning prefers
+ *    not to drop a node's only way in);
+ *  - reachability tree: parent[e] (e not the entry point) is an element
+ *    whose layer-0 list holds e, and parent chains end at the entry
+ *    point; no orphans between operations.  So every element, live or
+ *    deleted, is reachable on layer 0 from the entry point after any
+ *    sequence of inserts, updates and deletes, and a query's layer-0
+ *    search starts from the entry point as well as from where its
+ *    descent ended (vs_hnsw_unreachable checks it);
  *  - entry is NO_ELEM iff no element was ever inserted (after FLUSHALL too).
  */
 #ifndef VS_INDEX_HNSW_H
@@ -61,6 +64,10 @@ typedef struct vs_hnsw {
     vs_bitvec deleted;         /* per element */
     uint32_t *free_list;       /* deleted elements to reuse (capacity) */
     uint32_t *indeg;           /* per element: layer-0 links pointing to it */
+    uint32_t *parent;          /* per element: its layer-0 in-link in the
+                                  reachability tree (see index_hnsw.c) */
+    uint32_t *orphans;         /* elements whose tree in-link went (capacity) */
+    uint32_t norphans;
     uint32_t nfree;
     uint32_t entry;            /* entry point, or VS_NO_ELEM */
     int max_level;
@@ -91,15 +98,13 @@ vs_status vs_hnsw_search(vs_hnsw *h, const float *q, uint32_t k, uint32_t ef, co
 
 uint32_t vs_hnsw_capacity(const vs_hnsw *h);
 
-/* Debugging and tests: how many live elements a query could miss.  A query
- * descends the upper layers greedily from the entry point and then runs a
- * beam search on layer 0 from wherever the descent ended, which can be any
- * element reachable from the entry point through upper-layer links.  The
- * check takes every such start (the entry point included) and counts the
- * live elements that a layer-0 walk from it does not reach (the worst
- * start's count).  Also 1 when live elements exist but the entry point is
- * missing or not at max_level.  Allocates scratch (VS_ERR_NOMEM: returns
- * UINT32_MAX).  O(starts x elements x M0): for tests on small graphs. */
+/* Debugging and tests: how many live elements a query could miss, i.e.
+ * that a layer-0 walk from the entry point does not reach (a query's
+ * layer-0 search starts from the entry point and from where its descent
+ * ended, so what the entry point reaches, every query can).  Also 1 when
+ * live elements exist but the entry point is missing or not at
+ * max_level.  Allocates scratch (VS_ERR_NOMEM: returns UINT32_MAX).
+ * O(elements x M0). */
 uint32_t vs_hnsw_unreachable(const vs_hnsw *h);
 
 /* Loading a snapshot: vs_hnsw_load_reserve makes room for `capacity`
