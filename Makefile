@@ -66,12 +66,19 @@ unit: $(addprefix build/asan/,$(UNIT_TESTS))
 # run under Node's WASI: the engine's tests on the code that ships.
 WASM_TEST_FLAGS := $(CSTD) -O2 $(WARN) -Wno-error=unused-command-line-argument -sSTANDALONE_WASM \
 	-sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=32MB -sPRINTF_LONG_DOUBLE=1 -sTOTAL_STACK=4MB
-build/wasm-simd/%.wasm: tests/unit/%.c $(SRC) $(HDR) $(TEST_HDR) | deps-emcc
+# The engine is compiled once per build into objects, and each test links them.
+WASM_SIMD_OBJ := $(patsubst src/%.c,build/wasm-simd/obj/%.o,$(SRC))
+WASM_SCALAR_OBJ := $(patsubst src/%.c,build/wasm-scalar/obj/%.o,$(SRC))
+build/wasm-simd/obj/%.o: src/%.c $(HDR) | deps-emcc
 	@mkdir -p $(dir $@)
-	$(EMCC) $(WASM_TEST_FLAGS) -msimd128 $< $(SRC) -o $@
-build/wasm-scalar/%.wasm: tests/unit/%.c $(SRC) $(HDR) $(TEST_HDR) | deps-emcc
+	$(EMCC) $(WASM_TEST_FLAGS) -msimd128 -c $< -o $@
+build/wasm-scalar/obj/%.o: src/%.c $(HDR) | deps-emcc
 	@mkdir -p $(dir $@)
-	$(EMCC) $(WASM_TEST_FLAGS) $< $(SRC) -o $@
+	$(EMCC) $(WASM_TEST_FLAGS) -c $< -o $@
+build/wasm-simd/%.wasm: tests/unit/%.c $(WASM_SIMD_OBJ) $(TEST_HDR) | deps-emcc
+	$(EMCC) $(WASM_TEST_FLAGS) -msimd128 $< $(WASM_SIMD_OBJ) -o $@
+build/wasm-scalar/%.wasm: tests/unit/%.c $(WASM_SCALAR_OBJ) $(TEST_HDR) | deps-emcc
+	$(EMCC) $(WASM_TEST_FLAGS) $< $(WASM_SCALAR_OBJ) -o $@
 
 unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar/$(t).wasm)
 	@set -e; for t in $(UNIT_TESTS); do for b in simd scalar; do \
@@ -121,9 +128,9 @@ deps-fuzz:
 
 # ---- tests --------------------------------------------------------------------
 test: deps
-	$(MAKE) unit
-	$(MAKE) all
-	$(MAKE) unit-wasm
+	$(MAKE) -j2 unit
+	$(MAKE) -j2 all
+	$(MAKE) -j2 unit-wasm
 	$(MAKE) test-js
 	$(MAKE) fuzz FUZZ_SECONDS=20
 
