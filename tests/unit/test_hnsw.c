@@ -16,6 +16,31 @@ static vs_hnsw *hnsw_of(vs_db *db, const char *index) {
     return x ? (vs_hnsw *)x->fields[0] : NULL;
 }
 
+/* Live elements a layer-0 walk from the entry point misses (computed
+ * here, independently of the index's own check). */
+static uint32_t unreached_from_entry(const vs_hnsw *h) {
+    if (h->live == 0) return 0;
+    if (h->entry >= h->count) return h->live;
+    uint8_t *seen = calloc(h->count, 1);
+    uint32_t *queue = malloc(h->count * sizeof *queue);
+    size_t qh = 0, qt = 0;
+    queue[qt++] = h->entry;
+    seen[h->entry] = 1;
+    while (qh < qt) {
+        const uint32_t *lk = (const uint32_t *)(h->arena + (size_t)queue[qh++] * h->elem_size);
+        for (uint32_t i = 1; i <= lk[0]; i++)
+            if (!seen[lk[i]]) {
+                seen[lk[i]] = 1;
+                queue[qt++] = lk[i];
+            }
+    }
+    uint32_t missed = 0;
+    for (uint32_t e = 0; e < h->count; e++) missed += !seen[e] && !vs_bit_test(h->deleted.w, e);
+    free(seen);
+    free(queue);
+    return missed;
+}
+
 /* Every link points to an element, none to itself, counts within bounds,
  * the key map agrees with the records, every live element is reachable
  * from the entry point on layer 0. */
@@ -74,26 +99,8 @@ static void check_invariants(vs_hnsw *h) {
     }
     VT_EQ_INT(bad_tree, 0);
     /* Reachability on layer 0 (BFS). */
-    uint8_t *seen = calloc(h->count, 1);
-    uint32_t *queue = malloc(h->count * sizeof *queue);
-    size_t qh = 0, qt = 0;
-    queue[qt++] = h->entry;
-    seen[h->entry] = 1;
-    while (qh < qt) {
-        uint32_t e = queue[qh++];
-        const uint32_t *lk = (const uint32_t *)(h->arena + (size_t)e * h->elem_size);
-        for (uint32_t i = 1; i <= lk[0]; i++)
-            if (!seen[lk[i]]) {
-                seen[lk[i]] = 1;
-                queue[qt++] = lk[i];
-            }
-    }
-    uint32_t unreachable = 0;
-    for (uint32_t e = 0; e < h->count; e++) unreachable += !seen[e] && !vs_bit_test(h->deleted.w, e);
-    VT_EQ_INT(unreachable, 0);
+    VT_EQ_INT(unreached_from_entry(h), 0);
     VT_EQ_INT(vs_hnsw_unreachable(h), 0);
-    free(seen);
-    free(queue);
 }
 
 static void hset_vec(vs_db *db, const char *key, const float *v, int dim) {
@@ -295,30 +302,6 @@ static void test_churn_reachability(void) {
             for (uint32_t seed = 0; seed < 24; seed++) churn(ms[a], metrics[b], seed, 300);
 }
 
-/* Live elements a layer-0 walk from the entry point misses (computed
- * here, independently of the index's own check). */
-static uint32_t unreached_from_entry(const vs_hnsw *h) {
-    if (h->live == 0) return 0;
-    if (h->entry >= h->count) return h->live;
-    uint8_t *seen = calloc(h->count, 1);
-    uint32_t *queue = malloc(h->count * sizeof *queue);
-    size_t qh = 0, qt = 0;
-    queue[qt++] = h->entry;
-    seen[h->entry] = 1;
-    while (qh < qt) {
-        const uint32_t *lk = (const uint32_t *)(h->arena + (size_t)queue[qh++] * h->elem_size);
-        for (uint32_t i = 1; i <= lk[0]; i++)
-            if (!seen[lk[i]]) {
-                seen[lk[i]] = 1;
-                queue[qt++] = lk[i];
-            }
-    }
-    uint32_t missed = 0;
-    for (uint32_t e = 0; e < h->count; e++) missed += !seen[e] && !vs_bit_test(h->deleted.w, e);
-    free(seen);
-    free(queue);
-    return missed;
-}
 
 /* Adversarial churn: IP, L2 and COSINE on unnormalised data (norms from
  * 0.01 to 100), 2 to 4 dimensions (ties, collinear points), duplicate
