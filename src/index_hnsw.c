@@ -729,35 +729,24 @@ static vs_status grow(vs_hnsw *h, uint32_t need) {
     if (cap * h->elem_size > SIZE_MAX / 2) return VS_ERR_NOMEM;
     /* Each array is grown on its own; a failure leaves the larger ones
      * allocated (capacity) and the rest as they were. */
-    uint8_t *a = vs_realloc(h->arena, (size_t)cap * h->elem_size);
-    if (!a) return VS_ERR_NOMEM;
-    h->arena = a;
-    uint8_t *lv = vs_realloc(h->levels, (size_t)cap);
-    if (!lv) return VS_ERR_NOMEM;
-    h->levels = lv;
-    uint32_t **up = vs_realloc(h->upper, (size_t)cap * sizeof *up);
-    if (!up) return VS_ERR_NOMEM;
-    h->upper = up;
-    uint32_t *fl = vs_realloc(h->free_list, (size_t)cap * sizeof *fl);
-    if (!fl) return VS_ERR_NOMEM;
-    h->free_list = fl;
-    uint32_t *in = vs_realloc(h->indeg, (size_t)cap * sizeof *in);
-    if (!in) return VS_ERR_NOMEM;
-    memset(in + h->capacity, 0, (size_t)(cap - h->capacity) * sizeof *in);
-    h->indeg = in;
-    uint32_t *par = vs_realloc(h->parent, (size_t)cap * sizeof *par);
-    if (!par) return VS_ERR_NOMEM;
-    h->parent = par;
-    uint32_t *orph = vs_realloc(h->orphans, (size_t)cap * sizeof *orph);
-    if (!orph) return VS_ERR_NOMEM;
-    h->orphans = orph;
-    vs_scored *cand = vs_realloc(h->cand, (size_t)cap * sizeof *cand);
-    if (!cand) return VS_ERR_NOMEM;
-    h->cand = cand;
-    uint16_t *vis = vs_realloc(h->visited, (size_t)cap * sizeof *vis);
-    if (!vis) return VS_ERR_NOMEM;
-    memset(vis + h->capacity, 0, (size_t)(cap - h->capacity) * sizeof *vis);
-    h->visited = vis;
+#define GROW_ARRAY(field, elem_bytes)                                         \
+    do {                                                                      \
+        void *p_ = vs_realloc(h->field, (size_t)cap * (elem_bytes));          \
+        if (!p_) return VS_ERR_NOMEM;                                         \
+        h->field = p_;                                                        \
+    } while (0)
+    GROW_ARRAY(arena, h->elem_size);
+    GROW_ARRAY(levels, sizeof *h->levels);
+    GROW_ARRAY(upper, sizeof *h->upper);
+    GROW_ARRAY(free_list, sizeof *h->free_list);
+    GROW_ARRAY(indeg, sizeof *h->indeg);
+    memset(h->indeg + h->capacity, 0, (size_t)(cap - h->capacity) * sizeof *h->indeg);
+    GROW_ARRAY(parent, sizeof *h->parent);
+    GROW_ARRAY(orphans, sizeof *h->orphans);
+    GROW_ARRAY(cand, sizeof *h->cand);
+    GROW_ARRAY(visited, sizeof *h->visited);
+    memset(h->visited + h->capacity, 0, (size_t)(cap - h->capacity) * sizeof *h->visited);
+#undef GROW_ARRAY
     if (vs_bitvec_reserve(&h->deleted, (uint32_t)cap - 1) != VS_OK) return VS_ERR_NOMEM;
     h->capacity = (uint32_t)cap;
     return VS_OK;
