@@ -303,15 +303,11 @@ export class Persister {
       }
       repaired = `the journal ${m.journal} was missing: started an empty one (the writes it held are lost)`;
     }
-    if (m.snapshot) {
-      const size = await this.storage.size(m.snapshot);
-      if (size === null) throw refuse(`the snapshot ${m.snapshot} named by the MANIFEST is missing`);
-    }
     const t0 = performance.now();
     let snapshotBytes = 0;
     if (m.snapshot) {
       const size = await this.storage.size(m.snapshot);
-      const src = await this.storage.read(m.snapshot);
+      const src = size === null ? null : await this.storage.read(m.snapshot);
       if (!src) throw refuse(`the snapshot ${m.snapshot} named by the MANIFEST is missing`);
       this.engine.reserve(Math.ceil(size * 1.05)); // the store takes about its snapshot's size
       this.engine.loadBegin(size);
