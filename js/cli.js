@@ -17,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { formatRawBytes, formatTTY, parseTyped } from './cli-format.js';
 import { open } from './node.js';
+import { describeLoad } from './persistence.js';
 import { RequestParser, splitArgs } from './protocol.js';
 
 const USAGE = `Usage: vessel-cli [options] [command [arg ...]]
@@ -281,10 +282,7 @@ async function main() {
     return 1;
   }
   let status = 0;
-  const lr = db.loadReport;
-  if (lr?.repaired) process.stderr.write(`vessel-cli: journal repaired (--repair-journal): ${lr.repaired}${lr.cutBlob ? `; the cut bytes are kept in ${lr.cutBlob}` : ''}\n`);
-  if (lr?.recovered) process.stderr.write(`vessel-cli: ${lr.recovered} (--recover-manifest)\n`);
-  if (lr?.tornBytes) process.stderr.write(`vessel-cli: dropped a torn last journal record (${lr.tornBytes} bytes)\n`);
+  for (const line of describeLoad(db.loadReport)) process.stderr.write(`vessel-cli: ${line}\n`);
   try {
     if (db.loadReport?.replayed && process.stderr.isTTY && !o.command.length) {
       process.stderr.write(`(opened ${o.dir}: ${db.loadReport.snapshot ?? 'no snapshot'}, ${db.loadReport.replayed} journal records replayed)\n`);

@@ -113,6 +113,22 @@ async function readAll(storage, name) {
   return src ? collect(src) : null;
 }
 
+/**
+ * What an open repaired, dropped, rebuilt or converted, as lines for a
+ * log (vessel-server, vessel-cli); none when the store opened as it was.
+ * @param {object|null} lr a load report
+ */
+export function describeLoad(lr) {
+  if (!lr) return [];
+  const kept = lr.cutBlob ? `; the cut bytes are kept in ${lr.cutBlob}` : '';
+  const out = [];
+  if (lr.repaired) out.push(`journal repaired (--repair-journal): ${lr.repaired}${kept}`);
+  if (lr.tornBytes) out.push(`dropped a torn last journal record (${lr.tornBytes} bytes${kept})`);
+  if (lr.recovered) out.push(`${lr.recovered} (--recover-manifest)`);
+  if (lr.migrated) out.push('the journal was converted to the checked format (a snapshot was saved)');
+  return out;
+}
+
 export class Persister {
   /**
    * @param {import('./engine.js').Engine} engine

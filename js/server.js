@@ -21,6 +21,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { ReplyError } from './resp.js';
 import { open } from './node.js';
+import { describeLoad } from './persistence.js';
 import { LIMITS, RequestParser } from './protocol.js';
 import * as R from './resp-write.js';
 
@@ -167,11 +168,7 @@ export class VesselServer {
       repairJournal: this.repairJournal,
       recoverManifest: this.recoverManifest,
     });
-    const lr = this.db.loadReport;
-    if (lr?.repaired) this.log(`vessel-server: journal repaired (--repair-journal): ${lr.repaired}${lr.cutBlob ? `; the cut bytes are kept in ${lr.cutBlob}` : ''}`);
-    if (lr?.tornBytes) this.log(`vessel-server: dropped a torn last journal record (${lr.tornBytes} bytes${lr.cutBlob ? `, kept in ${lr.cutBlob}` : ''})`);
-    if (lr?.recovered) this.log(`vessel-server: ${lr.recovered} (--recover-manifest)`);
-    if (lr?.migrated) this.log('vessel-server: the journal was converted to the checked format (a snapshot was saved)');
+    for (const line of describeLoad(this.db.loadReport)) this.log(`vessel-server: ${line}`);
     this.server = net.createServer((s) => this.accept(s));
     await new Promise((resolve, reject) => {
       this.server.once('error', reject);
