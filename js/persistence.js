@@ -271,7 +271,7 @@ export class Persister {
       const bytes = await readAll(this.storage, journal);
       journalFormat = findBytes(bytes, CHECK_MARK) >= 0 ? 2 : 1;
     }
-    return { version: 1, seq, snapshot: snaps.length ? snaps[0][0] : null, journal, savedAt: 0, journalFormat, rebuilt: true };
+    return { version: 1, seq, snapshot: snaps.length ? snaps[0][0] : null, journal, savedAt: 0, journalFormat };
   }
 
   /** Remove what an interrupted save left (as audited at load). */
@@ -306,7 +306,6 @@ export class Persister {
     }
     // A rebuilt manifest removes nothing: older files stay for the user.
     this.removable = fresh || this.recovered ? [] : await this.audit(m);
-    delete m.rebuilt;
     const format = m.journalFormat ?? 1;
     let repaired = null;
     let journalMissing = false;
@@ -392,6 +391,9 @@ export class Persister {
         }
       }
     }
+    // Never remove what the manifest now names (a base-snapshot store
+    // starts the journal an interrupted save may have left empty).
+    this.removable = (this.removable ?? []).filter((n) => n !== m.journal && n !== m.snapshot);
     this.manifest = m;
     this.journalBytes = r.valid;
     this.report = {
@@ -407,7 +409,7 @@ export class Persister {
       cutBlob: this.cutBlob ?? null,
       repaired,
       recovered: this.recovered ?? null,
-      removed: [...(this.removable ?? [])],
+      removed: this.readOnly ? [] : [...(this.removable ?? [])],
       replayMs: performance.now() - tSnap,
     };
   }
@@ -509,7 +511,7 @@ export class Persister {
     checkDurability(mode);
     const was = this.durability;
     this.durability = mode;
-    if (this.timers.sync || this.timers.autosave || was !== mode) this.startTimers();
+    if (was !== mode) this.startTimers();
     if (mode === 'always' && was !== 'always' && this.manifest?.journal && !this.readOnly) return this.flush(true);
     return Promise.resolve();
   }

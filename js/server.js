@@ -21,6 +21,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { ReplyError } from './resp.js';
 import { open } from './node.js';
+import { formatSave } from './vessel.js';
 import { describeLoad } from './persistence.js';
 import { LIMITS, RequestParser } from './protocol.js';
 import * as R from './resp-write.js';
@@ -680,7 +681,7 @@ export class VesselServer {
           const rules = parseSave(v);
           if (!rules) return bad('Invalid save parameters');
           updates.push(() => {
-            this.save = rules.flat().join(' ');
+            this.save = formatSave(rules);
             if (this.db.persister) this.db.setAutosave(rules.length ? rules : false);
           });
         } else if (k in this.params()) {

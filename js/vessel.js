@@ -10,6 +10,7 @@
 // notices index changes (backfill, schema cache).  While a snapshot is
 // being saved, writes wait (the snapshot reads the live store).
 
+import { concat } from './bytes.js';
 import { Engine } from './engine.js';
 import { loadModule } from './loader.js';
 import { Persister } from './persistence.js';
@@ -108,14 +109,7 @@ export function formatSave(rules) {
 function respOf(r) {
   if (r.error) return utf8.encode(`-${r.error}\r\n`);
   if (r.type === 'array') {
-    const parts = [utf8.encode(`*${r.value.length}\r\n`), ...r.value.map((v) => respOf({ value: v, type: 'bulk' }))];
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
+    return concat([utf8.encode(`*${r.value.length}\r\n`), ...r.value.map((v) => respOf({ value: v, type: 'bulk' }))]);
   }
   if (r.type === 'int') return utf8.encode(`:${r.value}\r\n`);
   if (r.type === 'status') return utf8.encode(`+${r.value}\r\n`);

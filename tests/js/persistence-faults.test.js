@@ -495,3 +495,24 @@ test('maxmemory does not apply while replaying the journal (acknowledged writes 
   await assert.rejects(again.hset('more', { f: 'y' }), { message: /^OOM command not allowed/ });
   await again.close();
 });
+
+test('a store opened from a base snapshot keeps the journal it starts, even one an interrupted save left empty', async () => {
+  const storage = new MemoryStorage();
+  const db = await open({ storage, durability: 'always', autosave: false });
+  await db.hset('k', { f: 'v' });
+  await db.save(); // snapshot-000002 + journal-000002
+  await db.close();
+  // As a shipped base snapshot: no journal named; plus an empty next journal left behind.
+  const m = JSON.parse(Buffer.concat(storage.blobs.get('MANIFEST')));
+  storage.blobs.delete(m.journal);
+  storage.blobs.set('MANIFEST', [Buffer.from(JSON.stringify({ ...m, journal: null }))]);
+  storage.blobs.set(`journal-${String(m.seq + 1).padStart(6, '0')}.aof`, []);
+  const a = await open({ storage, durability: 'always', autosave: false });
+  assert.deepEqual(a.loadReport.removed, []);
+  await a.hset('after', { f: 'x' });
+  await a.close();
+  const b = await open({ storage, durability: 'always', autosave: false });
+  assert.equal(await b.hget('after', 'f'), 'x');
+  assert.equal(await b.hget('k', 'f'), 'v');
+  await b.close();
+});
