@@ -145,7 +145,7 @@ size_t vs_journal_len(const vs_db *db) { return db->journal.len; }
 void vs_journal_drain(vs_db *db, size_t n) { vs_journal_consume(&db->journal, n); }
 double vs_journal_lost(const vs_db *db) { return (double)db->journal.lost; }
 
-void vs_journal_restart_chain(vs_db *db) { vs_journal_restart(&db->journal); }
+void vs_journal_restart_chain(vs_db *db) { vs_journal_restart(&db->journal, 0); }
 
 int vs_journal_replay_begin(vs_db *db, int format) {
     vs_err_clear(&db->err);

@@ -210,7 +210,7 @@ static size_t search_build(vs_hnsw *h, const float *q, uint32_t ep, float dep, u
  * goes on until ef of them are found or the reachable graph is exhausted,
  * which widens the search as far as a selective filter needs. */
 static size_t search_query(vs_hnsw *h, const float *q, uint32_t ep, float dep, uint32_t ef, const vs_bitset *filter,
-                           vs_scored *res, uint32_t ep2) {
+                           vs_scored *res, uint32_t ep2, float d2) {
     uint16_t tag = new_epoch(h);
     size_t nc = 0, nr = 0;
     vs_scored *cand = h->cand;
@@ -226,10 +226,9 @@ static size_t search_query(vs_hnsw *h, const float *q, uint32_t ep, float dep, u
     if (ep2 != ep) {
         /* The entry point as a second start: every element is reachable
          * from it on layer 0 (the reachability tree), while the descent
-         * may end where some are not.  It costs one distance, and is only
-         * expanded when the results are not yet full or it is closer
-         * than the worst of them. */
-        float d2 = dist_q(h, q, ep2);
+         * may end where some are not.  Its distance (d2) is the descent's
+         * first; it is only expanded when the results are not yet full or
+         * it is closer than the worst of them. */
         h->visited[ep2] = tag;
         min_push(cand, &nc, d2, ep2);
         if (ALLOWED(ep2)) {
@@ -1052,8 +1051,9 @@ vs_status vs_hnsw_search(vs_hnsw *h, const float *q, uint32_t k, uint32_t ef, co
     if (!res) return VS_ERR_NOMEM;
     uint32_t ep = h->entry;
     float dep = dist_q(h, q, ep);
+    const float dentry = dep;
     for (int l = h->max_level; l > 0; l--) greedy(h, q, &ep, &dep, l);
-    size_t nr = search_query(h, q, ep, dep, ef, filter, res, h->entry);
+    size_t nr = search_query(h, q, ep, dep, ef, filter, res, h->entry, dentry);
     for (size_t i = 0; i < nr; i++) {
         uint32_t key = key_of(h, res[i].id);
         if (vs_topk_would_take(top, res[i].dist)) vs_topk_push(top, res[i].dist, key);

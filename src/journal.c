@@ -74,8 +74,8 @@ void vs_journal_seal(vs_journal *j) {
     j->mark = j->len;
 }
 
-void vs_journal_restart(vs_journal *j) {
-    j->chain = 0;
+void vs_journal_restart(vs_journal *j, uint64_t chain) {
+    j->chain = chain;
     j->mark = j->len;
 }
 

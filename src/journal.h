@@ -64,8 +64,9 @@ void vs_journal_append(vs_journal *j, int argc, const uint8_t *const *argv, cons
 /* After a command: append the check record of the records it produced
  * (nothing when it produced none). */
 void vs_journal_seal(vs_journal *j);
-/* A new journal file begins: the next check is seeded with 0. */
-void vs_journal_restart(vs_journal *j);
+/* The next check is seeded with `chain`: 0 when a new journal file
+ * begins, the last verified check when a replayed journal goes on. */
+void vs_journal_restart(vs_journal *j, uint64_t chain);
 /* Drop the first n bytes (drained by the embedder). */
 void vs_journal_consume(vs_journal *j, size_t n);
 

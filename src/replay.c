@@ -150,7 +150,7 @@ static int is_check(const args *a, size_t argc, uint64_t *value) {
             d = (unsigned)(c - 'a' + 10);
         else {
             *value = 0;
-            return 2;
+            return 1;
         }
         v = (v << 4) | d;
     }
@@ -260,16 +260,14 @@ static int unchecked_tail(vs_replay *r) {
     args a;
     args_init(&a);
     size_t pos = 0;
-    int complete = 0;
     while (pos < r->len) {
         size_t argc;
         long k = parse_grow(r->buf + pos, r->len - pos, &a, &argc);
         if (k <= 0) break;
         pos += (size_t)k;
     }
-    complete = pos == r->len;
     args_free(&a);
-    return complete;
+    return pos == r->len;
 }
 
 vs_status vs_replay_end(vs_db *db, int keep_prefix, uint64_t *valid, uint64_t *torn, vs_err *err) {
@@ -294,10 +292,7 @@ vs_status vs_replay_end(vs_db *db, int keep_prefix, uint64_t *valid, uint64_t *t
         *torn = r->len;
     }
     /* New records continue the journal's check chain. */
-    if (r->format == 2) {
-        db->journal.chain = r->chain;
-        db->journal.mark = db->journal.len;
-    }
+    if (r->format == 2) vs_journal_restart(&db->journal, r->chain);
     vs_free(r->buf);
     uint64_t applied = r->applied, failed = r->failed;
     memset(r, 0, sizeof *r);

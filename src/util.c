@@ -294,13 +294,17 @@ static size_t token_len(const uint8_t *p, size_t plen) {
  * "*" as "everything" before matching, so they do list the empty key). */
 int vs_glob_match(const uint8_t *pat, size_t plen, const uint8_t *s, size_t slen, int nocase) {
     if (slen == 0) return plen == 0;
-    size_t runs = 0;
-    for (size_t i = 0; i < plen;) {
-        if (pat[i] == '*') {
-            while (i < plen && pat[i] == '*') i++;
-            if (i < plen && ++runs > GLOB_MAX_STARS) return 0;
-        } else {
-            i += token_len(pat + i, plen - i);
+    /* Each counted run takes a '*' and a token after it: a pattern of at
+     * most 2 x GLOB_MAX_STARS bytes cannot pass the limit. */
+    if (plen > 2 * GLOB_MAX_STARS) {
+        size_t runs = 0;
+        for (size_t i = 0; i < plen;) {
+            if (pat[i] == '*') {
+                while (i < plen && pat[i] == '*') i++;
+                if (i < plen && ++runs > GLOB_MAX_STARS) return 0;
+            } else {
+                i += token_len(pat + i, plen - i);
+            }
         }
     }
     size_t pi = 0, si = 0;
