@@ -17,12 +17,12 @@ EMCC ?= emcc
 NODE ?= node
 export NODE_PATH := /usr/share/nodejs
 
-SRC := $(wildcard src/*.c)
-HDR := $(wildcard src/*.h)
+SRC := $(sort $(wildcard src/*/*.c))
+HDR := $(sort $(wildcard src/*/*.h))
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 WARN := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Werror
-CSTD := -std=gnu11
+CSTD := -std=gnu11 -Isrc
 
 # ---- WebAssembly ------------------------------------------------------------
 EXPORTS := $(shell paste -sd, wasm/exports.txt)
@@ -127,6 +127,10 @@ deps-fuzz:
 	@scripts/deps.sh fuzz
 
 # ---- tests --------------------------------------------------------------------
+# The layers of src/ hold: no upward include, no include cycle.
+layers:
+	$(NODE) scripts/check-layers.mjs
+
 test: deps
 	$(MAKE) -j2 unit
 	$(MAKE) -j2 all
@@ -198,4 +202,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: demo demo-data edge edge-serve all unit unit-wasm bench-hnsw bench-persist deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale bench example clean
+.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-hnsw bench-persist deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale bench example clean

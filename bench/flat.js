@@ -9,7 +9,7 @@
 //
 //   node bench/flat.js [--quick]
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,7 +76,7 @@ function runNative(ds) {
   const bin = join(here, '..', 'build', 'bench', 'flat_native');
   mkdirSync(dirname(bin), { recursive: true });
   const src = ['bench/flat_native.c', ...readSrc()];
-  execFileSync('gcc', ['-std=gnu11', '-O3', '-march=native', '-o', bin, ...src, '-lm'], { cwd: join(here, '..') });
+  execFileSync('gcc', ['-std=gnu11', '-Isrc', '-O3', '-march=native', '-o', bin, ...src, '-lm'], { cwd: join(here, '..') });
   const basePath = join(dataDir, `${ds.file}.base.f32`);
   const qPath = join(dataDir, `${ds.file}.queries.f32`);
   writeFileSync(basePath, Buffer.from(ds.base.buffer, ds.base.byteOffset, ds.base.byteLength));
@@ -89,7 +89,7 @@ function runNative(ds) {
 
 function readSrc() {
   const dir = join(here, '..', 'src');
-  return execFileSync('ls', [dir]).toString().split('\n').filter((f) => f.endsWith('.c')).map((f) => `src/${f}`);
+  return readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.c')).map((f) => `src/${f}`);
 }
 
 const fmt = (x) => Math.round(x).toLocaleString('en-US');

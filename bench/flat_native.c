@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../src/vessel.h"
+#include "../src/abi/vessel.h"
 
 static double now_ms(void) {
     struct timespec ts;

@@ -1,7 +1,7 @@
 // engine.js - one instance of the WebAssembly engine and its ABI calls.
 //
 // This is the only file that touches the exports of vessel.*.wasm (see
-// src/vessel.h and wasm/exports.txt).  Arguments are written into one
+// src/abi/vessel.h and wasm/exports.txt).  Arguments are written into one
 // reusable buffer inside the engine's memory: argc pointers, argc
 // lengths, then the bytes; the reply is read from the engine-owned reply
 // buffer and decoded before the next call overwrites it.
@@ -132,7 +132,7 @@ export class Engine {
 
   /**
    * Run the complete requests at the start of `bytes` (RESP) that the
-   * engine answers itself (src/pipeline.c).  Returns { consumed, ran,
+   * engine answers itself (src/abi/pipeline.c).  Returns { consumed, ran,
    * flags, replies } (replies: the batch's RESP bytes, copied).
    */
   execPipeline(bytes, proto = 2) {
@@ -170,7 +170,7 @@ export class Engine {
     return more;
   }
 
-  // ---- snapshots, journal, replay (see src/vessel.h) ------------------------
+  // ---- snapshots, journal, replay (see src/abi/vessel.h) ------------------------
 
   /** A transport buffer of at least n bytes in engine memory (reused). */
   io(n) {

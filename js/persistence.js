@@ -9,7 +9,7 @@
 //   snapshot-NNNNNN.vsnap  a snapshot (docs/snapshot-format.md)
 //   journal-NNNNNN.aof     the writes after that snapshot (RESP, as an AOF;
 //                          journalFormat 2: each command's records sealed
-//                          by a check record, src/journal.h)
+//                          by a check record, src/data/journal.h)
 // A save writes the next snapshot and an empty journal, then swaps
 // MANIFEST to them in one atomic write, then deletes the old pair: at any
 // crash point the manifest names a complete snapshot and a journal holding
@@ -95,7 +95,7 @@ async function* tail(src, from) {
   }
 }
 
-/** What every check record of a format-2 journal holds (see src/journal.c). */
+/** What every check record of a format-2 journal holds (see src/data/journal.c). */
 const CHECK_MARK = utf8.encode('\r\nvessel-ck:');
 
 /** Index of `needle` in `hay`, or -1. */

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/alloc.h"
-#include "../../src/vessel.h"
+#include "../../src/base/alloc.h"
+#include "../../src/abi/vessel.h"
 
 static const char *names[] = {"FT.SEARCH", "FT.CREATE", "HSET", "FT.INFO", "FT.DROPINDEX", "DEL", "RENAME", "HDEL",
                               "SCAN", "KEYS", "HINCRBYFLOAT", "SET", "FT._LIST", "CONFIG", "FLUSHALL", NULL};

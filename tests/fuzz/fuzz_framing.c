@@ -21,8 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/alloc.h"
-#include "../../src/vessel.h"
+#include "../../src/base/alloc.h"
+#include "../../src/abi/vessel.h"
 
 #define MAX_HDR 32     /* a header line longer than this is malformed */
 #define MAX_ARGV 1024  /* more arguments: malformed */

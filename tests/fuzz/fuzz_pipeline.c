@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/alloc.h"
-#include "../../src/vessel.h"
+#include "../../src/base/alloc.h"
+#include "../../src/abi/vessel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     vs_db *db = vs_open(NULL);

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/alloc.h"
-#include "../../src/vessel.h"
+#include "../../src/base/alloc.h"
+#include "../../src/abi/vessel.h"
 
 static void run(vs_db *db, const char **argv, int argc) {
     size_t lens[32];

@@ -122,7 +122,7 @@ function requestStream(r, { count, big, limits }) {
 /**
  * The engine fast path's view of unparsed(): whole plain multibulk
  * requests at the start (strict CRLF, no leading zeros, 1..64 arguments),
- * stopping before anything else, as src/pipeline.c does.
+ * stopping before anything else, as src/abi/pipeline.c does.
  */
 function takeWhole(u8, maxRequests) {
   const reqs = [];

@@ -1,6 +1,6 @@
 /* test_commands.c - every keyspace command through vs_exec, with the exact
  * RESP bytes Redis 7 sends (checked against redis-server 7.0). */
-#include "../../src/alloc.h"
+#include "../../src/base/alloc.h"
 #include "vt_cmd.h"
 
 #define WRONGTYPE "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"

@@ -1,8 +1,8 @@
 /* test_dict.c - the intrusive dict: lookups across incremental rehashing,
  * removal, shrinking, and the no-allocation guarantee after reserve. */
-#include "../../src/alloc.h"
-#include "../../src/dict.h"
-#include "../../src/util.h"
+#include "../../src/base/alloc.h"
+#include "../../src/data/dict.h"
+#include "../../src/base/util.h"
 #include "vt.h"
 
 typedef struct item {

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "../../src/distance.h"
+#include "../../src/index/distance.h"
 #include "vt.h"
 
 static uint32_t rng_state = 12345;

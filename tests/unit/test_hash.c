@@ -1,8 +1,8 @@
 /* test_hash.c - the hash type: plans, views, order, large hashes. */
 #include <stdio.h>
 
-#include "../../src/alloc.h"
-#include "../../src/hash.h"
+#include "../../src/base/alloc.h"
+#include "../../src/data/hash.h"
 #include "vt.h"
 
 #define S(x) (const uint8_t *)(x), strlen(x)

@@ -1,8 +1,8 @@
 /* test_hnsw.c - HNSW graph invariants under inserts, updates and deletes,
  * reproducible builds for a seed, exact answers on tiny data. */
-#include "../../src/db.h"
-#include "../../src/ft_index.h"
-#include "../../src/index_hnsw.h"
+#include "../../src/commands/db.h"
+#include "../../src/query/ft_index.h"
+#include "../../src/index/hnsw.h"
 #include "vt_cmd.h"
 
 static uint32_t rs = 99;

@@ -1,7 +1,7 @@
 /* test_keyspace.c - key ids, the notification point, and the all-or-nothing
  * rule when a subscriber refuses a change. */
-#include "../../src/alloc.h"
-#include "../../src/keyspace.h"
+#include "../../src/base/alloc.h"
+#include "../../src/data/keyspace.h"
 #include "vt.h"
 
 #define S(x) (const uint8_t *)(x), strlen(x)

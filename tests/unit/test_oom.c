@@ -7,7 +7,7 @@
  * "State" is the keyspace and what the indexes answer.  After each run the
  * store is closed and the allocator must be back to zero bytes: nothing
  * leaked (capacity a failed write reserved may stay until then). */
-#include "../../src/alloc.h"
+#include "../../src/base/alloc.h"
 #include "vt_cmd.h"
 
 static void setup(vs_db *db) {

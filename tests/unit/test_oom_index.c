@@ -10,7 +10,7 @@
  * the keyspace, FT.INFO counters, query answers and journal bytes are as
  * before, and a retry without faults gives exactly the twin's result;
  * closing frees every byte.  Backfill steps and journal replay too. */
-#include "../../src/alloc.h"
+#include "../../src/base/alloc.h"
 #include "vt_cmd.h"
 
 static const char *IDX[] = {"iflat", "icos", "il2", "ibf", "inew"};

@@ -6,8 +6,8 @@
  * itself, checked against a second store doing DEL + HSET/SET, through
  * TAG, NUMERIC, FLAT and HNSW queries, FT.INFO counters and
  * FT.DROPINDEX DD. */
-#include "../../src/ft_index.h"
-#include "../../src/index_hnsw.h"
+#include "../../src/query/ft_index.h"
+#include "../../src/index/hnsw.h"
 #include "vt_cmd.h"
 
 typedef struct doc {

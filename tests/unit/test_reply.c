@@ -1,6 +1,6 @@
 /* test_reply.c - RESP2/RESP3 encodings and deferred lengths. */
-#include "../../src/alloc.h"
-#include "../../src/reply.h"
+#include "../../src/base/alloc.h"
+#include "../../src/base/reply.h"
 #include "vt.h"
 
 static void test_resp2(void) {

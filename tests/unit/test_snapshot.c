@@ -2,8 +2,8 @@
  * of every size, every kind of damage (flipped bytes, truncation, foreign
  * and newer files) refused without touching the open store, journal
  * replay with backfill on load, torn tails and damaged journals. */
-#include "../../src/alloc.h"
-#include "../../src/checksum.h"
+#include "../../src/base/alloc.h"
+#include "../../src/base/checksum.h"
 #include "vt_cmd.h"
 
 static uint32_t rs = 5;

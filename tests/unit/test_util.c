@@ -2,7 +2,7 @@
  * Redis's rules. */
 #include <math.h>
 
-#include "../../src/util.h"
+#include "../../src/base/util.h"
 #include "vt.h"
 
 #define S(x) (const uint8_t *)(x), strlen(x)

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/db.h"
-#include "../../src/keyspace.h"
-#include "../../src/vessel.h"
+#include "../../src/commands/db.h"
+#include "../../src/data/keyspace.h"
+#include "../../src/abi/vessel.h"
 #include "vt.h"
 
 #define VT_MAX_ARGS 64

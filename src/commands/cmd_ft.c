@@ -1,0 +1,75 @@
+/* cmd_ft.c - FT.CREATE, FT.INFO, FT.DROPINDEX, FT._LIST (FT.SEARCH is in
+ * cmd_ft_search.c).  Replies and errors follow valkey-search; module errors
+ * carry no "ERR " prefix. */
+#include <string.h>
+
+#include "commands/commands.h"
+#include "commands/db.h"
+#include "query/registry.h"
+
+vs_status vs_cmd_ft_create(vs_ctx *c) {
+    vs_args a = {c->argv, c->argvlen, 1, c->argc};
+    vs_status st = vs_search_create(&c->db->search, &a, c->err);
+    if (st == VS_OK) vs_reply_simple(c->r, "OK");
+    return st;
+}
+
+vs_status vs_cmd_ft_info(vs_ctx *c) {
+    const vs_ftindex *x = vs_search_find(&c->db->search, c->argv[1], c->argvlen[1]);
+    if (!x) return vs_search_not_found(c->argv[1], c->argvlen[1], c->err);
+    if (c->argc > 2) {
+        if (c->argc > 3) return vs_arity_error(c);
+        if (vs_arg_is(c, 2, "PRIMARY") || vs_arg_is(c, 2, "CLUSTER"))
+            return vs_err_set(c->err, VS_ERR, "ERR %s option is not valid in this configuration",
+                              vs_arg_is(c, 2, "PRIMARY") ? "PRIMARY" : "CLUSTER");
+        if (!vs_arg_is(c, 2, "LOCAL"))
+            return vs_err_set(c->err, VS_ERR, "Unexpected argument `%.*s`", (int)c->argvlen[2], (const char *)c->argv[2]);
+    }
+    vs_ftindex_info(x, c->r);
+    return VS_OK;
+}
+
+/* Journal room for the DEL records of the documents DD will delete. */
+static vs_status reserve_dd(vs_ctx *c) {
+    const vs_ftindex *x = vs_search_find(&c->db->search, c->argv[1], c->argvlen[1]);
+    if (!x || !c->db->journal.enabled) return VS_OK;
+    size_t need = 0;
+    uint32_t bound = vs_ks_id_bound(&c->db->ks);
+    for (uint32_t id = 0; id < bound; id++) {
+        if (!vs_ftindex_tracks(x, id)) continue;
+        const vs_kentry *e = vs_ks_by_id(&c->db->ks, id);
+        if (e) need += e->klen + 32;
+    }
+    return vs_journal_reserve(&c->db->journal, need);
+}
+
+vs_status vs_cmd_ft_dropindex(vs_ctx *c) {
+    int dd = 0;
+    if (c->argc > 3) return vs_arity_error(c);
+    if (c->argc == 3) {
+        if (!vs_arg_is(c, 2, "DD")) return vs_err_set(c->err, VS_ERR, "Unexpected argument `%.*s`",
+                                                       (int)c->argvlen[2], (const char *)c->argv[2]);
+        dd = 1;
+        vs_status st = reserve_dd(c);
+        if (st != VS_OK) return st;
+    }
+    vs_status st = vs_search_drop(&c->db->search, c->argv[1], c->argvlen[1], dd, c->err);
+    if (st == VS_OK) vs_reply_simple(c->r, "OK");
+    return st;
+}
+
+vs_status vs_cmd_ft_list(vs_ctx *c) {
+    const vs_search *s = &c->db->search;
+    vs_reply_set(c->r, s->n);
+    for (uint32_t i = 0; i < s->n; i++) {
+        const vs_schema *sc = &s->idx[i]->schema;
+        if (memchr(sc->name, '\r', sc->nlen) || memchr(sc->name, '\n', sc->nlen) || memchr(sc->name, 0, sc->nlen)) {
+            vs_reply_bulk(c->r, sc->name, sc->nlen);
+        } else {
+            vs_reply_raw(c->r, "+", 1);
+            vs_reply_raw(c->r, sc->name, sc->nlen);
+            vs_reply_raw(c->r, "\r\n", 2);
+        }
+    }
+    return VS_OK;
+}

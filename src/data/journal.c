@@ -1,0 +1,204 @@
+/* journal.c - the change journal (see journal.h). */
+#include "data/journal.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/checksum.h"
+#include "base/util.h"
+
+#define CMD(s) (const uint8_t *)(s), sizeof(s) - 1
+
+static size_t digits(size_t v) {
+    size_t d = 1;
+    while (v >= 10) {
+        v /= 10;
+        d++;
+    }
+    return d;
+}
+
+size_t vs_resp_command_size(int argc, const size_t *lens) {
+    size_t n = 3 + digits((size_t)argc);
+    for (int i = 0; i < argc; i++) n += 5 + digits(lens[i]) + lens[i];
+    return n;
+}
+
+vs_status vs_journal_reserve(vs_journal *j, size_t n) {
+    return vs_grow_bytes(&j->buf, &j->cap, j->len + n, 4096) ? VS_OK : VS_ERR_NOMEM;
+}
+
+vs_status vs_journal_reserve_command(vs_journal *j, int argc, const size_t *lens) {
+    if (!j->enabled) return VS_OK;
+    return vs_journal_reserve(j, vs_resp_command_size(argc, lens) + 32 * (size_t)argc + 64 + VS_JOURNAL_CHECK_LEN);
+}
+
+static void put_header(vs_journal *j, char type, size_t v) {
+    char tmp[24];
+    int n = vs_ll2str(tmp, (long long)v);
+    j->buf[j->len++] = (uint8_t)type;
+    memcpy(j->buf + j->len, tmp, (size_t)n);
+    j->len += (size_t)n;
+    j->buf[j->len++] = '\r';
+    j->buf[j->len++] = '\n';
+}
+
+static void put_bulk(vs_journal *j, const uint8_t *p, size_t n) {
+    put_header(j, '$', n);
+    if (n) memcpy(j->buf + j->len, p, n);
+    j->len += n;
+    j->buf[j->len++] = '\r';
+    j->buf[j->len++] = '\n';
+}
+
+void vs_journal_append(vs_journal *j, int argc, const uint8_t *const *argv, const size_t *lens) {
+    put_header(j, '*', (size_t)argc);
+    for (int i = 0; i < argc; i++) put_bulk(j, argv[i], lens[i]);
+}
+
+void vs_journal_seal(vs_journal *j) {
+    if (j->mark >= j->len) return;
+    if (j->len + VS_JOURNAL_CHECK_LEN > j->cap && vs_journal_reserve(j, VS_JOURNAL_CHECK_LEN) != VS_OK) {
+        j->lost++; /* never expected: room for the check is reserved with the records */
+        return;
+    }
+    uint64_t h = vs_xxh64(j->buf + j->mark, j->len - j->mark, j->chain);
+    static const char hex[] = "0123456789abcdef";
+    char tag[26];
+    memcpy(tag, VS_JOURNAL_CHECK_TAG, 10);
+    for (int i = 0; i < 16; i++) tag[10 + i] = hex[(h >> (60 - 4 * i)) & 15];
+    put_header(j, '*', 2);
+    put_bulk(j, CMD("PING"));
+    put_bulk(j, (const uint8_t *)tag, sizeof tag);
+    j->chain = h;
+    j->mark = j->len;
+}
+
+void vs_journal_restart(vs_journal *j, uint64_t chain) {
+    j->chain = chain;
+    j->mark = j->len;
+}
+
+void vs_journal_consume(vs_journal *j, size_t n) {
+    if (n >= j->len) {
+        j->len = 0;
+    } else {
+        memmove(j->buf, j->buf + n, j->len - n);
+        j->len -= n;
+    }
+    j->mark = j->mark > n ? j->mark - n : 0;
+}
+
+/* ---- records of keyspace changes ---------------------------------------- */
+
+/* Size (and, when write is set, the bytes) of the records for a change. */
+static size_t record(vs_journal *j, const vs_change *ch, int write) {
+    size_t total = 0;
+    switch (ch->kind) {
+    case VS_CHANGE_HASH: {
+        /* HSET of the fields set, HDEL of the fields deleted. */
+        uint32_t nset = 0, ndel = 0;
+        size_t set_body = 0, del_body = 0;
+        for (uint32_t i = 0; i < ch->view.nops; i++) {
+            const vs_hash_op *op = &ch->view.ops[i];
+            if (op->nf) {
+                nset++;
+                set_body += 10 + digits(op->flen) + op->flen + digits(op->nf->vlen) + op->nf->vlen;
+            } else if (op->old) {
+                ndel++;
+                del_body += 5 + digits(op->flen) + op->flen;
+            }
+        }
+        size_t key = 5 + digits(ch->klen) + ch->klen;
+        if (nset) total += 3 + digits(2 + 2 * (size_t)nset) + 10 + key + set_body;
+        if (ndel) total += 3 + digits(2 + (size_t)ndel) + 10 + key + del_body;
+        if (!write) return total;
+        if (nset) {
+            put_header(j, '*', 2 + 2 * (size_t)nset);
+            put_bulk(j, CMD("HSET"));
+            put_bulk(j, ch->key, ch->klen);
+            for (uint32_t i = 0; i < ch->view.nops; i++) {
+                const vs_hash_op *op = &ch->view.ops[i];
+                if (!op->nf) continue;
+                put_bulk(j, op->field, op->flen);
+                put_bulk(j, vs_hfield_value(op->nf), op->nf->vlen);
+            }
+        }
+        if (ndel) {
+            put_header(j, '*', 2 + (size_t)ndel);
+            put_bulk(j, CMD("HDEL"));
+            put_bulk(j, ch->key, ch->klen);
+            for (uint32_t i = 0; i < ch->view.nops; i++) {
+                const vs_hash_op *op = &ch->view.ops[i];
+                if (!op->nf && op->old) put_bulk(j, op->field, op->flen);
+            }
+        }
+        return total;
+    }
+    case VS_CHANGE_STRING: {
+        const uint8_t *argv[3] = {(const uint8_t *)"SET", ch->key, ch->str->data};
+        size_t lens[3] = {3, ch->klen, ch->str->len};
+        if (write) vs_journal_append(j, 3, argv, lens);
+        return vs_resp_command_size(3, lens);
+    }
+    case VS_CHANGE_DEL: {
+        const uint8_t *argv[2] = {(const uint8_t *)"DEL", ch->key};
+        size_t lens[2] = {3, ch->klen};
+        if (write) vs_journal_append(j, 2, argv, lens);
+        return vs_resp_command_size(2, lens);
+    }
+    case VS_CHANGE_RENAME: {
+        const uint8_t *argv[3] = {(const uint8_t *)"RENAME", ch->key, ch->newkey};
+        size_t lens[3] = {6, ch->klen, ch->newklen};
+        if (write) vs_journal_append(j, 3, argv, lens);
+        return vs_resp_command_size(3, lens);
+    }
+    case VS_CHANGE_FLUSH: {
+        const uint8_t *argv[1] = {(const uint8_t *)"FLUSHALL"};
+        size_t lens[1] = {8};
+        if (write) vs_journal_append(j, 1, argv, lens);
+        return vs_resp_command_size(1, lens);
+    }
+    }
+    return 0;
+}
+
+static vs_status sub_prepare(void *ctx, const vs_change *ch) {
+    vs_journal *j = ctx;
+    if (!j->enabled) return VS_OK;
+    return vs_journal_reserve(j, record(j, ch, 0) + VS_JOURNAL_CHECK_LEN);
+}
+
+static void sub_commit(void *ctx, const vs_change *ch) {
+    vs_journal *j = ctx;
+    if (!j->enabled) return;
+    /* Room was reserved: by prepare, or for removals (which cannot be
+     * refused) by the command layer before the command ran. */
+    if (j->len + record(j, ch, 0) > j->cap) {
+        j->lost++;
+        return;
+    }
+    record(j, ch, 1);
+}
+
+static void sub_abort(void *ctx, const vs_change *ch) {
+    (void)ctx;
+    (void)ch;
+}
+
+vs_status vs_journal_init(vs_journal *j, vs_keyspace *ks) {
+    memset(j, 0, sizeof *j);
+    return vs_journal_attach(j, ks);
+}
+
+vs_status vs_journal_attach(vs_journal *j, vs_keyspace *ks) {
+    j->ks = ks;
+    vs_subscriber sub = {j, sub_prepare, sub_commit, sub_abort};
+    return vs_ks_subscribe(ks, &sub);
+}
+
+void vs_journal_release(vs_journal *j) {
+    if (j->ks) vs_ks_unsubscribe(j->ks, j);
+    vs_free(j->buf);
+    memset(j, 0, sizeof *j);
+}

@@ -1,0 +1,73 @@
+/* journal.h - the change journal: every acknowledged write as a
+ * RESP-encoded command, in the format of Redis's append-only file (so
+ * `redis-cli --pipe` can replay it into a real server).
+ *
+ * The journal subscribes to the keyspace and records effects, not
+ * requests: HSET/HDEL with the fields that changed (HINCRBYFLOAT becomes
+ * the HSET of its result), SET, DEL, RENAME, FLUSHALL; FT.CREATE and
+ * FT.DROPINDEX are recorded by their handlers.  Room for a record is
+ * reserved in prepare, so a write that is acknowledged is always
+ * journaled, and one that cannot be journaled fails with nothing changed.
+ * The embedder drains the buffer after each command and stores it.
+ *
+ * Check records (journal format 2): after the records of each command,
+ * vs_journal_seal appends
+ *   *2\r\n$4\r\nPING\r\n$26\r\nvessel-ck:<16 lower-case hex digits>\r\n
+ * where the digits are XXH64 of the record bytes since the previous check
+ * record, seeded with the previous check's value (0 at the start of a
+ * journal file): a bit flip, a lost or repeated group of records is
+ * detected on replay, and Redis answers the check as a harmless PING, so
+ * `redis-cli --pipe` still replays the journal into a real server.
+ *
+ * Invariants: buf[0..len) holds whole records only; buf[mark..len) the
+ * records not sealed by a check yet (none between commands); nothing is
+ * recorded while the journal is disabled (the default, and during
+ * replay).
+ */
+#ifndef VS_JOURNAL_H
+#define VS_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data/keyspace.h"
+#include "base/status.h"
+
+typedef struct vs_journal {
+    int enabled;
+    uint8_t *buf;   /* records not drained yet */
+    size_t len, cap;
+    size_t mark;    /* buf[mark..len): records not sealed by a check yet */
+    uint64_t chain; /* value of the last check record (0: a new journal) */
+    uint64_t lost;  /* records dropped for lack of reserved room (never
+                       expected: the command layer reserves first) */
+    vs_keyspace *ks;
+} vs_journal;
+
+vs_status vs_journal_init(vs_journal *j, vs_keyspace *ks);
+/* Subscribe to (another) keyspace, keeping buffer and settings. */
+vs_status vs_journal_attach(vs_journal *j, vs_keyspace *ks);
+void vs_journal_release(vs_journal *j);
+
+/* Size of the RESP encoding of a command. */
+size_t vs_resp_command_size(int argc, const size_t *lens);
+/* Room for n more bytes. */
+vs_status vs_journal_reserve(vs_journal *j, size_t n);
+/* Room for the records a write command's removals can produce (each key
+ * or field named once as a record of its own). */
+vs_status vs_journal_reserve_command(vs_journal *j, int argc, const size_t *lens);
+/* Append a command (room reserved). */
+void vs_journal_append(vs_journal *j, int argc, const uint8_t *const *argv, const size_t *lens);
+/* Bytes of a check record. */
+#define VS_JOURNAL_CHECK_LEN 47
+#define VS_JOURNAL_CHECK_TAG "vessel-ck:"
+/* After a command: append the check record of the records it produced
+ * (nothing when it produced none). */
+void vs_journal_seal(vs_journal *j);
+/* The next check is seeded with `chain`: 0 when a new journal file
+ * begins, the last verified check when a replayed journal goes on. */
+void vs_journal_restart(vs_journal *j, uint64_t chain);
+/* Drop the first n bytes (drained by the embedder). */
+void vs_journal_consume(vs_journal *j, size_t n);
+
+#endif

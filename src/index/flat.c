@@ -1,0 +1,285 @@
+/* flat.c - FLAT vector index (see flat.h). */
+#include "index/flat.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+
+static vs_flat *F(vs_field_index *fi) { return (vs_flat *)fi; }
+static const vs_flat *CF(const vs_field_index *fi) { return (const vs_flat *)fi; }
+
+static float *slot_ptr(vs_flat *f, uint32_t slot) {
+    return f->blocks[slot / f->block_size] + (size_t)(slot % f->block_size) * f->dim;
+}
+
+/* Vectors the allocated blocks can hold. */
+static uint32_t slot_cap(const vs_flat *f) { return f->nblocks ? (f->nblocks - 1) * f->block_size + f->last_cap : 0; }
+
+uint32_t vs_flat_capacity(const vs_flat *f) {
+    uint64_t cap = slot_cap(f);
+    if (cap < f->initial_cap) cap = f->initial_cap;
+    return cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+}
+
+const float *vs_flat_get(const vs_flat *f, uint32_t id) {
+    if (id >= f->key_cap || f->key_slot[id] == VS_NO_SLOT) return NULL;
+    return vs_flat_vector(f, f->key_slot[id]);
+}
+
+static vs_status flat_reserve_id(vs_field_index *fi, uint32_t id) {
+    vs_flat *f = F(fi);
+    if (id < f->key_cap) return VS_OK;
+    uint64_t cap = f->key_cap ? f->key_cap : 1024;
+    while (cap <= id) cap *= 2;
+    if (cap > UINT32_MAX) cap = UINT32_MAX;
+    uint32_t *ks = vs_realloc(f->key_slot, (size_t)cap * sizeof *ks);
+    if (!ks) return VS_ERR_NOMEM;
+    for (uint64_t i = f->key_cap; i < cap; i++) ks[i] = VS_NO_SLOT;
+    f->key_slot = ks;
+    f->key_cap = (uint32_t)cap;
+    return VS_OK;
+}
+
+/* Room for one more vector: a block (or the last block back to full
+ * size after a compaction), and slot_key entries for it. */
+static vs_status reserve_slot(vs_flat *f) {
+    if (f->count < slot_cap(f)) return VS_OK;
+    size_t vec_bytes = (size_t)f->dim * sizeof(float);
+    if (f->nblocks && f->last_cap < f->block_size) {
+        uint32_t *sk = vs_realloc(f->slot_key, (size_t)f->nblocks * f->block_size * sizeof *sk);
+        if (!sk) return VS_ERR_NOMEM;
+        f->slot_key = sk;
+        float *blk = vs_realloc(f->blocks[f->nblocks - 1], f->block_size * vec_bytes);
+        if (!blk) return VS_ERR_NOMEM;
+        f->blocks[f->nblocks - 1] = blk;
+        f->last_cap = f->block_size;
+        return VS_OK;
+    }
+    if ((uint64_t)(f->nblocks + 1) * f->block_size > UINT32_MAX - 1) return VS_ERR_NOMEM;
+    float *blk = vs_malloc(f->block_size * vec_bytes);
+    if (!blk) return VS_ERR_NOMEM;
+    uint32_t *sk = vs_realloc(f->slot_key, (size_t)(f->nblocks + 1) * f->block_size * sizeof *sk);
+    if (!sk) {
+        vs_free(blk);
+        return VS_ERR_NOMEM;
+    }
+    f->slot_key = sk;
+    if (f->nblocks == f->blocks_cap) {
+        uint32_t ncap = f->blocks_cap ? f->blocks_cap * 2 : 8;
+        float **b = vs_realloc(f->blocks, ncap * sizeof *b);
+        if (!b) {
+            vs_free(blk);
+            return VS_ERR_NOMEM;
+        }
+        f->blocks = b;
+        f->blocks_cap = ncap;
+    }
+    f->blocks[f->nblocks++] = blk;
+    f->last_cap = f->block_size;
+    return VS_OK;
+}
+
+/* Trim the last block and the per-id table to what is used. */
+static void flat_compact(vs_field_index *fi, uint32_t id_bound) {
+    vs_flat *f = F(fi);
+    if (f->nblocks) {
+        uint32_t in_last = f->count - (f->nblocks - 1) * f->block_size;
+        if (f->count <= (f->nblocks - 1) * f->block_size) in_last = 0;
+        if (in_last == 0 && f->nblocks > 1) {
+            vs_free(f->blocks[--f->nblocks]);
+            f->last_cap = f->block_size;
+        } else if (in_last > 0 && in_last < f->last_cap) {
+            float *blk = vs_realloc(f->blocks[f->nblocks - 1], (size_t)in_last * f->dim * sizeof(float));
+            if (blk) { /* shrinking; if it fails the block simply stays */
+                f->blocks[f->nblocks - 1] = blk;
+                f->last_cap = in_last;
+            }
+        }
+        uint32_t *sk = vs_realloc(f->slot_key, (size_t)(slot_cap(f) ? slot_cap(f) : 1) * sizeof *sk);
+        if (sk) f->slot_key = sk;
+    }
+    if (id_bound < f->key_cap) {
+        uint32_t keep = id_bound ? id_bound : 1;
+        for (uint32_t i = keep; i < f->key_cap; i++)
+            if (f->key_slot[i] != VS_NO_SLOT) return; /* still in use: keep */
+        uint32_t *ks = vs_realloc(f->key_slot, (size_t)keep * sizeof *ks);
+        if (ks) {
+            f->key_slot = ks;
+            f->key_cap = keep;
+        }
+    }
+}
+
+/* A blob is valid if it holds dim finite little-endian float32 values. */
+static int blob_valid(const vs_flat *f, const uint8_t *p, size_t n) {
+    if (n != (size_t)f->dim * 4) return 0;
+    for (uint32_t i = 0; i < f->dim; i++) {
+        float x;
+        memcpy(&x, p + (size_t)i * 4, 4);
+        if (x - x != 0) return 0; /* NaN or infinity */
+    }
+    return 1;
+}
+
+static vs_status flat_prepare(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
+    vs_flat *f = F(fi);
+    p->valid = blob_valid(f, p->val, p->len);
+    if (!p->valid) return VS_OK;
+    if (id < f->key_cap && f->key_slot[id] != VS_NO_SLOT) return VS_OK; /* overwrite in place */
+    return reserve_slot(f);
+}
+
+static void flat_remove(vs_flat *f, uint32_t id) {
+    if (id >= f->key_cap || f->key_slot[id] == VS_NO_SLOT) return;
+    uint32_t slot = f->key_slot[id], last = f->count - 1;
+    if (slot != last) {
+        memcpy(slot_ptr(f, slot), slot_ptr(f, last), (size_t)f->dim * sizeof(float));
+        uint32_t moved = f->slot_key[last];
+        f->slot_key[slot] = moved;
+        f->key_slot[moved] = slot;
+    }
+    f->key_slot[id] = VS_NO_SLOT;
+    f->count--;
+    /* Give back trailing blocks, keeping one spare so a delete/insert
+     * cycle at a block boundary does not thrash. */
+    while (f->nblocks >= 2 && f->count + f->block_size + f->last_cap <= slot_cap(f)) {
+        vs_free(f->blocks[--f->nblocks]);
+        f->last_cap = f->block_size;
+    }
+}
+
+static void flat_commit(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
+    vs_flat *f = F(fi);
+    if (p->action != VS_FI_SET || !p->valid) {
+        flat_remove(f, id);
+        return;
+    }
+    uint32_t slot = f->key_slot[id];
+    if (slot == VS_NO_SLOT) {
+        slot = f->count++;
+        f->slot_key[slot] = id;
+        f->key_slot[id] = slot;
+    }
+    float *dst = slot_ptr(f, slot);
+    memcpy(dst, p->val, (size_t)f->dim * sizeof(float));
+    if (f->metric == VS_METRIC_COSINE) vs_normalize(dst, f->dim);
+}
+
+static void flat_abort(vs_field_index *fi, vs_fi_prep *p) {
+    (void)fi;
+    (void)p; /* a reserved block stays as capacity */
+}
+
+static void flat_clear(vs_field_index *fi) {
+    vs_flat *f = F(fi);
+    for (uint32_t s = 0; s < f->count; s++) f->key_slot[f->slot_key[s]] = VS_NO_SLOT;
+    f->count = 0;
+    while (f->nblocks > 1) vs_free(f->blocks[--f->nblocks]);
+    if (f->nblocks && f->last_cap < f->block_size) {
+        /* The one block kept was trimmed: drop it, reserve_slot makes a
+         * full-size one when a vector arrives. */
+        vs_free(f->blocks[0]);
+        f->nblocks = 0;
+        f->last_cap = 0;
+    }
+}
+
+static void flat_destroy(vs_field_index *fi) {
+    vs_flat *f = F(fi);
+    for (uint32_t b = 0; b < f->nblocks; b++) vs_free(f->blocks[b]);
+    vs_free(f->blocks);
+    vs_free(f->slot_key);
+    vs_free(f->key_slot);
+    vs_bitvec_free(&f->base.present);
+    vs_bitvec_free(&f->base.failed);
+    vs_free(f);
+}
+
+static size_t flat_memory(const vs_field_index *fi) {
+    const vs_flat *f = CF(fi);
+    return sizeof *f + (size_t)slot_cap(f) * (f->dim * sizeof(float) + sizeof(uint32_t)) +
+           (size_t)f->blocks_cap * sizeof(float *) + (size_t)f->key_cap * sizeof(uint32_t);
+}
+
+static void flat_info(const vs_field_index *fi, vs_reply *r) {
+    const vs_flat *f = CF(fi);
+    vs_reply_simple(r, "index");
+    vs_reply_array(r, 12);
+    vs_reply_simple(r, "capacity");
+    vs_reply_int(r, vs_flat_capacity(f));
+    vs_reply_simple(r, "dimensions");
+    vs_reply_int(r, f->dim);
+    vs_reply_simple(r, "distance_metric");
+    vs_reply_simple(r, vs_metric_name(f->metric));
+    vs_reply_simple(r, "size");
+    vs_reply_bulk_ll(r, f->count);
+    vs_reply_simple(r, "data_type");
+    vs_reply_simple(r, "FLOAT32");
+    vs_reply_simple(r, "algorithm");
+    vs_reply_array(r, 4);
+    vs_reply_simple(r, "name");
+    vs_reply_simple(r, "FLAT");
+    vs_reply_simple(r, "block_size");
+    vs_reply_int(r, f->block_size);
+}
+
+static const vs_fi_ops flat_ops = {flat_reserve_id, flat_prepare, flat_commit, flat_abort,  flat_clear,
+                                   flat_destroy,    flat_memory,  flat_info,   2,           "VECTOR",
+                                   flat_compact};
+
+vs_field_index *vs_flat_new(const vs_fielddef *def) {
+    vs_flat *f = vs_calloc(1, sizeof *f);
+    if (!f) return NULL;
+    f->base.ops = &flat_ops;
+    f->base.def = def;
+    f->dim = def->vec.dim;
+    f->metric = def->vec.metric;
+    f->dist = vs_metric_fn(def->vec.metric);
+    f->block_size = def->vec.block_size;
+    f->initial_cap = def->vec.initial_cap;
+    return &f->base;
+}
+
+void vs_flat_search(const vs_flat *f, const float *q, const vs_bitset *filter, vs_topk *top) {
+    const uint32_t dim = f->dim;
+    const vs_dist_fn dist = f->dist;
+    if (!filter) {
+        for (uint32_t b = 0, s = 0; b < f->nblocks && s < f->count; b++) {
+            const float *v = f->blocks[b];
+            uint32_t end = s + (b + 1 == f->nblocks ? f->last_cap : f->block_size);
+            if (end > f->count) end = f->count;
+            for (; s < end; s++, v += dim) {
+                float d = dist(q, v, dim);
+                if (vs_topk_would_take(top, d)) vs_topk_push(top, d, f->slot_key[s]);
+            }
+        }
+        return;
+    }
+    uint32_t lim = filter->nbits < f->key_cap ? filter->nbits : f->key_cap;
+    for (uint32_t id = vs_bitset_next(filter, 0); id < lim; id = vs_bitset_next(filter, id + 1)) {
+        uint32_t slot = f->key_slot[id];
+        if (slot == VS_NO_SLOT) continue;
+        float d = dist(q, vs_flat_vector(f, slot), dim);
+        if (vs_topk_would_take(top, d)) vs_topk_push(top, d, id);
+    }
+}
+
+vs_status vs_flat_load_reserve(vs_flat *f, uint32_t count) {
+    while (slot_cap(f) < count) {
+        vs_status st = reserve_slot(f);
+        if (st != VS_OK) return st;
+        f->count = slot_cap(f) < count ? slot_cap(f) : count;
+    }
+    f->count = count;
+    return VS_OK;
+}
+
+vs_status vs_flat_load_finish(vs_flat *f, uint32_t key_bound) {
+    if (key_bound && flat_reserve_id(&f->base, key_bound - 1) != VS_OK) return VS_ERR_NOMEM;
+    for (uint32_t s = 0; s < f->count; s++) {
+        uint32_t id = f->slot_key[s];
+        if (id >= key_bound || f->key_slot[id] != VS_NO_SLOT) return VS_ERR_CORRUPT;
+        f->key_slot[id] = s;
+    }
+    return VS_OK;
+}

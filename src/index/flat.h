@@ -1,0 +1,62 @@
+/* flat.h - FLAT (exact, brute-force) vector index.
+ *
+ * Vectors are stored contiguously in blocks of BLOCK_SIZE vectors (no
+ * allocation per vector), densely: slots [0, count) are in use, a removal
+ * moves the last vector into the freed slot.  COSINE vectors are stored
+ * normalised.
+ *
+ * Invariants:
+ *  - key_slot[slot_key[s]] == s for every s < count;
+ *  - key_slot[id] == VS_NO_SLOT for ids not in the index;
+ *  - memory per vector: dim * 4 bytes + 4 (slot -> key) + 4 (key -> slot).
+ */
+#ifndef VS_INDEX_FLAT_H
+#define VS_INDEX_FLAT_H
+
+#include "base/bitset.h"
+#include "index/distance.h"
+#include "index/field_index.h"
+#include "index/topk.h"
+
+#define VS_NO_SLOT UINT32_MAX
+
+typedef struct vs_flat {
+    vs_field_index base;
+    uint32_t dim;
+    vs_metric metric;
+    vs_dist_fn dist;
+    uint32_t block_size;  /* vectors per block */
+    uint32_t initial_cap; /* INITIAL_CAP as created */
+    float **blocks;       /* nblocks blocks of block_size * dim floats */
+    uint32_t nblocks;
+    uint32_t last_cap;    /* vectors the last block can hold (<= block_size;
+                             below it only after vs_fi_ops.compact) */
+    uint32_t blocks_cap;  /* capacity of the blocks array */
+    uint32_t count;       /* vectors stored */
+    uint32_t *slot_key;   /* slot -> key id (capacity: the slot capacity) */
+    uint32_t *key_slot;   /* key id -> slot, VS_NO_SLOT when absent */
+    uint32_t key_cap;     /* capacity of key_slot */
+} vs_flat;
+
+static inline const float *vs_flat_vector(const vs_flat *f, uint32_t slot) {
+    return f->blocks[slot / f->block_size] + (size_t)(slot % f->block_size) * f->dim;
+}
+
+/* Vector of key id, or NULL. */
+const float *vs_flat_get(const vs_flat *f, uint32_t id);
+
+/* Exact KNN: push every vector (or only ids in filter, when given) into
+ * the heap.  q is already normalised for COSINE. */
+void vs_flat_search(const vs_flat *f, const float *q, const vs_bitset *filter, vs_topk *top);
+
+/* Loading a snapshot: room for count vectors (full blocks and the slot
+ * table, count set); the reader then fills slot_key and the blocks;
+ * vs_flat_load_finish rebuilds key -> slot, VS_ERR_CORRUPT on a repeated
+ * key id or one at or past key_bound. */
+vs_status vs_flat_load_reserve(vs_flat *f, uint32_t count);
+vs_status vs_flat_load_finish(vs_flat *f, uint32_t key_bound);
+
+/* Capacity in vectors (what FT.INFO reports). */
+uint32_t vs_flat_capacity(const vs_flat *f);
+
+#endif

@@ -1,0 +1,1183 @@
+/* hnsw.c - HNSW vector index (see hnsw.h).
+ *
+ * Construction follows hnswlib: greedy descent through the upper layers,
+ * a beam search of width EF_CONSTRUCTION per layer, the paper's heuristic
+ * neighbour selection, mutual links with heuristic pruning when a list is
+ * full.  Queries: greedy descent, then a beam search of width
+ * max(EF_RUNTIME, k) on layer 0; deleted elements route but are never
+ * returned.  Filtered queries: see vs_hnsw_search's planner.
+ */
+#include "index/hnsw.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "base/alloc.h"
+
+#define GROWTH_NUM 3 /* capacity grows by 3/2 */
+#define GROWTH_DEN 2
+
+static vs_hnsw *H(vs_field_index *fi) { return (vs_hnsw *)fi; }
+static const vs_hnsw *CH(const vs_field_index *fi) { return (const vs_hnsw *)fi; }
+
+static inline uint8_t *elem(const vs_hnsw *h, uint32_t e) { return h->arena + (size_t)e * h->elem_size; }
+static inline uint32_t *links_of(const vs_hnsw *h, uint32_t e, int l) {
+    return l == 0 ? (uint32_t *)elem(h, e) : h->upper[e] + (size_t)(l - 1) * (h->M + 1);
+}
+/* Set a list's length, zeroing the slots it stops using: slots past a
+ * list's length are always 0, so the arena never keeps stale ids (a
+ * snapshot is the same bytes for the same graph, and carries nothing of
+ * deleted elements). */
+static inline void set_len(uint32_t *lk, uint32_t n) {
+    for (uint32_t i = n; i < lk[0]; i++) lk[1 + i] = 0;
+    lk[0] = n;
+}
+/* In-degree bookkeeping of layer 0: call before a list is rewritten
+ * (its links stop counting) and after (the new ones count). */
+static inline void indeg_sub(vs_hnsw *h, const uint32_t *lk) {
+    for (uint32_t i = 1; i <= lk[0]; i++) h->indeg[lk[i]]--;
+}
+static inline void indeg_add(vs_hnsw *h, const uint32_t *lk) {
+    for (uint32_t i = 1; i <= lk[0]; i++) h->indeg[lk[i]]++;
+}
+static inline const float *vec_of(const vs_hnsw *h, uint32_t e) { return (const float *)(elem(h, e) + h->off_vec); }
+static inline uint32_t key_of(const vs_hnsw *h, uint32_t e) {
+    uint32_t k;
+    memcpy(&k, elem(h, e) + h->off_key, sizeof k);
+    return k;
+}
+static inline int is_deleted(const vs_hnsw *h, uint32_t e) { return vs_bit_test(h->deleted.w, e); }
+
+/* Distances with a direct call (no function pointer) in the hot loops. */
+static inline float dist_v(const vs_hnsw *h, const float *a, const float *b) {
+    return h->metric == VS_METRIC_L2 ? vs_l2sq(a, b, h->dim) : vs_ip_dist(a, b, h->dim);
+}
+static inline float dist_q(const vs_hnsw *h, const float *q, uint32_t e) { return dist_v(h, q, vec_of(h, e)); }
+static inline uint32_t max_links(const vs_hnsw *h, int l) { return l ? h->M : h->M0; }
+
+uint32_t vs_hnsw_capacity(const vs_hnsw *h) { return h->capacity > h->initial_cap ? h->capacity : h->initial_cap; }
+
+/* ---- heaps of (dist, id): ties by id, so every build orders alike -------- */
+
+static inline int before(vs_scored a, vs_scored b) { return a.dist < b.dist || (a.dist == b.dist && a.id < b.id); }
+
+static inline int after(vs_scored a, vs_scored b) { return before(b, a); }
+
+/* A binary heap ordered by `first(a, b)` (a goes above b): push and pop,
+ * generated once for the min-heap (candidates) and the max-heap (results)
+ * so both stay inlined in the search loops. */
+#define HEAP(name, first)                                                     \
+    static void name##_push(vs_scored *hp, size_t *n, float d, uint32_t id) { \
+        size_t i = (*n)++;                                                    \
+        vs_scored x = {d, id};                                                \
+        while (i) {                                                           \
+            size_t p = (i - 1) >> 1;                                          \
+            if (!first(x, hp[p])) break;                                      \
+            hp[i] = hp[p];                                                    \
+            i = p;                                                            \
+        }                                                                     \
+        hp[i] = x;                                                            \
+    }                                                                         \
+    static vs_scored name##_pop(vs_scored *hp, size_t *n) {                   \
+        vs_scored top = hp[0], x = hp[--(*n)];                                \
+        size_t i = 0, m = *n;                                                 \
+        for (;;) {                                                            \
+            size_t c = 2 * i + 1;                                             \
+            if (c >= m) break;                                                \
+            if (c + 1 < m && first(hp[c + 1], hp[c])) c++;                    \
+            if (!first(hp[c], x)) break;                                      \
+            hp[i] = hp[c];                                                    \
+            i = c;                                                            \
+        }                                                                     \
+        if (m) hp[i] = x;                                                     \
+        return top;                                                           \
+    }
+
+HEAP(min, before)
+HEAP(max, after)
+#undef HEAP
+
+/* Sort a scored array ascending (small arrays: insertion sort). */
+static void sort_scored(vs_scored *a, size_t n) {
+    for (size_t i = 1; i < n; i++) {
+        vs_scored x = a[i];
+        size_t j = i;
+        while (j && before(x, a[j - 1])) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = x;
+    }
+}
+
+/* Heap sort of a max-heap into ascending order, in place. */
+static void max_heap_sort(vs_scored *hp, size_t n) {
+    while (n > 1) {
+        size_t m = n;
+        vs_scored top = max_pop(hp, &m);
+        hp[n - 1] = top;
+        n--;
+    }
+}
+
+/* ---- visited tags ----------------------------------------------------- */
+
+static uint16_t new_epoch(vs_hnsw *h) {
+    if (++h->epoch == 0) {
+        memset(h->visited, 0, (size_t)h->capacity * sizeof *h->visited);
+        h->epoch = 1;
+    }
+    return h->epoch;
+}
+
+/* ---- search ------------------------------------------------------------- */
+
+/* WebAssembly has no prefetch instruction.  Loading one byte of every
+ * cache line of each upcoming vector before computing any distance puts
+ * their misses in flight at once (the CPU overlaps independent loads),
+ * instead of paying them one after another inside the distance loops.
+ * The sum goes to a global so the loads are not optimised away. */
+uint32_t vs_hnsw_touch_sink;
+
+static inline void touch(const vs_hnsw *h, const uint32_t *ids, uint32_t n) {
+    uint32_t acc = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const uint8_t *v = (const uint8_t *)vec_of(h, ids[i]);
+        /* Every cache line of the vector: measured 20-45% faster queries and
+         * builds than touching only the first lines (bench/hnsw.js). */
+        for (uint32_t o = 0; o < h->dim * 4; o += 64) acc += v[o];
+    }
+    vs_hnsw_touch_sink += acc;
+}
+
+static inline void touch_links(const vs_hnsw *h, uint32_t e, int l) { vs_hnsw_touch_sink += links_of(h, e, l)[0]; }
+
+/* Greedy walk at layer l from *ep towards q. */
+static void greedy(const vs_hnsw *h, const float *q, uint32_t *ep, float *dep, int l) {
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        const uint32_t *lk = links_of(h, *ep, l);
+        uint32_t n = lk[0];
+        for (uint32_t i = 1; i <= n; i++) {
+            float d = dist_q(h, q, lk[i]);
+            if (d < *dep || (d == *dep && lk[i] < *ep)) {
+                *dep = d;
+                *ep = lk[i];
+                changed = 1;
+            }
+        }
+    }
+}
+
+/* Beam search for construction: every element counts (deleted ones too).
+ * Results: max-heap in res, returns its size. */
+static size_t search_build(vs_hnsw *h, const float *q, uint32_t ep, float dep, uint32_t ef, int l, vs_scored *res) {
+    uint16_t tag = new_epoch(h);
+    size_t nc = 0, nr = 0;
+    vs_scored *cand = h->cand;
+    h->visited[ep] = tag;
+    min_push(cand, &nc, dep, ep);
+    max_push(res, &nr, dep, ep);
+    uint32_t *next = h->next;
+    while (nc) {
+        vs_scored c = min_pop(cand, &nc);
+        if (c.dist > res[0].dist && nr == ef) break;
+        const uint32_t *lk = links_of(h, c.id, l);
+        uint32_t n = 0;
+        for (uint32_t i = 1; i <= lk[0]; i++) {
+            uint32_t e = lk[i];
+            if (h->visited[e] == tag) continue;
+            h->visited[e] = tag;
+            next[n++] = e;
+        }
+        touch(h, next, n);
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t e = next[i];
+            float d = dist_q(h, q, e);
+            if (nr < ef || before((vs_scored){d, e}, res[0])) {
+                min_push(cand, &nc, d, e);
+                max_push(res, &nr, d, e);
+                if (nr > ef) max_pop(res, &nr);
+            }
+        }
+    }
+    return nr;
+}
+
+/* Beam search on layer 0 for queries: only live elements (and, with a
+ * filter, only those whose key is in it) enter the results; exploration
+ * goes on until ef of them are found or the reachable graph is exhausted,
+ * which widens the search as far as a selective filter needs. */
+static size_t search_query(vs_hnsw *h, const float *q, uint32_t ep, float dep, uint32_t ef, const vs_bitset *filter,
+                           vs_scored *res, uint32_t ep2, float d2) {
+    uint16_t tag = new_epoch(h);
+    size_t nc = 0, nr = 0;
+    vs_scored *cand = h->cand;
+    const int exact_stop = !filter && h->nfree == 0; /* every element is a result */
+    h->visited[ep] = tag;
+    min_push(cand, &nc, dep, ep);
+    float bound = INFINITY;
+#define ALLOWED(e) (!is_deleted(h, e) && (!filter || (key_of(h, e) < filter->nbits && vs_bit_test(filter->w, key_of(h, e)))))
+    if (ALLOWED(ep)) {
+        max_push(res, &nr, dep, ep);
+        bound = dep;
+    }
+    if (ep2 != ep) {
+        /* The entry point as a second start: every element is reachable
+         * from it on layer 0 (the reachability tree), while the descent
+         * may end where some are not.  Its distance (d2) is the descent's
+         * first; it is only expanded when the results are not yet full or
+         * it is closer than the worst of them. */
+        h->visited[ep2] = tag;
+        min_push(cand, &nc, d2, ep2);
+        if (ALLOWED(ep2)) {
+            max_push(res, &nr, d2, ep2);
+            if (nr > ef) max_pop(res, &nr);
+            bound = res[0].dist;
+        }
+    }
+    uint32_t *next = h->next;
+    while (nc) {
+        vs_scored c = min_pop(cand, &nc);
+        if (c.dist > bound && (nr == ef || exact_stop)) break;
+        const uint32_t *lk = links_of(h, c.id, 0);
+        uint32_t n = 0;
+        for (uint32_t i = 1; i <= lk[0]; i++) {
+            uint32_t e = lk[i];
+            if (h->visited[e] == tag) continue;
+            h->visited[e] = tag;
+            next[n++] = e;
+        }
+        touch(h, next, n);
+        if (nc) touch_links(h, cand[0].id, 0); /* the next node to expand */
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t e = next[i];
+            float d = dist_q(h, q, e);
+            if (nr < ef || d < bound || (d == bound && e < res[0].id)) {
+                min_push(cand, &nc, d, e);
+                if (ALLOWED(e)) {
+                    max_push(res, &nr, d, e);
+                    if (nr > ef) max_pop(res, &nr);
+                    bound = res[0].dist;
+                }
+            }
+        }
+    }
+#undef ALLOWED
+    return nr;
+}
+
+/* ---- neighbour selection -------------------------------------------------- */
+
+/* The paper's heuristic: from candidates sorted by distance to the base,
+ * keep c unless a kept s is closer to c than the base is.  In place;
+ * returns how many were kept (at most m). */
+static size_t heuristic(const vs_hnsw *h, vs_scored *c, size_t n, size_t m) {
+    if (n <= m) return n;
+    size_t kept = 0;
+    for (size_t i = 0; i < n && kept < m; i++) {
+        int good = 1;
+        const float *vc = vec_of(h, c[i].id);
+        for (size_t j = 0; j < kept; j++) {
+            if (dist_q(h, vc, c[j].id) < c[i].dist) {
+                good = 0;
+                break;
+            }
+        }
+        if (good) c[kept++] = c[i];
+    }
+    return kept;
+}
+
+/* Heuristic selection of up to m from sorted candidates c[0..n), then
+ * topped up to `want` with the closest of the pruned ones.  In place;
+ * returns the count (order: heuristic picks first). */
+static size_t fill_pruned(const vs_hnsw *h, vs_scored *c, size_t n, size_t m, size_t want) {
+    vs_scored *pruned = h->sel; /* M0 + 1 entries */
+    size_t np = 0, kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (kept >= m) break;
+        int good = 1;
+        const float *vc = vec_of(h, c[i].id);
+        for (size_t j = 0; j < kept; j++) {
+            if (dist_q(h, vc, c[j].id) < c[i].dist) {
+                good = 0;
+                break;
+            }
+        }
+        if (good)
+            c[kept++] = c[i];
+        else if (np < h->M0 + 1)
+            pruned[np++] = c[i];
+    }
+    for (size_t i = 0; i < np && kept < want && kept < m; i++) c[kept++] = pruned[i];
+    return kept;
+}
+
+/* Does d have a way in on layer 0 besides n's link (and besides links
+ * from nodes that only d links to: a pair linked only to each other is
+ * an island)?  `counted`: n's link to d is in indeg[d]. */
+static int other_way_in(const vs_hnsw *h, uint32_t d, uint32_t n, int counted) {
+    uint32_t others = h->indeg[d] - (counted ? 1u : 0u);
+    if (others == 0) return 0;
+    const uint32_t *ld = links_of(h, d, 0);
+    uint32_t dependent = 0;
+    for (uint32_t i = 1; i <= ld[0]; i++) {
+        uint32_t c = ld[i];
+        if (c == n || h->indeg[c] > 1) continue;
+        const uint32_t *lc = links_of(h, c, 0);
+        for (uint32_t j = 1; j <= lc[0]; j++)
+            if (lc[j] == d) {
+                dependent++;
+                break;
+            }
+    }
+    return others > dependent;
+}
+
+/* ---- the reachability tree ----------------------------------------------
+ *
+ * Every element (live or deleted: deleted ones still route) has a parent,
+ * one of its layer-0 in-links, except the entry point, the root: parent[e]
+ * links to e on layer 0, and following parents from any element ends at
+ * the entry point without a cycle.  So every element is reachable on
+ * layer 0 from the entry point, whatever the heuristics do to the lists.
+ *
+ * Keeping it costs little: a list rewrite that drops a link p -> t where
+ * parent[t] == p makes t an orphan (parent NO_ELEM, pushed on h->orphans);
+ * so does a new element, and the old entry point when a new element takes
+ * over.  At the end of every operation, settle() gives each orphan a
+ * parent: an in-link from a certified element (its parent chain reaches
+ * the root, not through the orphan, so no cycle), found among the orphan's
+ * own neighbours (mutual links) or by a small search for its vector; if
+ * there is none, a link is added from the nearest certified element with
+ * room, replacing one of its links that is no tree link, so adding it
+ * makes no new orphan and nothing cascades.  Such an element always
+ * exists: the certified elements C hold |C| x M0 slots, only |C| - 1 of
+ * them tree links into C and none into the orphan's subtree or another
+ * orphan's, so some certified element has a free or non-tree slot (the
+ * last resort scans every element).  Orphans are rare (a pruned link is
+ * the tree link of its target about once in indeg times). */
+
+static void orphan(vs_hnsw *h, uint32_t t) {
+    h->parent[t] = VS_NO_ELEM;
+    h->orphans[h->norphans++] = t;
+}
+
+/* Layer-0 list of `owner` about to become new[0..n): orphan the children
+ * whose tree link goes. */
+static void drop_children(vs_hnsw *h, uint32_t owner, const uint32_t *old, const vs_scored *nw, size_t n) {
+    for (uint32_t i = 1; i <= old[0]; i++) {
+        uint32_t c = old[i];
+        if (h->parent[c] != owner) continue;
+        int kept = 0;
+        for (size_t j = 0; j < n && !kept; j++) kept = nw[j].id == c;
+        if (!kept) orphan(h, c);
+    }
+}
+
+/* x's parent chain reaches the root without passing through t (or an
+ * orphan): a link x -> t could be t's tree link. */
+static int certified(const vs_hnsw *h, uint32_t x, uint32_t t) {
+    for (uint32_t steps = 0; steps <= h->count; steps++) {
+        if (x == t) return 0;
+        if (x == h->entry) return 1;
+        x = h->parent[x];
+        if (x == VS_NO_ELEM) return 0;
+    }
+    return 0; /* a cycle: never built, but never followed forever */
+}
+
+static int links_to(const vs_hnsw *h, uint32_t x, uint32_t t) {
+    const uint32_t *lk = links_of(h, x, 0);
+    for (uint32_t i = 1; i <= lk[0]; i++)
+        if (lk[i] == t) return 1;
+    return 0;
+}
+
+/* Room for one more link in x's layer-0 list without dropping a tree link:
+ * the slot to use (1-based), or 0.  A full list gives up its farthest
+ * link that is no tree link (preferably not an orphan's way in). */
+static uint32_t room_for(const vs_hnsw *h, uint32_t x) {
+    const uint32_t *lk = links_of(h, x, 0);
+    if (lk[0] < h->M0) return lk[0] + 1;
+    uint32_t best = 0;
+    int best_orphan = 1;
+    float bd = -INFINITY;
+    const float *vx = vec_of(h, x);
+    for (uint32_t i = 1; i <= lk[0]; i++) {
+        uint32_t c = lk[i];
+        if (h->parent[c] == x) continue;
+        int orph = h->parent[c] == VS_NO_ELEM && c != h->entry;
+        float d = dist_q(h, vx, c);
+        if (!best || (best_orphan && !orph) || (orph == best_orphan && d > bd)) {
+            best = i;
+            bd = d;
+            best_orphan = orph;
+        }
+    }
+    return best;
+}
+
+/* Link x -> t in slot i (from room_for) and make x t's parent. */
+static void attach(vs_hnsw *h, uint32_t x, uint32_t t, uint32_t i) {
+    uint32_t *lk = links_of(h, x, 0);
+    if (i > lk[0]) {
+        lk[0] = i;
+    } else {
+        h->indeg[lk[i]]--;
+    }
+    lk[i] = t;
+    h->indeg[t]++;
+    h->parent[t] = x;
+}
+
+/* A certified element linking to t among t's neighbours (most links are
+ * mutual): becomes t's parent.  No distances. */
+static int adopt_mutual(vs_hnsw *h, uint32_t t) {
+    const uint32_t *lt = links_of(h, t, 0);
+    for (uint32_t i = 1; i <= lt[0]; i++)
+        if (links_to(h, lt[i], t) && certified(h, lt[i], t)) {
+            h->parent[t] = lt[i];
+            return 1;
+        }
+    return 0;
+}
+
+/* A search for t's vector: descent, then a beam of M0 on layer 0 whose
+ * expanded elements are checked for a certified link to t (adopted).
+ * Otherwise, with `link`, a new link from the nearest certified element
+ * with room, else from a stop of the descent, else (last resort, not seen
+ * in tests) from the nearest one anywhere. */
+static int adopt_searched(vs_hnsw *h, uint32_t t, int link) {
+    const float *q = vec_of(h, t);
+    uint32_t ep = h->entry, path[VS_HNSW_MAX_LEVEL + 1];
+    float dep = dist_q(h, q, ep);
+    int np = 0;
+    path[np++] = ep;
+    for (int l = h->max_level; l > 0; l--) {
+        greedy(h, q, &ep, &dep, l);
+        path[np++] = ep;
+    }
+    uint16_t tag = new_epoch(h);
+    size_t nc = 0, nr = 0, ef = h->M0;
+    vs_scored *cand = h->cand, *res = h->sel2; /* 2 (M0 + 1) entries */
+    h->visited[ep] = tag;
+    min_push(cand, &nc, dep, ep);
+    max_push(res, &nr, dep, ep);
+    while (nc) {
+        vs_scored c = min_pop(cand, &nc);
+        if (c.dist > res[0].dist && nr == ef) break;
+        const uint32_t *lk = links_of(h, c.id, 0);
+        for (uint32_t i = 1; i <= lk[0]; i++) {
+            uint32_t e = lk[i];
+            if (e == t && c.id != t && certified(h, c.id, t)) {
+                h->parent[t] = c.id;
+                return 1;
+            }
+            if (h->visited[e] == tag) continue;
+            h->visited[e] = tag;
+            float d = dist_q(h, q, e);
+            if (nr < ef || before((vs_scored){d, e}, res[0])) {
+                min_push(cand, &nc, d, e);
+                max_push(res, &nr, d, e);
+                if (nr > ef) max_pop(res, &nr);
+            }
+        }
+    }
+    if (!link) return 0;
+    max_heap_sort(res, nr);
+    for (size_t i = 0; i < nr; i++) {
+        uint32_t x = res[i].id, slot;
+        if (x != t && certified(h, x, t) && (slot = room_for(h, x))) {
+            attach(h, x, t, slot);
+            return 1;
+        }
+    }
+    /* All near t hang under t or another orphan (t heads a large
+     * subtree): the descent's stops, nearest first; the entry point is
+     * the last of them and always certified. */
+    while (np-- > 0) {
+        uint32_t x = path[np], slot;
+        if (x != t && certified(h, x, t) && !links_to(h, x, t) && (slot = room_for(h, x))) {
+            attach(h, x, t, slot);
+            return 1;
+        }
+    }
+    uint32_t bx = VS_NO_ELEM, bslot = 0;
+    float bd = INFINITY;
+    for (uint32_t x = 0; x < h->count; x++) {
+        if (x == t || !certified(h, x, t)) continue;
+        if (links_to(h, x, t)) {
+            h->parent[t] = x;
+            return 1;
+        }
+        uint32_t slot = room_for(h, x);
+        float d = dist_q(h, q, x);
+        if (slot && (bx == VS_NO_ELEM || d < bd)) {
+            bx = x;
+            bslot = slot;
+            bd = d;
+        }
+    }
+    if (bx == VS_NO_ELEM) return 0; /* impossible (see above) */
+    attach(h, bx, t, bslot);
+    return 1;
+}
+
+/* Give every orphan a parent: at the end of every operation.  Orphans
+ * often hang under one another (a reused slot's old children), so the
+ * cheap ways go round all of them until none makes progress (mutual
+ * links, then searches); only then is a link added, for one orphan, and
+ * the rest tried again.  Nothing here makes new orphans. */
+static void settle(vs_hnsw *h) {
+    int searched = 0;
+    while (h->norphans) {
+        uint32_t w = 0, progress = 0;
+        for (uint32_t i = 0; i < h->norphans; i++) {
+            uint32_t t = h->orphans[i];
+            if (t >= h->count || t == h->entry || h->parent[t] != VS_NO_ELEM) continue;
+            if (searched ? adopt_searched(h, t, 0) : adopt_mutual(h, t)) {
+                progress = 1;
+                continue;
+            }
+            h->orphans[w++] = t;
+        }
+        h->norphans = w;
+        if (progress) {
+            searched = 0;
+        } else if (!searched) {
+            searched = 1;
+        } else if (w) {
+            adopt_searched(h, h->orphans[--h->norphans], 1);
+            searched = 0;
+        }
+    }
+}
+
+/* Add a link n -> e at layer l (distance d), pruning n's list with the
+ * heuristic when it is full.  With keep set, the new link stays (a repair's
+ * way back into e) unless every other link is some node's only way in. */
+static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int keep) {
+    uint32_t *lk = links_of(h, n, l);
+    uint32_t cnt = lk[0], mx = max_links(h, l);
+    for (uint32_t i = 1; i <= cnt; i++)
+        if (lk[i] == e) return;
+    if (cnt < mx) {
+        lk[1 + cnt] = e;
+        lk[0] = cnt + 1;
+        if (l == 0) h->indeg[e]++;
+        return;
+    }
+    vs_scored *s = h->sel2;
+    const float *vn = vec_of(h, n);
+    for (uint32_t i = 0; i < cnt; i++) {
+        s[i].id = lk[1 + i];
+        s[i].dist = dist_q(h, vn, lk[1 + i]);
+    }
+    s[cnt].id = e;
+    s[cnt].dist = d;
+    sort_scored(s, cnt + 1);
+    /* Heuristic choice topped up with the closest pruned candidates: the
+     * list stays full and drops exactly one link (pruning down to the
+     * heuristic's picks alone could drop several, and with them the only
+     * way into some nodes). */
+    size_t kept = fill_pruned(h, s, cnt + 1, mx, mx);
+    if (l == 0) {
+        /* The link dropped may be the only way into its node (n the only
+         * node linking to it): keep it instead of the farthest kept one
+         * that has another way in. */
+        uint32_t dropped = VS_NO_ELEM;
+        for (uint32_t i = 0; i <= cnt && dropped == VS_NO_ELEM; i++) {
+            uint32_t c = i < cnt ? lk[1 + i] : e;
+            int in = 0;
+            for (size_t t = 0; t < kept && !in; t++) in = s[t].id == c;
+            if (!in) dropped = c;
+        }
+        /* (e's count does not hold this link yet; the others' hold n's.) */
+        if (dropped != VS_NO_ELEM && ((dropped == e && keep) || !other_way_in(h, dropped, n, dropped != e))) {
+            for (size_t t = kept; t-- > 0;) {
+                uint32_t c = s[t].id;
+                if (other_way_in(h, c, n, c != e)) {
+                    s[t].id = dropped;
+                    s[t].dist = dist_q(h, vn, dropped);
+                    break;
+                }
+            }
+        }
+        indeg_sub(h, lk);
+        drop_children(h, n, lk, s, kept);
+    }
+    for (size_t i = 0; i < kept; i++) lk[1 + i] = s[i].id;
+    set_len(lk, (uint32_t)kept);
+    if (l == 0) indeg_add(h, lk);
+}
+
+/* Link element e (vector in place, level known) into layers
+ * min(level, max_level)..0, starting from the entry point.  e's own links
+ * are replaced; e is never its own neighbour.  e's old layer-0 links (a
+ * reused slot's) no longer count in the in-degrees (repair_neighbours
+ * took them out); they still route this search. */
+static void link_element(vs_hnsw *h, uint32_t e, int level) {
+    const float *q = vec_of(h, e);
+    uint32_t ep = h->entry;
+    float dep = dist_q(h, q, ep);
+    for (int l = h->max_level; l > level; l--) greedy(h, q, &ep, &dep, l);
+    for (int l = level < h->max_level ? level : h->max_level; l >= 0; l--) {
+        size_t nr = search_build(h, q, ep, dep, h->ef_construction, l, h->res);
+        max_heap_sort(h->res, nr);
+        /* Drop e itself (it can be reached through its old links). */
+        size_t w = 0;
+        for (size_t i = 0; i < nr; i++)
+            if (h->res[i].id != e) h->res[w++] = h->res[i];
+        nr = w;
+        if (nr == 0) {
+            if (l == 0) drop_children(h, e, links_of(h, e, 0), NULL, 0);
+            set_len(links_of(h, e, l), 0);
+            continue;
+        }
+        ep = h->res[0].id;
+        dep = h->res[0].dist;
+        size_t kept = heuristic(h, h->res, nr, h->M);
+        uint32_t *lk = links_of(h, e, l);
+        if (l == 0) drop_children(h, e, lk, h->res, kept); /* a reused slot's old links */
+        for (size_t i = 0; i < kept; i++) lk[1 + i] = h->res[i].id;
+        set_len(lk, (uint32_t)kept); /* lk[0] still holds the old length */
+        if (l == 0) indeg_add(h, lk);
+        for (size_t i = 0; i < kept; i++) add_link(h, h->res[i].id, e, h->res[i].dist, l, 0);
+    }
+}
+
+/* Reconnect the neighbours of e (about to get a new vector) without e.
+ * A neighbour n keeps every other link it has (dropping them could leave
+ * a node whose only way in was n unreachable); the slot e held in n's
+ * list goes to the best of e's links (heuristic choice, else the
+ * closest).  n also loses its in-link from e, since e is re-linked from
+ * scratch: one of its neighbours links back to it (add_link's keep). */
+static void repair_neighbours(vs_hnsw *h, uint32_t e, int level) {
+    indeg_sub(h, links_of(h, e, 0)); /* e is re-linked afterwards */
+    for (int l = 0; l <= level; l++) {
+        const uint32_t *le = links_of(h, e, l);
+        uint32_t ne = le[0];
+        uint32_t mx = max_links(h, l);
+        for (uint32_t i = 1; i <= ne; i++) {
+            uint32_t n = le[i];
+            if (n == e) continue;
+            uint32_t *ln = links_of(h, n, l);
+            const float *vn = vec_of(h, n);
+            vs_scored *s = h->sel2; /* kept links, then candidates */
+            size_t k = 0;
+            for (uint32_t j = 1; j <= ln[0]; j++)
+                if (ln[j] != e) s[k++] = (vs_scored){dist_q(h, vn, ln[j]), ln[j]};
+            size_t nkeep = k;
+            uint32_t want = ln[0] > mx ? mx : ln[0];
+            if (want < 1) want = 1; /* n keeps at least one way out */
+            for (uint32_t j = 1; j <= ne; j++) {
+                uint32_t c = le[j];
+                if (c == e || c == n) continue;
+                int dup = 0;
+                for (size_t t = 0; t < k && !dup; t++) dup = s[t].id == c;
+                if (!dup) s[k++] = (vs_scored){dist_q(h, vn, c), c};
+            }
+            sort_scored(s + nkeep, k - nkeep);
+            /* Heuristic pass over the candidates, then the closest. */
+            size_t w = nkeep;
+            for (size_t t = nkeep; t < k && w < want; t++) {
+                const float *vc = vec_of(h, s[t].id);
+                int good = 1;
+                for (size_t j = 0; j < w && good; j++) good = !(dist_q(h, vc, s[j].id) < s[t].dist);
+                if (good) {
+                    vs_scored x = s[t];
+                    memmove(&s[w + 1], &s[w], (t - w) * sizeof *s);
+                    s[w++] = x;
+                }
+            }
+            for (size_t t = w; t < k && w < want; t++) s[w++] = s[t]; /* still sorted past w */
+            if (l == 0) {
+                indeg_sub(h, ln);
+                drop_children(h, n, ln, s, w);
+            }
+            for (size_t t = 0; t < w; t++) ln[1 + t] = s[t].id;
+            set_len(ln, (uint32_t)w);
+            if (l == 0) indeg_add(h, ln);
+            if (w == 0) continue;
+            /* From the closest neighbour not linking to n already (one
+             * that does may share an island with n), else the closest. */
+            vs_scored best = {INFINITY, VS_NO_ELEM}, any = {INFINITY, VS_NO_ELEM};
+            for (size_t t = 0; t < w; t++) {
+                if (before(s[t], any)) any = s[t];
+                const uint32_t *lc = links_of(h, s[t].id, l);
+                int linked = 0;
+                for (uint32_t j = 1; j <= lc[0] && !linked; j++) linked = lc[j] == n;
+                if (!linked && before(s[t], best)) best = s[t];
+            }
+            if (best.id == VS_NO_ELEM) best = any;
+            add_link(h, best.id, n, best.dist, l, 1);
+        }
+    }
+}
+
+/* ---- capacity --------------------------------------------------------------- */
+
+static vs_status grow(vs_hnsw *h, uint32_t need) {
+    if (need <= h->capacity) return VS_OK;
+    uint64_t cap = h->capacity ? (uint64_t)h->capacity * GROWTH_NUM / GROWTH_DEN : h->initial_cap;
+    if (cap < need) cap = need;
+    if (cap > UINT32_MAX - 1) cap = UINT32_MAX - 1;
+    if (cap * h->elem_size > SIZE_MAX / 2) return VS_ERR_NOMEM;
+    /* Each array is grown on its own; a failure leaves the larger ones
+     * allocated (capacity) and the rest as they were. */
+#define GROW_ARRAY(field, elem_bytes)                                         \
+    do {                                                                      \
+        void *p_ = vs_realloc(h->field, (size_t)cap * (elem_bytes));          \
+        if (!p_) return VS_ERR_NOMEM;                                         \
+        h->field = p_;                                                        \
+    } while (0)
+    GROW_ARRAY(arena, h->elem_size);
+    GROW_ARRAY(levels, sizeof *h->levels);
+    GROW_ARRAY(upper, sizeof *h->upper);
+    GROW_ARRAY(free_list, sizeof *h->free_list);
+    GROW_ARRAY(indeg, sizeof *h->indeg);
+    memset(h->indeg + h->capacity, 0, (size_t)(cap - h->capacity) * sizeof *h->indeg);
+    GROW_ARRAY(parent, sizeof *h->parent);
+    GROW_ARRAY(orphans, sizeof *h->orphans);
+    GROW_ARRAY(cand, sizeof *h->cand);
+    GROW_ARRAY(visited, sizeof *h->visited);
+    memset(h->visited + h->capacity, 0, (size_t)(cap - h->capacity) * sizeof *h->visited);
+#undef GROW_ARRAY
+    if (vs_bitvec_reserve(&h->deleted, (uint32_t)cap - 1) != VS_OK) return VS_ERR_NOMEM;
+    h->capacity = (uint32_t)cap;
+    return VS_OK;
+}
+
+static vs_status hnsw_reserve_id(vs_field_index *fi, uint32_t id) {
+    vs_hnsw *h = H(fi);
+    if (id < h->key_cap) return VS_OK;
+    uint64_t cap = h->key_cap ? h->key_cap : 1024;
+    while (cap <= id) cap *= 2;
+    if (cap > UINT32_MAX) cap = UINT32_MAX;
+    uint32_t *ke = vs_realloc(h->key_elem, (size_t)cap * sizeof *ke);
+    if (!ke) return VS_ERR_NOMEM;
+    for (uint64_t i = h->key_cap; i < cap; i++) ke[i] = VS_NO_ELEM;
+    h->key_elem = ke;
+    h->key_cap = (uint32_t)cap;
+    return VS_OK;
+}
+
+/* ---- level generator ---------------------------------------------------- */
+
+static uint64_t next_rand(uint64_t *s) { /* splitmix64 */
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* P(level >= l) = M^-l, as floor(-ln(U) / ln(M)), in integers only. */
+static int draw_level(vs_hnsw *h) {
+    int level = 0;
+    uint64_t threshold = UINT64_MAX / h->M;
+    while (level < VS_HNSW_MAX_LEVEL && next_rand(&h->rng) < threshold) level++;
+    return level;
+}
+
+/* ---- field index interface ------------------------------------------------ */
+
+typedef struct hnsw_prep {
+    int level;          /* level of a new element */
+    uint32_t *upper;    /* its upper links (NULL at level 0) */
+    uint64_t rng_before;
+} hnsw_prep;
+
+static int blob_valid(const vs_hnsw *h, const uint8_t *p, size_t n) {
+    if (n != (size_t)h->dim * 4) return 0;
+    for (uint32_t i = 0; i < h->dim; i++) {
+        float x;
+        memcpy(&x, p + (size_t)i * 4, 4);
+        if (x - x != 0) return 0;
+    }
+    return 1;
+}
+
+static vs_status hnsw_prepare(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
+    vs_hnsw *h = H(fi);
+    p->valid = blob_valid(h, p->val, p->len);
+    if (!p->valid) return VS_OK;
+    int has_old = id < h->key_cap && h->key_elem[id] != VS_NO_ELEM;
+    if (has_old || h->nfree > 0) return VS_OK; /* a slot is reused: no allocation */
+    vs_status st = grow(h, h->count + 1);
+    if (st != VS_OK) return st;
+    hnsw_prep *hp = vs_malloc(sizeof *hp);
+    if (!hp) return VS_ERR_NOMEM;
+    hp->rng_before = h->rng;
+    hp->level = draw_level(h);
+    hp->upper = NULL;
+    if (hp->level > 0) {
+        hp->upper = vs_malloc((size_t)hp->level * (h->M + 1) * sizeof(uint32_t));
+        if (!hp->upper) {
+            h->rng = hp->rng_before;
+            vs_free(hp);
+            return VS_ERR_NOMEM;
+        }
+    }
+    p->data = hp;
+    return VS_OK;
+}
+
+/* Mark element e deleted (it keeps routing) and free its slot for reuse. */
+static void delete_elem(vs_hnsw *h, uint32_t e) {
+    vs_bit_set(h->deleted.w, e);
+    h->free_list[h->nfree++] = e;
+    h->key_elem[key_of(h, e)] = VS_NO_ELEM;
+    h->live--;
+}
+
+static void write_vector(vs_hnsw *h, uint32_t e, const uint8_t *blob, uint32_t key) {
+    float *v = (float *)(elem(h, e) + h->off_vec);
+    memcpy(v, blob, (size_t)h->dim * sizeof(float));
+    if (h->metric == VS_METRIC_COSINE) vs_normalize(v, h->dim);
+    memcpy(elem(h, e) + h->off_key, &key, sizeof key);
+}
+
+static void hnsw_commit(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
+    vs_hnsw *h = H(fi);
+    hnsw_prep *hp = p->data;
+    p->data = NULL;
+    if (id < h->key_cap && h->key_elem[id] != VS_NO_ELEM) delete_elem(h, h->key_elem[id]);
+    if (p->action != VS_FI_SET || !p->valid) return;
+    uint32_t e;
+    if (h->nfree > 0) {
+        /* Reuse the most recently freed slot (for an update: its own). */
+        e = h->free_list[--h->nfree];
+        int level = h->levels[e];
+        repair_neighbours(h, e, level);
+        write_vector(h, e, p->val, id);
+        vs_bit_clear(h->deleted.w, e);
+        link_element(h, e, level);
+    } else {
+        e = h->count++;
+        int level = hp->level;
+        h->levels[e] = (uint8_t)level;
+        h->upper[e] = hp->upper;
+        vs_bit_clear(h->deleted.w, e);
+        write_vector(h, e, p->val, id);
+        for (int l = 0; l <= level; l++) memset(links_of(h, e, l), 0, (1 + (size_t)max_links(h, l)) * sizeof(uint32_t));
+        h->parent[e] = VS_NO_ELEM;
+        if (h->entry == VS_NO_ELEM) {
+            h->entry = e;
+            h->max_level = level;
+        } else {
+            orphan(h, e);
+            link_element(h, e, level);
+            if (level > h->max_level) {
+                /* The new root reaches the old one: through a link of its
+                 * own if it has none (it holds at most M of M0 here). */
+                uint32_t old = h->entry, slot;
+                h->entry = e;
+                h->max_level = level;
+                h->parent[e] = VS_NO_ELEM;
+                if (links_to(h, e, old))
+                    h->parent[old] = e;
+                else if ((slot = room_for(h, e)))
+                    attach(h, e, old, slot);
+                else
+                    orphan(h, old);
+            }
+        }
+    }
+    settle(h);
+    h->key_elem[id] = e;
+    h->live++;
+    vs_free(hp);
+}
+
+static void hnsw_abort(vs_field_index *fi, vs_fi_prep *p) {
+    vs_hnsw *h = H(fi);
+    hnsw_prep *hp = p->data;
+    if (hp) {
+        h->rng = hp->rng_before; /* a refused insert leaves the generator as it was */
+        vs_free(hp->upper);
+        vs_free(hp);
+    }
+    p->data = NULL;
+}
+
+static void free_graph(vs_hnsw *h) {
+    for (uint32_t e = 0; e < h->count; e++) vs_free(h->upper[e]);
+    vs_free(h->arena);
+    vs_free(h->levels);
+    vs_free(h->upper);
+    vs_free(h->free_list);
+    vs_free(h->indeg);
+    vs_free(h->parent);
+    vs_free(h->orphans);
+    vs_free(h->cand);
+    vs_free(h->visited);
+    vs_bitvec_free(&h->deleted);
+    h->arena = h->levels = NULL;
+    h->upper = NULL;
+    h->free_list = NULL;
+    h->indeg = NULL;
+    h->parent = h->orphans = NULL;
+    h->norphans = 0;
+    h->cand = NULL;
+    h->visited = NULL;
+    h->capacity = h->count = h->live = h->nfree = 0;
+    h->entry = VS_NO_ELEM;
+    h->max_level = 0;
+    h->epoch = 0;
+}
+
+static void hnsw_clear(vs_field_index *fi) {
+    vs_hnsw *h = H(fi);
+    free_graph(h);
+    for (uint32_t i = 0; i < h->key_cap; i++) h->key_elem[i] = VS_NO_ELEM;
+}
+
+static void hnsw_destroy(vs_field_index *fi) {
+    vs_hnsw *h = H(fi);
+    free_graph(h);
+    vs_free(h->key_elem);
+    vs_free(h->res);
+    vs_free(h->sel);
+    vs_free(h->sel2);
+    vs_free(h->next);
+    vs_bitvec_free(&h->base.present);
+    vs_bitvec_free(&h->base.failed);
+    vs_free(h);
+}
+
+static size_t hnsw_memory(const vs_field_index *fi) {
+    const vs_hnsw *h = CH(fi);
+    size_t per = h->elem_size + 1 + sizeof(uint32_t *) + 4 * sizeof(uint32_t) + sizeof(vs_scored) + sizeof(uint16_t);
+    size_t m = sizeof *h + (size_t)h->capacity * per + h->deleted.cap / 8 + (size_t)h->key_cap * sizeof(uint32_t) +
+               (size_t)h->res_cap * sizeof(vs_scored) + 3 * ((size_t)h->M0 + 1) * sizeof(vs_scored);
+    for (uint32_t e = 0; e < h->count; e++)
+        if (h->upper[e]) m += (size_t)h->levels[e] * (h->M + 1) * sizeof(uint32_t);
+    return m;
+}
+
+static void hnsw_info(const vs_field_index *fi, vs_reply *r) {
+    const vs_hnsw *h = CH(fi);
+    vs_reply_simple(r, "index");
+    vs_reply_array(r, 12);
+    vs_reply_simple(r, "capacity");
+    vs_reply_int(r, vs_hnsw_capacity(h));
+    vs_reply_simple(r, "dimensions");
+    vs_reply_int(r, h->dim);
+    vs_reply_simple(r, "distance_metric");
+    vs_reply_simple(r, vs_metric_name(h->metric));
+    vs_reply_simple(r, "size");
+    vs_reply_bulk_ll(r, h->live);
+    vs_reply_simple(r, "data_type");
+    vs_reply_simple(r, "FLOAT32");
+    vs_reply_simple(r, "algorithm");
+    vs_reply_array(r, 8);
+    vs_reply_simple(r, "name");
+    vs_reply_simple(r, "HNSW");
+    vs_reply_simple(r, "m");
+    vs_reply_int(r, h->M);
+    vs_reply_simple(r, "ef_construction");
+    vs_reply_int(r, h->ef_construction);
+    vs_reply_simple(r, "ef_runtime");
+    vs_reply_int(r, h->ef_runtime);
+}
+
+static const vs_fi_ops hnsw_ops = {hnsw_reserve_id, hnsw_prepare, hnsw_commit, hnsw_abort, hnsw_clear,
+                                   hnsw_destroy,    hnsw_memory,  hnsw_info,   2,          "VECTOR",
+                                   NULL};
+
+vs_field_index *vs_hnsw_new(const vs_fielddef *def, uint32_t seed) {
+    vs_hnsw *h = vs_calloc(1, sizeof *h);
+    if (!h) return NULL;
+    h->base.ops = &hnsw_ops;
+    h->base.def = def;
+    h->dim = def->vec.dim;
+    h->metric = def->vec.metric;
+    h->dist = vs_metric_fn(def->vec.metric);
+    h->M = def->vec.m;
+    h->M0 = 2 * def->vec.m;
+    h->ef_construction = def->vec.ef_construction;
+    h->ef_runtime = def->vec.ef_runtime;
+    h->initial_cap = def->vec.initial_cap;
+    h->off_vec = (1 + (size_t)h->M0) * sizeof(uint32_t);
+    h->off_key = h->off_vec + (size_t)h->dim * sizeof(float);
+    h->elem_size = h->off_key + sizeof(uint32_t);
+    h->entry = VS_NO_ELEM;
+    h->rng = 0x5eedf00dull ^ ((uint64_t)seed << 17) ^ seed;
+    h->res_cap = h->ef_construction + 1;
+    h->res = vs_malloc((size_t)h->res_cap * sizeof *h->res);
+    h->sel = vs_malloc(((size_t)h->M0 + 1) * sizeof *h->sel);
+    h->sel2 = vs_malloc(2 * ((size_t)h->M0 + 1) * sizeof *h->sel2);
+    h->next = vs_malloc(((size_t)h->M0 + 1) * sizeof *h->next);
+    if (!h->res || !h->sel || !h->sel2 || !h->next) {
+        hnsw_destroy(&h->base);
+        return NULL;
+    }
+    return &h->base;
+}
+
+/* ---- queries ---------------------------------------------------------------- */
+
+/* Exact scoring of the filter's documents. */
+static void exact_filtered(const vs_hnsw *h, const float *q, const vs_bitset *filter, vs_topk *top) {
+    uint32_t lim = filter->nbits < h->key_cap ? filter->nbits : h->key_cap;
+    for (uint32_t id = vs_bitset_next(filter, 0); id < lim; id = vs_bitset_next(filter, id + 1)) {
+        uint32_t e = h->key_elem[id];
+        if (e == VS_NO_ELEM) continue;
+        float d = dist_q(h, q, e);
+        if (vs_topk_would_take(top, d)) vs_topk_push(top, d, id);
+    }
+}
+
+vs_status vs_hnsw_search(vs_hnsw *h, const float *q, uint32_t k, uint32_t ef, const vs_bitset *filter,
+                         size_t filter_count, vs_topk *top) {
+    if (h->live == 0 || k == 0) return VS_OK;
+    if (ef == 0) ef = h->ef_runtime;
+    if (ef < k) ef = k;
+    if (filter) {
+        /* Planner: scoring the matches costs filter_count distances; a
+         * filtered graph search visits about ef / selectivity nodes, each
+         * computing up to M0 distances.  Take the cheaper. */
+        double sel = (double)filter_count / (double)h->live;
+        double graph_cost = sel > 0 ? (double)ef / sel * (double)h->M0 / 2 : INFINITY;
+        if ((double)filter_count <= graph_cost) {
+            exact_filtered(h, q, filter, top);
+            return VS_OK;
+        }
+    }
+    vs_scored *res = vs_malloc(((size_t)ef + 1) * sizeof *res);
+    if (!res) return VS_ERR_NOMEM;
+    uint32_t ep = h->entry;
+    float dep = dist_q(h, q, ep);
+    const float dentry = dep;
+    for (int l = h->max_level; l > 0; l--) greedy(h, q, &ep, &dep, l);
+    size_t nr = search_query(h, q, ep, dep, ef, filter, res, h->entry, dentry);
+    for (size_t i = 0; i < nr; i++) {
+        uint32_t key = key_of(h, res[i].id);
+        if (vs_topk_would_take(top, res[i].dist)) vs_topk_push(top, res[i].dist, key);
+    }
+    vs_free(res);
+    return VS_OK;
+}
+
+/* ---- checks ---------------------------------------------------------------- */
+
+uint32_t vs_hnsw_unreachable(const vs_hnsw *h) {
+    if (h->live == 0) return 0;
+    uint32_t n = h->count;
+    if (h->entry >= n || h->levels[h->entry] != h->max_level) return 1;
+    uint8_t *seen = vs_calloc(n, 1);
+    uint32_t *queue = vs_malloc((size_t)n * sizeof *queue);
+    if (!seen || !queue) {
+        vs_free(seen);
+        vs_free(queue);
+        return UINT32_MAX;
+    }
+    size_t qh = 0, qt = 0;
+    queue[qt++] = h->entry;
+    seen[h->entry] = 1;
+    while (qh < qt) {
+        const uint32_t *lk = links_of(h, queue[qh++], 0);
+        for (uint32_t i = 1; i <= lk[0]; i++)
+            if (lk[i] < n && !seen[lk[i]]) {
+                seen[lk[i]] = 1;
+                queue[qt++] = lk[i];
+            }
+    }
+    uint32_t missed = 0;
+    for (uint32_t e = 0; e < n; e++) missed += !seen[e] && !is_deleted(h, e);
+    vs_free(seen);
+    vs_free(queue);
+    return missed;
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+vs_status vs_hnsw_load_reserve(vs_hnsw *h, uint32_t count, uint32_t capacity) {
+    if (capacity < count) capacity = count;
+    vs_status st = grow(h, capacity ? capacity : 1);
+    if (st != VS_OK) return st;
+    for (uint32_t e = 0; e < count; e++) h->upper[e] = NULL;
+    h->count = count;
+    return VS_OK;
+}
+
+vs_status vs_hnsw_load_upper(vs_hnsw *h, uint32_t e) {
+    if (h->levels[e] == 0) return VS_OK;
+    h->upper[e] = vs_malloc((size_t)h->levels[e] * (h->M + 1) * sizeof(uint32_t));
+    return h->upper[e] ? VS_OK : VS_ERR_NOMEM;
+}
+
+vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t nfree, uint32_t entry, int max_level, uint64_t rng,
+                              uint32_t key_bound) {
+    uint32_t n = h->count;
+    if (nfree > n) return VS_ERR_CORRUPT;
+    for (uint32_t e = 0; e < n; e++) {
+        if (h->levels[e] > VS_HNSW_MAX_LEVEL || h->levels[e] > max_level) return VS_ERR_CORRUPT;
+        const uint32_t *lk0 = links_of(h, e, 0);
+        if (lk0[0] > max_links(h, 0)) return VS_ERR_CORRUPT;
+        for (uint32_t i = 1; i <= lk0[0]; i++) /* every element is on layer 0 */
+            if (lk0[i] >= n || lk0[i] == e) return VS_ERR_CORRUPT;
+        for (uint32_t i = lk0[0] + 1; i <= max_links(h, 0); i++) /* unused slots are 0 */
+            if (lk0[i]) return VS_ERR_CORRUPT;
+        for (int l = 1; l <= h->levels[e]; l++) {
+            const uint32_t *lk = links_of(h, e, l);
+            if (lk[0] > max_links(h, l)) return VS_ERR_CORRUPT;
+            for (uint32_t i = 1; i <= lk[0]; i++)
+                if (lk[i] >= n || lk[i] == e || h->levels[lk[i]] < l) return VS_ERR_CORRUPT;
+            for (uint32_t i = lk[0] + 1; i <= max_links(h, l); i++)
+                if (lk[i]) return VS_ERR_CORRUPT;
+        }
+    }
+    if (n == 0) {
+        if (entry != VS_NO_ELEM || max_level != 0 || nfree != 0) return VS_ERR_CORRUPT;
+    } else if (entry >= n || max_level < 0 || max_level > VS_HNSW_MAX_LEVEL || h->levels[entry] != max_level) {
+        return VS_ERR_CORRUPT;
+    }
+    memset(h->deleted.w, 0, h->deleted.cap / 8);
+    for (uint32_t i = 0; i < nfree; i++) {
+        uint32_t e = h->free_list[i];
+        if (e >= n || vs_bit_test(h->deleted.w, e)) return VS_ERR_CORRUPT;
+        vs_bit_set(h->deleted.w, e);
+    }
+    h->nfree = nfree;
+    if (key_bound && hnsw_reserve_id(&h->base, key_bound - 1) != VS_OK) return VS_ERR_NOMEM;
+    for (uint32_t e = 0; e < n; e++) {
+        if (vs_bit_test(h->deleted.w, e)) continue;
+        uint32_t k = key_of(h, e);
+        if (k >= key_bound || h->key_elem[k] != VS_NO_ELEM) return VS_ERR_CORRUPT;
+        h->key_elem[k] = e;
+    }
+    memset(h->indeg, 0, (size_t)h->capacity * sizeof *h->indeg);
+    for (uint32_t e = 0; e < n; e++) indeg_add(h, links_of(h, e, 0));
+    h->live = n - nfree;
+    h->entry = n ? entry : VS_NO_ELEM;
+    h->max_level = max_level;
+    h->rng = rng;
+    /* The reachability tree: breadth first from the entry point (the
+     * orphan array as the queue); an element the walk misses (a snapshot
+     * of an older build) is linked in by settle. */
+    h->norphans = 0;
+    if (n) {
+        for (uint32_t e = 0; e < n; e++) h->parent[e] = VS_NO_ELEM;
+        uint32_t *queue = h->orphans, qh = 0, qt = 0;
+        queue[qt++] = entry;
+        h->parent[entry] = entry; /* seen; reset below */
+        while (qh < qt) {
+            uint32_t e = queue[qh++];
+            const uint32_t *lk = links_of(h, e, 0);
+            for (uint32_t i = 1; i <= lk[0]; i++)
+                if (h->parent[lk[i]] == VS_NO_ELEM) {
+                    h->parent[lk[i]] = e;
+                    queue[qt++] = lk[i];
+                }
+        }
+        h->parent[entry] = VS_NO_ELEM;
+        for (uint32_t e = 0; e < n; e++)
+            if (e != entry && h->parent[e] == VS_NO_ELEM) h->orphans[h->norphans++] = e;
+        settle(h);
+    }
+    return VS_OK;
+}

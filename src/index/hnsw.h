@@ -1,0 +1,121 @@
+/* hnsw.h - HNSW vector index (Malkov & Yashunin), laid out for speed.
+ *
+ * Layer 0 lives in one arena, one fixed-size record per element:
+ *   [uint32 neighbour count | uint32 ids[M0] | float vector[dim] | uint32 key id]
+ * so a search step touches one contiguous record per node.  Upper layers
+ * are kept apart (most elements have none): upper[e] holds, for levels
+ * 1..level(e), [count | ids[M]].  Element ids are dense uint32.
+ *
+ * Levels come from a seeded generator (integer arithmetic only), so a build
+ * is reproducible for a given seed and insertion order, and identical in
+ * the SIMD and scalar builds (whose distances are bit-identical).
+ *
+ * Deletion marks the element (it keeps routing searches, never appears in
+ * results) and puts it on a free list; the next insertion reuses the slot,
+ * repairing the neighbours of the old element and re-linking the new one
+ * (hnswlib's update path), so memory stays bounded under churn.  A reused
+ * slot is always re-linked, the entry point's too (its old links lead to
+ * elements that no longer link back).
+ *
+ * Invariants:
+ *  - key_elem[key(e)] == e for every live element e;
+ *  - a deleted element is on the free list exactly once;
+ *  - link counts never exceed M0 (layer 0) or M (upper layers);
+ *  - indeg[e] == the number of layer-0 lists holding e (pruning prefers
+ *    not to drop a node's only way in);
+ *  - reachability tree: parent[e] (e not the entry point) is an element
+ *    whose layer-0 list holds e, and parent chains end at the entry
+ *    point; no orphans between operations.  So every element, live or
+ *    deleted, is reachable on layer 0 from the entry point after any
+ *    sequence of inserts, updates and deletes, and a query's layer-0
+ *    search starts from the entry point as well as from where its
+ *    descent ended (vs_hnsw_unreachable checks it);
+ *  - entry is NO_ELEM iff no element was ever inserted (after FLUSHALL too).
+ */
+#ifndef VS_INDEX_HNSW_H
+#define VS_INDEX_HNSW_H
+
+#include "base/bitset.h"
+#include "index/distance.h"
+#include "index/field_index.h"
+#include "index/topk.h"
+
+#define VS_NO_ELEM UINT32_MAX
+#define VS_HNSW_MAX_LEVEL 16
+
+typedef struct vs_hnsw {
+    vs_field_index base;
+    uint32_t dim;
+    vs_metric metric;
+    vs_dist_fn dist;
+    uint32_t M, M0;            /* max links: upper layers, layer 0 (2M) */
+    uint32_t ef_construction;
+    uint32_t ef_runtime;       /* default search breadth */
+    uint32_t initial_cap;
+
+    size_t elem_size;          /* bytes per layer-0 record */
+    size_t off_vec, off_key;   /* offsets in the record */
+    uint8_t *arena;            /* capacity records */
+    uint32_t capacity;         /* records allocated */
+    uint32_t count;            /* records used (live + deleted) */
+    uint32_t live;             /* elements searchable */
+    uint8_t *levels;           /* per element */
+    uint32_t **upper;          /* per element, NULL at level 0 */
+    vs_bitvec deleted;         /* per element */
+    uint32_t *free_list;       /* deleted elements to reuse (capacity) */
+    uint32_t *indeg;           /* per element: layer-0 links pointing to it */
+    uint32_t *parent;          /* per element: its layer-0 in-link in the
+                                  reachability tree (see hnsw.c) */
+    uint32_t *orphans;         /* elements whose tree in-link went (capacity) */
+    uint32_t norphans;
+    uint32_t nfree;
+    uint32_t entry;            /* entry point, or VS_NO_ELEM */
+    int max_level;
+
+    uint32_t *key_elem;        /* key id -> element, VS_NO_ELEM */
+    uint32_t key_cap;
+
+    uint64_t rng;              /* level generator state */
+
+    /* Search scratch (grown with capacity, so inserts never allocate). */
+    uint16_t *visited;         /* epoch tags per element */
+    uint16_t epoch;
+    vs_scored *cand;           /* candidate heap, capacity entries */
+    vs_scored *res;            /* result heap for construction */
+    uint32_t res_cap;
+    vs_scored *sel;            /* heuristic scratch (M0 + 1) */
+    vs_scored *sel2;
+    uint32_t *next;            /* unvisited neighbours of the node expanded (M0) */
+} vs_hnsw;
+
+/* KNN search: fills out (capacity k) best first, sets *n.  ef is the
+ * search breadth (0: the index's EF_RUNTIME; at least k is used).  With a
+ * filter, only ids (key ids) in it are returned; the planner in
+ * vs_hnsw_search decides between exact scoring of the filter's matches and
+ * a filtered graph search that widens until k matches are found. */
+vs_status vs_hnsw_search(vs_hnsw *h, const float *q, uint32_t k, uint32_t ef, const vs_bitset *filter,
+                         size_t filter_count, vs_topk *top);
+
+uint32_t vs_hnsw_capacity(const vs_hnsw *h);
+
+/* Debugging and tests: how many live elements a query could miss, i.e.
+ * that a layer-0 walk from the entry point does not reach (a query's
+ * layer-0 search starts from the entry point and from where its descent
+ * ended, so what the entry point reaches, every query can).  Also 1 when
+ * live elements exist but the entry point is missing or not at
+ * max_level.  Allocates scratch (VS_ERR_NOMEM: returns UINT32_MAX).
+ * O(elements x M0). */
+uint32_t vs_hnsw_unreachable(const vs_hnsw *h);
+
+/* Loading a snapshot: vs_hnsw_load_reserve makes room for `capacity`
+ * elements (count of them used); the reader fills levels and the arena,
+ * vs_hnsw_load_upper allocates an element's upper links for the reader to
+ * fill, and the free list; vs_hnsw_load_finish validates everything (links
+ * in range, levels, entry point, free list, key ids below key_bound) and
+ * rebuilds the key map.  VS_ERR_CORRUPT on any inconsistency. */
+vs_status vs_hnsw_load_reserve(vs_hnsw *h, uint32_t count, uint32_t capacity);
+vs_status vs_hnsw_load_upper(vs_hnsw *h, uint32_t e);
+vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t nfree, uint32_t entry, int max_level, uint64_t rng,
+                              uint32_t key_bound);
+
+#endif

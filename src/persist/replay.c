@@ -1,0 +1,304 @@
+/* replay.c - applying a journal (see replay.h). */
+#include "persist/replay.h"
+
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/checksum.h"
+#include "commands/command.h"
+#include "commands/db.h"
+
+/* Parse a "<type><decimal>\r\n" line at p[0..n).  Returns bytes used, 0
+ * if incomplete, -1 if malformed. */
+static long parse_line(const uint8_t *p, size_t n, uint8_t type, uint64_t max, uint64_t *v) {
+    if (n == 0) return 0;
+    if (p[0] != type) return -1;
+    uint64_t x = 0;
+    size_t i = 1;
+    for (; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
+        x = x * 10 + (uint64_t)(p[i] - '0');
+        if (x > max) return -1;
+    }
+    if (i == n) return i > 21 ? -1 : 0;
+    if (i == 1 || p[i] != '\r') return -1;
+    if (i + 1 == n) return 0;
+    if (p[i + 1] != '\n') return -1;
+    *v = x;
+    return (long)(i + 2);
+}
+
+/* Try to parse one command at p[0..n): returns its length, 0 when
+ * incomplete, -1 when malformed.  Fills argv/lens (capacity max). */
+static long parse_command(const uint8_t *p, size_t n, const uint8_t **argv, size_t *lens, size_t max, size_t *argc) {
+    uint64_t count;
+    long k = parse_line(p, n, '*', VS_REPLAY_MAX_ARGS, &count);
+    if (k <= 0) return k;
+    if (count == 0 || count > max) return -1;
+    size_t pos = (size_t)k;
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t len;
+        k = parse_line(p + pos, n - pos, '$', VS_REPLAY_MAX_BULK, &len);
+        if (k <= 0) return k;
+        pos += (size_t)k;
+        if (n - pos < len + 2) return 0;
+        if (p[pos + len] != '\r' || p[pos + len + 1] != '\n') return -1;
+        argv[i] = p + pos;
+        lens[i] = (size_t)len;
+        pos += (size_t)len + 2;
+    }
+    *argc = (size_t)count;
+    return (long)pos;
+}
+
+vs_status vs_replay_begin(vs_db *db, int format) {
+    vs_replay *r = &db->replay;
+    vs_free(r->buf);
+    memset(r, 0, sizeof *r);
+    r->active = 1;
+    r->format = format >= 2 ? 2 : 1;
+    db->search.deferred = 1;
+    return VS_OK;
+}
+
+static vs_status append(vs_replay *r, const uint8_t *p, size_t n) {
+    if (!vs_grow_bytes(&r->buf, &r->cap, r->len + n, 65536)) return VS_ERR_NOMEM;
+    memcpy(r->buf + r->len, p, n);
+    r->len += n;
+    return VS_OK;
+}
+
+#define ARGV_CHUNK 64
+
+/* Argument vectors: on the stack, grown on the heap for long commands. */
+typedef struct args {
+    const uint8_t **argv;
+    size_t *lens;
+    size_t cap;
+    const uint8_t *small_argv[ARGV_CHUNK];
+    size_t small_lens[ARGV_CHUNK];
+} args;
+
+static void args_init(args *a) {
+    a->argv = a->small_argv;
+    a->lens = a->small_lens;
+    a->cap = ARGV_CHUNK;
+}
+
+static void args_free(args *a) {
+    if (a->argv != a->small_argv) {
+        vs_free(a->argv);
+        vs_free(a->lens);
+    }
+}
+
+/* parse_command, growing the vectors when a command has more arguments
+ * than room.  -2: out of memory. */
+static long parse_grow(const uint8_t *p, size_t n, args *a, size_t *argc) {
+    for (;;) {
+        long k = parse_command(p, n, a->argv, a->lens, a->cap, argc);
+        if (k >= 0 || a->cap >= VS_REPLAY_MAX_ARGS) return k;
+        uint64_t count;
+        if (parse_line(p, n, '*', VS_REPLAY_MAX_ARGS, &count) <= 0 || count <= a->cap) return k;
+        const uint8_t **v = vs_malloc(count * sizeof *v);
+        size_t *l = vs_malloc(count * sizeof *l);
+        if (!v || !l) {
+            vs_free(v);
+            vs_free(l);
+            return -2;
+        }
+        args_free(a);
+        a->argv = v;
+        a->lens = l;
+        a->cap = count;
+    }
+}
+
+/* Apply one record.  maxmemory does not apply while loading (as in
+ * Redis): these writes were acknowledged under it already.  An allocation
+ * failure stops the replay (VS_ERR_NOMEM): skipping the record would
+ * lose an acknowledged write and apply later ones to the wrong state. */
+static vs_status apply(vs_db *db, vs_replay *r, const args *a, size_t argc, vs_err *err) {
+    vs_reply_reset(&db->reply, 2);
+    uint64_t maxmemory = db->maxmemory;
+    db->maxmemory = 0;
+    vs_status st = vs_command_exec(db, (int)argc, a->argv, a->lens);
+    db->maxmemory = maxmemory;
+    if (st == VS_OK) {
+        r->applied++;
+    } else if (st == VS_ERR_NOMEM) {
+        return vs_err_set(err, VS_ERR_NOMEM, "OOM out of memory while replaying the journal at offset %llu",
+                          (unsigned long long)r->offset);
+    } else {
+        r->failed++;
+    }
+    return VS_OK;
+}
+
+/* A check record: PING vessel-ck:<16 hex>; *value gets the hex's value
+ * (0 and a return of 1 when a digit is not lower-case hex: a damaged
+ * check, which never matches). */
+static int is_check(const args *a, size_t argc, uint64_t *value) {
+    if (argc != 2 || a->lens[0] != 4 || memcmp(a->argv[0], "PING", 4) != 0) return 0;
+    if (a->lens[1] != 26 || memcmp(a->argv[1], VS_JOURNAL_CHECK_TAG, 10) != 0) return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < 16; i++) {
+        uint8_t c = a->argv[1][10 + i];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else {
+            *value = 0;
+            return 1;
+        }
+        v = (v << 4) | d;
+    }
+    *value = v;
+    return 1;
+}
+
+static void damage(vs_replay *r, int kind, size_t pos) {
+    r->corrupt = kind;
+    r->corrupt_at = r->offset + pos;
+}
+
+/* The record at buf[pos..]: its length, or 0 to stop (incomplete: wait
+ * for more; out of memory: *st set; malformed: damage marked at `at`). */
+static long next_record(vs_replay *r, size_t pos, size_t at, args *a, size_t *argc, vs_status *st, vs_err *err) {
+    long k = parse_grow(r->buf + pos, r->len - pos, a, argc);
+    if (k == -2) {
+        *st = vs_err_code(err, VS_ERR_NOMEM);
+        return 0;
+    }
+    if (k < 0) {
+        damage(r, VS_REPLAY_DAMAGED, at);
+        return 0;
+    }
+    return k;
+}
+
+/* Format 1: apply every complete command; returns the bytes consumed. */
+static size_t feed_plain(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_err *err) {
+    size_t pos = 0;
+    while (pos < r->len) {
+        size_t argc = 0;
+        long k = next_record(r, pos, pos, a, &argc, st, err);
+        if (k == 0) break;
+        if ((*st = apply(db, r, a, argc, err)) != VS_OK) break;
+        pos += (size_t)k;
+    }
+    return pos;
+}
+
+/* Format 2: apply each group of records once its check verifies; returns
+ * the bytes consumed (whole groups).  The records of a group are parsed
+ * twice (to find its check, then to apply them): groups are one
+ * command's effects, small next to the chunks fed. */
+static size_t feed_checked(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_err *err) {
+    size_t group = 0, pos = 0;
+    while (pos < r->len) {
+        size_t argc = 0;
+        long k = next_record(r, pos, group, a, &argc, st, err);
+        if (k == 0) break;
+        uint64_t want;
+        if (!is_check(a, argc, &want)) {
+            pos += (size_t)k; /* a record of the group */
+            continue;
+        }
+        if (pos == group) { /* a check with no records: never written */
+            damage(r, VS_REPLAY_DAMAGED, group);
+            break;
+        }
+        uint64_t h = vs_xxh64(r->buf + group, pos - group, r->chain);
+        if (h != want) {
+            damage(r, VS_REPLAY_MISMATCH, group);
+            break;
+        }
+        for (size_t q = group; q < pos;) {
+            long n = parse_grow(r->buf + q, pos - q, a, &argc);
+            if (n <= 0) { /* cannot happen: parsed above */
+                if (n == -2) *st = vs_err_code(err, VS_ERR_NOMEM);
+                else damage(r, VS_REPLAY_DAMAGED, group);
+                return group;
+            }
+            if ((*st = apply(db, r, a, argc, err)) != VS_OK) return group;
+            q += (size_t)n;
+        }
+        r->chain = h;
+        pos += (size_t)k;
+        group = pos;
+    }
+    return group;
+}
+
+vs_status vs_replay_feed(vs_db *db, const uint8_t *p, size_t n, vs_err *err) {
+    vs_replay *r = &db->replay;
+    if (!r->active) return vs_err_set(err, VS_ERR_STATE, "ERR no replay in progress");
+    if (r->corrupt) return VS_OK; /* everything after damage is ignored */
+    if (append(r, p, n) != VS_OK) return vs_err_code(err, VS_ERR_NOMEM);
+    args a;
+    args_init(&a);
+    vs_status st = VS_OK;
+    int was_journaling = db->journal.enabled;
+    db->journal.enabled = 0;
+    size_t pos = r->format == 2 ? feed_checked(db, r, &a, &st, err) : feed_plain(db, r, &a, &st, err);
+    db->journal.enabled = was_journaling;
+    args_free(&a);
+    /* Keep only the unparsed tail. */
+    if (pos) {
+        memmove(r->buf, r->buf + pos, r->len - pos);
+        r->len -= pos;
+        r->offset += pos;
+    }
+    return st;
+}
+
+/* Format 2, at the end: is the unconsumed tail complete records without
+ * their check (damage), rather than a group cut short (a torn tail)? */
+static int unchecked_tail(vs_replay *r) {
+    args a;
+    args_init(&a);
+    size_t pos = 0;
+    while (pos < r->len) {
+        size_t argc;
+        long k = parse_grow(r->buf + pos, r->len - pos, &a, &argc);
+        if (k <= 0) break;
+        pos += (size_t)k;
+    }
+    args_free(&a);
+    return pos == r->len;
+}
+
+vs_status vs_replay_end(vs_db *db, int keep_prefix, uint64_t *valid, uint64_t *torn, vs_err *err) {
+    vs_replay *r = &db->replay;
+    if (!r->active) return vs_err_set(err, VS_ERR_STATE, "ERR no replay in progress");
+    vs_status st = VS_OK;
+    if (!r->corrupt && r->format == 2 && r->len && unchecked_tail(r)) damage(r, VS_REPLAY_UNCHECKED, 0);
+    if (r->corrupt) {
+        *valid = r->corrupt_at;
+        *torn = 0;
+        if (!keep_prefix) {
+            unsigned long long at = (unsigned long long)r->corrupt_at;
+            if (r->corrupt == VS_REPLAY_MISMATCH)
+                st = vs_err_set(err, VS_ERR_CORRUPT, "Bad journal: checksum mismatch in the records at offset %llu", at);
+            else if (r->corrupt == VS_REPLAY_UNCHECKED)
+                st = vs_err_set(err, VS_ERR_CORRUPT, "Bad journal: the records at offset %llu are not followed by their check", at);
+            else
+                st = vs_err_set(err, VS_ERR_CORRUPT, "Bad journal: damaged record at offset %llu", at);
+        }
+    } else {
+        *valid = r->offset;
+        *torn = r->len;
+    }
+    /* New records continue the journal's check chain. */
+    if (r->format == 2) vs_journal_restart(&db->journal, r->chain);
+    vs_free(r->buf);
+    uint64_t applied = r->applied, failed = r->failed;
+    memset(r, 0, sizeof *r);
+    r->applied = applied;
+    r->failed = failed;
+    /* Integrate what changed since the snapshot. */
+    vs_search_end_deferred(&db->search);
+    return st;
+}

@@ -1,0 +1,77 @@
+/* snapshot.h - the snapshot format (docs/snapshot-format.md), written and
+ * read in chunks.
+ *
+ * A snapshot holds every key with its type and fields, every index
+ * definition, and the vector index structures (FLAT blocks, HNSW graphs),
+ * so loading does not rebuild a vector index; TAG and NUMERIC indexes are
+ * rebuilt from the keys while loading.
+ *
+ * Writing: vs_snap_write_begin, then vs_snap_write_next fills a caller
+ * buffer until it returns 0 bytes.  The writer reads the live store, so
+ * the store must not change between begin and end (the JS layer holds
+ * writes and background work back during a save).
+ *
+ * Reading: vs_snap_read_begin, vs_snap_read_feed with chunks of any size,
+ * vs_snap_read_end.  The reader builds a new store; only a complete,
+ * valid snapshot replaces the store it was begun on, so a damaged one
+ * leaves that store exactly as it was.  Every length and count is checked
+ * against what remains in its section before anything is allocated, and
+ * every structure is validated before use: no input crashes the reader.
+ *
+ * Format invariants: explicit little-endian, a magic and version, typed
+ * length-prefixed sections with an XXH64 each, and a final section with
+ * an XXH64 of every byte before it.  On-disk ids below are fixed and
+ * independent of in-memory enums.
+ */
+#ifndef VS_SNAPSHOT_H
+#define VS_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/status.h"
+
+#define VS_SNAP_MAGIC "VSNAP\r\n\x1a"
+#define VS_SNAP_MAGIC_LEN 8
+#define VS_SNAP_VERSION 1
+#define VS_SNAP_HEADER_LEN 16
+#define VS_SNAP_END_LEN 28 /* the end section: type, length, digest, check */
+
+/* On-disk section types. */
+enum {
+    VS_SEC_META = 1,
+    VS_SEC_KEYS = 2,
+    VS_SEC_INDEX = 3,
+    VS_SEC_FLAT = 4,
+    VS_SEC_HNSW = 5,
+    VS_SEC_END = 0xFFFFFFFFu,
+};
+
+/* On-disk key types. */
+enum { VS_SNAP_STRING = 1, VS_SNAP_HASH = 2 };
+
+typedef struct vs_db vs_db;
+typedef struct vs_snap_writer vs_snap_writer;
+typedef struct vs_snap_reader vs_snap_reader;
+
+vs_status vs_snap_write_begin(vs_db *db, vs_snap_writer **out);
+/* Fill up to cap bytes; *n = 0 means the snapshot is complete. */
+vs_status vs_snap_write_next(vs_snap_writer *w, uint8_t *buf, size_t cap, size_t *n);
+void vs_snap_write_end(vs_snap_writer *w);
+/* Total size of the snapshot being written (known at begin). */
+uint64_t vs_snap_write_size(const vs_snap_writer *w);
+
+/* Begin loading a snapshot of `size` bytes (the whole file's size, known
+ * to the caller) meant to replace db's contents.  Every length in the file
+ * is checked against the bytes the file has left before anything is
+ * allocated for it. */
+vs_status vs_snap_read_begin(vs_db *db, uint64_t size, vs_snap_reader **out, vs_err *err);
+/* Consume a chunk.  On error the reader is failed (the text is in err)
+ * and every later call fails the same way. */
+vs_status vs_snap_read_feed(vs_snap_reader *r, const uint8_t *p, size_t n, vs_err *err);
+/* Finish: on success db now holds the loaded store. */
+vs_status vs_snap_read_end(vs_snap_reader *r, vs_err *err);
+/* Abandon (frees everything; db untouched). */
+void vs_snap_read_abort(vs_snap_reader *r);
+
+#endif

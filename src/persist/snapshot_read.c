@@ -1,0 +1,672 @@
+/* snapshot_read.c - loading a snapshot from chunks of any size (see
+ * snapshot.h).
+ *
+ * The reader is a state machine over the byte stream.  Section decoders
+ * ask for bytes with want() (a fixed-size header into a staging buffer)
+ * or want_into() (a span straight into its final allocation: key bytes,
+ * field blocks, vector blocks, the HNSW arena) and name the step to run
+ * when the bytes are there; feeding never needs a second copy of the
+ * snapshot.  Every count and length is checked against what remains of
+ * its section before anything is allocated.
+ *
+ * When a section's contents do not make sense, the decoder stops
+ * interpreting it but keeps reading to the end of the section: if the
+ * section's checksum does not match, the error names the checksum (the
+ * likelier cause), otherwise the damage.  Loading builds a new store; the
+ * target store is replaced only after the whole file checked out.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/checksum.h"
+#include "commands/db.h"
+#include "index/flat.h"
+#include "index/hnsw.h"
+#include "persist/snapshot.h"
+
+typedef struct vs_snap_reader vs_snap_reader;
+typedef vs_status (*step_fn)(vs_snap_reader *r);
+
+enum { R_HEADER, R_SEC_HEAD, R_BODY, R_SEC_SUM, R_END, R_DONE };
+
+typedef struct loaded_field {
+    uint32_t index, field;
+} loaded_field;
+
+struct vs_snap_reader {
+    vs_db *target; /* replaced on success */
+    vs_db *db;     /* being built */
+    int state;
+    vs_status failed; /* sticky failure */
+
+    uint8_t stage[64]; /* fixed-size reads */
+    size_t need, have;
+    uint8_t *dst;      /* span reads (NULL: discard) */
+    size_t dst_need, dst_have;
+    int span;          /* a span read is pending */
+    step_fn next;      /* runs when the pending read is complete */
+
+    uint64_t size;     /* declared size of the whole file */
+    uint64_t consumed; /* bytes fed so far */
+
+    uint32_t sec_type;
+    uint64_t sec_left;     /* payload bytes not yet consumed */
+    int body_done;         /* the decoder read everything it expects */
+    const char *damage;    /* decoding stopped: why (reported unless the checksum fails) */
+    vs_xxh64_state sec_hash, file_hash;
+    uint64_t file_digest;
+    int have_keys;
+
+    /* KEYS */
+    uint64_t records_left;
+    vs_kentry *entry;
+    uint32_t entry_id;
+    uint8_t entry_type;
+    vs_hfield *field;
+    uint32_t fields_left;
+    /* INDEX */
+    uint32_t argc, argi;
+    uint8_t **args;
+    size_t *arglen;
+    vs_ftindex *x;
+    /* FLAT / HNSW */
+    vs_field_index *fi;
+    uint32_t block;
+    uint32_t elem;
+    uint32_t h_entry, h_nfree;
+    int h_max_level;
+    uint64_t h_rng;
+    loaded_field *loaded;
+    uint32_t nloaded, loaded_cap;
+};
+
+static uint32_t get32(const uint8_t *p) {
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
+
+static const char *section_name(uint32_t type) {
+    switch (type) {
+    case VS_SEC_META: return "meta";
+    case VS_SEC_KEYS: return "keys";
+    case VS_SEC_INDEX: return "index";
+    case VS_SEC_FLAT: return "flat";
+    case VS_SEC_HNSW: return "hnsw";
+    default: return "unknown";
+    }
+}
+
+static vs_status fail(vs_snap_reader *r, vs_err *err, vs_status code, const char *fmt, const char *arg) {
+    r->failed = code;
+    if (code == VS_ERR_NOMEM) return vs_err_set(err, VS_ERR_NOMEM, "OOM out of memory loading the snapshot");
+    char what[200];
+    snprintf(what, sizeof what, fmt, arg);
+    return vs_err_set(err, VS_ERR_CORRUPT, "Bad snapshot: %s", what);
+}
+
+/* ---- reads requested by decoders ------------------------------------------ */
+
+/* Stop decoding this section (its bytes are still read and checked). */
+static vs_status damaged(vs_snap_reader *r, const char *why) {
+    r->damage = why;
+    r->next = NULL;
+    r->need = r->have = 0;
+    r->span = 0;
+    return VS_OK;
+}
+
+static vs_status want(vs_snap_reader *r, size_t n, step_fn next) {
+    if (n > r->sec_left) return damaged(r, "a record runs past the end of its section");
+    r->need = n;
+    r->have = 0;
+    r->next = next;
+    return VS_OK;
+}
+
+static vs_status want_into(vs_snap_reader *r, void *dst, size_t n, step_fn next) {
+    if (n > r->sec_left) return damaged(r, "a record runs past the end of its section");
+    r->span = 1;
+    r->dst = dst;
+    r->dst_need = n;
+    r->dst_have = 0;
+    r->next = next;
+    return VS_OK;
+}
+
+static vs_status done(vs_snap_reader *r) {
+    r->body_done = 1;
+    r->next = NULL;
+    return VS_OK;
+}
+
+/* ---- KEYS ------------------------------------------------------------------ */
+
+static void drop_entry(vs_snap_reader *r) {
+    if (r->entry) {
+        if (r->entry_type == VS_TYPE_HASH)
+            vs_hash_free(r->entry->v.hash);
+        else
+            vs_free(r->entry->v.str);
+        vs_free(r->entry);
+        r->entry = NULL;
+    }
+    vs_free(r->field);
+    r->field = NULL;
+}
+
+static vs_status k_next(vs_snap_reader *r);
+
+static vs_status k_put(vs_snap_reader *r) {
+    vs_status st = vs_ks_load_put(&r->db->ks, r->entry, r->entry_id);
+    if (st == VS_ERR_CORRUPT) return damaged(r, "a key appears twice");
+    if (st != VS_OK) return st;
+    r->entry = NULL;
+    r->records_left--;
+    return k_next(r);
+}
+
+static vs_status k_fnext(vs_snap_reader *r);
+
+static vs_status k_fdata(vs_snap_reader *r) {
+    vs_status st = vs_hash_load_add(r->entry->v.hash, r->field);
+    if (st == VS_ERR_CORRUPT) return damaged(r, "a hash field appears twice");
+    if (st != VS_OK) return st;
+    r->field = NULL;
+    r->fields_left--;
+    return k_fnext(r);
+}
+
+static vs_status k_fhead(vs_snap_reader *r) {
+    uint32_t flen = get32(r->stage), vlen = get32(r->stage + 4);
+    if ((uint64_t)flen + vlen > r->sec_left) return damaged(r, "a field runs past the end of its section");
+    r->field = vs_hfield_new(NULL, flen, NULL, vlen);
+    if (!r->field) return VS_ERR_NOMEM;
+    return want_into(r, r->field->data, (size_t)flen + vlen, k_fdata);
+}
+
+static vs_status k_fnext(vs_snap_reader *r) {
+    if (r->fields_left == 0) return k_put(r);
+    return want(r, 8, k_fhead);
+}
+
+static vs_status k_len(vs_snap_reader *r) {
+    uint32_t v = get32(r->stage);
+    if (r->entry_type == VS_TYPE_STRING) {
+        if (v > r->sec_left) return damaged(r, "a value runs past the end of its section");
+        vs_str *s = vs_malloc(sizeof *s + v);
+        if (!s) return VS_ERR_NOMEM;
+        s->len = v;
+        r->entry->v.str = s;
+        return want_into(r, s->data, v, k_put);
+    }
+    if (v == 0 || (uint64_t)v * 8 > r->sec_left) return damaged(r, "a hash has an impossible field count");
+    vs_hash *h = vs_hash_new();
+    if (!h) return VS_ERR_NOMEM;
+    r->entry->v.hash = h;
+    vs_status st = vs_hash_load_reserve(h, v);
+    if (st != VS_OK) return st;
+    r->fields_left = v;
+    return k_fnext(r);
+}
+
+static vs_status k_key(vs_snap_reader *r) { return want(r, 4, k_len); }
+
+static vs_status k_head(vs_snap_reader *r) {
+    r->entry_id = get32(r->stage);
+    uint8_t t = r->stage[4];
+    uint32_t klen = get32(r->stage + 5);
+    if (t != VS_SNAP_STRING && t != VS_SNAP_HASH) return damaged(r, "unknown key type");
+    if (klen > r->sec_left) return damaged(r, "a key runs past the end of its section");
+    r->entry_type = t == VS_SNAP_HASH ? VS_TYPE_HASH : VS_TYPE_STRING;
+    r->entry = vs_ks_entry_new(NULL, klen, (vs_type)r->entry_type);
+    if (!r->entry) return VS_ERR_NOMEM;
+    return want_into(r, r->entry->key, klen, k_key);
+}
+
+static vs_status k_next(vs_snap_reader *r) {
+    if (r->records_left == 0) return done(r);
+    return want(r, 9, k_head);
+}
+
+static vs_status k_count(vs_snap_reader *r) {
+    r->records_left = get64(r->stage);
+    if (r->records_left > r->sec_left / 13) return damaged(r, "impossible key count");
+    /* Size the key table once (the count is bounded by the section's
+     * bytes, so this cannot be made to allocate more than they justify). */
+    vs_status st = vs_ks_load_reserve(&r->db->ks, (uint32_t)r->records_left);
+    if (st != VS_OK) return st;
+    return k_next(r);
+}
+
+/* ---- INDEX ------------------------------------------------------------------- */
+
+static void drop_args(vs_snap_reader *r) {
+    for (uint32_t i = 0; r->args && i < r->argc; i++) vs_free(r->args[i]);
+    vs_free(r->args);
+    vs_free(r->arglen);
+    r->args = NULL;
+    r->arglen = NULL;
+    r->argc = r->argi = 0;
+}
+
+static vs_status i_done(vs_snap_reader *r) { return done(r); }
+
+static vs_status i_bf(vs_snap_reader *r) {
+    int backfilling = r->stage[0];
+    uint32_t cursor = get32(r->stage + 1), end = get32(r->stage + 5), nwords = get32(r->stage + 9);
+    if ((uint64_t)nwords * 8 != r->sec_left) return damaged(r, "the tracked-document bitmap has the wrong size");
+    if (backfilling > 1 || cursor > end) return damaged(r, "impossible backfill state");
+    /* The writer saved the id bound the backfill started with; the loaded
+     * id table ends at the highest live id, so ids freed at its top since
+     * then are gone: nothing is left to backfill there. */
+    uint32_t bound = vs_ks_id_bound(&r->db->ks);
+    if (end > bound) end = bound;
+    if (cursor > end) cursor = end;
+    vs_args a = {(const uint8_t *const *)r->args, r->arglen, 0, (int)r->argc};
+    vs_err err;
+    vs_err_clear(&err);
+    vs_ftindex *x = NULL;
+    vs_status st = vs_search_add(&r->db->search, &a, 0, &x, &err);
+    drop_args(r);
+    if (st == VS_ERR_NOMEM) return st;
+    if (st != VS_OK) return damaged(r, "an index definition is invalid");
+    r->x = x;
+    x->backfilling = backfilling;
+    x->bf_cursor = cursor;
+    x->bf_end = end;
+    if (nwords == 0) return done(r);
+    if (vs_bitvec_reserve(&x->tracked, nwords * 64 - 1) != VS_OK) return VS_ERR_NOMEM;
+    return want_into(r, x->tracked.w, (size_t)nwords * 8, i_done);
+}
+
+static vs_status i_argnext(vs_snap_reader *r);
+
+static vs_status i_argdone(vs_snap_reader *r) {
+    r->argi++;
+    return i_argnext(r);
+}
+
+static vs_status i_arglen(vs_snap_reader *r) {
+    uint32_t len = get32(r->stage);
+    if (len > r->sec_left) return damaged(r, "an argument runs past the end of its section");
+    r->args[r->argi] = vs_malloc((size_t)len + 1);
+    if (!r->args[r->argi]) return VS_ERR_NOMEM;
+    r->arglen[r->argi] = len;
+    return want_into(r, r->args[r->argi], len, i_argdone);
+}
+
+static vs_status i_argnext(vs_snap_reader *r) {
+    if (r->argi == r->argc) return want(r, 13, i_bf);
+    return want(r, 4, i_arglen);
+}
+
+static vs_status i_argc(vs_snap_reader *r) {
+    uint32_t argc = get32(r->stage);
+    if (argc == 0 || argc > 100000 || (uint64_t)argc * 4 > r->sec_left) return damaged(r, "impossible argument count");
+    r->args = vs_calloc(argc, sizeof *r->args);
+    r->arglen = vs_calloc(argc, sizeof *r->arglen);
+    if (!r->args || !r->arglen) return VS_ERR_NOMEM;
+    r->argc = argc;
+    r->argi = 0;
+    return i_argnext(r);
+}
+
+/* ---- FLAT and HNSW ------------------------------------------------------------- */
+
+/* The vector field (index, field) of the store being built, of algo, or
+ * NULL; it must not have been loaded already. */
+static vs_field_index *vector_field(vs_snap_reader *r, uint32_t index, uint32_t field, vs_algo algo, uint32_t dim) {
+    if (index >= r->db->search.n) return NULL;
+    vs_ftindex *x = r->db->search.idx[index];
+    if (field >= x->schema.nfields) return NULL;
+    const vs_fielddef *d = &x->schema.fields[field];
+    if (d->type != VS_FIELD_VECTOR || d->vec.algo != algo || d->vec.dim != dim) return NULL;
+    for (uint32_t i = 0; i < r->nloaded; i++)
+        if (r->loaded[i].index == index && r->loaded[i].field == field) return NULL;
+    return x->fields[field];
+}
+
+static vs_status mark_loaded(vs_snap_reader *r, uint32_t index, uint32_t field) {
+    if (r->nloaded == r->loaded_cap) {
+        uint32_t cap = r->loaded_cap ? r->loaded_cap * 2 : 8;
+        loaded_field *l = vs_realloc(r->loaded, cap * sizeof *l);
+        if (!l) return VS_ERR_NOMEM;
+        r->loaded = l;
+        r->loaded_cap = cap;
+    }
+    r->loaded[r->nloaded++] = (loaded_field){index, field};
+    return VS_OK;
+}
+
+static vs_status f_vecs(vs_snap_reader *r) {
+    vs_flat *f = (vs_flat *)r->fi;
+    uint64_t start = (uint64_t)r->block * f->block_size;
+    if (start >= f->count) {
+        vs_status st = vs_flat_load_finish(f, vs_ks_id_bound(&r->db->ks));
+        if (st == VS_ERR_CORRUPT) return damaged(r, "a FLAT index names a key twice or one that does not exist");
+        if (st != VS_OK) return st;
+        return done(r);
+    }
+    uint64_t n = f->count - start < f->block_size ? f->count - start : f->block_size;
+    return want_into(r, f->blocks[r->block++], (size_t)n * f->dim * sizeof(float), f_vecs);
+}
+
+static vs_status f_head(vs_snap_reader *r) {
+    uint32_t index = get32(r->stage), field = get32(r->stage + 4), dim = get32(r->stage + 8),
+             count = get32(r->stage + 12);
+    r->fi = vector_field(r, index, field, VS_ALGO_FLAT, dim);
+    if (!r->fi) return damaged(r, "a FLAT section does not match an index");
+    if ((uint64_t)count * (4 + (uint64_t)dim * 4) != r->sec_left) return damaged(r, "impossible FLAT vector count");
+    vs_status st = mark_loaded(r, index, field);
+    if (st == VS_OK) st = vs_flat_load_reserve((vs_flat *)r->fi, count);
+    if (st != VS_OK) return st;
+    r->block = 0;
+    return want_into(r, ((vs_flat *)r->fi)->slot_key, (size_t)count * 4, f_vecs);
+}
+
+static vs_status h_free(vs_snap_reader *r) {
+    vs_hnsw *h = (vs_hnsw *)r->fi;
+    vs_status st = vs_hnsw_load_finish(h, r->h_nfree, r->h_entry, r->h_max_level, r->h_rng, vs_ks_id_bound(&r->db->ks));
+    if (st == VS_ERR_CORRUPT) return damaged(r, "an HNSW graph is inconsistent");
+    if (st != VS_OK) return st;
+    return done(r);
+}
+
+static vs_status h_upper(vs_snap_reader *r) {
+    vs_hnsw *h = (vs_hnsw *)r->fi;
+    while (r->elem < h->count && h->levels[r->elem] == 0) r->elem++;
+    if (r->elem >= h->count) return want_into(r, h->free_list, (size_t)r->h_nfree * 4, h_free);
+    uint32_t e = r->elem++;
+    vs_status st = vs_hnsw_load_upper(h, e);
+    if (st != VS_OK) return st;
+    return want_into(r, h->upper[e], (size_t)h->levels[e] * (h->M + 1) * 4, h_upper);
+}
+
+static vs_status h_levels(vs_snap_reader *r) {
+    vs_hnsw *h = (vs_hnsw *)r->fi;
+    uint64_t upper = 0;
+    for (uint32_t e = 0; e < h->count; e++) {
+        if (h->levels[e] > VS_HNSW_MAX_LEVEL) return damaged(r, "an HNSW level is out of range");
+        upper += (uint64_t)h->levels[e] * (h->M + 1) * 4;
+    }
+    if ((uint64_t)h->count * h->elem_size + upper + (uint64_t)r->h_nfree * 4 != r->sec_left)
+        return damaged(r, "an HNSW section has the wrong size");
+    r->elem = 0;
+    return want_into(r, h->arena, (size_t)h->count * h->elem_size, h_upper);
+}
+
+static vs_status h_head(vs_snap_reader *r) {
+    const uint8_t *s = r->stage;
+    uint32_t index = get32(s), field = get32(s + 4), dim = get32(s + 8), M = get32(s + 12), count = get32(s + 16),
+             capacity = get32(s + 20);
+    r->h_entry = get32(s + 24);
+    r->h_max_level = (int)get32(s + 28);
+    r->h_rng = get64(s + 32);
+    r->h_nfree = get32(s + 40);
+    r->fi = vector_field(r, index, field, VS_ALGO_HNSW, dim);
+    if (!r->fi) return damaged(r, "an HNSW section does not match an index");
+    vs_hnsw *h = (vs_hnsw *)r->fi;
+    if (M != h->M) return damaged(r, "an HNSW section does not match its index's M");
+    if ((uint64_t)count * h->elem_size > r->sec_left || r->h_nfree > count)
+        return damaged(r, "impossible HNSW element count");
+    uint64_t cap_max = (uint64_t)(count > h->initial_cap ? count : h->initial_cap) * 2;
+    if (capacity < count || capacity > cap_max) return damaged(r, "impossible HNSW capacity");
+    vs_status st = mark_loaded(r, index, field);
+    if (st == VS_OK) st = vs_hnsw_load_reserve(h, count, capacity);
+    if (st != VS_OK) return st;
+    return want_into(r, h->levels, count, h_levels);
+}
+
+/* ---- sections ------------------------------------------------------------------ */
+
+static vs_status section_start(vs_snap_reader *r) {
+    r->body_done = 0;
+    r->damage = NULL;
+    switch (r->sec_type) {
+    case VS_SEC_KEYS:
+        if (r->have_keys) return damaged(r, "two key sections");
+        r->have_keys = 1;
+        return want(r, 8, k_count);
+    case VS_SEC_INDEX:
+        if (!r->have_keys) return damaged(r, "an index section comes before the keys");
+        return want(r, 4, i_argc);
+    case VS_SEC_FLAT: return want(r, 16, f_head);
+    case VS_SEC_HNSW: return want(r, 44, h_head);
+    default:
+        /* META and unknown sections: read (and check) without interpreting. */
+        r->body_done = 1;
+        return want_into(r, NULL, (size_t)r->sec_left, NULL);
+    }
+}
+
+/* Consume section payload bytes. */
+static vs_status feed_body(vs_snap_reader *r, const uint8_t *p, size_t n, size_t *used) {
+    size_t u = 0;
+    for (;;) {
+        if (r->span && r->dst_have < r->dst_need) {
+            if (u == n) break;
+            size_t k = r->dst_need - r->dst_have < n - u ? r->dst_need - r->dst_have : n - u;
+            if (r->dst) memcpy(r->dst + r->dst_have, p + u, k);
+            r->dst_have += k;
+            u += k;
+            r->sec_left -= k;
+            continue;
+        }
+        if (!r->span && r->have < r->need) {
+            if (u == n) break;
+            size_t k = r->need - r->have < n - u ? r->need - r->have : n - u;
+            memcpy(r->stage + r->have, p + u, k);
+            r->have += k;
+            u += k;
+            r->sec_left -= k;
+            continue;
+        }
+        /* The pending read is complete: run the next step. */
+        r->span = 0;
+        r->need = r->have = 0;
+        r->dst_need = r->dst_have = 0;
+        step_fn next = r->next;
+        r->next = NULL;
+        if (!next) {
+            if (r->damage || r->body_done) {
+                /* Nothing more to interpret: discard the rest of the section. */
+                if (r->sec_left && u < n) {
+                    size_t k = r->sec_left < n - u ? (size_t)r->sec_left : n - u;
+                    u += k;
+                    r->sec_left -= k;
+                    if (!r->damage) r->damage = "the section has bytes after its contents";
+                    continue;
+                }
+            }
+            break;
+        }
+        vs_status st = next(r);
+        if (st != VS_OK) {
+            *used = u;
+            return st;
+        }
+    }
+    *used = u;
+    return VS_OK;
+}
+
+vs_status vs_snap_read_begin(vs_db *target, uint64_t size, vs_snap_reader **out, vs_err *err) {
+    vs_snap_reader *r = vs_calloc(1, sizeof *r);
+    if (!r) return vs_err_code(err, VS_ERR_NOMEM);
+    vs_options opt = {target->maxmemory, target->seed};
+    r->db = vs_open(&opt);
+    if (!r->db) {
+        vs_free(r);
+        return vs_err_code(err, VS_ERR_NOMEM);
+    }
+    r->target = target;
+    r->size = size;
+    r->state = R_HEADER;
+    vs_xxh64_init(&r->file_hash, 0);
+    *out = r;
+    return VS_OK;
+}
+
+/* Fixed-size read outside sections (file header, section headers, sums). */
+static size_t fill_stage(vs_snap_reader *r, const uint8_t *p, size_t n, size_t want_len) {
+    size_t k = want_len - r->have < n ? want_len - r->have : n;
+    memcpy(r->stage + r->have, p, k);
+    r->have += k;
+    return k;
+}
+
+vs_status vs_snap_read_feed(vs_snap_reader *r, const uint8_t *p, size_t n, vs_err *err) {
+    if (r->failed) return fail(r, err, r->failed, "%s", "the load already failed");
+    if (n > r->size - r->consumed)
+        return fail(r, err, VS_ERR_CORRUPT, "%s", "the file is longer than its declared size");
+    r->consumed += n;
+    while (n > 0) {
+        size_t k = 0;
+        switch (r->state) {
+        case R_HEADER:
+            k = fill_stage(r, p, n, VS_SNAP_HEADER_LEN);
+            vs_xxh64_update(&r->file_hash, p, k);
+            /* The magic is checked as soon as its bytes arrive, so a
+             * foreign file is named as such even when it is short. */
+            if (memcmp(r->stage, VS_SNAP_MAGIC, r->have < VS_SNAP_MAGIC_LEN ? r->have : VS_SNAP_MAGIC_LEN) != 0)
+                return fail(r, err, VS_ERR_CORRUPT, "%s", "not a Vessel snapshot (bad magic)");
+            if (r->have == VS_SNAP_HEADER_LEN) {
+                if (r->size < VS_SNAP_HEADER_LEN + VS_SNAP_END_LEN)
+                    return fail(r, err, VS_ERR_CORRUPT, "%s", "truncated (too short to hold its end section)");
+                uint32_t version = get32(r->stage + 8);
+                if (version > VS_SNAP_VERSION) {
+                    char v[64];
+                    snprintf(v, sizeof v, "%u", version);
+                    return fail(r, err, VS_ERR_CORRUPT, "format version %s is newer than this engine reads (1)", v);
+                }
+                if (version == 0) return fail(r, err, VS_ERR_CORRUPT, "%s", "format version 0 is not valid");
+                r->have = 0;
+                r->state = R_SEC_HEAD;
+            }
+            break;
+        case R_SEC_HEAD:
+            k = fill_stage(r, p, n, 12);
+            if (r->have == 12) {
+                r->sec_type = get32(r->stage);
+                r->sec_left = get64(r->stage + 4);
+                r->have = 0;
+                /* Lengths are checked against the file before anything is
+                 * allocated for them: this section, its checksum and the
+                 * end section must fit in what the file has left. */
+                uint64_t left = r->size - (r->consumed - (n - k));
+                if (r->sec_left > left || left - r->sec_left < 8 + (r->sec_type == VS_SEC_END ? 0 : VS_SNAP_END_LEN)) {
+                    char what[96];
+                    snprintf(what, sizeof what, "truncated (section '%s' runs past the end of the file)",
+                             section_name(r->sec_type));
+                    return fail(r, err, VS_ERR_CORRUPT, "%s", what);
+                }
+                if (r->sec_type == VS_SEC_END) {
+                    r->file_digest = vs_xxh64_digest(&r->file_hash);
+                    if (r->sec_left != 8) return fail(r, err, VS_ERR_CORRUPT, "%s", "the end section is damaged");
+                    r->state = R_END;
+                } else {
+                    vs_xxh64_update(&r->file_hash, r->stage, 12);
+                    vs_xxh64_init(&r->sec_hash, r->sec_type);
+                    r->state = R_BODY;
+                    vs_status st = section_start(r);
+                    if (st != VS_OK) return fail(r, err, st, "%s", "");
+                }
+            }
+            break;
+        case R_BODY: {
+            size_t take = r->sec_left < n ? (size_t)r->sec_left : n;
+            vs_status st = feed_body(r, p, take, &k);
+            vs_xxh64_update(&r->sec_hash, p, k);
+            vs_xxh64_update(&r->file_hash, p, k);
+            if (st != VS_OK) return fail(r, err, st, "%s", "");
+            if (r->sec_left == 0) {
+                /* Zero-length reads still pending complete here. */
+                size_t more = 0;
+                st = feed_body(r, p + k, 0, &more);
+                if (st != VS_OK) return fail(r, err, st, "%s", "");
+                if (!r->body_done && !r->damage) r->damage = "the section ends before its contents";
+                r->state = R_SEC_SUM;
+            }
+            break;
+        }
+        case R_SEC_SUM:
+            k = fill_stage(r, p, n, 8);
+            vs_xxh64_update(&r->file_hash, p, k);
+            if (r->have == 8) {
+                r->have = 0;
+                if (get64(r->stage) != vs_xxh64_digest(&r->sec_hash))
+                    return fail(r, err, VS_ERR_CORRUPT, "checksum mismatch in section '%s'", section_name(r->sec_type));
+                if (r->damage) {
+                    char what[160];
+                    snprintf(what, sizeof what, "section '%s' is damaged: %s", section_name(r->sec_type), r->damage);
+                    return fail(r, err, VS_ERR_CORRUPT, "%s", what);
+                }
+                if (r->sec_type == VS_SEC_KEYS) {
+                    /* Verified: now the id table may be sized by the ids. */
+                    vs_status st = vs_ks_load_place(&r->db->ks);
+                    if (st == VS_ERR_CORRUPT)
+                        return fail(r, err, st, "%s", "section 'keys' is damaged: a key id appears twice");
+                    if (st != VS_OK) return fail(r, err, st, "%s", "");
+                }
+                r->state = R_SEC_HEAD;
+            }
+            break;
+        case R_END:
+            k = fill_stage(r, p, n, 16);
+            if (r->have == 16) {
+                if (get64(r->stage + 8) != vs_xxh64(r->stage, 8, VS_SEC_END))
+                    return fail(r, err, VS_ERR_CORRUPT, "%s", "checksum mismatch in the end section");
+                if (get64(r->stage) != r->file_digest)
+                    return fail(r, err, VS_ERR_CORRUPT, "%s", "checksum mismatch over the whole file");
+                r->state = R_DONE;
+            }
+            break;
+        case R_DONE: return fail(r, err, VS_ERR_CORRUPT, "%s", "data after the end of the snapshot");
+        }
+        p += k;
+        n -= k;
+    }
+    return VS_OK;
+}
+
+void vs_snap_read_abort(vs_snap_reader *r) {
+    if (!r) return;
+    drop_entry(r);
+    drop_args(r);
+    vs_free(r->loaded);
+    vs_close(r->db);
+    vs_free(r);
+}
+
+vs_status vs_snap_read_end(vs_snap_reader *r, vs_err *err) {
+    vs_status st = VS_OK;
+    if (r->failed) {
+        st = fail(r, err, r->failed, "%s", "the load already failed");
+    } else if (r->state == R_DONE && r->consumed != r->size) {
+        st = fail(r, err, VS_ERR_CORRUPT, "%s", "the file is shorter than its declared size");
+    } else if (r->state != R_DONE) {
+        st = fail(r, err, VS_ERR_CORRUPT, "%s",
+                  r->state == R_HEADER ? "truncated (no header)" : "truncated (the end section is missing)");
+    } else {
+        /* Every vector field must have come with its data. */
+        uint32_t vector_fields = 0;
+        for (uint32_t i = 0; i < r->db->search.n; i++)
+            for (uint32_t f = 0; f < r->db->search.idx[i]->schema.nfields; f++)
+                vector_fields += r->db->search.idx[i]->schema.fields[f].type == VS_FIELD_VECTOR;
+        if (!r->have_keys || vector_fields != r->nloaded) {
+            st = fail(r, err, VS_ERR_CORRUPT, "%s", "a section is missing");
+        } else {
+            vs_ks_load_done(&r->db->ks);
+            for (uint32_t i = 0; i < r->db->search.n && st == VS_OK; i++)
+                st = vs_ftindex_load_finish(r->db->search.idx[i]);
+            if (st == VS_ERR_CORRUPT)
+                st = fail(r, err, st, "%s", "the indexes do not agree with the keys");
+            else if (st != VS_OK)
+                st = fail(r, err, st, "%s", "");
+        }
+    }
+    if (st == VS_OK) vs_db_adopt(r->target, r->db);
+    vs_snap_read_abort(r);
+    return st;
+}

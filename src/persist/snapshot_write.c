@@ -1,0 +1,384 @@
+/* snapshot_write.c - writing a snapshot in chunks (see snapshot.h).
+ *
+ * Each section's payload is a sequence of "pieces": small encoded headers
+ * (in a scratch buffer) and spans of live memory (keys, values, vector
+ * blocks, the HNSW arena) copied as they are.  A section's length is
+ * found by walking its pieces once without copying, then the pieces are
+ * copied into the caller's buffers, so no serialized copy of the store is
+ * ever held. */
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/checksum.h"
+#include "commands/db.h"
+#include "index/flat.h"
+#include "index/hnsw.h"
+#include "persist/snapshot.h"
+
+typedef struct section {
+    uint32_t type;
+    uint32_t index; /* registry position (INDEX, FLAT, HNSW) */
+    uint32_t field; /* schema position (FLAT, HNSW) */
+} section;
+
+/* A walk over one section's pieces. */
+typedef struct walk {
+    const section *sec;
+    int phase;
+    uint32_t i, j; /* positions within the phase */
+    uint8_t scratch[64];
+} walk;
+
+struct vs_snap_writer {
+    vs_db *db;
+    section *secs;
+    uint32_t nsecs;
+    uint64_t total;          /* snapshot size */
+    int state;               /* see write_next */
+    uint32_t sec;            /* current section */
+    walk w;
+    const uint8_t *cur;      /* bytes being copied out */
+    size_t left;
+    int in_payload;          /* cur belongs to a section payload */
+    uint8_t hdr[32];         /* encoded headers and checksums */
+    vs_xxh64_state file_hash, sec_hash;
+};
+
+enum { W_HEADER, W_SEC_HEAD, W_BODY, W_SEC_SUM, W_END, W_DONE };
+
+static void put32(uint8_t *p, uint32_t v) {
+    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static void put64(uint8_t *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static vs_ftindex *index_at(const vs_db *db, uint32_t i) { return db->search.idx[i]; }
+
+/* Next piece of the walk; 0 when the section is complete. */
+static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n) {
+    vs_db *db = wr->db;
+    uint8_t *s = w->scratch;
+    switch (w->sec->type) {
+    case VS_SEC_META:
+        if (w->phase++ > 0) return 0;
+        /* One entry: the engine version that wrote the snapshot. */
+        put32(s, 1);
+        put32(s + 4, 6);
+        memcpy(s + 8, "engine", 6);
+        put32(s + 14, (uint32_t)strlen(VESSEL_VERSION));
+        memcpy(s + 18, VESSEL_VERSION, strlen(VESSEL_VERSION));
+        *p = s;
+        *n = 18 + strlen(VESSEL_VERSION);
+        return 1;
+    case VS_SEC_KEYS: {
+        const vs_keyspace *ks = &db->ks;
+        for (;;) {
+            if (w->phase == 0) { /* count */
+                put64(s, ks->count);
+                w->phase = 1;
+                w->i = 0;
+                *p = s;
+                *n = 8;
+                return 1;
+            }
+            if (w->i >= vs_ks_id_bound(ks)) return 0;
+            const vs_kentry *e = vs_ks_by_id(ks, w->i);
+            if (!e) {
+                w->i++;
+                continue;
+            }
+            switch (w->phase) {
+            case 1: /* id, type, key length */
+                put32(s, e->id);
+                s[4] = e->type == VS_TYPE_HASH ? VS_SNAP_HASH : VS_SNAP_STRING;
+                put32(s + 5, e->klen);
+                w->phase = 2;
+                *p = s;
+                *n = 9;
+                return 1;
+            case 2:
+                w->phase = 3;
+                w->j = 0;
+                *p = e->key;
+                *n = e->klen;
+                return 1;
+            case 3: /* value length, or field count */
+                put32(s, e->type == VS_TYPE_HASH ? e->v.hash->n : e->v.str->len);
+                w->phase = e->type == VS_TYPE_HASH ? 5 : 4;
+                *p = s;
+                *n = 4;
+                return 1;
+            case 4:
+                w->phase = 1;
+                w->i++;
+                *p = e->v.str->data;
+                *n = e->v.str->len;
+                return 1;
+            case 5: { /* field header + field + value as one span per field */
+                const vs_hash *h = e->v.hash;
+                if (w->j >= h->n) {
+                    w->phase = 1;
+                    w->i++;
+                    continue;
+                }
+                const vs_hfield *f = h->f[w->j];
+                put32(s, f->flen);
+                put32(s + 4, f->vlen);
+                w->phase = 6;
+                *p = s;
+                *n = 8;
+                return 1;
+            }
+            case 6: {
+                const vs_hfield *f = e->v.hash->f[w->j++];
+                w->phase = 5;
+                *p = f->data;
+                *n = (size_t)f->flen + f->vlen;
+                return 1;
+            }
+            }
+        }
+    }
+    case VS_SEC_INDEX: {
+        const vs_ftindex *x = index_at(db, w->sec->index);
+        const vs_schema *sc = &x->schema;
+        switch (w->phase) {
+        case 0:
+            put32(s, sc->nargs);
+            w->phase = 1;
+            w->i = 0;
+            *p = s;
+            *n = 4;
+            return 1;
+        case 1:
+            if (w->i >= sc->nargs) {
+                w->phase = 3;
+                return next_piece(wr, w, p, n);
+            }
+            put32(s, sc->arglen[w->i]);
+            w->phase = 2;
+            *p = s;
+            *n = 4;
+            return 1;
+        case 2:
+            w->phase = 1;
+            *p = sc->args[w->i];
+            *n = sc->arglen[w->i];
+            w->i++;
+            return 1;
+        case 3: /* backfill state and the tracked bitmap */
+            s[0] = (uint8_t)x->backfilling;
+            put32(s + 1, x->bf_cursor);
+            put32(s + 5, x->bf_end);
+            put32(s + 9, x->tracked.cap / 64);
+            w->phase = 4;
+            *p = s;
+            *n = 13;
+            return 1;
+        case 4:
+            w->phase = 5;
+            *p = (const uint8_t *)x->tracked.w;
+            *n = (size_t)x->tracked.cap / 8;
+            return 1;
+        default: return 0;
+        }
+    }
+    case VS_SEC_FLAT: {
+        const vs_flat *f = (const vs_flat *)index_at(db, w->sec->index)->fields[w->sec->field];
+        switch (w->phase) {
+        case 0:
+            put32(s, w->sec->index);
+            put32(s + 4, w->sec->field);
+            put32(s + 8, f->dim);
+            put32(s + 12, f->count);
+            w->phase = 1;
+            *p = s;
+            *n = 16;
+            return 1;
+        case 1:
+            w->phase = 2;
+            w->i = 0;
+            *p = (const uint8_t *)f->slot_key;
+            *n = (size_t)f->count * sizeof(uint32_t);
+            return 1;
+        case 2: { /* vectors, block by block */
+            uint64_t start = (uint64_t)w->i * f->block_size;
+            if (start >= f->count) return 0;
+            uint64_t nvec = f->count - start < f->block_size ? f->count - start : f->block_size;
+            *p = (const uint8_t *)f->blocks[w->i++];
+            *n = (size_t)nvec * f->dim * sizeof(float);
+            return 1;
+        }
+        }
+        return 0;
+    }
+    case VS_SEC_HNSW: {
+        const vs_hnsw *h = (const vs_hnsw *)index_at(db, w->sec->index)->fields[w->sec->field];
+        switch (w->phase) {
+        case 0:
+            put32(s, w->sec->index);
+            put32(s + 4, w->sec->field);
+            put32(s + 8, h->dim);
+            put32(s + 12, h->M);
+            put32(s + 16, h->count);
+            put32(s + 20, h->capacity);
+            put32(s + 24, h->entry);
+            put32(s + 28, (uint32_t)h->max_level);
+            put64(s + 32, h->rng);
+            put32(s + 40, h->nfree);
+            w->phase = 1;
+            *p = s;
+            *n = 44;
+            return 1;
+        case 1:
+            w->phase = 2;
+            *p = h->levels;
+            *n = h->count;
+            return 1;
+        case 2:
+            w->phase = 3;
+            w->i = 0;
+            *p = h->arena;
+            *n = (size_t)h->count * h->elem_size;
+            return 1;
+        case 3: /* upper layers of the elements that have them */
+            while (w->i < h->count && h->levels[w->i] == 0) w->i++;
+            if (w->i < h->count) {
+                *p = (const uint8_t *)h->upper[w->i];
+                *n = (size_t)h->levels[w->i] * (h->M + 1) * sizeof(uint32_t);
+                w->i++;
+                return 1;
+            }
+            w->phase = 4;
+            *p = (const uint8_t *)h->free_list;
+            *n = (size_t)h->nfree * sizeof(uint32_t);
+            return 1;
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+static uint64_t section_len(vs_snap_writer *wr, const section *sec) {
+    walk w;
+    memset(&w, 0, sizeof w);
+    w.sec = sec;
+    const uint8_t *p;
+    size_t n;
+    uint64_t len = 0;
+    while (next_piece(wr, &w, &p, &n)) len += n;
+    return len;
+}
+
+vs_status vs_snap_write_begin(vs_db *db, vs_snap_writer **out) {
+    vs_snap_writer *wr = vs_calloc(1, sizeof *wr);
+    if (!wr) return VS_ERR_NOMEM;
+    wr->db = db;
+    uint32_t max = 2;
+    for (uint32_t i = 0; i < db->search.n; i++) max += 1 + index_at(db, i)->schema.nfields;
+    wr->secs = vs_calloc(max, sizeof *wr->secs);
+    if (!wr->secs) {
+        vs_free(wr);
+        return VS_ERR_NOMEM;
+    }
+    wr->secs[wr->nsecs++] = (section){VS_SEC_META, 0, 0};
+    wr->secs[wr->nsecs++] = (section){VS_SEC_KEYS, 0, 0};
+    for (uint32_t i = 0; i < db->search.n; i++) wr->secs[wr->nsecs++] = (section){VS_SEC_INDEX, i, 0};
+    for (uint32_t i = 0; i < db->search.n; i++) {
+        const vs_schema *sc = &index_at(db, i)->schema;
+        for (uint32_t f = 0; f < sc->nfields; f++)
+            if (sc->fields[f].type == VS_FIELD_VECTOR)
+                wr->secs[wr->nsecs++] =
+                    (section){sc->fields[f].vec.algo == VS_ALGO_HNSW ? VS_SEC_HNSW : VS_SEC_FLAT, i, f};
+    }
+    wr->total = VS_SNAP_HEADER_LEN + 12 + 8 + 8; /* header, END section */
+    for (uint32_t i = 0; i < wr->nsecs; i++) wr->total += 12 + section_len(wr, &wr->secs[i]) + 8;
+    vs_xxh64_init(&wr->file_hash, 0);
+    wr->state = W_HEADER;
+    *out = wr;
+    return VS_OK;
+}
+
+uint64_t vs_snap_write_size(const vs_snap_writer *w) { return w->total; }
+
+static void emit(vs_snap_writer *wr, const uint8_t *p, size_t n, int payload) {
+    wr->cur = p;
+    wr->left = n;
+    wr->in_payload = payload;
+}
+
+vs_status vs_snap_write_next(vs_snap_writer *wr, uint8_t *buf, size_t cap, size_t *out) {
+    size_t done = 0;
+    while (done < cap) {
+        if (wr->left) {
+            size_t k = wr->left < cap - done ? wr->left : cap - done;
+            memcpy(buf + done, wr->cur, k);
+            if (wr->state != W_DONE) vs_xxh64_update(&wr->file_hash, wr->cur, k);
+            if (wr->in_payload) vs_xxh64_update(&wr->sec_hash, wr->cur, k);
+            wr->cur += k;
+            wr->left -= k;
+            done += k;
+            continue;
+        }
+        switch (wr->state) {
+        case W_HEADER:
+            memcpy(wr->hdr, VS_SNAP_MAGIC, VS_SNAP_MAGIC_LEN);
+            put32(wr->hdr + 8, VS_SNAP_VERSION);
+            put32(wr->hdr + 12, 0);
+            emit(wr, wr->hdr, VS_SNAP_HEADER_LEN, 0);
+            wr->state = W_SEC_HEAD;
+            wr->sec = 0;
+            break;
+        case W_SEC_HEAD:
+            if (wr->sec >= wr->nsecs) {
+                wr->state = W_END;
+                break;
+            }
+            put32(wr->hdr, wr->secs[wr->sec].type);
+            put64(wr->hdr + 4, section_len(wr, &wr->secs[wr->sec]));
+            emit(wr, wr->hdr, 12, 0);
+            memset(&wr->w, 0, sizeof wr->w);
+            wr->w.sec = &wr->secs[wr->sec];
+            vs_xxh64_init(&wr->sec_hash, wr->secs[wr->sec].type);
+            wr->state = W_BODY;
+            break;
+        case W_BODY: {
+            const uint8_t *p;
+            size_t n;
+            if (next_piece(wr, &wr->w, &p, &n)) {
+                emit(wr, p, n, 1);
+            } else {
+                put64(wr->hdr, vs_xxh64_digest(&wr->sec_hash));
+                emit(wr, wr->hdr, 8, 0);
+                wr->sec++;
+                wr->state = W_SEC_HEAD;
+            }
+            break;
+        }
+        case W_END: {
+            /* END: its payload is the checksum of every byte before it. */
+            uint64_t file = vs_xxh64_digest(&wr->file_hash);
+            put32(wr->hdr, VS_SEC_END);
+            put64(wr->hdr + 4, 8);
+            put64(wr->hdr + 12, file);
+            put64(wr->hdr + 20, vs_xxh64(wr->hdr + 12, 8, VS_SEC_END));
+            wr->state = W_DONE;
+            emit(wr, wr->hdr, 28, 0);
+            break;
+        }
+        case W_DONE:
+            *out = done;
+            return VS_OK;
+        }
+    }
+    *out = done;
+    return VS_OK;
+}
+
+void vs_snap_write_end(vs_snap_writer *wr) {
+    if (!wr) return;
+    vs_free(wr->secs);
+    vs_free(wr);
+}

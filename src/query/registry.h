@@ -1,0 +1,58 @@
+/* registry.h - the registry of search indexes of a store: FT.CREATE,
+ * FT.DROPINDEX, lookup, and the keyspace subscriber that hands every
+ * change to every index (all prepare, then all commit; if one index
+ * cannot prepare, the ones that did are aborted and the write fails).
+ *
+ * Invariants:
+ *  - idx[0..n) are live indexes with distinct names, in creation order;
+ *  - between a successful prepare and its commit/abort no other change
+ *    is prepared (the keyspace is single-threaded).
+ */
+#ifndef VS_SEARCH_H
+#define VS_SEARCH_H
+
+#include <stdint.h>
+
+#include "base/args.h"
+#include "query/ft_index.h"
+#include "data/keyspace.h"
+
+typedef struct vs_search {
+    vs_keyspace *ks;
+    vs_ftindex **idx;   /* indexes, creation order */
+    uint32_t n, cap;
+    uint32_t seed;      /* base seed for HNSW level generation */
+    uint32_t prepared;  /* indexes prepared for the change in flight */
+    int deferred;       /* replaying a journal: changed documents leave their
+                           indexes, backfill brings them back at the end */
+} vs_search;
+
+vs_status vs_search_init(vs_search *s, vs_keyspace *ks, uint32_t seed);
+/* Point the registry (and its indexes) at a keyspace and subscribe. */
+vs_status vs_search_attach(vs_search *s, vs_keyspace *ks);
+void vs_search_release(vs_search *s);
+
+vs_ftindex *vs_search_find(const vs_search *s, const uint8_t *name, size_t len);
+/* FT.CREATE from its arguments (after the command name). */
+vs_status vs_search_create(vs_search *s, vs_args *a, vs_err *err);
+/* Add an index from FT.CREATE arguments; with backfill, start walking the
+ * existing keys (FT.CREATE), without (loading a snapshot) leave the index
+ * empty for the loader to fill.  *out gets the index. */
+vs_status vs_search_add(vs_search *s, vs_args *a, int backfill, vs_ftindex **out, vs_err *err);
+/* FT.DROPINDEX; with dd, also delete the keys the index tracks. */
+vs_status vs_search_drop(vs_search *s, const uint8_t *name, size_t len, int dd, vs_err *err);
+
+/* Advance backfill jobs by up to `budget` keys in total.  Returns 1 while
+ * any job has work left. */
+int vs_search_step(vs_search *s, uint32_t budget);
+/* End deferred indexing: every index walks the keyspace again and
+ * indexes what it does not track (what changed during replay). */
+void vs_search_end_deferred(vs_search *s);
+
+/* 1 if any index is backfilling. */
+int vs_search_busy(const vs_search *s);
+
+/* Error text for an unknown index. */
+vs_status vs_search_not_found(const uint8_t *name, size_t len, vs_err *err);
+
+#endif
