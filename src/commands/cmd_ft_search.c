@@ -14,7 +14,7 @@
 #include "base/alloc.h"
 #include "base/arena.h"
 #include "commands/commands.h"
-#include "commands/db.h"
+#include "commands/engine.h"
 #include "index/distance.h"
 #include "index/flat.h"
 #include "index/numeric.h"
@@ -375,7 +375,7 @@ static vs_status run_filter(vs_ctx *c, const vs_ftindex *x, search_opts *o, cons
 }
 
 vs_status vs_cmd_ft_search(vs_ctx *c) {
-    vs_search *s = &c->db->search;
+    vs_search *s = &c->eng->store.search;
     const vs_ftindex *x = vs_search_find(s, c->argv[1], c->argvlen[1]);
     if (!x) return vs_search_not_found(c->argv[1], c->argvlen[1], c->err);
     vs_arena ar = {0};

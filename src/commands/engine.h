@@ -1,41 +1,31 @@
-/* db.h - the store behind a vs_db handle: keyspace, reply buffer and
- * settings.  Internal to the engine; the command layer and its handlers
- * are the only users. */
-#ifndef VS_DB_H
-#define VS_DB_H
+/* engine.h - what commands run against: the store, the journal of its
+ * changes, the reply and error of the last command, settings and stats.
+ * Internal to the engine; the public handle (abi/) embeds one and adds
+ * what only the ABI drives (saves, loads, journal replay, batches).
+ *
+ * Invariants: the journal is subscribed to store.ks for the engine's
+ * life (the engine does not move; store contents may move in). */
+#ifndef VS_ENGINE_H
+#define VS_ENGINE_H
 
 #include <stdint.h>
 
-#include "data/journal.h"
-#include "data/keyspace.h"
-#include "persist/replay.h"
 #include "base/reply.h"
-#include "query/registry.h"
 #include "base/status.h"
-#include "abi/vessel.h"
+#include "data/journal.h"
+#include "query/store.h"
 
-struct vs_db {
-    vs_keyspace ks;        /* the data */
-    vs_search search;      /* search indexes over ks */
-    vs_journal journal;    /* change journal (off until enabled) */
-    vs_replay replay;      /* journal replay in progress */
-    uint64_t replay_valid; /* last replay: journal bytes applied */
-    uint64_t replay_torn;  /* last replay: bytes of a torn last record */
-    struct vs_snap_writer *saver;  /* snapshot being written, or NULL */
-    struct vs_snap_reader *loader; /* snapshot being read, or NULL */
-    vs_reply reply;        /* reply of the last command */
-    struct {
-        uint8_t *buf;
-        size_t len, cap;
-    } batch;               /* replies of the last vs_exec_pipeline */
-    vs_err err;            /* error of the last command */
-    uint64_t maxmemory;    /* 0 = no limit */
-    uint32_t seed;         /* seed for randomised structures */
+typedef struct vs_engine {
+    vs_store store;         /* keys and search indexes */
+    vs_journal journal;     /* change journal (off until enabled) */
+    vs_reply reply;         /* reply of the last command */
+    vs_err err;             /* error of the last command */
+    uint64_t maxmemory;     /* 0 = no limit */
     uint64_t stat_commands; /* commands executed */
-};
+} vs_engine;
 
-/* Move src's data (keys, indexes) into dst, dropping dst's; src is left
- * empty.  Used when a snapshot finished loading. */
-void vs_db_adopt(vs_db *dst, vs_db *src);
+/* Fails only for lack of memory; e is then released. */
+vs_status vs_engine_init(vs_engine *e, uint64_t maxmemory, uint32_t seed);
+void vs_engine_release(vs_engine *e);
 
 #endif
