@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "query/store.h"
 
 #define VS_SNAP_MAGIC "VSNAP\r\n\x1a"
 #define VS_SNAP_MAGIC_LEN 8
@@ -50,7 +51,6 @@ enum {
 /* On-disk key types. */
 enum { VS_SNAP_STRING = 1, VS_SNAP_HASH = 2 };
 
-typedef struct vs_store vs_store;
 typedef struct vs_snap_writer vs_snap_writer;
 typedef struct vs_snap_reader vs_snap_reader;
 
