@@ -16,8 +16,6 @@
 #include "commands/commands.h"
 #include "commands/db.h"
 #include "index/distance.h"
-#include "index/flat.h"
-#include "index/numeric.h"
 #include "query/query.h"
 #include "query/query_exec.h"
 #include "query/registry.h"
@@ -194,8 +192,8 @@ static int sortby_cmp(void *vctx, uint32_t a, uint32_t b) {
         b = c->rows[rb].id;
     }
     if (x->schema.fields[c->field].type == VS_FIELD_NUMERIC) {
-        const vs_numidx *n = (const vs_numidx *)x->fields[c->field];
-        double va = vs_numidx_get(n, a), vb = vs_numidx_get(n, b);
+        const vs_field_index *fi = x->fields[c->field];
+        double va = fi->ops->sort_value(fi, a), vb = fi->ops->sort_value(fi, b);
         if (isnan(va) || isnan(vb)) {
             if (isnan(va) != isnan(vb)) return isnan(va) ? 1 : -1;
         } else {

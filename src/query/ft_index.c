@@ -5,8 +5,6 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "index/flat.h"
-#include "index/hnsw.h"
 
 vs_status vs_ftindex_new(vs_keyspace *ks, vs_schema *schema, uint32_t seed, vs_ftindex **out) {
     vs_ftindex *x = vs_calloc(1, sizeof *x);
@@ -19,18 +17,8 @@ vs_status vs_ftindex_new(vs_keyspace *ks, vs_schema *schema, uint32_t seed, vs_f
     x->prep = vs_calloc(nf, sizeof *x->prep);
     if (!x->fields || !x->prep) goto nomem;
     for (uint32_t i = 0; i < nf; i++) {
-        const vs_fielddef *d = &x->schema.fields[i];
-        vs_field_index *fi = NULL;
-        if (d->type == VS_FIELD_TAG)
-            fi = vs_tagidx_new(d);
-        else if (d->type == VS_FIELD_NUMERIC)
-            fi = vs_numidx_new(d);
-        else if (d->vec.algo == VS_ALGO_HNSW)
-            fi = vs_hnsw_new(d, seed + i);
-        else
-            fi = vs_flat_new(d);
-        if (!fi) goto nomem;
-        x->fields[i] = fi;
+        x->fields[i] = vs_field_index_new(&x->schema.fields[i], seed + i);
+        if (!x->fields[i]) goto nomem;
     }
     memset(schema, 0, sizeof *schema); /* taken over */
     *out = x;
@@ -432,20 +420,6 @@ void vs_ftindex_info(const vs_ftindex *x, vs_reply *r) {
 
 /* ---- loading -------------------------------------------------------------- */
 
-/* Is key id in the vector index of field fi? */
-static int vector_has(const vs_field_index *fi, uint32_t id) {
-    if (fi->def->vec.algo == VS_ALGO_HNSW) {
-        const vs_hnsw *h = (const vs_hnsw *)fi;
-        return id < h->key_cap && h->key_elem[id] != VS_NO_ELEM;
-    }
-    const vs_flat *f = (const vs_flat *)fi;
-    return id < f->key_cap && f->key_slot[id] != VS_NO_SLOT;
-}
-
-static uint32_t vector_count(const vs_field_index *fi) {
-    return fi->def->vec.algo == VS_ALGO_HNSW ? ((const vs_hnsw *)fi)->live : ((const vs_flat *)fi)->count;
-}
-
 vs_status vs_ftindex_load_finish(vs_ftindex *x) {
     uint32_t bound = vs_ks_id_bound(x->ks);
     uint32_t lim = x->tracked.cap < bound ? x->tracked.cap : bound;
@@ -473,7 +447,7 @@ vs_status vs_ftindex_load_finish(vs_ftindex *x) {
             if (st != VS_OK) break;
             int present = 0, failed = 0;
             if (d->type == VS_FIELD_VECTOR) {
-                present = vector_has(fi, id);
+                present = fi->ops->has(fi, id);
                 if (present && !hv) st = VS_ERR_CORRUPT;
                 failed = hv && !present;
                 seen[i] += present;
@@ -498,7 +472,7 @@ vs_status vs_ftindex_load_finish(vs_ftindex *x) {
     }
     /* Every key a vector index holds is a tracked document. */
     for (uint32_t i = 0; i < x->schema.nfields && st == VS_OK; i++)
-        if (x->schema.fields[i].type == VS_FIELD_VECTOR && seen[i] != vector_count(x->fields[i])) st = VS_ERR_CORRUPT;
+        if (x->schema.fields[i].type == VS_FIELD_VECTOR && seen[i] != x->fields[i]->ops->count(x->fields[i])) st = VS_ERR_CORRUPT;
     vs_free(seen);
     return st;
 }
