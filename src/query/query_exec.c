@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "query/search.h"
 
 int vs_key_cmp(void *ctx, uint32_t a, uint32_t b) {
     const vs_keyspace *ks = ctx;
@@ -75,15 +76,8 @@ vs_status vs_knn_exec(const vs_ftindex *x, int field, const float *q, const vs_b
     vs_field_index *fi = x->fields[field];
     vs_knn_req req = {q, filter, INFINITY, ef};
     vs_status st = VS_OK;
-    int exact = !fi->ops->knn_graph;
-    if (!exact && filter) {
-        /* Scoring the matches costs filter_count distances; take it when a
-         * filtered graph search would not cost less. */
-        double sel = (double)filter_count / (double)fi->ops->count(fi);
-        exact = (double)filter_count <= (sel > 0 ? fi->ops->knn_graph_cost(fi, k, ef, sel) : INFINITY);
-    }
     if (fi->ops->count(fi) > 0) {
-        if (exact)
+        if (vs_search_plan_knn(fi, filter != NULL, filter_count, k, ef) == VS_KNN_EXACT)
             fi->ops->knn_exact(fi, &req, &top);
         else
             st = fi->ops->knn_graph(fi, &req, &top);
