@@ -1,11 +1,9 @@
 /* query_exec.c - filter evaluation and KNN execution (query_exec.h). */
 #include "query/query_exec.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "base/alloc.h"
-#include "query/search.h"
 
 int vs_key_cmp(void *ctx, uint32_t a, uint32_t b) {
     const vs_keyspace *ks = ctx;
@@ -69,18 +67,17 @@ vs_status vs_filter_eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out)
     return st;
 }
 
-vs_status vs_knn_exec(const vs_ftindex *x, int field, const float *q, const vs_bitset *filter, size_t filter_count,
-                      uint32_t k, uint32_t ef, vs_scored *out, size_t *nout) {
+vs_status vs_knn_exec(const vs_ftindex *x, int field, vs_knn_strategy strategy, const vs_knn_req *req, uint32_t k,
+                      vs_scored *out, size_t *nout) {
     vs_topk top;
     vs_topk_init(&top, out, k, vs_key_cmp, x->ks);
     vs_field_index *fi = x->fields[field];
-    vs_knn_req req = {q, filter, INFINITY, ef};
     vs_status st = VS_OK;
     if (fi->ops->count(fi) > 0) {
-        if (vs_search_plan_knn(fi, filter != NULL, filter_count, k, ef) == VS_KNN_EXACT)
-            fi->ops->knn_exact(fi, &req, &top);
+        if (strategy == VS_KNN_EXACT)
+            fi->ops->knn_exact(fi, req, &top);
         else
-            st = fi->ops->knn_graph(fi, &req, &top);
+            st = fi->ops->knn_graph(fi, req, &top);
     }
     vs_topk_sort(&top);
     *nout = top.n;
