@@ -16,7 +16,6 @@
 #include "base/bitset.h"
 #include "index/distance.h"
 #include "index/field_index.h"
-#include "index/topk.h"
 
 #define VS_NO_SLOT UINT32_MAX
 
