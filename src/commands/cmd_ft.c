@@ -1,5 +1,5 @@
-/* cmd_ft.c - FT.CREATE, FT.INFO, FT.DROPINDEX, FT._LIST (FT.SEARCH is in
- * cmd_ft_search.c).  Replies and errors follow valkey-search; module errors
+/* cmd_ft.c - FT.CREATE, FT.DROPINDEX, FT._LIST (FT.SEARCH is in
+ * cmd_ft_search.c, FT.INFO in cmd_ft_info.c).  Replies and errors follow valkey-search; module errors
  * carry no "ERR " prefix. */
 #include <string.h>
 
@@ -12,21 +12,6 @@ vs_status vs_cmd_ft_create(vs_ctx *c) {
     vs_status st = vs_search_create(&c->eng->store.search, &a, c->err);
     if (st == VS_OK) vs_reply_simple(c->r, "OK");
     return st;
-}
-
-vs_status vs_cmd_ft_info(vs_ctx *c) {
-    const vs_ftindex *x = vs_search_find(&c->eng->store.search, c->argv[1], c->argvlen[1]);
-    if (!x) return vs_search_not_found(c->argv[1], c->argvlen[1], c->err);
-    if (c->argc > 2) {
-        if (c->argc > 3) return vs_arity_error(c);
-        if (vs_arg_is(c, 2, "PRIMARY") || vs_arg_is(c, 2, "CLUSTER"))
-            return vs_err_set(c->err, VS_ERR, "ERR %s option is not valid in this configuration",
-                              vs_arg_is(c, 2, "PRIMARY") ? "PRIMARY" : "CLUSTER");
-        if (!vs_arg_is(c, 2, "LOCAL"))
-            return vs_err_set(c->err, VS_ERR, "Unexpected argument `%.*s`", (int)c->argvlen[2], (const char *)c->argv[2]);
-    }
-    vs_ftindex_info(x, c->r);
-    return VS_OK;
 }
 
 /* Journal room for the DEL records of the documents DD will delete. */
