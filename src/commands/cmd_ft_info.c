@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "commands/commands.h"
-#include "commands/db.h"
+#include "commands/engine.h"
 #include "query/registry.h"
 
 static void reply_bytes_simple(vs_reply *r, const uint8_t *p, size_t n) {
@@ -93,7 +93,7 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
 }
 
 vs_status vs_cmd_ft_info(vs_ctx *c) {
-    const vs_ftindex *x = vs_search_find(&c->db->search, c->argv[1], c->argvlen[1]);
+    const vs_ftindex *x = vs_search_find(&c->eng->store.search, c->argv[1], c->argvlen[1]);
     if (!x) return vs_search_not_found(c->argv[1], c->argvlen[1], c->err);
     if (c->argc > 2) {
         if (c->argc > 3) return vs_arity_error(c);

@@ -2,12 +2,12 @@
  * query/search.h (parse, execute with its plan, render).  The index is
  * looked up before anything else is checked. */
 #include "commands/commands.h"
-#include "commands/db.h"
+#include "commands/engine.h"
 #include "query/registry.h"
 #include "query/search.h"
 
 vs_status vs_cmd_ft_search(vs_ctx *c) {
-    const vs_ftindex *x = vs_search_find(&c->db->search, c->argv[1], c->argvlen[1]);
+    const vs_ftindex *x = vs_search_find(&c->eng->store.search, c->argv[1], c->argvlen[1]);
     if (!x) return vs_search_not_found(c->argv[1], c->argvlen[1], c->err);
     vs_arena ar = {0};
     vs_search_plan p;
