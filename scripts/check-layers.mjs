@@ -63,6 +63,7 @@ for (const [f, t] of texts) {
   const names = [
     ...[...t.matchAll(/^[^\n;{}()#]*?\b(vs_\w+)\s*\(/gm)].map((m) => m[1]), // function declarations
     ...[...t.matchAll(/\btypedef\b[^;]*?\b(vs_\w+)\s*;/g)].map((m) => m[1]), // typedef names
+    ...[...t.matchAll(/\}\s*(vs_\w+)\s*;/g)].map((m) => m[1]), // typedef struct { ... } name;
     ...[...t.matchAll(/\bstruct\s+(vs_\w+)\s*\{/g)].map((m) => `struct ${m[1]}`), // struct definitions
   ];
   for (const n of names) if (!declared.has(n) || declared.get(n) > layerOf(f)) declared.set(n, layerOf(f));

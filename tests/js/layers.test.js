@@ -59,6 +59,15 @@ test('a name from a layer above fails, comments and strings aside', () => {
   assert.doesNotMatch(r.out, /vs_h\b/);
 });
 
+test('a type defined with its body in a layer above fails', () => {
+  const r = check({
+    'query/s.h': 'typedef struct vs_s {\n  int a;\n  int b;\n} vs_s;\n',
+    'data/d.c': 'static vs_s *p;\n',
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.out, /data\/d\.c:1: data\/ uses vs_s, declared in query\/ above it/);
+});
+
 test('files outside the layer folders fail', () => {
   const r = check({ 'x.c': '\n', 'misc/y.c': '\n' });
   assert.equal(r.status, 1);
