@@ -16,7 +16,6 @@
 #include "base/bitset.h"
 #include "index/distance.h"
 #include "index/field_index.h"
-#include "index/topk.h"
 
 #define VS_NO_SLOT UINT32_MAX
 
@@ -44,10 +43,6 @@ static inline const float *vs_flat_vector(const vs_flat *f, uint32_t slot) {
 
 /* Vector of key id, or NULL. */
 const float *vs_flat_get(const vs_flat *f, uint32_t id);
-
-/* Exact KNN: push every vector (or only ids in filter, when given) into
- * the heap.  q is already normalised for COSINE. */
-void vs_flat_search(const vs_flat *f, const float *q, const vs_bitset *filter, vs_topk *top);
 
 /* Loading a snapshot: room for count vectors (full blocks and the slot
  * table, count set); the reader then fills slot_key and the blocks;
