@@ -100,6 +100,7 @@ export async function open(options = {}) {
 }
 
 const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 
 /** Redis's save parameter ("3600 1 300 100") -> [[3600, 1], [300, 100]]; null if malformed. */
 export function parseSaveRules(text) {
@@ -141,7 +142,7 @@ function toArgs(name, args) {
 
 /** The name of a command from its first argument. */
 function nameOf(a) {
-  return typeof a === 'string' ? a : ArrayBuffer.isView(a) ? new TextDecoder().decode(a) : String(a);
+  return typeof a === 'string' ? a : ArrayBuffer.isView(a) ? fromUtf8.decode(a) : String(a);
 }
 
 // How the gate returns an engine reply (the `binary` flag of the decoded
@@ -151,18 +152,20 @@ const BINARY = true; // decoded, bulk strings as Uint8Array; an error reply is t
 const RESP = 'resp'; // the RESP bytes (copied), error replies included
 
 export class Vessel {
+  #binaryReplies;
+  #schemas = new Map(); // index name -> FT.INFO object (cached)
+  #waiters = new Set(); // indexReady() promises to settle after each slice
+
   /** @param {Engine} engine */
   constructor(engine, options = {}) {
     // engine, persister and background are internal (tests and benchmarks
     // drive them directly); the public API is the methods below.
     this.engine = engine;
-    this.binaryReplies = !!options.binaryReplies;
+    this.#binaryReplies = !!options.binaryReplies;
     this.closed = false;
     this.readOnly = false;
     this.persister = null;
     this.loadReport = null;
-    this.schemas = new Map(); // index name -> FT.INFO object (cached)
-    this.waiters = new Set(); // indexReady() promises to settle after each slice
     this.background = new BackgroundWork((budget) => this.#backgroundStep(budget), {
       sliceMs: options.backfillSliceMs ?? 4,
       onSlice: () => this.#notifyWaiters(),
@@ -230,7 +233,7 @@ export class Vessel {
     if (flags > 0 && flags & JOURNALED) {
       // The set of indexes changed (FT.CREATE, FT.DROPINDEX): schemas are
       // read again, a new index is backfilled, waiters look again.
-      this.schemas.clear();
+      this.#schemas.clear();
       this.background.kick();
       this.#notifyWaiters();
     }
@@ -284,7 +287,7 @@ export class Vessel {
       if (r.error) throw new ReplyError(r.error);
       return r.value;
     }
-    return this.#run(toArgs(name, args), this.binaryReplies ? BINARY : DECODED);
+    return this.#run(toArgs(name, args), this.#binaryReplies ? BINARY : DECODED);
   }
 
   /** Run a command with bulk replies as Uint8Array. */
@@ -298,7 +301,7 @@ export class Vessel {
    */
   commandSync(name, ...args) {
     const all = toArgs(name, args);
-    return this.#gate(all, nameOf(name), this.binaryReplies ? BINARY : DECODED).value;
+    return this.#gate(all, nameOf(name), this.#binaryReplies ? BINARY : DECODED).value;
   }
 
   /**
@@ -352,7 +355,7 @@ export class Vessel {
    * postMessage).  Durable writes are awaited together at the end.
    * `binary`: bulk replies as Uint8Array.
    */
-  async pipeline(commands, { errorsAsValues = false, binary = this.binaryReplies } = {}) {
+  async pipeline(commands, { errorsAsValues = false, binary = this.#binaryReplies } = {}) {
     const out = new Array(commands.length);
     const durable = [];
     for (let i = 0; i < commands.length; i++) {
@@ -589,10 +592,10 @@ export class Vessel {
   }
 
   #cachedInfo(name) {
-    let info = this.schemas.get(name);
+    let info = this.#schemas.get(name);
     if (!info) {
       info = parseInfo(this.engine.exec(['FT.INFO', name]));
-      this.schemas.set(name, info);
+      this.#schemas.set(name, info);
     }
     return info;
   }
@@ -623,9 +626,9 @@ export class Vessel {
     this.#checkOpen();
     return new Promise((resolve, reject) => {
       const w = { name, onProgress, resolve, reject };
-      this.waiters.add(w);
+      this.#waiters.add(w);
       this.#checkWaiter(w);
-      if (this.waiters.has(w)) this.background.kick();
+      if (this.#waiters.has(w)) this.background.kick();
     });
   }
 
@@ -644,25 +647,25 @@ export class Vessel {
     try {
       p = this.#progressOf(w.name);
     } catch (e) {
-      this.waiters.delete(w);
+      this.#waiters.delete(w);
       w.reject(e);
       return;
     }
     w.onProgress?.(p);
     if (p.done) {
-      this.waiters.delete(w);
+      this.#waiters.delete(w);
       w.resolve(p);
     }
   }
 
   #notifyWaiters() {
     if (this.closed) return;
-    for (const w of [...this.waiters]) this.#checkWaiter(w);
+    for (const w of [...this.#waiters]) this.#checkWaiter(w);
   }
 
   #failWaiters(e) {
-    for (const w of this.waiters) w.reject(e);
-    this.waiters.clear();
+    for (const w of this.#waiters) w.reject(e);
+    this.#waiters.clear();
   }
 
   /** Bytes allocated by the engine. */
