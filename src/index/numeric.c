@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/idtable.h"
 #include "base/util.h"
 
 static vs_numidx *X(vs_field_index *fi) { return (vs_numidx *)fi; }
@@ -17,15 +18,10 @@ double vs_numidx_get(const vs_numidx *x, uint32_t id) { return id < x->val_cap ?
 
 static vs_status num_reserve_id(vs_field_index *fi, uint32_t id) {
     vs_numidx *x = X(fi);
-    if (id < x->val_cap) return VS_OK;
-    uint64_t cap = x->val_cap ? x->val_cap : 1024;
-    while (cap <= id) cap *= 2;
-    if (cap > UINT32_MAX) cap = UINT32_MAX;
-    double *v = vs_realloc(x->values, (size_t)cap * sizeof *v);
+    static const double none = NAN;
+    double *v = vs_idtable_cover(x->values, &x->val_cap, id, sizeof *v, &none);
     if (!v) return VS_ERR_NOMEM;
-    for (uint64_t i = x->val_cap; i < cap; i++) v[i] = NAN;
     x->values = v;
-    x->val_cap = (uint32_t)cap;
     return VS_OK;
 }
 
@@ -189,8 +185,19 @@ static void num_info(const vs_field_index *fi, vs_reply *r) {
     vs_reply_bulk_ll(r, CX(fi)->count);
 }
 
-static const vs_fi_ops num_ops = {num_reserve_id, num_prepare, num_commit, num_abort, num_clear,
-                                  num_destroy,    num_memory,  num_info,   2,         "NUMERIC", NULL};
+static const vs_fi_ops num_ops = {
+    .reserve_id = num_reserve_id,
+    .prepare = num_prepare,
+    .commit = num_commit,
+    .abort = num_abort,
+    .clear = num_clear,
+    .destroy = num_destroy,
+    .memory = num_memory,
+    .info = num_info,
+    .info_len = 2,
+    .type_name = "NUMERIC",
+    /* no snapshot section: rebuilt from the keys */
+};
 
 vs_field_index *vs_numidx_new(const vs_fielddef *def) {
     vs_numidx *x = vs_calloc(1, sizeof *x);

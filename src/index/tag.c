@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/idtable.h"
 #include "base/util.h"
 
 #define TAG_HASH_SEED 0x2545f491u
@@ -41,15 +42,10 @@ static void free_entry(vs_tag_entry *e) {
 
 static vs_status tag_reserve_id(vs_field_index *fi, uint32_t id) {
     vs_tagidx *t = T(fi);
-    if (id < t->doc_cap) return VS_OK;
-    uint64_t cap = t->doc_cap ? t->doc_cap : 1024;
-    while (cap <= id) cap *= 2;
-    if (cap > UINT32_MAX) cap = UINT32_MAX;
-    vs_tag_doc **d = vs_realloc(t->docs, (size_t)cap * sizeof *d);
+    static vs_tag_doc *const none = NULL;
+    vs_tag_doc **d = vs_idtable_cover(t->docs, &t->doc_cap, id, sizeof *d, &none);
     if (!d) return VS_ERR_NOMEM;
-    memset(d + t->doc_cap, 0, (size_t)(cap - t->doc_cap) * sizeof *d);
     t->docs = d;
-    t->doc_cap = (uint32_t)cap;
     return VS_OK;
 }
 
@@ -240,8 +236,19 @@ static void tag_info(const vs_field_index *fi, vs_reply *r) {
     vs_reply_bulk_ll(r, t->ndocs);
 }
 
-static const vs_fi_ops tag_ops = {tag_reserve_id, tag_prepare, tag_commit, tag_abort, tag_clear,
-                                  tag_destroy,    tag_memory,  tag_info,   6,         "TAG",     NULL};
+static const vs_fi_ops tag_ops = {
+    .reserve_id = tag_reserve_id,
+    .prepare = tag_prepare,
+    .commit = tag_commit,
+    .abort = tag_abort,
+    .clear = tag_clear,
+    .destroy = tag_destroy,
+    .memory = tag_memory,
+    .info = tag_info,
+    .info_len = 6,
+    .type_name = "TAG",
+    /* no snapshot section: rebuilt from the keys */
+};
 
 vs_field_index *vs_tagidx_new(const vs_fielddef *def) {
     vs_tagidx *t = vs_calloc(1, sizeof *t);
