@@ -131,7 +131,7 @@ deps-fuzz:
 layers:
 	$(NODE) scripts/check-layers.mjs
 
-test: deps
+test: deps layers
 	$(MAKE) -j2 unit
 	$(MAKE) -j2 all
 	$(MAKE) -j2 unit-wasm

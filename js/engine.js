@@ -311,7 +311,8 @@ export class Engine {
   /** VS_CMD_* flags of a command name (-1 unknown); cached. */
   commandFlags(name) {
     const key = typeof name === 'string' ? name.toLowerCase() : null;
-    if (key !== null && this.flagCache?.has(key)) return this.flagCache.get(key);
+    const cached = key === null ? undefined : this.flagCache?.get(key);
+    if (cached !== undefined) return cached;
     const bytes = typeof name === 'string' ? encoder.encode(name) : name;
     const p = this.io(Math.max(bytes.length, 1));
     this.refresh();

@@ -241,6 +241,14 @@ export class Vessel {
   commandSync(name: string, ...args: Arg[]): any;
   /** Many commands at once ([[name, ...args], ...]); error replies come back in place as ReplyError values. */
   pipeline(commands: Arg[][], options?: { binary?: boolean }): Promise<any[]>;
+  /** For front ends (vessel-cli, vessel-server): the reply as the RESP bytes a Redis server
+   * sends (error replies included), at once when nothing is to be waited for, else a promise.
+   * `persistence: false` leaves SAVE, BGSAVE, LASTSAVE, INFO and CONFIG to the engine. */
+  commandRaw(args: Arg[], options?: { proto?: 2 | 3; persistence?: boolean }): Uint8Array | Promise<Uint8Array>;
+  /** For servers: run the complete plain RESP requests at the start of `bytes` in one engine call;
+   * null when the store cannot take that path now (read-only, a save holding writes, a broken
+   * journal): use commandRaw per request then. `durable`: the promise of the batch's journal records. */
+  pipelineRaw(bytes: Uint8Array, proto?: 2 | 3): { consumed: number; ran: number; replies: Uint8Array; durable?: Promise<void> } | null;
   /** HSET the fields of an object or Map; resolves to the number of new fields. */
   hset(key: Arg, fields: Record<string, FieldValue> | Map<Arg, FieldValue>): Promise<number>;
   hget(key: Arg, field: Arg, options?: { binary?: false }): Promise<string | null>;
@@ -266,6 +274,10 @@ export class Vessel {
   indexReady(name: string, options?: { onProgress?: (p: IndexProgress) => void }): Promise<IndexProgress>;
   /** Bytes allocated by the engine for the store. */
   usedMemory(): number;
+  /** Bytes of WebAssembly memory the engine holds (allocated or free). */
+  wasmMemory(): number;
+  /** INFO's persistence section as text (CRLF lines, Redis's field names). */
+  infoPersistence(): string;
   close(): Promise<void>;
 }
 

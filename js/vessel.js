@@ -5,24 +5,34 @@
 // thin conveniences over it.  Every method returns a promise, so the same
 // API runs over a Web Worker and waits for durable storage when asked.
 //
-// Every command goes through run(): it refuses writes on a read-only
-// store, hands the journal records a write produced to the persister, and
-// notices index changes (backfill, schema cache).  While a snapshot is
-// being saved, writes wait (the snapshot reads the live store).
+// Every command, whatever the entry point (command, commandBuffer,
+// commandSync, commandRaw, pipelineRaw, pipeline and the conveniences),
+// passes one gate (#gate, and #admit/#settle for engine batches): it
+// refuses writes on a read-only store or after a journal failure, hands
+// the journal records a write produced to the persister, and does the
+// work after a change to the set of indexes (known by the engine's
+// command flags: backfill, schema cache, indexReady waiters).  While a
+// snapshot is being saved, writes wait (the snapshot reads the live
+// store); only the synchronous entry points refuse them instead.
 
 import { concat } from './bytes.js';
 import { Engine } from './engine.js';
 import { loadModule } from './loader.js';
 import { Persister } from './persistence.js';
 import { ReplyError } from './resp.js';
+import { error as respError } from './resp-write.js';
 import { BackgroundWork } from './scheduler.js';
 import { createArgs, parseInfo, parseSearch, scoreName, searchArgs, vectorFields } from './search.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB
 const MAX_STEP_PAGES = 4096; // 256 MiB
-const WRITE = 1;
-const JOURNALED = 128; // VS_CMD_JOURNAL: FT.CREATE, FT.DROPINDEX
+// VS_CMD_* flags (src/commands/command.h), as vs_command_flags reports them.
+const WRITE_FLAG = 1;
+const JOURNALED = 128; // VS_CMD_JOURNAL: changes the set of indexes (FT.CREATE, FT.DROPINDEX)
+
+/** Commands the store may answer itself (see #persistenceCommand). */
+const PERSISTENCE_COMMANDS = new Set(['SAVE', 'BGSAVE', 'LASTSAVE', 'INFO', 'CONFIG']);
 
 /**
  * The engine's only import.  The C heap grows memory by exactly what one
@@ -129,12 +139,22 @@ function toArgs(name, args) {
   return out;
 }
 
-/** Commands after which the set of indexes (and their schemas) changed. */
-const SCHEMA_COMMANDS = new Set(['FT.CREATE', 'FT.DROPINDEX']);
+/** The name of a command from its first argument. */
+function nameOf(a) {
+  return typeof a === 'string' ? a : ArrayBuffer.isView(a) ? new TextDecoder().decode(a) : String(a);
+}
+
+// How the gate returns an engine reply (the `binary` flag of the decoded
+// forms doubles as the mode).
+const DECODED = false; // decoded, bulk strings as strings; an error reply is thrown
+const BINARY = true; // decoded, bulk strings as Uint8Array; an error reply is thrown
+const RESP = 'resp'; // the RESP bytes (copied), error replies included
 
 export class Vessel {
   /** @param {Engine} engine */
   constructor(engine, options = {}) {
+    // engine, persister and background are internal (tests and benchmarks
+    // drive them directly); the public API is the methods below.
     this.engine = engine;
     this.binaryReplies = !!options.binaryReplies;
     this.closed = false;
@@ -143,10 +163,10 @@ export class Vessel {
     this.loadReport = null;
     this.schemas = new Map(); // index name -> FT.INFO object (cached)
     this.waiters = new Set(); // indexReady() promises to settle after each slice
-    this.background = new BackgroundWork((budget) => this.backgroundStep(budget), {
+    this.background = new BackgroundWork((budget) => this.#backgroundStep(budget), {
       sliceMs: options.backfillSliceMs ?? 4,
-      onSlice: () => this.notifyWaiters(),
-      onError: (e) => this.failWaiters(e),
+      onSlice: () => this.#notifyWaiters(),
+      onError: (e) => this.#failWaiters(e),
     });
   }
 
@@ -155,170 +175,174 @@ export class Vessel {
     return this.engine.simd === undefined ? undefined : this.engine.simd ? 'simd' : 'scalar';
   }
 
-  checkOpen() {
+  #checkOpen() {
     if (this.closed) throw new Error('vessel: the store is closed');
   }
 
-  isWrite(name) {
-    return (this.engine.commandFlags(name) & WRITE) !== 0;
+  #isWrite(name) {
+    return (this.engine.commandFlags(name) & WRITE_FLAG) !== 0;
   }
 
-  backgroundStep(budget) {
+  #backgroundStep(budget) {
     if (this.persister?.saving) return false; // resumed when the save ends
     return this.engine.step(budget);
   }
 
-  /**
-   * Execute in this thread.  Returns { value, durable } where durable is
-   * the promise of the write's journal records (undefined for reads).
-   */
-  run(args, binary) {
-    const name = args[0];
-    this.checkWrite(name);
-    let value;
-    let durable;
-    try {
-      value = this.engine.exec(args, binary);
-    } finally {
-      durable = this.afterExec(name);
-    }
-    return { value, durable };
+  // ---- the gate ----------------------------------------------------------------
+  //
+  // Every command reaches the engine through here: #held (a save in
+  // progress holds writes back), #admit (closed store, read-only store,
+  // broken journal), the engine call, then #settle (journal hand-off,
+  // which also counts the changes autosave looks at, and the work after
+  // a change to the set of indexes).  #gate runs one command;
+  // pipelineRaw runs a batch between the same #admit and #settle rules.
+
+  /** The promise of the end of a save that holds this command back, or null. */
+  #held(name) {
+    const saving = this.persister?.saving;
+    return saving && this.#isWrite(name) ? saving.catch(() => {}) : null;
   }
 
-  /** Refuse a write the store cannot take now (throws). */
-  checkWrite(name) {
-    this.checkOpen();
-    if ((this.readOnly || this.persister?.saving || this.persister?.broken) && this.isWrite(name)) {
+  /** Refuse a command the store cannot take now (throws). */
+  #admit(name) {
+    this.#checkOpen();
+    const p = this.persister;
+    if ((this.readOnly || p?.saving || p?.broken) && this.#isWrite(name)) {
       if (this.readOnly) throw new ReplyError("READONLY You can't write against a read only replica.");
-      if (this.persister.broken) {
+      if (p.broken) {
         // As Redis after a failed AOF write: refuse writes, keep reads.
-        throw new ReplyError(`MISCONF Errors writing to the AOF file: ${this.persister.broken.message}`);
+        throw new ReplyError(`MISCONF Errors writing to the AOF file: ${p.broken.message}`);
       }
       throw new Error('vessel: a save is in progress; use the async API, which waits for it');
     }
   }
 
-  /** After a command ran: hand its journal records on; the promise of their durability. */
-  afterExec(name) {
+  /**
+   * After commands ran (with these VS_CMD_* flags, or'ed): hand their
+   * journal records to the persister; the promise of their durability.
+   */
+  #settle(flags) {
     let durable;
     if (this.persister) {
       const bytes = this.engine.journalTake();
       if (bytes) durable = this.persister.record(bytes);
     }
-    this.afterCommand(typeof name === 'string' ? name : new TextDecoder().decode(name));
+    if (flags > 0 && flags & JOURNALED) {
+      // The set of indexes changed (FT.CREATE, FT.DROPINDEX): schemas are
+      // read again, a new index is backfilled, waiters look again.
+      this.schemas.clear();
+      this.background.kick();
+      this.#notifyWaiters();
+    }
     return durable;
   }
 
-  /** Execute, waiting for a save in progress and for durability. */
-  async runAsync(args, binary) {
-    while (this.persister?.saving && this.isWrite(args[0])) await this.persister.saving.catch(() => {});
-    const { value, durable } = this.run(args, binary);
+  /** Run one command now: { value, durable } (value as `mode` asks). */
+  #gate(args, name, mode, proto = 2) {
+    let value;
+    let durable;
+    if (mode === RESP) {
+      try {
+        this.#admit(name);
+      } catch (e) {
+        if (e instanceof ReplyError) return { value: respOf({ error: e.message }), durable };
+        throw e;
+      }
+    } else {
+      this.#admit(name);
+    }
+    try {
+      value = mode === RESP ? this.engine.execRaw(args, proto).bytes.slice() : this.engine.exec(args, mode === BINARY);
+    } finally {
+      durable = this.#settle(this.engine.commandFlags(name));
+    }
+    return { value, durable };
+  }
+
+  /** Run one command, waiting for a save that holds it back and for its durability. */
+  async #run(args, mode = DECODED) {
+    const name = nameOf(args[0]);
+    for (let held; (held = this.#held(name)); ) await held;
+    const { value, durable } = this.#gate(args, name, mode);
     if (durable) await durable;
     return value;
   }
 
-  /** Bookkeeping after commands that change indexes. */
-  afterCommand(name) {
-    if (typeof name !== 'string' || name.length < 7 || (name[0] !== 'F' && name[0] !== 'f')) return;
-    const cmd = name.toUpperCase();
-    if (SCHEMA_COMMANDS.has(cmd)) {
-      this.schemas.clear();
-      if (cmd === 'FT.CREATE') this.background.kick();
-      this.notifyWaiters();
-    }
-  }
-
-  /** Run a command synchronously (the engine is in this thread). */
-  commandSync(name, ...args) {
-    return this.run(toArgs(name, args), this.binaryReplies).value;
-  }
+  // ---- commands ------------------------------------------------------------------
 
   /**
    * Run any command.  Bulk replies are strings (UTF-8) unless the store
-   * was opened with `binaryReplies`; use commandBuffer for bytes.  With a
-   * storage, SAVE, BGSAVE, LASTSAVE and INFO persistence are answered here.
+   * was opened with `binaryReplies`; use commandBuffer for bytes.  An
+   * error reply rejects with a ReplyError.  With a storage, SAVE, BGSAVE,
+   * LASTSAVE, INFO persistence and CONFIG GET/SET appendfsync|save are
+   * answered here.
    */
   async command(name, ...args) {
-    const special = this.persistenceCommand(name, args);
+    const special = this.#persistenceCommand(name, args);
     if (special) {
       const r = await special;
       if (r.error) throw new ReplyError(r.error);
       return r.value;
     }
-    return this.runAsync(toArgs(name, args), this.binaryReplies);
-  }
-
-  /**
-   * Run a command and return its reply as RESP bytes, exactly as a Redis
-   * server would send them (for vessel-cli and vessel-server).  Error
-   * replies are returned, not thrown.  `proto` 2 or 3.
-   */
-  async commandRaw(args, proto = 2) {
-    const str = (a) => (a instanceof Uint8Array ? new TextDecoder().decode(a) : a);
-    const special = this.persistenceCommand(str(args[0]), args.slice(1).map(str));
-    if (special) return respOf(await special);
-    const r = await this.execRaw(args, proto);
-    if (r.durable) await r.durable;
-    return r.bytes;
-  }
-
-  /**
-   * For servers: run the plain requests at the start of `bytes` (RESP
-   * arrays naming engine commands) in one call; { consumed, ran, replies,
-   * durable }, or null when the store cannot take that path now (read-only,
-   * a save holding writes, a broken journal): use execRaw per request.
-   */
-  execPipeline(bytes, proto = 2) {
-    this.checkOpen();
-    if (this.readOnly || this.persister?.saving || this.persister?.broken) return null;
-    const r = this.engine.execPipeline(bytes, proto);
-    if (r.ran) {
-      let durable;
-      if (this.persister) {
-        const j = this.engine.journalTake();
-        if (j) durable = this.persister.record(j);
-      }
-      r.durable = durable;
-      if (r.flags & JOURNALED) {
-        // FT.CREATE / FT.DROPINDEX ran: as afterCommand does.
-        this.schemas.clear();
-        this.background.kick();
-        this.notifyWaiters();
-      }
-    }
-    return r;
-  }
-
-  /**
-   * For servers: run a command at once; { bytes, durable }: the RESP reply
-   * (copied; error replies included) and, when the durability setting
-   * makes a reply wait, the promise of its journal records.  A promise of
-   * that instead when a snapshot in progress holds writes back.  `name` is
-   * args[0] as a string, when the caller has it.
-   */
-  execRaw(args, proto = 2, name = typeof args[0] === 'string' ? args[0] : new TextDecoder().decode(args[0])) {
-    if (this.persister?.saving && this.isWrite(name)) {
-      return this.persister.saving.catch(() => {}).then(() => this.execRaw(args, proto, name));
-    }
-    try {
-      this.checkWrite(name);
-    } catch (e) {
-      if (e instanceof ReplyError) return { bytes: respOf({ error: e.message }), durable: undefined };
-      throw e;
-    }
-    let bytes;
-    let durable;
-    try {
-      bytes = this.engine.execRaw(args, proto).bytes.slice();
-    } finally {
-      durable = this.afterExec(name);
-    }
-    return { bytes, durable };
+    return this.#run(toArgs(name, args), this.binaryReplies ? BINARY : DECODED);
   }
 
   /** Run a command with bulk replies as Uint8Array. */
   async commandBuffer(name, ...args) {
-    return this.runAsync(toArgs(name, args), true);
+    return this.#run(toArgs(name, args), BINARY);
+  }
+
+  /**
+   * Run a command synchronously in this thread.  Throws while a save is
+   * in progress and the command writes (the async API waits instead).
+   */
+  commandSync(name, ...args) {
+    const all = toArgs(name, args);
+    return this.#gate(all, nameOf(name), this.binaryReplies ? BINARY : DECODED).value;
+  }
+
+  /**
+   * Run a command and return its reply as RESP bytes, exactly as a Redis
+   * server would send them (for front ends: vessel-cli, vessel-server).
+   * Error replies are returned, not thrown; a write whose journal records
+   * could not be made durable gets a MISCONF error reply.  The bytes come
+   * at once when nothing is to be waited for, else a promise of them.
+   * @param {Array<string|number|ArrayBufferView|ArrayBuffer>} args
+   * @param {{ proto?: 2 | 3, persistence?: boolean }} [options] `persistence: false`
+   *   leaves SAVE, BGSAVE, LASTSAVE, INFO and CONFIG to the engine (for a
+   *   front end that answers those itself)
+   * @returns {Uint8Array | Promise<Uint8Array>}
+   */
+  commandRaw(args, { proto = 2, persistence = true } = {}) {
+    const name = nameOf(args[0]);
+    if (persistence && PERSISTENCE_COMMANDS.has(name.toUpperCase())) {
+      const special = this.#persistenceCommand(name, args.slice(1).map(nameOf));
+      if (special) return special.then(respOf);
+    }
+    const held = this.#held(name);
+    if (held) return held.then(() => this.commandRaw(args, { proto, persistence }));
+    const { value, durable } = this.#gate(args, name, RESP, proto);
+    if (!durable) return value;
+    return durable.then(() => value, (e) => respError(`MISCONF ${e.message}`));
+  }
+
+  /**
+   * For servers: run the plain requests at the start of `bytes` (RESP
+   * arrays naming engine commands) in one engine call.  Returns
+   * { consumed, ran, replies, durable } (replies: their RESP bytes;
+   * durable: the promise of their journal records, when the durability
+   * setting makes replies wait), or null when the store cannot take this
+   * path now (read-only, a save holding writes, a broken journal): then
+   * use commandRaw per request.
+   * @param {Uint8Array} bytes
+   * @param {2 | 3} [proto]
+   */
+  pipelineRaw(bytes, proto = 2) {
+    this.#checkOpen();
+    if (this.readOnly || this.persister?.saving || this.persister?.broken) return null;
+    const r = this.engine.execPipeline(bytes, proto);
+    r.durable = r.ran ? this.#settle(r.flags) : undefined;
+    return r;
   }
 
   /**
@@ -333,9 +357,10 @@ export class Vessel {
     const durable = [];
     for (let i = 0; i < commands.length; i++) {
       const args = commands[i];
-      while (this.persister?.saving && this.isWrite(args[0])) await this.persister.saving.catch(() => {});
+      const name = nameOf(args[0]);
+      for (let held; (held = this.#held(name)); ) await held;
       try {
-        const r = this.run(args, binary);
+        const r = this.#gate(args, name, binary ? BINARY : DECODED);
         out[i] = r.value;
         if (r.durable) durable.push(r.durable);
       } catch (e) {
@@ -354,7 +379,7 @@ export class Vessel {
    * concern the storage, which the engine does not see).  A promise of
    * { value, type } or { error }, or null for any other command.
    */
-  persistenceCommand(name, args) {
+  #persistenceCommand(name, args) {
     if (typeof name !== 'string') return null;
     const cmd = name.toUpperCase();
     if (cmd === 'SAVE' || cmd === 'BGSAVE' || cmd === 'LASTSAVE') {
@@ -409,7 +434,7 @@ export class Vessel {
    * appendfsync): 'always' | 'everysec' | 'no', in effect at once.
    */
   async setDurability(mode) {
-    this.checkOpen();
+    this.#checkOpen();
     if (!this.persister) throw new Error('vessel: this store has no storage');
     await this.persister.setDurability(mode);
   }
@@ -419,12 +444,15 @@ export class Vessel {
    * [[seconds, changes], ...] or false, in effect at once.
    */
   async setAutosave(rules) {
-    this.checkOpen();
+    this.#checkOpen();
     if (!this.persister) throw new Error('vessel: this store has no storage');
     this.persister.setAutosave(rules);
   }
 
-  /** INFO persistence, in Redis's field names where they apply. */
+  /**
+   * INFO's persistence section as text (CRLF lines, Redis's field names
+   * where they apply), for front ends that build INFO themselves.
+   */
   infoPersistence() {
     const p = this.persister?.info();
     const lines = ['# Persistence', `loading:0`];
@@ -447,7 +475,7 @@ export class Vessel {
 
   /** Save a snapshot now (writes wait meanwhile). */
   async save() {
-    this.checkOpen();
+    this.#checkOpen();
     if (!this.persister) throw new Error('vessel: this store has no storage to save to');
     const r = await this.persister.save();
     this.background.kick(); // resume backfill held back during the save
@@ -469,20 +497,22 @@ export class Vessel {
     } else {
       for (const f in fields) args.push(f, fields[f]);
     }
-    return this.runAsync(args, false);
+    return this.#run(args, false);
   }
 
+  /** HGET; `binary` gives a Uint8Array. */
   async hget(key, field, { binary = false } = {}) {
-    return this.runAsync(['HGET', key, field], binary);
+    return this.#run(['HGET', key, field], binary);
   }
 
+  /** HMGET of a list of fields; `binary` gives Uint8Array values. */
   async hmget(key, fields, { binary = false } = {}) {
-    return this.runAsync(['HMGET', key, ...fields], binary);
+    return this.#run(['HMGET', key, ...fields], binary);
   }
 
   /** HGETALL as an object; `binary` gives Uint8Array values. */
   async hgetall(key, { binary = false } = {}) {
-    const flat = await this.runAsync(['HGETALL', key], binary);
+    const flat = await this.#run(['HGETALL', key], binary);
     const out = {};
     for (let i = 0; i < flat.length; i += 2) {
       const f = flat[i];
@@ -491,16 +521,19 @@ export class Vessel {
     return out;
   }
 
+  /** DEL: the number of keys removed. */
   async del(...keys) {
-    return this.runAsync(['DEL', ...keys]);
+    return this.#run(['DEL', ...keys]);
   }
 
+  /** EXISTS: how many of the keys exist. */
   async exists(...keys) {
-    return this.runAsync(['EXISTS', ...keys]);
+    return this.#run(['EXISTS', ...keys]);
   }
 
+  /** KEYS matching a glob pattern. */
   async keys(pattern = '*') {
-    return this.runAsync(['KEYS', pattern]);
+    return this.#run(['KEYS', pattern]);
   }
 
   /**
@@ -514,18 +547,20 @@ export class Vessel {
       if (match !== undefined) args.push('MATCH', match);
       if (count !== undefined) args.push('COUNT', count);
       if (type !== undefined) args.push('TYPE', type);
-      const [next, keys] = this.run(args).value;
+      const [next, keys] = this.#gate(args, 'SCAN', DECODED).value;
       cursor = next;
       for (const k of keys) yield k;
     } while (cursor !== '0');
   }
 
+  /** DBSIZE: the number of keys. */
   async dbsize() {
-    return this.runAsync(['DBSIZE']);
+    return this.#run(['DBSIZE']);
   }
 
+  /** FLUSHALL: remove every key. */
   async flushall() {
-    return this.runAsync(['FLUSHALL']);
+    return this.#run(['FLUSHALL']);
   }
 
   // ---- search --------------------------------------------------------------------
@@ -535,23 +570,25 @@ export class Vessel {
    * The index is backfilled in the background; see indexReady().
    */
   async createIndex(name, definition) {
-    return this.runAsync(['FT.CREATE', ...createArgs(name, definition)]);
+    return this.#run(['FT.CREATE', ...createArgs(name, definition)]);
   }
 
+  /** FT.DROPINDEX; `deleteDocuments` also deletes the indexed hashes (DD). */
   async dropIndex(name, { deleteDocuments = false } = {}) {
-    return this.runAsync(deleteDocuments ? ['FT.DROPINDEX', name, 'DD'] : ['FT.DROPINDEX', name]);
+    return this.#run(deleteDocuments ? ['FT.DROPINDEX', name, 'DD'] : ['FT.DROPINDEX', name]);
   }
 
+  /** FT._LIST: the names of the indexes. */
   async listIndexes() {
-    return this.runAsync(['FT._LIST']);
+    return this.#run(['FT._LIST']);
   }
 
   /** FT.INFO as an object. */
   async indexInfo(name) {
-    return parseInfo(await this.runAsync(['FT.INFO', name]));
+    return parseInfo(await this.#run(['FT.INFO', name]));
   }
 
-  cachedInfo(name) {
+  #cachedInfo(name) {
     let info = this.schemas.get(name);
     if (!info) {
       info = parseInfo(this.engine.exec(['FT.INFO', name]));
@@ -567,14 +604,14 @@ export class Vessel {
    * vector fields come back as Float32Array.
    */
   async search(index, query, options = {}) {
-    const reply = await this.runAsync(['FT.SEARCH', ...searchArgs(index, query, options)], true);
+    const reply = await this.#run(['FT.SEARCH', ...searchArgs(index, query, options)], true);
     const score = scoreName(query, options.params);
     return parseSearch(reply, {
       noContent: options.noContent || (options.return && options.return.length === 0),
       score: score?.name,
       vectors: options.vectors,
       binary: options.binary,
-      vectorNames: vectorFields(this.cachedInfo(index)),
+      vectorNames: vectorFields(this.#cachedInfo(index)),
     });
   }
 
@@ -583,16 +620,16 @@ export class Vessel {
    * { percent, docs, state } after each slice of background work.
    */
   indexReady(name, { onProgress } = {}) {
-    this.checkOpen();
+    this.#checkOpen();
     return new Promise((resolve, reject) => {
       const w = { name, onProgress, resolve, reject };
       this.waiters.add(w);
-      this.checkWaiter(w);
+      this.#checkWaiter(w);
       if (this.waiters.has(w)) this.background.kick();
     });
   }
 
-  progressOf(name) {
+  #progressOf(name) {
     const info = parseInfo(this.engine.exec(['FT.INFO', name]));
     return {
       percent: Number(info.backfill_complete_percent) * 100,
@@ -602,10 +639,10 @@ export class Vessel {
     };
   }
 
-  checkWaiter(w) {
+  #checkWaiter(w) {
     let p;
     try {
-      p = this.progressOf(w.name);
+      p = this.#progressOf(w.name);
     } catch (e) {
       this.waiters.delete(w);
       w.reject(e);
@@ -618,20 +655,26 @@ export class Vessel {
     }
   }
 
-  notifyWaiters() {
+  #notifyWaiters() {
     if (this.closed) return;
-    for (const w of [...this.waiters]) this.checkWaiter(w);
+    for (const w of [...this.waiters]) this.#checkWaiter(w);
   }
 
-  failWaiters(e) {
+  #failWaiters(e) {
     for (const w of this.waiters) w.reject(e);
     this.waiters.clear();
   }
 
   /** Bytes allocated by the engine. */
   usedMemory() {
-    this.checkOpen();
+    this.#checkOpen();
     return this.engine.usedMemory();
+  }
+
+  /** Bytes of WebAssembly memory the engine holds (allocated or free). */
+  wasmMemory() {
+    this.#checkOpen();
+    return this.engine.memory.buffer.byteLength;
   }
 
   /** Flush the journal (durably), stop background work, release the store. */
@@ -643,7 +686,7 @@ export class Vessel {
     } finally {
       // Released even when the final flush failed (the error is thrown).
       this.closed = true;
-      this.failWaiters(new Error('vessel: the store was closed'));
+      this.#failWaiters(new Error('vessel: the store was closed'));
       this.engine.close();
     }
   }

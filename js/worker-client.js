@@ -12,6 +12,7 @@
 // replies) and message.
 
 import { ReplyError } from './resp.js';
+import { FORWARDED } from './worker-methods.js';
 
 function rebuildError(e) {
   const err = e.name === 'ReplyError' ? new ReplyError(e.message) : new Error(e.message);
@@ -56,8 +57,6 @@ export class VesselWorker {
     });
   }
 
-  command(name, ...args) { return this.call('command', [name, ...args]); }
-  commandBuffer(name, ...args) { return this.call('commandBuffer', [name, ...args]); }
   /**
    * Many commands in one message: [[name, ...args], ...] -> replies
    * (ReplyError in place of errors); { binary: true } for Uint8Array bulks.
@@ -66,23 +65,11 @@ export class VesselWorker {
     const out = await this.call('pipeline', [commands, { errorsAsValues: true, binary }]);
     return out.map((r) => (r && r.__vesselError ? rebuildError(r.__vesselError) : r));
   }
-  hset(key, fields) { return this.call('hset', [key, fields]); }
-  hget(key, field, opts) { return this.call('hget', [key, field, opts]); }
-  hmget(key, fields, opts) { return this.call('hmget', [key, fields, opts]); }
-  hgetall(key, opts) { return this.call('hgetall', [key, opts]); }
-  del(...keys) { return this.call('del', keys); }
-  exists(...keys) { return this.call('exists', keys); }
-  keys(pattern) { return this.call('keys', [pattern]); }
-  dbsize() { return this.call('dbsize'); }
-  flushall() { return this.call('flushall'); }
-  createIndex(name, definition) { return this.call('createIndex', [name, definition]); }
-  dropIndex(name, opts) { return this.call('dropIndex', [name, opts]); }
-  listIndexes() { return this.call('listIndexes'); }
-  indexInfo(name) { return this.call('indexInfo', [name]); }
-  search(index, query, options) { return this.call('search', [index, query, options]); }
-  indexReady(name, { onProgress } = {}) { return this.call('indexReady', [name], onProgress); }
-  save() { return this.call('save'); }
-  usedMemory() { return this.call('usedMemory'); }
+
+  /** Resolve when the index has finished backfilling; onProgress gets each step. */
+  indexReady(name, { onProgress } = {}) {
+    return this.call('indexReady', [name], onProgress);
+  }
 
   /** Close the store (flushing its journal) and end the worker. */
   async close() {
@@ -94,6 +81,18 @@ export class VesselWorker {
       this.worker.terminate();
     }
   }
+}
+
+// The forwarded methods (command, hset, search ...; js/worker-methods.js):
+// each sends its arguments to the worker's store as they are.
+for (const method of FORWARDED) {
+  Object.defineProperty(VesselWorker.prototype, method, {
+    value(...args) {
+      return this.call(method, args);
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 /**

@@ -13,13 +13,10 @@
 import { MemoryStorage } from './storage/memory.js';
 import { IndexedDBStorage } from './storage/indexeddb.js';
 import { open } from './vessel.js';
+import { WORKER_METHODS } from './worker-methods.js';
 
 /** The methods the page may call (everything else is refused). */
-const METHODS = new Set([
-  'command', 'commandBuffer', 'pipeline', 'hset', 'hget', 'hmget', 'hgetall', 'del', 'exists', 'keys', 'dbsize',
-  'flushall', 'createIndex', 'dropIndex', 'listIndexes', 'indexInfo', 'search', 'indexReady', 'save', 'usedMemory',
-  'close',
-]);
+const METHODS = new Set(WORKER_METHODS);
 
 let db = null;
 let opening = null;

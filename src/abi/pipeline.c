@@ -18,31 +18,17 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/resp_req.h"
 #include "commands/command.h"
-#include "commands/db.h"
+#include "abi/db.h"
 #include "abi/vessel.h"
 
-#define MAX_ARGS 64              /* more: left to the front end */
-#define MAX_COUNT (1024 * 1024)  /* Redis's multibulk limit */
-#define MAX_BULK (512u << 20)    /* proto-max-bulk-len */
-#define MAX_LINE 32              /* a header line longer than this: left to the front end */
-#define BATCH_LIMIT (4u << 20)   /* stop once this much output is waiting */
+#define MAX_ARGS 64             /* more: left to the front end */
+#define BATCH_LIMIT (4u << 20)  /* stop once this much output is waiting */
 
-/* Parse "<digits>\r\n" at p (after the type byte); -1 if malformed or
- * incomplete (the caller stops either way). */
-static long long header(const uint8_t *p, const uint8_t *end, const uint8_t **next) {
-    long long v = 0;
-    const uint8_t *q = p;
-    if (q >= end) return -1;
-    if (*q == '0' && q + 1 < end && q[1] != '\r') return -1; /* no leading zeros */
-    while (q < end && *q >= '0' && *q <= '9') {
-        v = v * 10 + (*q - '0');
-        if (++q - p > 12) return -1;
-    }
-    if (q == p || q + 1 >= end || q[0] != '\r' || q[1] != '\n') return -1;
-    *next = q + 2;
-    return v;
-}
+/* Requests as Redis reads them: its multibulk and proto-max-bulk-len
+ * limits, no leading zeros. */
+static const vs_resp_rules request_rules = {1024 * 1024, 512u << 20, 1};
 
 static vs_status append(vs_db *db, const uint8_t *p, size_t n) {
     if (db->batch.len + n > db->batch.cap) {
@@ -64,36 +50,18 @@ long vs_exec_pipeline(vs_db *db, const uint8_t *in, size_t len, int proto, uint3
     size_t argvlen[MAX_ARGS];
     uint32_t ran = 0, flags = 0, last_in_reply = 0;
     db->batch.len = 0;
-    while (p < end && *p == '*' && db->batch.len < BATCH_LIMIT) {
-        const uint8_t *q;
-        long long argc = header(p + 1, end, &q);
-        if (argc <= 0 || argc > MAX_ARGS) break;
-        int ok = 1;
-        for (long long i = 0; i < argc; i++) {
-            if (q >= end || *q != '$') {
-                ok = 0;
-                break;
-            }
-            const uint8_t *d;
-            long long n = header(q + 1, end, &d);
-            if (n < 0 || (unsigned long long)n > MAX_BULK || (size_t)(end - d) < (size_t)n + 2 || d[n] != '\r' ||
-                d[n + 1] != '\n') {
-                ok = 0;
-                break;
-            }
-            argv[i] = d;
-            argvlen[i] = (size_t)n;
-            q = d + n + 2;
-        }
-        if (!ok) break;
+    while (p < end && db->batch.len < BATCH_LIMIT) {
+        size_t argc;
+        long k = vs_resp_req_parse(p, (size_t)(end - p), &request_rules, argv, argvlen, MAX_ARGS, &argc);
+        if (k <= 0) break; /* incomplete, malformed, or too many arguments */
         const vs_command *cmd = vs_command_lookup(argv[0], argvlen[0]);
         if (!cmd || (cmd->flags & VS_CMD_SERVER)) break; /* the front end answers it */
-        vs_reply_reset(&db->reply, proto);
-        vs_command_exec(db, (int)argc, argv, argvlen);
+        vs_reply_reset(&db->eng.reply, proto);
+        vs_command_exec(&db->eng, (int)argc, argv, argvlen);
         ran++;
-        p = q;
+        p += k;
         flags |= cmd->flags;
-        if (append(db, db->reply.buf, db->reply.len) != VS_OK) {
+        if (append(db, db->eng.reply.buf, db->eng.reply.len) != VS_OK) {
             /* The command ran but its reply did not fit the batch: stop
              * after it; its reply stays in the reply buffer. */
             last_in_reply = 1;

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "commands/commands.h"
-#include "commands/db.h"
 #include "base/util.h"
 
 static void reply_lower(vs_reply *r, const char *name) {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "commands/commands.h"
-#include "commands/db.h"
+#include "commands/engine.h"
 #include "data/keyspace.h"
 #include "base/util.h"
 
@@ -25,7 +25,7 @@ vs_status vs_cmd_echo(vs_ctx *c) {
 }
 
 vs_status vs_cmd_dbsize(vs_ctx *c) {
-    vs_reply_int(c->r, c->db->ks.count);
+    vs_reply_int(c->r, c->eng->store.ks.count);
     return VS_OK;
 }
 
@@ -34,7 +34,7 @@ vs_status vs_cmd_flushall(vs_ctx *c) {
     /* Redis: strcasecmp on the argument, read as a C string */
     if (c->argc == 2 && !vs_eq_nocase_cstr(ARG(1), "ASYNC") && !vs_eq_nocase_cstr(ARG(1), "SYNC"))
         return VS_ERR_SYNTAX;
-    vs_ks_flush(&c->db->ks);
+    vs_ks_flush(&c->eng->store.ks);
     vs_reply_simple(c->r, "OK");
     return VS_OK;
 }
@@ -75,24 +75,24 @@ static int parse_memory(const uint8_t *s, size_t n, unsigned long long *out) {
 typedef struct config_param {
     const char *name;
     /* Write the current value into buf (size 64). */
-    void (*get)(vs_db *db, char *buf);
+    void (*get)(vs_engine *eng, char *buf);
     /* Validate and apply; NULL for read-only parameters. */
-    int (*set)(vs_db *db, const uint8_t *v, size_t n);
+    int (*set)(vs_engine *eng, const uint8_t *v, size_t n);
 } config_param;
 
-static void get_maxmemory(vs_db *db, char *buf) { snprintf(buf, 64, "%llu", (unsigned long long)db->maxmemory); }
-static int set_maxmemory(vs_db *db, const uint8_t *v, size_t n) {
+static void get_maxmemory(vs_engine *eng, char *buf) { snprintf(buf, 64, "%llu", (unsigned long long)eng->maxmemory); }
+static int set_maxmemory(vs_engine *eng, const uint8_t *v, size_t n) {
     unsigned long long m;
     if (!parse_memory(v, n, &m)) return 0;
-    db->maxmemory = m;
+    eng->maxmemory = m;
     return 1;
 }
-static void get_policy(vs_db *db, char *buf) {
-    (void)db;
+static void get_policy(vs_engine *eng, char *buf) {
+    (void)eng;
     snprintf(buf, 64, "noeviction");
 }
-static int set_policy(vs_db *db, const uint8_t *v, size_t n) {
-    (void)db;
+static int set_policy(vs_engine *eng, const uint8_t *v, size_t n) {
+    (void)eng;
     return vs_eq_nocase(v, n, "noeviction"); /* Vessel never evicts */
 }
 
@@ -116,7 +116,7 @@ static vs_status config_get(vs_ctx *c) {
         for (int i = 2; i < c->argc; i++) {
             if (!vs_glob_match(ARG(i), (const uint8_t *)nm, strlen(nm), 1)) continue;
             char buf[64];
-            config_params[p].get(c->db, buf);
+            config_params[p].get(c->eng, buf);
             vs_reply_cstr(c->r, nm);
             vs_reply_cstr(c->r, buf);
             pairs++;
@@ -136,14 +136,14 @@ static vs_status config_set(vs_ctx *c) {
         if (!p || !p->set)
             return vs_err_set(c->err, VS_ERR, "ERR Unknown option or number of arguments for CONFIG SET - '%.*s'",
                               (int)c->argvlen[i], (const char *)c->argv[i]);
-        vs_db probe = *c->db; /* settings are plain values: try on a copy */
+        vs_engine probe = *c->eng; /* settings are plain values: try on a copy */
         if (!p->set(&probe, ARG(i + 1)))
             return vs_err_set(c->err, VS_ERR,
                               "ERR CONFIG SET failed (possibly related to argument '%s') - argument must be a "
                               "memory value",
                               p->name);
     }
-    for (int i = 2; i < c->argc; i += 2) find_param(ARG(i))->set(c->db, ARG(i + 1));
+    for (int i = 2; i < c->argc; i += 2) find_param(ARG(i))->set(c->eng, ARG(i + 1));
     vs_reply_simple(c->r, "OK");
     return VS_OK;
 }
@@ -152,7 +152,7 @@ vs_status vs_cmd_config(vs_ctx *c) {
     if (vs_arg_is(c, 1, "GET")) return config_get(c);
     if (vs_arg_is(c, 1, "SET")) return config_set(c);
     if (c->argc == 2 && vs_arg_is(c, 1, "RESETSTAT")) {
-        c->db->stat_commands = 0;
+        c->eng->stat_commands = 0;
         vs_reply_simple(c->r, "OK");
         return VS_OK;
     }

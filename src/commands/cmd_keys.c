@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "commands/commands.h"
-#include "commands/db.h"
+#include "commands/engine.h"
 #include "data/keyspace.h"
 
 #define ARG(i) c->argv[i], c->argvlen[i]
@@ -17,14 +17,14 @@
 
 vs_status vs_cmd_del(vs_ctx *c) {
     long long n = 0;
-    for (int i = 1; i < c->argc; i++) n += vs_ks_delete(&c->db->ks, ARG(i));
+    for (int i = 1; i < c->argc; i++) n += vs_ks_delete(&c->eng->store.ks, ARG(i));
     vs_reply_int(c->r, n);
     return VS_OK;
 }
 
 vs_status vs_cmd_exists(vs_ctx *c) {
     long long n = 0;
-    for (int i = 1; i < c->argc; i++) n += vs_ks_find(&c->db->ks, ARG(i)) != NULL;
+    for (int i = 1; i < c->argc; i++) n += vs_ks_find(&c->eng->store.ks, ARG(i)) != NULL;
     vs_reply_int(c->r, n);
     return VS_OK;
 }
@@ -38,27 +38,27 @@ static const char *type_name(int type) {
 }
 
 vs_status vs_cmd_type(vs_ctx *c) {
-    vs_kentry *e = vs_ks_find(&c->db->ks, ARG(1));
+    vs_kentry *e = vs_ks_find(&c->eng->store.ks, ARG(1));
     vs_reply_simple(c->r, type_name(e ? e->type : VS_TYPE_NONE));
     return VS_OK;
 }
 
 vs_status vs_cmd_rename(vs_ctx *c) {
     vs_kwrite w;
-    vs_status st = vs_kw_rename_begin(&w, &c->db->ks, ARG(1), ARG(2));
+    vs_status st = vs_kw_rename_begin(&w, &c->eng->store.ks, ARG(1), ARG(2));
     if (st == VS_OK) st = vs_kw_commit(&w);
     if (st == VS_OK) vs_reply_simple(c->r, "OK");
     return st;
 }
 
 vs_status vs_cmd_renamenx(vs_ctx *c) {
-    if (!vs_ks_find(&c->db->ks, ARG(1))) return VS_ERR_NOKEY;
-    if (vs_ks_find(&c->db->ks, ARG(2))) {
+    if (!vs_ks_find(&c->eng->store.ks, ARG(1))) return VS_ERR_NOKEY;
+    if (vs_ks_find(&c->eng->store.ks, ARG(2))) {
         vs_reply_int(c->r, 0);
         return VS_OK;
     }
     vs_kwrite w;
-    vs_status st = vs_kw_rename_begin(&w, &c->db->ks, ARG(1), ARG(2));
+    vs_status st = vs_kw_rename_begin(&w, &c->eng->store.ks, ARG(1), ARG(2));
     if (st == VS_OK) st = vs_kw_commit(&w);
     if (st == VS_OK) vs_reply_int(c->r, 1);
     return st;
@@ -67,7 +67,7 @@ vs_status vs_cmd_renamenx(vs_ctx *c) {
 static int is_match_all(const uint8_t *p, size_t n) { return n == 1 && p[0] == '*'; }
 
 vs_status vs_cmd_keys(vs_ctx *c) {
-    vs_keyspace *ks = &c->db->ks;
+    vs_keyspace *ks = &c->eng->store.ks;
     int all = is_match_all(ARG(1));
     size_t at = vs_reply_defer(c->r);
     size_t n = 0;
@@ -89,7 +89,7 @@ static int scan_match(const vs_kentry *e, const uint8_t *pat, size_t plen, int t
 }
 
 vs_status vs_cmd_scan(vs_ctx *c) {
-    vs_keyspace *ks = &c->db->ks;
+    vs_keyspace *ks = &c->eng->store.ks;
     unsigned long long cursor;
     if (!vs_parse_cursor(ARG(1), &cursor)) return vs_err_set(c->err, VS_ERR, "ERR invalid cursor");
     long long count = SCAN_DEFAULT_COUNT;

@@ -2,7 +2,7 @@
  * mixed keyspaces behave as in Redis; keys never expire in Vessel, so the
  * expiry options of SET are refused with a clear error. */
 #include "commands/commands.h"
-#include "commands/db.h"
+#include "commands/engine.h"
 #include "data/keyspace.h"
 
 #define ARG(i) c->argv[i], c->argvlen[i]
@@ -27,7 +27,7 @@ vs_status vs_cmd_set(vs_ctx *c) {
         else
             return VS_ERR_SYNTAX;
     }
-    vs_kentry *e = vs_ks_find(&c->db->ks, ARG(1));
+    vs_kentry *e = vs_ks_find(&c->eng->store.ks, ARG(1));
     if (get && e && e->type != VS_TYPE_STRING) return VS_ERR_WRONGTYPE;
     if ((nx && e) || (xx && !e)) {
         if (!get)
@@ -46,14 +46,14 @@ vs_status vs_cmd_set(vs_ctx *c) {
             vs_reply_null(c->r);
     }
     vs_kwrite w;
-    vs_status st = vs_kw_string_begin(&w, &c->db->ks, ARG(1), ARG(2));
+    vs_status st = vs_kw_string_begin(&w, &c->eng->store.ks, ARG(1), ARG(2));
     if (st == VS_OK) st = vs_kw_commit(&w);
     if (st == VS_OK && !get) vs_reply_simple(c->r, "OK");
     return st;
 }
 
 vs_status vs_cmd_get(vs_ctx *c) {
-    vs_kentry *e = vs_ks_find(&c->db->ks, ARG(1));
+    vs_kentry *e = vs_ks_find(&c->eng->store.ks, ARG(1));
     if (!e) {
         vs_reply_null(c->r);
         return VS_OK;

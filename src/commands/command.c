@@ -7,7 +7,7 @@
 
 #include "base/alloc.h"
 #include "commands/commands.h"
-#include "commands/db.h"
+#include "commands/engine.h"
 
 #define W VS_CMD_WRITE
 #define R VS_CMD_READONLY
@@ -149,35 +149,35 @@ static int arity_ok(const vs_command *cmd, int argc) {
 /* Redis refuses writes once used memory passes maxmemory; Vessel counts
  * the incoming arguments too, so a write that would clearly cross the
  * limit is refused before it starts (a browser tab has no swap). */
-static int over_maxmemory(const vs_db *db, int argc, const size_t *argvlen) {
-    if (!db->maxmemory) return 0;
+static int over_maxmemory(const vs_engine *eng, int argc, const size_t *argvlen) {
+    if (!eng->maxmemory) return 0;
     uint64_t need = vs_mem_used();
     for (int i = 0; i < argc; i++) need += argvlen[i];
-    return need > db->maxmemory;
+    return need > eng->maxmemory;
 }
 
-vs_status vs_command_exec(vs_db *db, int argc, const uint8_t *const *argv, const size_t *argvlen) {
-    vs_ctx c = {db, argc, argv, argvlen, &db->reply, &db->err, NULL};
-    vs_err_clear(&db->err);
+vs_status vs_command_exec(vs_engine *eng, int argc, const uint8_t *const *argv, const size_t *argvlen) {
+    vs_ctx c = {eng, argc, argv, argvlen, &eng->reply, &eng->err, NULL};
+    vs_err_clear(&eng->err);
     vs_status st;
-    db->stat_commands++;
+    eng->stat_commands++;
     if (argc < 1) {
         st = vs_err_set(c.err, VS_ERR, "ERR empty command");
     } else if (!(c.cmd = vs_command_lookup(argv[0], argvlen[0]))) {
         st = unknown_command(&c);
     } else if (!arity_ok(c.cmd, argc)) {
         st = vs_arity_error(&c);
-    } else if ((c.cmd->flags & VS_CMD_DENYOOM) && over_maxmemory(db, argc, argvlen)) {
+    } else if ((c.cmd->flags & VS_CMD_DENYOOM) && over_maxmemory(eng, argc, argvlen)) {
         st = vs_err_code(c.err, VS_ERR_OOM);
-    } else if ((c.cmd->flags & VS_CMD_WRITE) && vs_journal_reserve_command(&db->journal, argc, argvlen) != VS_OK) {
+    } else if ((c.cmd->flags & VS_CMD_WRITE) && vs_journal_reserve_command(&eng->journal, argc, argvlen) != VS_OK) {
         /* A write that could not be journaled must not happen at all. */
         st = vs_err_code(c.err, VS_ERR_NOMEM);
     } else {
         st = c.cmd->fn(&c);
-        if (st == VS_OK && (c.cmd->flags & VS_CMD_JOURNAL) && db->journal.enabled)
-            vs_journal_append(&db->journal, argc, argv, argvlen);
+        if (st == VS_OK && (c.cmd->flags & VS_CMD_JOURNAL) && eng->journal.enabled)
+            vs_journal_append(&eng->journal, argc, argv, argvlen);
         /* The command's records are complete: seal them with a check. */
-        if (db->journal.enabled) vs_journal_seal(&db->journal);
+        if (eng->journal.enabled) vs_journal_seal(&eng->journal);
         if (st == VS_OK && c.r->failed) st = vs_err_code(c.err, VS_ERR_NOMEM);
     }
     if (st != VS_OK) {

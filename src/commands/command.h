@@ -21,7 +21,7 @@
 #include "base/reply.h"
 #include "base/status.h"
 
-typedef struct vs_db vs_db;
+typedef struct vs_engine vs_engine;
 
 enum {
     VS_CMD_WRITE = 1u << 0,    /* may change the keyspace or index set */
@@ -54,7 +54,7 @@ typedef struct vs_command {
 } vs_command;
 
 struct vs_ctx {
-    vs_db *db;
+    vs_engine *eng;
     int argc;
     const uint8_t *const *argv;
     const size_t *argvlen;
@@ -69,9 +69,9 @@ const vs_command *vs_command_lookup(const uint8_t *name, size_t len);
 const vs_command *vs_command_table(size_t *n);
 
 /* Run one command: lookup, arity check, maxmemory check, handler, error
- * reply.  The reply is left in db's reply buffer.  Returns the handler's
- * status (VS_OK when the reply is not an error). */
-vs_status vs_command_exec(vs_db *db, int argc, const uint8_t *const *argv, const size_t *argvlen);
+ * reply.  The reply is left in the engine's reply buffer.  Returns the
+ * handler's status (VS_OK when the reply is not an error). */
+vs_status vs_command_exec(vs_engine *eng, int argc, const uint8_t *const *argv, const size_t *argvlen);
 
 /* Helpers for handlers. */
 static inline int vs_arg_is(const vs_ctx *c, int i, const char *kw);

@@ -188,10 +188,6 @@ static void sub_abort(void *ctx, const vs_change *ch) {
 
 vs_status vs_journal_init(vs_journal *j, vs_keyspace *ks) {
     memset(j, 0, sizeof *j);
-    return vs_journal_attach(j, ks);
-}
-
-vs_status vs_journal_attach(vs_journal *j, vs_keyspace *ks) {
     j->ks = ks;
     vs_subscriber sub = {j, sub_prepare, sub_commit, sub_abort};
     return vs_ks_subscribe(ks, &sub);

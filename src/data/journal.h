@@ -44,9 +44,8 @@ typedef struct vs_journal {
     vs_keyspace *ks;
 } vs_journal;
 
+/* Subscribe to ks (for the journal's life: ks must not move). */
 vs_status vs_journal_init(vs_journal *j, vs_keyspace *ks);
-/* Subscribe to (another) keyspace, keeping buffer and settings. */
-vs_status vs_journal_attach(vs_journal *j, vs_keyspace *ks);
 void vs_journal_release(vs_journal *j);
 
 /* Size of the RESP encoding of a command. */

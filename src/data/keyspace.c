@@ -45,6 +45,19 @@ void vs_ks_release(vs_keyspace *ks) {
     ks->nslots = ks->cap = ks->free_head = ks->count = 0;
 }
 
+void vs_ks_move(vs_keyspace *dst, vs_keyspace *src) {
+    vs_ks_release(dst);
+    vs_keyspace moved = *src;
+    memcpy(moved.subs, dst->subs, sizeof moved.subs);
+    moved.nsubs = dst->nsubs;
+    *dst = moved;
+    /* src's keys are dst's now: src forgets them without freeing them. */
+    vs_dict_init(&src->dict, &key_dict_type);
+    src->slots = NULL;
+    src->nslots = src->cap = src->free_head = src->count = 0;
+    src->changes = 0;
+}
+
 vs_status vs_ks_subscribe(vs_keyspace *ks, const vs_subscriber *s) {
     if (ks->nsubs == VS_KS_MAX_SUBS) return VS_ERR_LIMIT;
     ks->subs[ks->nsubs++] = *s;

@@ -105,6 +105,10 @@ typedef struct vs_keyspace {
 
 vs_status vs_ks_init(vs_keyspace *ks);
 void vs_ks_release(vs_keyspace *ks);
+/* Move src's keys (and change count) into dst, dropping dst's keys; src
+ * is left empty.  Subscribers stay with their keyspace: each side keeps
+ * its own, so a subscriber's pointer to its keyspace stays right. */
+void vs_ks_move(vs_keyspace *dst, vs_keyspace *src);
 
 /* Subscribe to changes.  Returns VS_ERR_LIMIT when the table is full. */
 vs_status vs_ks_subscribe(vs_keyspace *ks, const vs_subscriber *s);

@@ -10,7 +10,12 @@
  * the document had in this field; the owner counts it as an indexing
  * failure.
  *
- * Queries are type-specific (flat.h, tag.h, ...).
+ * Queries go through the same table: membership and counts for every
+ * type, filter clauses for TAG and NUMERIC, a sort value for NUMERIC,
+ * and KNN for vectors: exact scoring for every vector index and, for
+ * graph indexes, an approximate graph search with its cost estimate, so
+ * that the planner (query/) chooses between them.  Callers never see the
+ * index structs.
  *
  * Snapshot section (optional): an index whose structures are costly to
  * rebuild (FLAT, HNSW) saves them in a section of its own, which it
@@ -48,6 +53,7 @@
 #include "base/reply.h"
 #include "index/schema.h"
 #include "base/status.h"
+#include "index/topk.h"
 
 typedef enum vs_fi_action {
     VS_FI_NONE = 0, /* field untouched */
@@ -118,6 +124,41 @@ static inline vs_status vs_fi_damaged(vs_fi_load *ld, const char *why) {
     ld->damage = why;
     return VS_OK;
 }
+/* Bounds of a NUMERIC range; *_excl for '(' bounds. */
+typedef struct vs_num_range {
+    double lo, hi;
+    int lo_excl, hi_excl;
+} vs_num_range;
+
+/* One tag of a TAG clause: exact, or every tag starting with it. */
+typedef struct vs_fi_tag {
+    const uint8_t *p;
+    uint32_t n;
+    uint8_t prefix;
+} vs_fi_tag;
+
+typedef enum vs_fi_clause_kind {
+    VS_FI_TAGS,  /* TAG: any of tags */
+    VS_FI_RANGE, /* NUMERIC: range */
+} vs_fi_clause_kind;
+
+/* A filter predicate on one field; its kind fits the field's type. */
+typedef struct vs_fi_clause {
+    vs_fi_clause_kind kind;
+    vs_fi_tag *tags; /* TAGS */
+    uint32_t ntags;
+    vs_num_range range; /* RANGE */
+} vs_fi_clause;
+
+/* A KNN request to a vector index.  Results go to a top-k heap (its k is
+ * the K asked for); farther than max_dist they are left out (INFINITY:
+ * no bound). */
+typedef struct vs_knn_req {
+    const float *q;          /* query vector, normalised for COSINE */
+    const vs_bitset *filter; /* NULL: every vector; else only these key ids */
+    float max_dist;
+    uint32_t ef;             /* graph search breadth (0: EF_RUNTIME; at least k) */
+} vs_knn_req;
 
 typedef struct vs_fi_ops {
     /* Make per-id storage cover id. */
@@ -148,6 +189,26 @@ typedef struct vs_fi_ops {
     vs_status (*snap_load)(vs_field_index *fi, vs_fi_load *ld);
     /* The section checked out: validate, rebuild what it does not hold. */
     vs_status (*snap_finish)(vs_field_index *fi, uint32_t key_bound, const char **why);
+    /* ---- queries ---- */
+    /* Documents held, and whether key id is one of them. */
+    uint32_t (*count)(const vs_field_index *fi);
+    int (*has)(const vs_field_index *fi, uint32_t id);
+    /* TAG, NUMERIC (else NULL): OR into out the ids matching c (ids at or
+     * past out->nbits are skipped). */
+    void (*match)(const vs_field_index *fi, const vs_fi_clause *c, vs_bitset *out);
+    /* NUMERIC (else NULL): the value of id, NaN when it has none. */
+    double (*sort_value)(const vs_field_index *fi, uint32_t id);
+    /* VECTOR (else NULL): exact KNN, scoring every vector or only the
+     * filter's. */
+    void (*knn_exact)(const vs_field_index *fi, const vs_knn_req *req, vs_topk *top);
+    /* Graph indexes (else NULL): approximate KNN by graph search, with a
+     * filter widening until k matches are found.  Uses the index's search
+     * scratch, hence not const. */
+    vs_status (*knn_graph)(vs_field_index *fi, const vs_knn_req *req, vs_topk *top);
+    /* Graph indexes: estimated distance computations of a graph search for
+     * k results with breadth ef (as in vs_knn_req) when a fraction
+     * `selectivity` (> 0) of the documents passes the filter. */
+    double (*knn_graph_cost)(const vs_field_index *fi, uint32_t k, uint32_t ef, double selectivity);
 } vs_fi_ops;
 
 struct vs_field_index {
@@ -159,11 +220,14 @@ struct vs_field_index {
     uint32_t nfailed;
 };
 
+/* The index for attribute def (of its type and algorithm); seed: the HNSW
+ * level generator's seed (reproducible builds).  NULL: out of memory. */
+vs_field_index *vs_field_index_new(const vs_fielddef *def, uint32_t seed);
+
 /* Constructors (implemented by each index type). */
 vs_field_index *vs_flat_new(const vs_fielddef *def);
 vs_field_index *vs_tagidx_new(const vs_fielddef *def);
 vs_field_index *vs_numidx_new(const vs_fielddef *def);
-/* seed: level generator seed (reproducible builds). */
 vs_field_index *vs_hnsw_new(const vs_fielddef *def, uint32_t seed);
 
 #endif

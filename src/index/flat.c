@@ -200,6 +200,33 @@ static void flat_info(const vs_field_index *fi, vs_reply *r) {
 static int flat_snap_save(const vs_field_index *fi, vs_fi_save *c, const uint8_t **p, size_t *n);
 static vs_status flat_snap_load(vs_field_index *fi, vs_fi_load *ld);
 static vs_status flat_snap_finish(vs_field_index *fi, uint32_t key_bound, const char **why);
+/* ---- queries ---------------------------------------------------------------- */
+
+static uint32_t flat_count(const vs_field_index *fi) { return CF(fi)->count; }
+
+static int flat_has(const vs_field_index *fi, uint32_t id) { return vs_flat_get(CF(fi), id) != NULL; }
+
+static void flat_knn_exact(const vs_field_index *fi, const vs_knn_req *req, vs_topk *top) {
+    const vs_flat *f = CF(fi);
+    const uint32_t dim = f->dim;
+    const vs_dist_fn dist = f->dist;
+    const float *q = req->q;
+    const vs_bitset *filter = req->filter;
+    if (!filter) {
+        for (uint32_t b = 0, s = 0; b < f->nblocks && s < f->count; b++) {
+            const float *v = f->blocks[b];
+            uint32_t end = s + (b + 1 == f->nblocks ? f->last_cap : f->block_size);
+            if (end > f->count) end = f->count;
+            for (; s < end; s++, v += dim) vs_topk_offer(top, dist(q, v, dim), f->slot_key[s], req->max_dist);
+        }
+        return;
+    }
+    uint32_t lim = filter->nbits < f->key_cap ? filter->nbits : f->key_cap;
+    for (uint32_t id = vs_bitset_next(filter, 0); id < lim; id = vs_bitset_next(filter, id + 1)) {
+        uint32_t slot = f->key_slot[id];
+        if (slot != VS_NO_SLOT) vs_topk_offer(top, dist(q, vs_flat_vector(f, slot), dim), id, req->max_dist);
+    }
+}
 
 static const vs_fi_ops flat_ops = {
     .reserve_id = flat_reserve_id,
@@ -217,6 +244,9 @@ static const vs_fi_ops flat_ops = {
     .snap_save = flat_snap_save,
     .snap_load = flat_snap_load,
     .snap_finish = flat_snap_finish,
+    .count = flat_count,
+    .has = flat_has,
+    .knn_exact = flat_knn_exact,
 };
 
 vs_field_index *vs_flat_new(const vs_fielddef *def) {
@@ -230,30 +260,6 @@ vs_field_index *vs_flat_new(const vs_fielddef *def) {
     f->block_size = def->vec.block_size;
     f->initial_cap = def->vec.initial_cap;
     return &f->base;
-}
-
-void vs_flat_search(const vs_flat *f, const float *q, const vs_bitset *filter, vs_topk *top) {
-    const uint32_t dim = f->dim;
-    const vs_dist_fn dist = f->dist;
-    if (!filter) {
-        for (uint32_t b = 0, s = 0; b < f->nblocks && s < f->count; b++) {
-            const float *v = f->blocks[b];
-            uint32_t end = s + (b + 1 == f->nblocks ? f->last_cap : f->block_size);
-            if (end > f->count) end = f->count;
-            for (; s < end; s++, v += dim) {
-                float d = dist(q, v, dim);
-                if (vs_topk_would_take(top, d)) vs_topk_push(top, d, f->slot_key[s]);
-            }
-        }
-        return;
-    }
-    uint32_t lim = filter->nbits < f->key_cap ? filter->nbits : f->key_cap;
-    for (uint32_t id = vs_bitset_next(filter, 0); id < lim; id = vs_bitset_next(filter, id + 1)) {
-        uint32_t slot = f->key_slot[id];
-        if (slot == VS_NO_SLOT) continue;
-        float d = dist(q, vs_flat_vector(f, slot), dim);
-        if (vs_topk_would_take(top, d)) vs_topk_push(top, d, id);
-    }
 }
 
 /* ---- snapshot section ---------------------------------------------------------

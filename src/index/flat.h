@@ -19,7 +19,6 @@
 #include "base/bitset.h"
 #include "index/distance.h"
 #include "index/field_index.h"
-#include "index/topk.h"
 
 #define VS_NO_SLOT UINT32_MAX
 
@@ -48,9 +47,6 @@ static inline const float *vs_flat_vector(const vs_flat *f, uint32_t slot) {
 /* Vector of key id, or NULL. */
 const float *vs_flat_get(const vs_flat *f, uint32_t id);
 
-/* Exact KNN: push every vector (or only ids in filter, when given) into
- * the heap.  q is already normalised for COSINE. */
-void vs_flat_search(const vs_flat *f, const float *q, const vs_bitset *filter, vs_topk *top);
 
 /* Capacity in vectors (what FT.INFO reports). */
 uint32_t vs_flat_capacity(const vs_flat *f);

@@ -961,6 +961,61 @@ static void hnsw_info(const vs_field_index *fi, vs_reply *r) {
     vs_reply_int(r, h->ef_runtime);
 }
 
+/* ---- queries ---------------------------------------------------------------- */
+
+static uint32_t hnsw_count(const vs_field_index *fi) { return CH(fi)->live; }
+
+static int hnsw_has(const vs_field_index *fi, uint32_t id) {
+    const vs_hnsw *h = CH(fi);
+    return id < h->key_cap && h->key_elem[id] != VS_NO_ELEM;
+}
+
+/* Exact scoring of every live element, or of the filter's documents. */
+static void hnsw_knn_exact(const vs_field_index *fi, const vs_knn_req *req, vs_topk *top) {
+    const vs_hnsw *h = CH(fi);
+    const vs_bitset *filter = req->filter;
+    if (!filter) {
+        for (uint32_t e = 0; e < h->count; e++)
+            if (!is_deleted(h, e)) vs_topk_offer(top, dist_q(h, req->q, e), key_of(h, e), req->max_dist);
+        return;
+    }
+    uint32_t lim = filter->nbits < h->key_cap ? filter->nbits : h->key_cap;
+    for (uint32_t id = vs_bitset_next(filter, 0); id < lim; id = vs_bitset_next(filter, id + 1)) {
+        uint32_t e = h->key_elem[id];
+        if (e != VS_NO_ELEM) vs_topk_offer(top, dist_q(h, req->q, e), id, req->max_dist);
+    }
+}
+
+/* The search breadth used for k results. */
+static uint32_t breadth(const vs_hnsw *h, uint32_t k, uint32_t ef) {
+    if (ef == 0) ef = h->ef_runtime;
+    return ef < k ? k : ef;
+}
+
+/* A filtered search visits about ef / selectivity nodes, each computing
+ * up to M0 distances (half on average). */
+static double hnsw_knn_graph_cost(const vs_field_index *fi, uint32_t k, uint32_t ef, double selectivity) {
+    const vs_hnsw *h = CH(fi);
+    return (double)breadth(h, k, ef) / selectivity * (double)h->M0 / 2;
+}
+
+static vs_status hnsw_knn_graph(vs_field_index *fi, const vs_knn_req *req, vs_topk *top) {
+    vs_hnsw *h = H(fi);
+    if (h->live == 0 || top->k == 0) return VS_OK;
+    uint32_t ef = breadth(h, (uint32_t)top->k, req->ef);
+    vs_scored *res = vs_malloc(((size_t)ef + 1) * sizeof *res);
+    if (!res) return VS_ERR_NOMEM;
+    const float *q = req->q;
+    uint32_t ep = h->entry;
+    float dep = dist_q(h, q, ep);
+    const float dentry = dep;
+    for (int l = h->max_level; l > 0; l--) greedy(h, q, &ep, &dep, l);
+    size_t nr = search_query(h, q, ep, dep, ef, req->filter, res, h->entry, dentry);
+    for (size_t i = 0; i < nr; i++) vs_topk_offer(top, res[i].dist, key_of(h, res[i].id), req->max_dist);
+    vs_free(res);
+    return VS_OK;
+}
+
 static const vs_fi_ops hnsw_ops = {
     .reserve_id = hnsw_reserve_id,
     .prepare = hnsw_prepare,
@@ -976,6 +1031,11 @@ static const vs_fi_ops hnsw_ops = {
     .snap_save = vs_hnsw_snap_save,
     .snap_load = vs_hnsw_snap_load,
     .snap_finish = vs_hnsw_snap_finish,
+    .count = hnsw_count,
+    .has = hnsw_has,
+    .knn_exact = hnsw_knn_exact,
+    .knn_graph = hnsw_knn_graph,
+    .knn_graph_cost = hnsw_knn_graph_cost,
 };
 
 vs_field_index *vs_hnsw_new(const vs_fielddef *def, uint32_t seed) {
@@ -1006,50 +1066,6 @@ vs_field_index *vs_hnsw_new(const vs_fielddef *def, uint32_t seed) {
         return NULL;
     }
     return &h->base;
-}
-
-/* ---- queries ---------------------------------------------------------------- */
-
-/* Exact scoring of the filter's documents. */
-static void exact_filtered(const vs_hnsw *h, const float *q, const vs_bitset *filter, vs_topk *top) {
-    uint32_t lim = filter->nbits < h->key_cap ? filter->nbits : h->key_cap;
-    for (uint32_t id = vs_bitset_next(filter, 0); id < lim; id = vs_bitset_next(filter, id + 1)) {
-        uint32_t e = h->key_elem[id];
-        if (e == VS_NO_ELEM) continue;
-        float d = dist_q(h, q, e);
-        if (vs_topk_would_take(top, d)) vs_topk_push(top, d, id);
-    }
-}
-
-vs_status vs_hnsw_search(vs_hnsw *h, const float *q, uint32_t k, uint32_t ef, const vs_bitset *filter,
-                         size_t filter_count, vs_topk *top) {
-    if (h->live == 0 || k == 0) return VS_OK;
-    if (ef == 0) ef = h->ef_runtime;
-    if (ef < k) ef = k;
-    if (filter) {
-        /* Planner: scoring the matches costs filter_count distances; a
-         * filtered graph search visits about ef / selectivity nodes, each
-         * computing up to M0 distances.  Take the cheaper. */
-        double sel = (double)filter_count / (double)h->live;
-        double graph_cost = sel > 0 ? (double)ef / sel * (double)h->M0 / 2 : INFINITY;
-        if ((double)filter_count <= graph_cost) {
-            exact_filtered(h, q, filter, top);
-            return VS_OK;
-        }
-    }
-    vs_scored *res = vs_malloc(((size_t)ef + 1) * sizeof *res);
-    if (!res) return VS_ERR_NOMEM;
-    uint32_t ep = h->entry;
-    float dep = dist_q(h, q, ep);
-    const float dentry = dep;
-    for (int l = h->max_level; l > 0; l--) greedy(h, q, &ep, &dep, l);
-    size_t nr = search_query(h, q, ep, dep, ef, filter, res, h->entry, dentry);
-    for (size_t i = 0; i < nr; i++) {
-        uint32_t key = key_of(h, res[i].id);
-        if (vs_topk_would_take(top, res[i].dist)) vs_topk_push(top, res[i].dist, key);
-    }
-    vs_free(res);
-    return VS_OK;
 }
 
 /* ---- checks ---------------------------------------------------------------- */

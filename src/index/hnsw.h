@@ -88,14 +88,6 @@ typedef struct vs_hnsw {
     uint32_t *next;            /* unvisited neighbours of the node expanded (M0) */
 } vs_hnsw;
 
-/* KNN search: fills out (capacity k) best first, sets *n.  ef is the
- * search breadth (0: the index's EF_RUNTIME; at least k is used).  With a
- * filter, only ids (key ids) in it are returned; the planner in
- * vs_hnsw_search decides between exact scoring of the filter's matches and
- * a filtered graph search that widens until k matches are found. */
-vs_status vs_hnsw_search(vs_hnsw *h, const float *q, uint32_t k, uint32_t ef, const vs_bitset *filter,
-                         size_t filter_count, vs_topk *top);
-
 uint32_t vs_hnsw_capacity(const vs_hnsw *h);
 
 /* Debugging and tests: how many live elements a query could miss, i.e.

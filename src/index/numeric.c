@@ -14,7 +14,7 @@ static const vs_numidx *CX(const vs_field_index *fi) { return (const vs_numidx *
 /* (a, ia) < (b, ib) */
 static int less(double a, uint32_t ia, double b, uint32_t ib) { return a < b || (a == b && ia < ib); }
 
-double vs_numidx_get(const vs_numidx *x, uint32_t id) { return id < x->val_cap ? x->values[id] : NAN; }
+static double get(const vs_numidx *x, uint32_t id) { return id < x->val_cap ? x->values[id] : NAN; }
 
 static vs_status num_reserve_id(vs_field_index *fi, uint32_t id) {
     vs_numidx *x = X(fi);
@@ -185,6 +185,43 @@ static void num_info(const vs_field_index *fi, vs_reply *r) {
     vs_reply_bulk_ll(r, CX(fi)->count);
 }
 
+static int above_lo(const vs_num_range *r, double v) { return r->lo_excl ? v > r->lo : v >= r->lo; }
+static int below_hi(const vs_num_range *r, double v) { return r->hi_excl ? v < r->hi : v <= r->hi; }
+
+/* ---- queries ---------------------------------------------------------------- */
+
+static uint32_t num_count(const vs_field_index *fi) { return CX(fi)->count; }
+
+static int num_has(const vs_field_index *fi, uint32_t id) { return !isnan(get(CX(fi), id)); }
+
+static double num_sort_value(const vs_field_index *fi, uint32_t id) { return get(CX(fi), id); }
+
+/* OR the ids in the clause's range into out. */
+static void num_match(const vs_field_index *fi, const vs_fi_clause *c, vs_bitset *out) {
+    const vs_numidx *x = CX(fi);
+    const vs_num_range *r = &c->range;
+    if (x->nchunks == 0) return;
+    /* First chunk whose last value reaches lo. */
+    uint32_t lo = 0, hi = x->nchunks;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        const vs_num_chunk *ch = x->chunks[mid];
+        if (above_lo(r, ch->items[ch->n - 1].v))
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    for (uint32_t ci = lo; ci < x->nchunks; ci++) {
+        const vs_num_chunk *ch = x->chunks[ci];
+        for (uint32_t i = 0; i < ch->n; i++) {
+            double v = ch->items[i].v;
+            if (!above_lo(r, v)) continue;
+            if (!below_hi(r, v)) return;
+            if (ch->items[i].id < out->nbits) vs_bit_set(out->w, ch->items[i].id);
+        }
+    }
+}
+
 static const vs_fi_ops num_ops = {
     .reserve_id = num_reserve_id,
     .prepare = num_prepare,
@@ -196,7 +233,11 @@ static const vs_fi_ops num_ops = {
     .info = num_info,
     .info_len = 2,
     .type_name = "NUMERIC",
-    /* no snapshot section: rebuilt from the keys */
+
+    .count = num_count,
+    .has = num_has,
+    .match = num_match,
+    .sort_value = num_sort_value,
 };
 
 vs_field_index *vs_numidx_new(const vs_fielddef *def) {
@@ -205,33 +246,4 @@ vs_field_index *vs_numidx_new(const vs_fielddef *def) {
     x->base.ops = &num_ops;
     x->base.def = def;
     return &x->base;
-}
-
-static int above_lo(const vs_num_range *r, double v) { return r->lo_excl ? v > r->lo : v >= r->lo; }
-static int below_hi(const vs_num_range *r, double v) { return r->hi_excl ? v < r->hi : v <= r->hi; }
-
-size_t vs_numidx_range(const vs_numidx *x, const vs_num_range *r, vs_bitset *out) {
-    if (x->nchunks == 0) return 0;
-    /* First chunk whose last value reaches lo. */
-    uint32_t lo = 0, hi = x->nchunks;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        const vs_num_chunk *c = x->chunks[mid];
-        if (above_lo(r, c->items[c->n - 1].v))
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    size_t count = 0;
-    for (uint32_t ci = lo; ci < x->nchunks; ci++) {
-        const vs_num_chunk *c = x->chunks[ci];
-        for (uint32_t i = 0; i < c->n; i++) {
-            double v = c->items[i].v;
-            if (!above_lo(r, v)) continue;
-            if (!below_hi(r, v)) return count;
-            count++;
-            if (out && c->items[i].id < out->nbits) vs_bit_set(out->w, c->items[i].id);
-        }
-    }
-    return count;
 }

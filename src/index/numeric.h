@@ -38,15 +38,4 @@ typedef struct vs_numidx {
     vs_num_chunk *spare;   /* reserved by prepare for a split */
 } vs_numidx;
 
-/* Bounds of a range; *_excl for '(' bounds. */
-typedef struct vs_num_range {
-    double lo, hi;
-    int lo_excl, hi_excl;
-} vs_num_range;
-
-/* OR the ids in range into out; returns how many there were. */
-size_t vs_numidx_range(const vs_numidx *x, const vs_num_range *r, vs_bitset *out);
-/* Value of id, or NaN. */
-double vs_numidx_get(const vs_numidx *x, uint32_t id);
-
 #endif

@@ -236,31 +236,6 @@ static void tag_info(const vs_field_index *fi, vs_reply *r) {
     vs_reply_bulk_ll(r, t->ndocs);
 }
 
-static const vs_fi_ops tag_ops = {
-    .reserve_id = tag_reserve_id,
-    .prepare = tag_prepare,
-    .commit = tag_commit,
-    .abort = tag_abort,
-    .clear = tag_clear,
-    .destroy = tag_destroy,
-    .memory = tag_memory,
-    .info = tag_info,
-    .info_len = 6,
-    .type_name = "TAG",
-    /* no snapshot section: rebuilt from the keys */
-};
-
-vs_field_index *vs_tagidx_new(const vs_fielddef *def) {
-    vs_tagidx *t = vs_calloc(1, sizeof *t);
-    if (!t) return NULL;
-    t->base.ops = &tag_ops;
-    t->base.def = def;
-    t->sep = def->sep;
-    t->casesensitive = def->casesensitive;
-    vs_dict_init(&t->dict, &tag_dict_type);
-    return &t->base;
-}
-
 const vs_tag_doc *vs_tagidx_doc(const vs_tagidx *t, uint32_t id) { return id < t->doc_cap ? t->docs[id] : NULL; }
 
 typedef struct prefix_walk {
@@ -304,10 +279,44 @@ static size_t match(const vs_tagidx *t, const uint8_t *tag, size_t len, int pref
     return count;
 }
 
-void vs_tagidx_match(const vs_tagidx *t, const uint8_t *tag, size_t len, int prefix, vs_bitset *out) {
-    match(t, tag, len, prefix, out);
-}
-
 size_t vs_tagidx_estimate(const vs_tagidx *t, const uint8_t *tag, size_t len, int prefix) {
     return match(t, tag, len, prefix, NULL);
+}
+
+/* ---- queries ---------------------------------------------------------------- */
+
+static uint32_t tag_count(const vs_field_index *fi) { return CT(fi)->ndocs; }
+
+static int tag_has(const vs_field_index *fi, uint32_t id) { return vs_tagidx_doc(CT(fi), id) != NULL; }
+
+/* OR into out the postings of every tag of the clause. */
+static void tag_match(const vs_field_index *fi, const vs_fi_clause *c, vs_bitset *out) {
+    for (uint32_t i = 0; i < c->ntags; i++) match(CT(fi), c->tags[i].p, c->tags[i].n, c->tags[i].prefix, out);
+}
+
+static const vs_fi_ops tag_ops = {
+    .reserve_id = tag_reserve_id,
+    .prepare = tag_prepare,
+    .commit = tag_commit,
+    .abort = tag_abort,
+    .clear = tag_clear,
+    .destroy = tag_destroy,
+    .memory = tag_memory,
+    .info = tag_info,
+    .info_len = 6,
+    .type_name = "TAG",
+    .count = tag_count,
+    .has = tag_has,
+    .match = tag_match,
+};
+
+vs_field_index *vs_tagidx_new(const vs_fielddef *def) {
+    vs_tagidx *t = vs_calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->base.ops = &tag_ops;
+    t->base.def = def;
+    t->sep = def->sep;
+    t->casesensitive = def->casesensitive;
+    vs_dict_init(&t->dict, &tag_dict_type);
+    return &t->base;
 }

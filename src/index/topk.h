@@ -36,6 +36,10 @@ static inline int vs_topk_would_take(const vs_topk *t, float dist) {
     return t->n < t->k || dist <= t->items[0].dist;
 }
 void vs_topk_push(vs_topk *t, float dist, uint32_t id);
+/* Push (dist, id) if it would enter and is not farther than max_dist. */
+static inline void vs_topk_offer(vs_topk *t, float dist, uint32_t id, float max_dist) {
+    if (!(dist > max_dist) && vs_topk_would_take(t, dist)) vs_topk_push(t, dist, id);
+}
 /* Sort the kept pairs best first (the heap is consumed). */
 void vs_topk_sort(vs_topk *t);
 

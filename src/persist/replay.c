@@ -5,58 +5,20 @@
 
 #include "base/alloc.h"
 #include "base/checksum.h"
+#include "base/resp_req.h"
 #include "commands/command.h"
-#include "commands/db.h"
+#include "commands/engine.h"
 
-/* Parse a "<type><decimal>\r\n" line at p[0..n).  Returns bytes used, 0
- * if incomplete, -1 if malformed. */
-static long parse_line(const uint8_t *p, size_t n, uint8_t type, uint64_t max, uint64_t *v) {
-    if (n == 0) return 0;
-    if (p[0] != type) return -1;
-    uint64_t x = 0;
-    size_t i = 1;
-    for (; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
-        x = x * 10 + (uint64_t)(p[i] - '0');
-        if (x > max) return -1;
-    }
-    if (i == n) return i > 21 ? -1 : 0;
-    if (i == 1 || p[i] != '\r') return -1;
-    if (i + 1 == n) return 0;
-    if (p[i + 1] != '\n') return -1;
-    *v = x;
-    return (long)(i + 2);
-}
+/* Journal records as Redis's AOF loader reads them: up to 1M arguments
+ * of up to 512 MB, numbers with leading zeros accepted. */
+static const vs_resp_rules journal_rules = {1024 * 1024, 512u * 1024 * 1024, 0};
 
-/* Try to parse one command at p[0..n): returns its length, 0 when
- * incomplete, -1 when malformed.  Fills argv/lens (capacity max). */
-static long parse_command(const uint8_t *p, size_t n, const uint8_t **argv, size_t *lens, size_t max, size_t *argc) {
-    uint64_t count;
-    long k = parse_line(p, n, '*', VS_REPLAY_MAX_ARGS, &count);
-    if (k <= 0) return k;
-    if (count == 0 || count > max) return -1;
-    size_t pos = (size_t)k;
-    for (uint64_t i = 0; i < count; i++) {
-        uint64_t len;
-        k = parse_line(p + pos, n - pos, '$', VS_REPLAY_MAX_BULK, &len);
-        if (k <= 0) return k;
-        pos += (size_t)k;
-        if (n - pos < len + 2) return 0;
-        if (p[pos + len] != '\r' || p[pos + len + 1] != '\n') return -1;
-        argv[i] = p + pos;
-        lens[i] = (size_t)len;
-        pos += (size_t)len + 2;
-    }
-    *argc = (size_t)count;
-    return (long)pos;
-}
-
-vs_status vs_replay_begin(vs_db *db, int format) {
-    vs_replay *r = &db->replay;
+vs_status vs_replay_begin(vs_replay *r, vs_engine *eng, int format) {
     vs_free(r->buf);
     memset(r, 0, sizeof *r);
     r->active = 1;
     r->format = format >= 2 ? 2 : 1;
-    db->search.deferred = 1;
+    eng->store.search.deferred = 1;
     return VS_OK;
 }
 
@@ -91,38 +53,36 @@ static void args_free(args *a) {
     }
 }
 
-/* parse_command, growing the vectors when a command has more arguments
- * than room.  -2: out of memory. */
+/* Parse a record, growing the vectors when it has more arguments than
+ * room: its length, VS_RESP_INCOMPLETE, VS_RESP_MALFORMED or NOMEM. */
+enum { NOMEM = -3 };
 static long parse_grow(const uint8_t *p, size_t n, args *a, size_t *argc) {
-    for (;;) {
-        long k = parse_command(p, n, a->argv, a->lens, a->cap, argc);
-        if (k >= 0 || a->cap >= VS_REPLAY_MAX_ARGS) return k;
-        uint64_t count;
-        if (parse_line(p, n, '*', VS_REPLAY_MAX_ARGS, &count) <= 0 || count <= a->cap) return k;
-        const uint8_t **v = vs_malloc(count * sizeof *v);
-        size_t *l = vs_malloc(count * sizeof *l);
-        if (!v || !l) {
-            vs_free(v);
-            vs_free(l);
-            return -2;
-        }
-        args_free(a);
-        a->argv = v;
-        a->lens = l;
-        a->cap = count;
+    long k = vs_resp_req_parse(p, n, &journal_rules, a->argv, a->lens, a->cap, argc);
+    if (k != VS_RESP_ROOM) return k;
+    const uint8_t **v = vs_malloc(*argc * sizeof *v);
+    size_t *l = vs_malloc(*argc * sizeof *l);
+    if (!v || !l) {
+        vs_free(v);
+        vs_free(l);
+        return NOMEM;
     }
+    args_free(a);
+    a->argv = v;
+    a->lens = l;
+    a->cap = *argc;
+    return vs_resp_req_parse(p, n, &journal_rules, a->argv, a->lens, a->cap, argc);
 }
 
 /* Apply one record.  maxmemory does not apply while loading (as in
  * Redis): these writes were acknowledged under it already.  An allocation
  * failure stops the replay (VS_ERR_NOMEM): skipping the record would
  * lose an acknowledged write and apply later ones to the wrong state. */
-static vs_status apply(vs_db *db, vs_replay *r, const args *a, size_t argc, vs_err *err) {
-    vs_reply_reset(&db->reply, 2);
-    uint64_t maxmemory = db->maxmemory;
-    db->maxmemory = 0;
-    vs_status st = vs_command_exec(db, (int)argc, a->argv, a->lens);
-    db->maxmemory = maxmemory;
+static vs_status apply(vs_engine *eng, vs_replay *r, const args *a, size_t argc, vs_err *err) {
+    vs_reply_reset(&eng->reply, 2);
+    uint64_t maxmemory = eng->maxmemory;
+    eng->maxmemory = 0;
+    vs_status st = vs_command_exec(eng, (int)argc, a->argv, a->lens);
+    eng->maxmemory = maxmemory;
     if (st == VS_OK) {
         r->applied++;
     } else if (st == VS_ERR_NOMEM) {
@@ -167,7 +127,7 @@ static void damage(vs_replay *r, int kind, size_t pos) {
  * for more; out of memory: *st set; malformed: damage marked at `at`). */
 static long next_record(vs_replay *r, size_t pos, size_t at, args *a, size_t *argc, vs_status *st, vs_err *err) {
     long k = parse_grow(r->buf + pos, r->len - pos, a, argc);
-    if (k == -2) {
+    if (k == NOMEM) {
         *st = vs_err_code(err, VS_ERR_NOMEM);
         return 0;
     }
@@ -179,13 +139,13 @@ static long next_record(vs_replay *r, size_t pos, size_t at, args *a, size_t *ar
 }
 
 /* Format 1: apply every complete command; returns the bytes consumed. */
-static size_t feed_plain(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_err *err) {
+static size_t feed_plain(vs_engine *eng, vs_replay *r, args *a, vs_status *st, vs_err *err) {
     size_t pos = 0;
     while (pos < r->len) {
         size_t argc = 0;
         long k = next_record(r, pos, pos, a, &argc, st, err);
         if (k == 0) break;
-        if ((*st = apply(db, r, a, argc, err)) != VS_OK) break;
+        if ((*st = apply(eng, r, a, argc, err)) != VS_OK) break;
         pos += (size_t)k;
     }
     return pos;
@@ -195,7 +155,7 @@ static size_t feed_plain(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_err
  * the bytes consumed (whole groups).  The records of a group are parsed
  * twice (to find its check, then to apply them): groups are one
  * command's effects, small next to the chunks fed. */
-static size_t feed_checked(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_err *err) {
+static size_t feed_checked(vs_engine *eng, vs_replay *r, args *a, vs_status *st, vs_err *err) {
     size_t group = 0, pos = 0;
     while (pos < r->len) {
         size_t argc = 0;
@@ -218,11 +178,11 @@ static size_t feed_checked(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_e
         for (size_t q = group; q < pos;) {
             long n = parse_grow(r->buf + q, pos - q, a, &argc);
             if (n <= 0) { /* cannot happen: parsed above */
-                if (n == -2) *st = vs_err_code(err, VS_ERR_NOMEM);
+                if (n == NOMEM) *st = vs_err_code(err, VS_ERR_NOMEM);
                 else damage(r, VS_REPLAY_DAMAGED, group);
                 return group;
             }
-            if ((*st = apply(db, r, a, argc, err)) != VS_OK) return group;
+            if ((*st = apply(eng, r, a, argc, err)) != VS_OK) return group;
             q += (size_t)n;
         }
         r->chain = h;
@@ -232,18 +192,17 @@ static size_t feed_checked(vs_db *db, vs_replay *r, args *a, vs_status *st, vs_e
     return group;
 }
 
-vs_status vs_replay_feed(vs_db *db, const uint8_t *p, size_t n, vs_err *err) {
-    vs_replay *r = &db->replay;
+vs_status vs_replay_feed(vs_replay *r, vs_engine *eng, const uint8_t *p, size_t n, vs_err *err) {
     if (!r->active) return vs_err_set(err, VS_ERR_STATE, "ERR no replay in progress");
     if (r->corrupt) return VS_OK; /* everything after damage is ignored */
     if (append(r, p, n) != VS_OK) return vs_err_code(err, VS_ERR_NOMEM);
     args a;
     args_init(&a);
     vs_status st = VS_OK;
-    int was_journaling = db->journal.enabled;
-    db->journal.enabled = 0;
-    size_t pos = r->format == 2 ? feed_checked(db, r, &a, &st, err) : feed_plain(db, r, &a, &st, err);
-    db->journal.enabled = was_journaling;
+    int was_journaling = eng->journal.enabled;
+    eng->journal.enabled = 0;
+    size_t pos = r->format == 2 ? feed_checked(eng, r, &a, &st, err) : feed_plain(eng, r, &a, &st, err);
+    eng->journal.enabled = was_journaling;
     args_free(&a);
     /* Keep only the unparsed tail. */
     if (pos) {
@@ -270,8 +229,8 @@ static int unchecked_tail(vs_replay *r) {
     return pos == r->len;
 }
 
-vs_status vs_replay_end(vs_db *db, int keep_prefix, uint64_t *valid, uint64_t *torn, vs_err *err) {
-    vs_replay *r = &db->replay;
+vs_status vs_replay_end(vs_replay *r, vs_engine *eng, int keep_prefix, uint64_t *valid, uint64_t *torn,
+                        vs_err *err) {
     if (!r->active) return vs_err_set(err, VS_ERR_STATE, "ERR no replay in progress");
     vs_status st = VS_OK;
     if (!r->corrupt && r->format == 2 && r->len && unchecked_tail(r)) damage(r, VS_REPLAY_UNCHECKED, 0);
@@ -292,13 +251,13 @@ vs_status vs_replay_end(vs_db *db, int keep_prefix, uint64_t *valid, uint64_t *t
         *torn = r->len;
     }
     /* New records continue the journal's check chain. */
-    if (r->format == 2) vs_journal_restart(&db->journal, r->chain);
+    if (r->format == 2) vs_journal_restart(&eng->journal, r->chain);
     vs_free(r->buf);
     uint64_t applied = r->applied, failed = r->failed;
     memset(r, 0, sizeof *r);
     r->applied = applied;
     r->failed = failed;
     /* Integrate what changed since the snapshot. */
-    vs_search_end_deferred(&db->search);
+    vs_search_end_deferred(&eng->store.search);
     return st;
 }

@@ -29,10 +29,7 @@
 
 #include "base/status.h"
 
-#define VS_REPLAY_MAX_ARGS (1024 * 1024)
-#define VS_REPLAY_MAX_BULK (512u * 1024 * 1024)
-
-typedef struct vs_db vs_db;
+typedef struct vs_engine vs_engine;
 
 enum { VS_REPLAY_DAMAGED = 1, VS_REPLAY_MISMATCH, VS_REPLAY_UNCHECKED };
 
@@ -49,14 +46,15 @@ typedef struct vs_replay {
     uint64_t corrupt_at;   /* offset of the damaged record */
 } vs_replay;
 
-vs_status vs_replay_begin(vs_db *db, int format);
+/* Replay into eng (r's state is the ABI's, kept between calls). */
+vs_status vs_replay_begin(vs_replay *r, vs_engine *eng, int format);
 /* Apply every complete command in the chunk (keeps a partial one). */
-vs_status vs_replay_feed(vs_db *db, const uint8_t *p, size_t n, vs_err *err);
+vs_status vs_replay_feed(vs_replay *r, vs_engine *eng, const uint8_t *p, size_t n, vs_err *err);
 /* Finish: restarts the indexes' backfill.  *torn gets the bytes of an
  * incomplete last record; *valid the length of the journal that was
  * applied (the offset to truncate at).  With damage, VS_ERR_CORRUPT is
  * returned unless keep_prefix is set.  In format 2 the journal's check
  * chain continues from the last verified check. */
-vs_status vs_replay_end(vs_db *db, int keep_prefix, uint64_t *valid, uint64_t *torn, vs_err *err);
+vs_status vs_replay_end(vs_replay *r, vs_engine *eng, int keep_prefix, uint64_t *valid, uint64_t *torn, vs_err *err);
 
 #endif

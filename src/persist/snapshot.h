@@ -20,7 +20,7 @@
  *
  * Reading: vs_snap_read_begin, vs_snap_read_feed with chunks of any size,
  * vs_snap_read_end.  The reader builds a new store; only a complete,
- * valid snapshot replaces the store it was begun on, so a damaged one
+ * valid snapshot replaces the store named at the end, so a damaged one
  * leaves that store exactly as it was.  Every length and count is checked
  * against what remains in its section before anything is allocated, and
  * every structure is validated before use: no input crashes the reader.
@@ -38,6 +38,7 @@
 
 #include "base/status.h"
 #include "index/field_index.h"
+#include "query/store.h"
 
 #define VS_SNAP_MAGIC "VSNAP\r\n\x1a"
 #define VS_SNAP_MAGIC_LEN 8
@@ -66,11 +67,12 @@ static inline uint32_t vs_snap_section_of(const vs_field_index *fi) {
 /* On-disk key types. */
 enum { VS_SNAP_STRING = 1, VS_SNAP_HASH = 2 };
 
-typedef struct vs_db vs_db;
 typedef struct vs_snap_writer vs_snap_writer;
 typedef struct vs_snap_reader vs_snap_reader;
 
-vs_status vs_snap_write_begin(vs_db *db, vs_snap_writer **out);
+/* version: the engine version the meta section records (the string must
+ * outlive the writer). */
+vs_status vs_snap_write_begin(vs_store *db, const char *version, vs_snap_writer **out);
 /* Fill up to cap bytes; *n = 0 means the snapshot is complete. */
 vs_status vs_snap_write_next(vs_snap_writer *w, uint8_t *buf, size_t cap, size_t *n);
 void vs_snap_write_end(vs_snap_writer *w);
@@ -78,16 +80,17 @@ void vs_snap_write_end(vs_snap_writer *w);
 uint64_t vs_snap_write_size(const vs_snap_writer *w);
 
 /* Begin loading a snapshot of `size` bytes (the whole file's size, known
- * to the caller) meant to replace db's contents.  Every length in the file
- * is checked against the bytes the file has left before anything is
- * allocated for it. */
-vs_status vs_snap_read_begin(vs_db *db, uint64_t size, vs_snap_reader **out, vs_err *err);
+ * to the caller) into a new store of its own, with seed as the base seed
+ * of its indexes.  Every length in the file is checked against the bytes
+ * the file has left before anything is allocated for it. */
+vs_status vs_snap_read_begin(uint32_t seed, uint64_t size, vs_snap_reader **out, vs_err *err);
 /* Consume a chunk.  On error the reader is failed (the text is in err)
  * and every later call fails the same way. */
 vs_status vs_snap_read_feed(vs_snap_reader *r, const uint8_t *p, size_t n, vs_err *err);
-/* Finish: on success db now holds the loaded store. */
-vs_status vs_snap_read_end(vs_snap_reader *r, vs_err *err);
-/* Abandon (frees everything; db untouched). */
+/* Finish and free the reader: on success the loaded store is moved into
+ * `into` (vs_store_move), otherwise `into` is untouched. */
+vs_status vs_snap_read_end(vs_snap_reader *r, vs_store *into, vs_err *err);
+/* Abandon (frees everything). */
 void vs_snap_read_abort(vs_snap_reader *r);
 
 #endif

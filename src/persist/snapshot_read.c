@@ -28,8 +28,8 @@
 #include "base/alloc.h"
 #include "base/checksum.h"
 #include "base/le.h"
-#include "commands/db.h"
 #include "persist/snapshot.h"
+#include "query/store.h"
 
 typedef struct vs_snap_reader vs_snap_reader;
 typedef vs_status (*step_fn)(vs_snap_reader *r);
@@ -37,8 +37,7 @@ typedef vs_status (*step_fn)(vs_snap_reader *r);
 enum { R_HEADER, R_SEC_HEAD, R_BODY, R_SEC_SUM, R_END, R_DONE };
 
 struct vs_snap_reader {
-    vs_db *target; /* replaced on success */
-    vs_db *db;     /* being built */
+    vs_store *db;  /* the store being built */
     int state;
     vs_status failed; /* sticky failure */
 
@@ -424,16 +423,15 @@ static vs_status feed_body(vs_snap_reader *r, const uint8_t *p, size_t n, size_t
     return VS_OK;
 }
 
-vs_status vs_snap_read_begin(vs_db *target, uint64_t size, vs_snap_reader **out, vs_err *err) {
+vs_status vs_snap_read_begin(uint32_t seed, uint64_t size, vs_snap_reader **out, vs_err *err) {
     vs_snap_reader *r = vs_calloc(1, sizeof *r);
     if (!r) return vs_err_code(err, VS_ERR_NOMEM);
-    vs_options opt = {target->maxmemory, target->seed};
-    r->db = vs_open(&opt);
-    if (!r->db) {
+    r->db = vs_malloc(sizeof *r->db);
+    if (!r->db || vs_store_init(r->db, seed) != VS_OK) {
+        vs_free(r->db);
         vs_free(r);
         return vs_err_code(err, VS_ERR_NOMEM);
     }
-    r->target = target;
     r->size = size;
     r->state = R_HEADER;
     vs_xxh64_init(&r->file_hash, 0);
@@ -580,11 +578,12 @@ void vs_snap_read_abort(vs_snap_reader *r) {
     drop_entry(r);
     drop_args(r);
     vs_free(r->loaded);
-    vs_close(r->db);
+    vs_store_release(r->db);
+    vs_free(r->db);
     vs_free(r);
 }
 
-vs_status vs_snap_read_end(vs_snap_reader *r, vs_err *err) {
+vs_status vs_snap_read_end(vs_snap_reader *r, vs_store *into, vs_err *err) {
     vs_status st = VS_OK;
     if (r->failed) {
         st = fail(r, err, r->failed, "%s", "the load already failed");
@@ -611,7 +610,7 @@ vs_status vs_snap_read_end(vs_snap_reader *r, vs_err *err) {
                 st = fail(r, err, st, "%s", "");
         }
     }
-    if (st == VS_OK) vs_db_adopt(r->target, r->db);
+    if (st == VS_OK) vs_store_move(into, r->db);
     vs_snap_read_abort(r);
     return st;
 }

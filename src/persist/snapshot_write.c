@@ -13,8 +13,8 @@
 #include "base/alloc.h"
 #include "base/checksum.h"
 #include "base/le.h"
-#include "commands/db.h"
 #include "persist/snapshot.h"
+#include "query/store.h"
 
 typedef struct section {
     uint32_t type;
@@ -32,7 +32,8 @@ typedef struct walk {
 } walk;
 
 struct vs_snap_writer {
-    vs_db *db;
+    vs_store *db;            /* the store being saved */
+    const char *version;     /* engine version, for the meta section */
     section *secs;
     uint32_t nsecs;
     uint64_t total;          /* snapshot size */
@@ -48,11 +49,11 @@ struct vs_snap_writer {
 
 enum { W_HEADER, W_SEC_HEAD, W_BODY, W_SEC_SUM, W_END, W_DONE };
 
-static vs_ftindex *index_at(const vs_db *db, uint32_t i) { return db->search.idx[i]; }
+static vs_ftindex *index_at(const vs_store *db, uint32_t i) { return db->search.idx[i]; }
 
 /* Next piece of the walk; 0 when the section is complete. */
 static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n) {
-    vs_db *db = wr->db;
+    vs_store *db = wr->db;
     uint8_t *s = w->scratch;
     switch (w->sec->type) {
     case VS_SEC_META:
@@ -61,10 +62,10 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
         vs_le_put32(s, 1);
         vs_le_put32(s + 4, 6);
         memcpy(s + 8, "engine", 6);
-        vs_le_put32(s + 14, (uint32_t)strlen(VESSEL_VERSION));
-        memcpy(s + 18, VESSEL_VERSION, strlen(VESSEL_VERSION));
+        vs_le_put32(s + 14, (uint32_t)strlen(wr->version));
+        memcpy(s + 18, wr->version, strlen(wr->version));
         *p = s;
-        *n = 18 + strlen(VESSEL_VERSION);
+        *n = 18 + strlen(wr->version);
         return 1;
     case VS_SEC_KEYS: {
         const vs_keyspace *ks = &db->ks;
@@ -206,10 +207,11 @@ static uint64_t section_len(vs_snap_writer *wr, const section *sec) {
     return len;
 }
 
-vs_status vs_snap_write_begin(vs_db *db, vs_snap_writer **out) {
+vs_status vs_snap_write_begin(vs_store *db, const char *version, vs_snap_writer **out) {
     vs_snap_writer *wr = vs_calloc(1, sizeof *wr);
     if (!wr) return VS_ERR_NOMEM;
     wr->db = db;
+    wr->version = version;
     uint32_t max = 2;
     for (uint32_t i = 0; i < db->search.n; i++) max += 1 + index_at(db, i)->schema.nfields;
     wr->secs = vs_calloc(max, sizeof *wr->secs);

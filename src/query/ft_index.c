@@ -1,13 +1,10 @@
-/* ft_index.c - one search index: change handling, backfill, FT.INFO. */
+/* ft_index.c - one search index: change handling, backfill, reporting. */
 #include "query/ft_index.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "base/alloc.h"
 #include "base/idtable.h"
-#include "index/flat.h"
-#include "index/hnsw.h"
 
 vs_status vs_ftindex_new(vs_keyspace *ks, vs_schema *schema, uint32_t seed, vs_ftindex **out) {
     vs_ftindex *x = vs_calloc(1, sizeof *x);
@@ -20,18 +17,8 @@ vs_status vs_ftindex_new(vs_keyspace *ks, vs_schema *schema, uint32_t seed, vs_f
     x->prep = vs_calloc(nf, sizeof *x->prep);
     if (!x->fields || !x->prep) goto nomem;
     for (uint32_t i = 0; i < nf; i++) {
-        const vs_fielddef *d = &x->schema.fields[i];
-        vs_field_index *fi = NULL;
-        if (d->type == VS_FIELD_TAG)
-            fi = vs_tagidx_new(d);
-        else if (d->type == VS_FIELD_NUMERIC)
-            fi = vs_numidx_new(d);
-        else if (d->vec.algo == VS_ALGO_HNSW)
-            fi = vs_hnsw_new(d, seed + i);
-        else
-            fi = vs_flat_new(d);
-        if (!fi) goto nomem;
-        x->fields[i] = fi;
+        x->fields[i] = vs_field_index_new(&x->schema.fields[i], seed + i);
+        if (!x->fields[i]) goto nomem;
     }
     memset(schema, 0, sizeof *schema); /* taken over */
     *out = x;
@@ -341,104 +328,7 @@ size_t vs_ftindex_memory(const vs_ftindex *x) {
     return m;
 }
 
-static void reply_bytes_simple(vs_reply *r, const uint8_t *p, size_t n) {
-    /* A simple string cannot hold CR or LF: valkey-search sends names as
-     * simple strings; names with CR/LF go as bulk strings instead. */
-    if (memchr(p, '\r', n) || memchr(p, '\n', n)) {
-        vs_reply_bulk(r, p, n);
-        return;
-    }
-    char buf[512];
-    if (n < sizeof buf && !memchr(p, 0, n)) {
-        memcpy(buf, p, n);
-        buf[n] = 0;
-        vs_reply_simple(r, buf);
-    } else {
-        vs_reply_bulk(r, p, n);
-    }
-}
-
-void vs_ftindex_info(const vs_ftindex *x, vs_reply *r) {
-    const vs_schema *s = &x->schema;
-    char buf[64];
-    vs_reply_array(r, 30);
-    vs_reply_simple(r, "index_name");
-    reply_bytes_simple(r, s->name, s->nlen);
-    vs_reply_simple(r, "index_definition");
-    vs_reply_array(r, 8);
-    vs_reply_simple(r, "key_type");
-    vs_reply_simple(r, "HASH");
-    vs_reply_simple(r, "prefixes");
-    if (s->nprefix == 0) {
-        vs_reply_array(r, 1);
-        vs_reply_simple(r, "");
-    } else {
-        vs_reply_array(r, s->nprefix);
-        for (uint32_t i = 0; i < s->nprefix; i++) reply_bytes_simple(r, s->prefix[i], s->plen[i]);
-    }
-    vs_reply_simple(r, "default_score");
-    snprintf(buf, sizeof buf, "%g", (double)s->score);
-    vs_reply_cstr(r, buf);
-    vs_reply_simple(r, "score_field");
-    vs_reply_bulk(r, s->score_field ? s->score_field : (const uint8_t *)"", s->score_field ? s->sflen : 0);
-    vs_reply_simple(r, "attributes");
-    vs_reply_array(r, s->nfields);
-    for (uint32_t i = 0; i < s->nfields; i++) {
-        const vs_fielddef *d = &s->fields[i];
-        const vs_field_index *fi = x->fields[i];
-        vs_reply_array(r, 8 + (size_t)fi->ops->info_len);
-        vs_reply_simple(r, "identifier");
-        reply_bytes_simple(r, d->ident, d->ilen);
-        vs_reply_simple(r, "attribute");
-        reply_bytes_simple(r, d->alias, d->alen);
-        vs_reply_simple(r, "user_indexed_memory");
-        vs_reply_int(r, (long long)fi->ops->memory(fi));
-        vs_reply_simple(r, "type");
-        vs_reply_simple(r, fi->ops->type_name);
-        fi->ops->info(fi, r);
-    }
-    vs_reply_simple(r, "num_docs");
-    vs_reply_int(r, x->num_docs);
-    vs_reply_simple(r, "num_records");
-    vs_reply_int(r, (long long)x->num_records);
-    vs_reply_simple(r, "total_term_occurrences");
-    vs_reply_int(r, 0);
-    vs_reply_simple(r, "num_terms");
-    vs_reply_int(r, 0);
-    vs_reply_simple(r, "hash_indexing_failures");
-    vs_reply_bulk_ll(r, (long long)x->failures);
-    vs_reply_simple(r, "backfill_in_progress");
-    vs_reply_cstr(r, x->backfilling ? "1" : "0");
-    vs_reply_simple(r, "backfill_complete_percent");
-    snprintf(buf, sizeof buf, "%f", vs_ftindex_backfill_progress(x));
-    vs_reply_cstr(r, buf);
-    vs_reply_simple(r, "mutation_queue_size");
-    vs_reply_cstr(r, "0");
-    vs_reply_simple(r, "recent_mutations_queue_delay");
-    vs_reply_cstr(r, "0 sec");
-    vs_reply_simple(r, "state");
-    vs_reply_simple(r, !x->backfilling ? "ready" : x->backfill_oom ? "backfill_paused_by_oom" : "backfill_in_progress");
-    vs_reply_simple(r, "language");
-    vs_reply_simple(r, "english");
-    vs_reply_simple(r, "index_memory");
-    vs_reply_int(r, (long long)vs_ftindex_memory(x));
-}
-
 /* ---- loading -------------------------------------------------------------- */
-
-/* Is key id in the vector index of field fi? */
-static int vector_has(const vs_field_index *fi, uint32_t id) {
-    if (fi->def->vec.algo == VS_ALGO_HNSW) {
-        const vs_hnsw *h = (const vs_hnsw *)fi;
-        return id < h->key_cap && h->key_elem[id] != VS_NO_ELEM;
-    }
-    const vs_flat *f = (const vs_flat *)fi;
-    return id < f->key_cap && f->key_slot[id] != VS_NO_SLOT;
-}
-
-static uint32_t vector_count(const vs_field_index *fi) {
-    return fi->def->vec.algo == VS_ALGO_HNSW ? ((const vs_hnsw *)fi)->live : ((const vs_flat *)fi)->count;
-}
 
 vs_status vs_ftindex_load_finish(vs_ftindex *x) {
     uint32_t bound = vs_ks_id_bound(x->ks);
@@ -467,7 +357,7 @@ vs_status vs_ftindex_load_finish(vs_ftindex *x) {
             if (st != VS_OK) break;
             int present = 0, failed = 0;
             if (d->type == VS_FIELD_VECTOR) {
-                present = vector_has(fi, id);
+                present = fi->ops->has(fi, id);
                 if (present && !hv) st = VS_ERR_CORRUPT;
                 failed = hv && !present;
                 seen[i] += present;
@@ -492,7 +382,7 @@ vs_status vs_ftindex_load_finish(vs_ftindex *x) {
     }
     /* Every key a vector index holds is a tracked document. */
     for (uint32_t i = 0; i < x->schema.nfields && st == VS_OK; i++)
-        if (x->schema.fields[i].type == VS_FIELD_VECTOR && seen[i] != vector_count(x->fields[i])) st = VS_ERR_CORRUPT;
+        if (x->schema.fields[i].type == VS_FIELD_VECTOR && seen[i] != x->fields[i]->ops->count(x->fields[i])) st = VS_ERR_CORRUPT;
     vs_free(seen);
     return st;
 }

@@ -27,7 +27,6 @@
 #include "base/bitset.h"
 #include "index/field_index.h"
 #include "data/keyspace.h"
-#include "base/reply.h"
 #include "index/schema.h"
 
 typedef struct vs_ftindex {
@@ -85,8 +84,6 @@ vs_status vs_ftindex_load_finish(vs_ftindex *x);
 
 /* Bytes held by the index (all attributes and document tables). */
 size_t vs_ftindex_memory(const vs_ftindex *x);
-/* FT.INFO reply. */
-void vs_ftindex_info(const vs_ftindex *x, vs_reply *r);
 
 static inline int vs_ftindex_tracks(const vs_ftindex *x, uint32_t id) { return vs_bitvec_test(&x->tracked, id); }
 

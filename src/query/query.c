@@ -102,7 +102,7 @@ static vs_status parse_number(qp *q, double *v) {
 static vs_status parse_range(qp *q, vs_qnode *nd) {
     q->pos++; /* '[' */
     skip_ws(q);
-    vs_num_range *r = &nd->range;
+    vs_num_range *r = &nd->clause.range;
     if (peek(q) == '(') {
         r->lo_excl = 1;
         q->pos++;
@@ -168,18 +168,18 @@ static vs_status add_tag(qp *q, vs_qnode *nd, const uint8_t *p, size_t n, uint32
         prefix = 1;
         m--;
     }
-    if (nd->ntags == *cap) {
+    if (nd->clause.ntags == *cap) {
         uint32_t ncap = *cap ? *cap * 2 : 4;
-        vs_qtag *tg = vs_arena_alloc(q->arena, ncap * sizeof *tg);
+        vs_fi_tag *tg = vs_arena_alloc(q->arena, ncap * sizeof *tg);
         if (!tg) return VS_ERR_NOMEM;
-        if (nd->ntags) memcpy(tg, nd->tags, nd->ntags * sizeof *tg);
-        nd->tags = tg;
+        if (nd->clause.ntags) memcpy(tg, nd->clause.tags, nd->clause.ntags * sizeof *tg);
+        nd->clause.tags = tg;
         *cap = ncap;
     }
-    nd->tags[nd->ntags].p = t;
-    nd->tags[nd->ntags].n = (uint32_t)m;
-    nd->tags[nd->ntags].prefix = (uint8_t)prefix;
-    nd->ntags++;
+    nd->clause.tags[nd->clause.ntags].p = t;
+    nd->clause.tags[nd->clause.ntags].n = (uint32_t)m;
+    nd->clause.tags[nd->clause.ntags].prefix = (uint8_t)prefix;
+    nd->clause.ntags++;
     return VS_OK;
 }
 
@@ -230,6 +230,7 @@ static vs_status parse_field(qp *q, vs_qnode **out) {
     vs_qnode *nd = node(q, want == VS_FIELD_NUMERIC ? VS_Q_NUM : VS_Q_TAG);
     if (!nd) return VS_ERR_NOMEM;
     nd->field = f;
+    nd->clause.kind = want == VS_FIELD_NUMERIC ? VS_FI_RANGE : VS_FI_TAGS;
     st = want == VS_FIELD_NUMERIC ? parse_range(q, nd) : parse_tags(q, nd);
     if (st != VS_OK) return st;
     *out = nd;

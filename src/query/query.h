@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "base/arena.h"
-#include "index/numeric.h"
+#include "index/field_index.h"
 #include "index/schema.h"
 #include "base/status.h"
 
@@ -31,18 +31,11 @@
 
 typedef enum vs_qkind { VS_Q_TAG, VS_Q_NUM, VS_Q_AND, VS_Q_OR, VS_Q_NOT } vs_qkind;
 
-typedef struct vs_qtag {
-    const uint8_t *p; /* unescaped tag (arena) */
-    uint32_t n;
-    uint8_t prefix;   /* trailing '*' */
-} vs_qtag;
-
 typedef struct vs_qnode {
     vs_qkind kind;
     int field;              /* TAG, NUM: schema field index */
-    vs_num_range range;     /* NUM */
-    vs_qtag *tags;          /* TAG */
-    uint32_t ntags;
+    vs_fi_clause clause;    /* TAG, NUM: the predicate (tags unescaped, in
+                               the arena; prefix: a trailing '*') */
     struct vs_qnode **kids; /* AND, OR, NOT */
     uint32_t nkids;
 } vs_qnode;

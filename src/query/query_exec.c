@@ -4,10 +4,6 @@
 #include <string.h>
 
 #include "base/alloc.h"
-#include "index/flat.h"
-#include "index/hnsw.h"
-#include "index/numeric.h"
-#include "index/tag.h"
 
 int vs_key_cmp(void *ctx, uint32_t a, uint32_t b) {
     const vs_keyspace *ks = ctx;
@@ -42,14 +38,12 @@ static vs_status eval_kids(const vs_ftindex *x, const vs_qnode *n, vs_bitset *ou
 /* out is zeroed on entry. */
 static vs_status eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out) {
     switch (n->kind) {
-    case VS_Q_TAG: {
-        const vs_tagidx *t = (const vs_tagidx *)x->fields[n->field];
-        for (uint32_t i = 0; i < n->ntags; i++) vs_tagidx_match(t, n->tags[i].p, n->tags[i].n, n->tags[i].prefix, out);
+    case VS_Q_TAG:
+    case VS_Q_NUM: {
+        const vs_field_index *fi = x->fields[n->field];
+        fi->ops->match(fi, &n->clause, out);
         return VS_OK;
     }
-    case VS_Q_NUM:
-        vs_numidx_range((const vs_numidx *)x->fields[n->field], &n->range, out);
-        return VS_OK;
     case VS_Q_AND:
     case VS_Q_OR: return eval_kids(x, n, out);
     case VS_Q_NOT: {
@@ -73,16 +67,18 @@ vs_status vs_filter_eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out)
     return st;
 }
 
-vs_status vs_knn_exec(const vs_ftindex *x, int field, const float *q, const vs_bitset *filter, size_t filter_count,
-                      uint32_t k, uint32_t ef, vs_scored *out, size_t *nout) {
+vs_status vs_knn_exec(const vs_ftindex *x, int field, vs_knn_strategy strategy, const vs_knn_req *req, uint32_t k,
+                      vs_scored *out, size_t *nout) {
     vs_topk top;
     vs_topk_init(&top, out, k, vs_key_cmp, x->ks);
     vs_field_index *fi = x->fields[field];
     vs_status st = VS_OK;
-    if (fi->def->vec.algo == VS_ALGO_HNSW)
-        st = vs_hnsw_search((vs_hnsw *)fi, q, k, ef, filter, filter_count, &top);
-    else
-        vs_flat_search((const vs_flat *)fi, q, filter, &top);
+    if (fi->ops->count(fi) > 0) {
+        if (strategy == VS_KNN_EXACT)
+            fi->ops->knn_exact(fi, req, &top);
+        else
+            st = fi->ops->knn_graph(fi, req, &top);
+    }
     vs_topk_sort(&top);
     *nout = top.n;
     return st;

@@ -42,21 +42,32 @@ static void sub_abort(void *ctx, const vs_change *ch) {
 vs_status vs_search_init(vs_search *s, vs_keyspace *ks, uint32_t seed) {
     memset(s, 0, sizeof *s);
     s->seed = seed;
-    return vs_search_attach(s, ks);
-}
-
-vs_status vs_search_attach(vs_search *s, vs_keyspace *ks) {
     s->ks = ks;
-    for (uint32_t i = 0; i < s->n; i++) s->idx[i]->ks = ks;
     vs_subscriber sub = {s, sub_prepare, sub_commit, sub_abort};
     return vs_ks_subscribe(ks, &sub);
 }
 
-void vs_search_release(vs_search *s) {
+static void free_indexes(vs_search *s) {
     for (uint32_t i = 0; i < s->n; i++) vs_ftindex_free(s->idx[i]);
     vs_free(s->idx);
+}
+
+void vs_search_release(vs_search *s) {
+    free_indexes(s);
     if (s->ks) vs_ks_unsubscribe(s->ks, s);
     memset(s, 0, sizeof *s);
+}
+
+void vs_search_move(vs_search *dst, vs_search *src) {
+    free_indexes(dst);
+    vs_search moved = *src;
+    moved.ks = dst->ks;
+    moved.seed = dst->seed;
+    *dst = moved;
+    for (uint32_t i = 0; i < dst->n; i++) dst->idx[i]->ks = dst->ks;
+    src->idx = NULL;
+    src->n = src->cap = src->prepared = 0;
+    src->deferred = 0;
 }
 
 /* ---- registry ----------------------------------------------------------- */

@@ -27,10 +27,14 @@ typedef struct vs_search {
                            indexes, backfill brings them back at the end */
 } vs_search;
 
+/* Subscribe to ks (for the registry's life: ks must not move). */
 vs_status vs_search_init(vs_search *s, vs_keyspace *ks, uint32_t seed);
-/* Point the registry (and its indexes) at a keyspace and subscribe. */
-vs_status vs_search_attach(vs_search *s, vs_keyspace *ks);
 void vs_search_release(vs_search *s);
+/* Move src's indexes into dst, dropping dst's; src is left with none.
+ * Each registry keeps its keyspace, seed and subscription; the indexes
+ * taken now read dst's keyspace, which must take src's keys next
+ * (vs_store_move does both). */
+void vs_search_move(vs_search *dst, vs_search *src);
 
 vs_ftindex *vs_search_find(const vs_search *s, const uint8_t *name, size_t len);
 /* FT.CREATE from its arguments (after the command name). */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/commands/db.h"
+#include "../../src/abi/db.h"
 #include "../../src/data/keyspace.h"
 #include "../../src/abi/vessel.h"
 #include "vt.h"
@@ -95,7 +95,7 @@ static inline int vt_item_cmp(const void *a, const void *b) {
 
 /* Caller frees the returned string. */
 static inline char *vt_digest(vs_db *db, size_t *len) {
-    vs_keyspace *ks = &db->ks;
+    vs_keyspace *ks = &db->eng.store.ks;
     uint32_t bound = vs_ks_id_bound(ks);
     vt_item *items = calloc(bound + 1, sizeof *items);
     size_t ni = 0;

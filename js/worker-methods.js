@@ -1,0 +1,18 @@
+// worker-methods.js - the store methods a Web Worker store offers, listed
+// once: js/worker.js answers exactly these, js/worker-client.js forwards
+// them, and js/worker-client.d.ts declares them (tests/js/worker-methods
+// .test.js checks the declarations against this list).
+//
+// FORWARDED methods cross unchanged: the page's arguments are the store
+// method's arguments, its result the store's.  The others need their own
+// code on the page: `pipeline` (error replies cross as plain objects),
+// `indexReady` (progress messages) and `close` (ends the worker).
+
+/** Methods whose call and result cross postMessage as they are. */
+export const FORWARDED = Object.freeze([
+  'command', 'commandBuffer', 'hset', 'hget', 'hmget', 'hgetall', 'del', 'exists', 'keys', 'dbsize', 'flushall',
+  'createIndex', 'dropIndex', 'listIndexes', 'indexInfo', 'search', 'save', 'usedMemory',
+]);
+
+/** Every method the page may call on the worker's store. */
+export const WORKER_METHODS = Object.freeze([...FORWARDED, 'pipeline', 'indexReady', 'close']);

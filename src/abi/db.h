@@ -1,0 +1,31 @@
+/* db.h - the handle behind the public ABI (vessel.h's vs_db): the engine
+ * commands run against, plus what only the ABI drives: a save or load in
+ * progress, journal replay and its last results, and the replies of the
+ * last pipelined batch.  Internal; tests may look inside.
+ *
+ * Invariants: at most one of saver and loader is set; a load builds a
+ * store of its own and only vs_load_end moves it into eng.store. */
+#ifndef VS_DB_H
+#define VS_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "commands/engine.h"
+#include "persist/replay.h"
+#include "persist/snapshot.h"
+
+struct vs_db {
+    vs_engine eng;          /* store, journal, reply, settings, stats */
+    vs_replay replay;       /* journal replay in progress */
+    uint64_t replay_valid;  /* last replay: journal bytes applied */
+    uint64_t replay_torn;   /* last replay: bytes of a torn last record */
+    vs_snap_writer *saver;  /* snapshot being written, or NULL */
+    vs_snap_reader *loader; /* snapshot being read, or NULL */
+    struct {
+        uint8_t *buf;
+        size_t len, cap;
+    } batch;                /* replies of the last vs_exec_pipeline */
+};
+
+#endif

@@ -1,0 +1,31 @@
+/* engine.h - what commands run against: the store, the journal of its
+ * changes, the reply and error of the last command, settings and stats.
+ * Internal to the engine; the public handle (abi/) embeds one and adds
+ * what only the ABI drives (saves, loads, journal replay, batches).
+ *
+ * Invariants: the journal is subscribed to store.ks for the engine's
+ * life (the engine does not move; store contents may move in). */
+#ifndef VS_ENGINE_H
+#define VS_ENGINE_H
+
+#include <stdint.h>
+
+#include "base/reply.h"
+#include "base/status.h"
+#include "data/journal.h"
+#include "query/store.h"
+
+typedef struct vs_engine {
+    vs_store store;         /* keys and search indexes */
+    vs_journal journal;     /* change journal (off until enabled) */
+    vs_reply reply;         /* reply of the last command */
+    vs_err err;             /* error of the last command */
+    uint64_t maxmemory;     /* 0 = no limit */
+    uint64_t stat_commands; /* commands executed */
+} vs_engine;
+
+/* Fails only for lack of memory; e is then released. */
+vs_status vs_engine_init(vs_engine *e, uint64_t maxmemory, uint32_t seed);
+void vs_engine_release(vs_engine *e);
+
+#endif

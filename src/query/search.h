@@ -1,0 +1,84 @@
+/* search.h - FT.SEARCH in stages, each usable on its own:
+ *
+ *   parse    options and the query string into a plan (search_parse.c),
+ *            with valkey-search's error texts and precedence
+ *   plan     which KNN search a vector index runs (search_plan.c)
+ *   execute  filter, KNN, SORTBY and LIMIT into rows (search_exec.c)
+ *   render   the rows as the FT.SEARCH reply (search_render.c)
+ *
+ * Rows of a KNN query are nearest first with ties broken by key, rows of
+ * a pure filter in key order; SORTBY a field reorders them (stably for
+ * KNN).  A plan points into the command's arguments and an arena, so it
+ * lives as long as both.
+ */
+#ifndef VS_QUERY_SEARCH_H
+#define VS_QUERY_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/reply.h"
+#include "index/field_index.h"
+#include "query/ft_index.h"
+#include "query/query.h"
+
+#define VS_SEARCH_MAX_KNN 10000
+#define VS_SEARCH_MAX_TIMEOUT_MS 60000
+
+/* A RETURN field: name as given, and its output name (AS alias, or the
+ * name). */
+typedef struct vs_search_field {
+    vs_tok name;
+    vs_tok out;
+} vs_search_field;
+
+typedef struct vs_search_plan {
+    const vs_ftindex *x;
+    vs_query q;              /* filter tree and KNN clause (arena) */
+    int nocontent;
+    int has_return;          /* RETURN given (RETURN 0 sets nocontent) */
+    vs_search_field *ret;
+    uint32_t nret;
+    uint64_t offset, num;    /* LIMIT */
+    int sort_field;          /* SORTBY a schema field; -1: none (or the score) */
+    int sort_desc;
+    /* KNN (q.knn.present) */
+    int vfield;              /* the vector field */
+    uint32_t k, ef;          /* ef 0: the index's EF_RUNTIME */
+    const float *vec;        /* query vector (arena), normalised for COSINE */
+    vs_tok score_name;       /* AS name, or __<alias>_score */
+} vs_search_plan;
+
+/* Parse FT.SEARCH's query string (argv[0]) and options (argv[1..argc))
+ * against index x into p, allocating in ar. */
+vs_status vs_search_parse(const vs_ftindex *x, const uint8_t *const *argv, const size_t *lens, int argc,
+                          vs_arena *ar, vs_search_plan *p, vs_err *err);
+
+typedef enum vs_knn_strategy {
+    VS_KNN_EXACT, /* score every vector, or the filter's */
+    VS_KNN_GRAPH, /* approximate graph search (with the filter) */
+} vs_knn_strategy;
+
+/* The strategy on vector index fi for k results with breadth ef (0: the
+ * index's EF_RUNTIME), unfiltered or with a filter of filter_count ids. */
+vs_knn_strategy vs_search_plan_knn(const vs_field_index *fi, int filtered, size_t filter_count, uint32_t k,
+                                   uint32_t ef);
+
+typedef struct vs_search_rows {
+    size_t total;   /* results before LIMIT (KNN: at most k) */
+    vs_scored *row; /* the rows LIMIT keeps, in reply order; dist: the
+                       KNN score (0 for a pure filter) */
+    size_t n;
+} vs_search_rows;
+
+/* Run plan p (the plan stage chooses the KNN search once the filter's
+ * size is known).  out is freed with vs_search_rows_free. */
+vs_status vs_search_exec(const vs_search_plan *p, vs_search_rows *out);
+void vs_search_rows_free(vs_search_rows *rows);
+
+/* The reply: [total, key, [field, value, ...], ...]; the score pair
+ * first (KNN) unless RETURN is given; keys only with NOCONTENT. */
+void vs_search_render(vs_reply *r, const vs_search_plan *p, const vs_search_rows *rows);
+
+#endif

@@ -1,0 +1,168 @@
+/* search_exec.c - FT.SEARCH's execute stage (search.h): the filter, the
+ * KNN search the plan stage picks, SORTBY and LIMIT, into rows.
+ *
+ * KNN: the K nearest (ties by key), reordered by a SORTBY field stably
+ * (ties keep distance order).  Pure filter: the matching documents (every
+ * indexed one without a filter) in key order, keeping only the first
+ * offset + num with a bounded heap, or all of them sorted by the SORTBY
+ * field (ties by key).  Missing SORTBY values sort last either way.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "query/query_exec.h"
+#include "query/search.h"
+
+typedef struct sort_ctx {
+    const vs_ftindex *x;
+    int field;             /* schema field */
+    int desc;
+    const vs_scored *rows; /* KNN: sort row indexes into rows; NULL: sort ids */
+} sort_ctx;
+
+/* Raw hash value of field f for key id (NULL if absent). */
+static const vs_hfield *hash_value(const vs_ftindex *x, uint32_t id, int f) {
+    const vs_kentry *e = vs_ks_by_id(x->ks, id);
+    if (!e || e->type != VS_TYPE_HASH) return NULL;
+    const vs_fielddef *d = &x->schema.fields[f];
+    return vs_hash_get(e->v.hash, d->ident, d->ilen);
+}
+
+/* Compare two ids by the SORTBY field: a NUMERIC field by value, others
+ * by raw bytes; missing values last, then by key. */
+static int sortby_cmp(void *vctx, uint32_t a, uint32_t b) {
+    const sort_ctx *c = vctx;
+    const vs_ftindex *x = c->x;
+    int r = 0;
+    uint32_t ra = a, rb = b; /* row indexes (KNN) */
+    if (c->rows) {
+        a = c->rows[ra].id;
+        b = c->rows[rb].id;
+    }
+    const vs_field_index *fi = x->fields[c->field];
+    if (fi->ops->sort_value) {
+        double va = fi->ops->sort_value(fi, a), vb = fi->ops->sort_value(fi, b);
+        if (isnan(va) || isnan(vb)) {
+            if (isnan(va) != isnan(vb)) return isnan(va) ? 1 : -1;
+        } else {
+            r = (va > vb) - (va < vb);
+        }
+    } else {
+        const vs_hfield *fa = hash_value(x, a, c->field), *fb = hash_value(x, b, c->field);
+        if (!fa || !fb) {
+            if (!fa != !fb) return fa ? -1 : 1;
+        } else {
+            size_t n = fa->vlen < fb->vlen ? fa->vlen : fb->vlen;
+            r = memcmp(vs_hfield_value(fa), vs_hfield_value(fb), n);
+            if (!r) r = (fa->vlen > fb->vlen) - (fa->vlen < fb->vlen);
+        }
+    }
+    if (c->desc) r = -r;
+    if (r) return r;
+    if (c->rows) return (ra > rb) - (ra < rb); /* keep distance order */
+    return vs_key_cmp(x->ks, a, b);
+}
+
+/* out->row = rows [offset, offset + num) of the n in src (through order
+ * when given). */
+static vs_status keep_slice(const vs_search_plan *p, const vs_scored *src, const uint32_t *order, size_t n,
+                            vs_search_rows *out) {
+    size_t from = p->offset < n ? (size_t)p->offset : n;
+    size_t cnt = p->num < n - from ? (size_t)p->num : n - from;
+    out->row = vs_malloc((cnt ? cnt : 1) * sizeof *out->row);
+    if (!out->row) return VS_ERR_NOMEM;
+    for (size_t i = 0; i < cnt; i++) out->row[i] = src[order ? order[from + i] : from + i];
+    out->n = cnt;
+    return VS_OK;
+}
+
+static vs_status exec_knn(const vs_search_plan *p, vs_search_rows *out) {
+    const vs_ftindex *x = p->x;
+    vs_scored *res = vs_malloc((size_t)p->k * sizeof *res);
+    if (!res) return VS_ERR_NOMEM;
+    vs_bitset filter = {0};
+    vs_status st = p->q.filter ? vs_filter_eval(x, p->q.filter, &filter) : VS_OK;
+    size_t n = 0;
+    if (st == VS_OK) {
+        size_t nfilter = p->q.filter ? vs_bitset_count(&filter) : 0;
+        vs_knn_strategy how = vs_search_plan_knn(x->fields[p->vfield], p->q.filter != NULL, nfilter, p->k, p->ef);
+        vs_knn_req req = {p->vec, p->q.filter ? &filter : NULL, INFINITY, p->ef};
+        st = vs_knn_exec(x, p->vfield, how, &req, p->k, res, &n);
+    }
+    uint32_t *order = NULL;
+    if (st == VS_OK && p->sort_field >= 0 && n > 1) {
+        order = vs_malloc(n * sizeof *order);
+        if (!order) st = VS_ERR_NOMEM;
+        for (size_t i = 0; order && i < n; i++) order[i] = (uint32_t)i;
+        sort_ctx sc = {x, p->sort_field, p->sort_desc, res};
+        if (st == VS_OK) st = vs_sort_ids(order, n, sortby_cmp, &sc);
+    }
+    out->total = n;
+    if (st == VS_OK) st = keep_slice(p, res, order, n, out);
+    vs_free(order);
+    vs_bitset_free(&filter);
+    vs_free(res);
+    return st;
+}
+
+/* The filter's matches, or every indexed document. */
+static vs_status matches(const vs_search_plan *p, vs_bitset *set) {
+    const vs_ftindex *x = p->x;
+    if (p->q.filter) return vs_filter_eval(x, p->q.filter, set);
+    vs_status st = vs_bitset_init(set, vs_ks_id_bound(x->ks));
+    if (st != VS_OK) return st;
+    size_t words = vs_bitset_words(set->nbits), have = x->indexed.cap / 64;
+    for (size_t i = 0; i < words && i < have; i++) set->w[i] = x->indexed.w[i];
+    if (set->nbits & 63 && words) set->w[words - 1] &= (1ull << (set->nbits & 63)) - 1;
+    return VS_OK;
+}
+
+static vs_status exec_filter(const vs_search_plan *p, vs_search_rows *out) {
+    const vs_ftindex *x = p->x;
+    vs_bitset set = {0};
+    vs_status st = matches(p, &set);
+    if (st != VS_OK) return st;
+    size_t total = vs_bitset_count(&set);
+    /* Rows as (0, id): every match to sort, or the first offset + num in
+     * key order. */
+    uint64_t want = p->offset + p->num < p->offset ? UINT64_MAX : p->offset + p->num;
+    size_t keep = p->sort_field >= 0 || want > total ? total : (size_t)want;
+    vs_scored *rows = vs_malloc((keep ? keep : 1) * sizeof *rows);
+    size_t nrows = 0;
+    if (!rows) st = VS_ERR_NOMEM;
+    if (st == VS_OK && p->sort_field >= 0) {
+        uint32_t *ids = vs_malloc((total ? total : 1) * sizeof *ids);
+        if (!ids) st = VS_ERR_NOMEM;
+        for (uint32_t id = vs_bitset_next(&set, 0); ids && id < set.nbits; id = vs_bitset_next(&set, id + 1))
+            ids[nrows++] = id;
+        sort_ctx sc = {x, p->sort_field, p->sort_desc, NULL};
+        if (st == VS_OK) st = vs_sort_ids(ids, nrows, sortby_cmp, &sc);
+        for (size_t i = 0; st == VS_OK && i < nrows; i++) rows[i] = (vs_scored){0.0f, ids[i]};
+        vs_free(ids);
+    } else if (st == VS_OK) {
+        vs_topk top;
+        vs_topk_init(&top, rows, keep, vs_key_cmp, x->ks);
+        for (uint32_t id = vs_bitset_next(&set, 0); id < set.nbits; id = vs_bitset_next(&set, id + 1))
+            vs_topk_push(&top, 0.0f, id);
+        vs_topk_sort(&top);
+        nrows = top.n;
+    }
+    out->total = total;
+    if (st == VS_OK) st = keep_slice(p, rows, NULL, nrows, out);
+    vs_free(rows);
+    vs_bitset_free(&set);
+    return st;
+}
+
+vs_status vs_search_exec(const vs_search_plan *p, vs_search_rows *out) {
+    memset(out, 0, sizeof *out);
+    vs_status st = p->q.knn.present ? exec_knn(p, out) : exec_filter(p, out);
+    if (st != VS_OK) vs_search_rows_free(out);
+    return st;
+}
+
+void vs_search_rows_free(vs_search_rows *rows) {
+    vs_free(rows->row);
+    memset(rows, 0, sizeof *rows);
+}

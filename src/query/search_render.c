@@ -1,0 +1,69 @@
+/* search_render.c - FT.SEARCH's render stage (search.h): rows as the
+ * reply [total, key, [field, value, ...], ...].
+ *
+ * Without RETURN a row holds the KNN score pair (first) and every hash
+ * field; with RETURN the fields asked for that the document has, by
+ * alias or identifier, under their AS names, the score where its name is
+ * asked for; NOCONTENT leaves keys only.  The score is printed with
+ * %.12g.  The reply writer shapes RESP2 and RESP3 alike.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "query/search.h"
+
+static int tok_eq(vs_tok a, vs_tok b) { return a.n == b.n && memcmp(a.p, b.p, a.n) == 0; }
+
+static void reply_score(vs_reply *r, vs_tok name, float dist) {
+    char buf[40];
+    int n = snprintf(buf, sizeof buf, "%.12g", (double)dist);
+    vs_reply_bulk(r, name.p, name.n);
+    vs_reply_bulk(r, buf, (size_t)n);
+}
+
+static void reply_row(vs_reply *r, const vs_search_plan *p, const vs_scored *row) {
+    const vs_ftindex *x = p->x;
+    const int knn = p->q.knn.present;
+    const vs_kentry *e = vs_ks_by_id(x->ks, row->id);
+    vs_reply_bulk(r, e->key, e->klen);
+    if (p->nocontent) return;
+    const vs_hash *h = e->type == VS_TYPE_HASH ? e->v.hash : NULL;
+    if (!p->has_return) {
+        uint32_t nf = h ? h->n : 0;
+        vs_reply_array(r, 2 * ((size_t)nf + (knn ? 1 : 0)));
+        if (knn) reply_score(r, p->score_name, row->dist);
+        for (uint32_t i = 0; i < nf; i++) {
+            vs_reply_bulk(r, vs_hfield_name(h->f[i]), h->f[i]->flen);
+            vs_reply_bulk(r, vs_hfield_value(h->f[i]), h->f[i]->vlen);
+        }
+        return;
+    }
+    size_t at = vs_reply_defer(r);
+    size_t pairs = 0;
+    for (uint32_t i = 0; i < p->nret; i++) {
+        const vs_search_field *f = &p->ret[i];
+        if (knn && tok_eq(f->name, p->score_name)) {
+            reply_score(r, p->score_name, row->dist);
+            pairs++;
+            continue;
+        }
+        vs_tok ident = f->name;
+        int fi = vs_schema_field_by_alias(&x->schema, f->name.p, f->name.n);
+        if (fi >= 0) {
+            ident.p = x->schema.fields[fi].ident;
+            ident.n = x->schema.fields[fi].ilen;
+        }
+        const vs_hfield *hv = vs_hash_get(h, ident.p, ident.n);
+        if (!hv) continue;
+        vs_reply_bulk(r, f->out.p, f->out.n);
+        vs_reply_bulk(r, vs_hfield_value(hv), hv->vlen);
+        pairs++;
+    }
+    vs_reply_defer_array(r, at, 2 * pairs);
+}
+
+void vs_search_render(vs_reply *r, const vs_search_plan *p, const vs_search_rows *rows) {
+    vs_reply_array(r, 1 + rows->n * (p->nocontent ? 1 : 2));
+    vs_reply_int(r, (long long)rows->total);
+    for (size_t i = 0; i < rows->n; i++) reply_row(r, p, &rows->row[i]);
+}
