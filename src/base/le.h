@@ -1,11 +1,22 @@
 /* le.h - little-endian integers in byte buffers, whatever the host's
  * byte order: the snapshot format's integers (persist/ frames sections,
  * index/ encodes its own), and the byte-order independent reads of the
- * hashes (checksum.c, util.c). */
+ * hashes (checksum.c, util.c).
+ *
+ * The engine also copies whole arrays as they are in memory (vector
+ * blobs, FLAT blocks, HNSW arenas, id tables, in snapshots and in the
+ * values it indexes), which is little-endian only on a little-endian
+ * host.  WebAssembly is little-endian by definition; a native build for a
+ * big-endian host is refused here rather than writing files no other
+ * build reads. */
 #ifndef VS_LE_H
 #define VS_LE_H
 
 #include <stdint.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "Vessel builds for little-endian hosts only (wasm32 is little-endian)"
+#endif
 
 static inline void vs_le_put32(uint8_t *p, uint32_t v) {
     for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
