@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "base/le.h"
+
 #define P1 0x9E3779B185EBCA87ull
 #define P2 0xC2B2AE3D27D4EB4Full
 #define P3 0x165667B19E3779F9ull
@@ -11,15 +13,6 @@
 #define P5 0x27D4EB2F165667C5ull
 
 static inline uint64_t rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-
-static inline uint64_t rd64(const uint8_t *p) {
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
-           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56;
-}
-
-static inline uint32_t rd32(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static inline uint64_t round1(uint64_t acc, uint64_t in) {
     acc += in * P2;
@@ -52,17 +45,17 @@ void vs_xxh64_update(vs_xxh64_state *s, const void *data, size_t n) {
     if (s->nbuf) {
         size_t fill = 32 - s->nbuf;
         memcpy(s->buf + s->nbuf, p, fill);
-        for (int i = 0; i < 4; i++) s->v[i] = round1(s->v[i], rd64(s->buf + 8 * i));
+        for (int i = 0; i < 4; i++) s->v[i] = round1(s->v[i], vs_le_get64(s->buf + 8 * i));
         p += fill;
         n -= fill;
         s->nbuf = 0;
     }
     uint64_t v0 = s->v[0], v1 = s->v[1], v2 = s->v[2], v3 = s->v[3];
     for (; n >= 32; p += 32, n -= 32) {
-        v0 = round1(v0, rd64(p));
-        v1 = round1(v1, rd64(p + 8));
-        v2 = round1(v2, rd64(p + 16));
-        v3 = round1(v3, rd64(p + 24));
+        v0 = round1(v0, vs_le_get64(p));
+        v1 = round1(v1, vs_le_get64(p + 8));
+        v2 = round1(v2, vs_le_get64(p + 16));
+        v3 = round1(v3, vs_le_get64(p + 24));
     }
     s->v[0] = v0;
     s->v[1] = v1;
@@ -86,11 +79,11 @@ uint64_t vs_xxh64_digest(const vs_xxh64_state *s) {
     const uint8_t *p = s->buf;
     size_t n = s->nbuf;
     for (; n >= 8; p += 8, n -= 8) {
-        h ^= round1(0, rd64(p));
+        h ^= round1(0, vs_le_get64(p));
         h = rotl(h, 27) * P1 + P4;
     }
     if (n >= 4) {
-        h ^= (uint64_t)rd32(p) * P1;
+        h ^= (uint64_t)vs_le_get32(p) * P1;
         h = rotl(h, 23) * P2 + P3;
         p += 4;
         n -= 4;

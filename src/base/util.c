@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/le.h"
+
 static inline uint32_t rotl32(uint32_t x, int r) { return (x << r) | (x >> (32 - r)); }
 
 /* MurmurHash3 x86_32 by Austin Appleby (public domain), byte-order
@@ -21,8 +23,7 @@ uint32_t vs_hash_bytes(const void *p, size_t n, uint32_t seed) {
     const uint32_t c1 = 0xcc9e2d51u, c2 = 0x1b873593u;
     size_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        uint32_t k = (uint32_t)d[i] | ((uint32_t)d[i + 1] << 8) | ((uint32_t)d[i + 2] << 16) |
-                     ((uint32_t)d[i + 3] << 24);
+        uint32_t k = vs_le_get32(d + i);
         k *= c1;
         k = rotl32(k, 15);
         k *= c2;

@@ -16,6 +16,32 @@
  * graph indexes, an approximate graph search with its cost estimate, so
  * that the planner (query/) chooses between them.  Callers never see the
  * index structs.
+ *
+ * Snapshot section (optional): an index whose structures are costly to
+ * rebuild (FLAT, HNSW) saves them in a section of its own, which it
+ * encodes and decodes itself; persist/ only frames the section (its type,
+ * length and checksum, its place in the file, and the index and field
+ * positions that open its payload: docs/snapshot-format.md) and calls
+ * these ops.  The others (TAG, NUMERIC) are rebuilt from the keys on load.
+ *  - snap_save walks the section as pieces: small encodings in the walk's
+ *    scratch, or spans of live memory copied as they are, so no
+ *    serialized copy is ever made.  persist/ walks it twice (the length,
+ *    then the bytes); the index does not change in between.
+ *  - snap_load decodes it as a state machine fed by the reader: each call
+ *    takes the bytes the previous one asked for and asks for the next
+ *    ones: a small header staged by the reader (vs_fi_stage: at most
+ *    VS_FI_STAGE bytes, handed back in `in`), or a span read straight
+ *    into the index's own memory (vs_fi_read_into).  Every count and
+ *    length is checked against `left` (what the section still holds)
+ *    before anything is allocated for it; contents that make no sense set
+ *    `damage` (vs_fi_damaged: the reader reads the rest of the section and
+ *    reports the damage, or the checksum if that fails too).
+ *  - snap_finish runs once the section's bytes all arrived and its
+ *    checksum verified: it validates what was loaded (against itself and
+ *    the key ids, all below key_bound) and rebuilds what the section does
+ *    not hold; VS_ERR_CORRUPT with the reason in *why.
+ * The field index being loaded is new (empty) and is destroyed if the load
+ * fails at any point, so it must stay destroyable throughout.
  */
 #ifndef VS_FIELD_INDEX_H
 #define VS_FIELD_INDEX_H
@@ -46,6 +72,58 @@ typedef struct vs_fi_prep {
 
 typedef struct vs_field_index vs_field_index;
 
+/* ---- snapshot section: the walks ---- */
+
+/* A walk over a section being written (snap_save); zeroed at its start. */
+typedef struct vs_fi_save {
+    int step;
+    uint32_t i;
+    uint8_t scratch[64];
+} vs_fi_save;
+
+#define VS_FI_STAGE 64 /* largest staged read a decoder may ask for */
+
+/* A section being loaded (snap_load, see above); zeroed at its start. */
+typedef struct vs_fi_load {
+    /* From the reader, before each snap_load: */
+    const uint8_t *in; /* the bytes of a staged read */
+    uint64_t left;     /* section bytes not asked for yet */
+    /* From the index: the next read, or the end, or damage. */
+    int staged;        /* n bytes staged (vs_fi_stage), else into dst */
+    void *dst;
+    size_t n;
+    int done;
+    const char *damage;
+    /* The index's own place. */
+    int step;
+    uint32_t i;
+} vs_fi_load;
+
+/* Ask for the next n bytes, to be taken by step `step` of the next
+ * snap_load call: staged (1 <= n <= VS_FI_STAGE; the call finds them in
+ * ld->in), or read into dst (any n, checked against ld->left first). */
+static inline vs_status vs_fi_stage(vs_fi_load *ld, int step, size_t n) {
+    ld->step = step;
+    ld->staged = 1;
+    ld->n = n;
+    return VS_OK;
+}
+static inline vs_status vs_fi_read_into(vs_fi_load *ld, int step, void *dst, size_t n) {
+    ld->step = step;
+    ld->dst = dst;
+    ld->n = n;
+    return VS_OK;
+}
+/* Everything the section holds was asked for. */
+static inline vs_status vs_fi_done(vs_fi_load *ld) {
+    ld->done = 1;
+    return VS_OK;
+}
+/* The contents do not make sense: stop decoding. */
+static inline vs_status vs_fi_damaged(vs_fi_load *ld, const char *why) {
+    ld->damage = why;
+    return VS_OK;
+}
 /* Bounds of a NUMERIC range; *_excl for '(' bounds. */
 typedef struct vs_num_range {
     double lo, hi;
@@ -104,6 +182,13 @@ typedef struct vs_fi_ops {
      * when a bulk load (backfill) ends. */
     void (*compact)(vs_field_index *fi, uint32_t id_bound);
 
+    /* ---- snapshot section (all three, or none: see the top) ---- */
+    /* The next piece of the section in *p, *n; 0 when it is complete. */
+    int (*snap_save)(const vs_field_index *fi, vs_fi_save *w, const uint8_t **p, size_t *n);
+    /* Take the bytes asked for, ask for the next (or end, or damage). */
+    vs_status (*snap_load)(vs_field_index *fi, vs_fi_load *ld);
+    /* The section checked out: validate, rebuild what it does not hold. */
+    vs_status (*snap_finish)(vs_field_index *fi, uint32_t key_bound, const char **why);
     /* ---- queries ---- */
     /* Documents held, and whether key id is one of them. */
     uint32_t (*count)(const vs_field_index *fi);

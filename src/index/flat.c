@@ -1,9 +1,14 @@
-/* flat.c - FLAT vector index (see flat.h). */
+/* flat.c - FLAT vector index (see flat.h): updates, exact search, and
+ * its snapshot section (at the end).  What it shares with HNSW (the blob
+ * a document holds, the FT.INFO attribute) is in vector.c. */
 #include "index/flat.h"
 
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/idtable.h"
+#include "base/le.h"
+#include "index/vector.h"
 
 static vs_flat *F(vs_field_index *fi) { return (vs_flat *)fi; }
 static const vs_flat *CF(const vs_field_index *fi) { return (const vs_flat *)fi; }
@@ -28,15 +33,10 @@ const float *vs_flat_get(const vs_flat *f, uint32_t id) {
 
 static vs_status flat_reserve_id(vs_field_index *fi, uint32_t id) {
     vs_flat *f = F(fi);
-    if (id < f->key_cap) return VS_OK;
-    uint64_t cap = f->key_cap ? f->key_cap : 1024;
-    while (cap <= id) cap *= 2;
-    if (cap > UINT32_MAX) cap = UINT32_MAX;
-    uint32_t *ks = vs_realloc(f->key_slot, (size_t)cap * sizeof *ks);
+    static const uint32_t none = VS_NO_SLOT;
+    uint32_t *ks = vs_idtable_cover(f->key_slot, &f->key_cap, id, sizeof *ks, &none);
     if (!ks) return VS_ERR_NOMEM;
-    for (uint64_t i = f->key_cap; i < cap; i++) ks[i] = VS_NO_SLOT;
     f->key_slot = ks;
-    f->key_cap = (uint32_t)cap;
     return VS_OK;
 }
 
@@ -110,20 +110,9 @@ static void flat_compact(vs_field_index *fi, uint32_t id_bound) {
     }
 }
 
-/* A blob is valid if it holds dim finite little-endian float32 values. */
-static int blob_valid(const vs_flat *f, const uint8_t *p, size_t n) {
-    if (n != (size_t)f->dim * 4) return 0;
-    for (uint32_t i = 0; i < f->dim; i++) {
-        float x;
-        memcpy(&x, p + (size_t)i * 4, 4);
-        if (x - x != 0) return 0; /* NaN or infinity */
-    }
-    return 1;
-}
-
 static vs_status flat_prepare(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
     vs_flat *f = F(fi);
-    p->valid = blob_valid(f, p->val, p->len);
+    p->valid = vs_vector_blob_valid(f->dim, p->val, p->len);
     if (!p->valid) return VS_OK;
     if (id < f->key_cap && f->key_slot[id] != VS_NO_SLOT) return VS_OK; /* overwrite in place */
     return reserve_slot(f);
@@ -203,26 +192,14 @@ static size_t flat_memory(const vs_field_index *fi) {
 
 static void flat_info(const vs_field_index *fi, vs_reply *r) {
     const vs_flat *f = CF(fi);
-    vs_reply_simple(r, "index");
-    vs_reply_array(r, 12);
-    vs_reply_simple(r, "capacity");
-    vs_reply_int(r, vs_flat_capacity(f));
-    vs_reply_simple(r, "dimensions");
-    vs_reply_int(r, f->dim);
-    vs_reply_simple(r, "distance_metric");
-    vs_reply_simple(r, vs_metric_name(f->metric));
-    vs_reply_simple(r, "size");
-    vs_reply_bulk_ll(r, f->count);
-    vs_reply_simple(r, "data_type");
-    vs_reply_simple(r, "FLOAT32");
-    vs_reply_simple(r, "algorithm");
-    vs_reply_array(r, 4);
-    vs_reply_simple(r, "name");
-    vs_reply_simple(r, "FLAT");
+    vs_vector_info(r, fi->def, vs_flat_capacity(f), f->count, "FLAT", 4);
     vs_reply_simple(r, "block_size");
     vs_reply_int(r, f->block_size);
 }
 
+static int flat_snap_save(const vs_field_index *fi, vs_fi_save *c, const uint8_t **p, size_t *n);
+static vs_status flat_snap_load(vs_field_index *fi, vs_fi_load *ld);
+static vs_status flat_snap_finish(vs_field_index *fi, uint32_t key_bound, const char **why);
 /* ---- queries ---------------------------------------------------------------- */
 
 static uint32_t flat_count(const vs_field_index *fi) { return CF(fi)->count; }
@@ -263,6 +240,10 @@ static const vs_fi_ops flat_ops = {
     .info_len = 2,
     .type_name = "VECTOR",
     .compact = flat_compact,
+    /* ---- snapshot section ---- */
+    .snap_save = flat_snap_save,
+    .snap_load = flat_snap_load,
+    .snap_finish = flat_snap_finish,
     .count = flat_count,
     .has = flat_has,
     .knn_exact = flat_knn_exact,
@@ -281,7 +262,48 @@ vs_field_index *vs_flat_new(const vs_fielddef *def) {
     return &f->base;
 }
 
-vs_status vs_flat_load_reserve(vs_flat *f, uint32_t count) {
+/* ---- snapshot section ---------------------------------------------------------
+ *
+ * After the reader's (index, field) positions (docs/snapshot-format.md):
+ *   dim u32, count u32; slot_key u32[count]; the vectors f32[count * dim]
+ *   in slot order, as stored (COSINE ones normalised).
+ * Loading sizes the blocks and the slot table for count vectors, reads
+ * slot_key and the vectors straight into them, then (snap_finish, once
+ * the section checked out) rebuilds key -> slot. */
+
+enum { HEADER_LEN = 8 };     /* dim, count */
+enum { S_HEAD = 1, S_VECS }; /* steps */
+
+static int flat_snap_save(const vs_field_index *fi, vs_fi_save *c, const uint8_t **p, size_t *n) {
+    const vs_flat *f = CF(fi);
+    switch (c->step) {
+    case 0:
+        vs_le_put32(c->scratch, f->dim);
+        vs_le_put32(c->scratch + 4, f->count);
+        c->step = S_HEAD;
+        *p = c->scratch;
+        *n = HEADER_LEN;
+        return 1;
+    case S_HEAD:
+        c->step = S_VECS;
+        c->i = 0;
+        *p = (const uint8_t *)f->slot_key;
+        *n = (size_t)f->count * sizeof(uint32_t);
+        return 1;
+    case S_VECS: { /* block by block */
+        uint64_t start = (uint64_t)c->i * f->block_size;
+        if (start >= f->count) return 0;
+        uint64_t nvec = f->count - start < f->block_size ? f->count - start : f->block_size;
+        *p = (const uint8_t *)f->blocks[c->i++];
+        *n = (size_t)nvec * vs_vector_bytes(f->dim);
+        return 1;
+    }
+    }
+    return 0;
+}
+
+/* Room for count vectors (full blocks and the slot table), count set. */
+static vs_status load_reserve(vs_flat *f, uint32_t count) {
     while (slot_cap(f) < count) {
         vs_status st = reserve_slot(f);
         if (st != VS_OK) return st;
@@ -291,11 +313,40 @@ vs_status vs_flat_load_reserve(vs_flat *f, uint32_t count) {
     return VS_OK;
 }
 
-vs_status vs_flat_load_finish(vs_flat *f, uint32_t key_bound) {
+static vs_status flat_snap_load(vs_field_index *fi, vs_fi_load *ld) {
+    vs_flat *f = F(fi);
+    switch (ld->step) {
+    case 0: return vs_fi_stage(ld, S_HEAD, HEADER_LEN);
+    case S_HEAD: {
+        uint32_t dim = vs_le_get32(ld->in), count = vs_le_get32(ld->in + 4);
+        if (dim != f->dim) return vs_fi_damaged(ld, "a FLAT section does not match an index");
+        if ((uint64_t)count * (sizeof(uint32_t) + vs_vector_bytes(dim)) != ld->left)
+            return vs_fi_damaged(ld, "impossible FLAT vector count");
+        vs_status st = load_reserve(f, count);
+        if (st != VS_OK) return st;
+        ld->i = 0;
+        return vs_fi_read_into(ld, S_VECS, f->slot_key, (size_t)count * sizeof(uint32_t));
+    }
+    case S_VECS: {
+        uint64_t start = (uint64_t)ld->i * f->block_size;
+        if (start >= f->count) return vs_fi_done(ld);
+        uint64_t nvec = f->count - start < f->block_size ? f->count - start : f->block_size;
+        return vs_fi_read_into(ld, S_VECS, f->blocks[ld->i++], (size_t)nvec * vs_vector_bytes(f->dim));
+    }
+    }
+    return vs_fi_damaged(ld, "the FLAT section reader lost its place");
+}
+
+/* key -> slot from slot -> key: every key id loaded, once. */
+static vs_status flat_snap_finish(vs_field_index *fi, uint32_t key_bound, const char **why) {
+    vs_flat *f = F(fi);
     if (key_bound && flat_reserve_id(&f->base, key_bound - 1) != VS_OK) return VS_ERR_NOMEM;
     for (uint32_t s = 0; s < f->count; s++) {
         uint32_t id = f->slot_key[s];
-        if (id >= key_bound || f->key_slot[id] != VS_NO_SLOT) return VS_ERR_CORRUPT;
+        if (id >= key_bound || f->key_slot[id] != VS_NO_SLOT) {
+            *why = "a FLAT index names a key twice or one that does not exist";
+            return VS_ERR_CORRUPT;
+        }
         f->key_slot[id] = s;
     }
     return VS_OK;

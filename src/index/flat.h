@@ -9,6 +9,9 @@
  *  - key_slot[slot_key[s]] == s for every s < count;
  *  - key_slot[id] == VS_NO_SLOT for ids not in the index;
  *  - memory per vector: dim * 4 bytes + 4 (slot -> key) + 4 (key -> slot).
+ *
+ * flat.c also holds the index's snapshot section (vs_fi_ops.snap_*): the
+ * slot table and the blocks as they are, key -> slot rebuilt on load.
  */
 #ifndef VS_INDEX_FLAT_H
 #define VS_INDEX_FLAT_H
@@ -44,12 +47,6 @@ static inline const float *vs_flat_vector(const vs_flat *f, uint32_t slot) {
 /* Vector of key id, or NULL. */
 const float *vs_flat_get(const vs_flat *f, uint32_t id);
 
-/* Loading a snapshot: room for count vectors (full blocks and the slot
- * table, count set); the reader then fills slot_key and the blocks;
- * vs_flat_load_finish rebuilds key -> slot, VS_ERR_CORRUPT on a repeated
- * key id or one at or past key_bound. */
-vs_status vs_flat_load_reserve(vs_flat *f, uint32_t count);
-vs_status vs_flat_load_finish(vs_flat *f, uint32_t key_bound);
 
 /* Capacity in vectors (what FT.INFO reports). */
 uint32_t vs_flat_capacity(const vs_flat *f);

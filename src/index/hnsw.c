@@ -6,6 +6,11 @@
  * full.  Queries: greedy descent, then a beam search of width
  * max(EF_RUNTIME, k) on layer 0; deleted elements route but are never
  * returned.  Filtered queries: see vs_hnsw_search's planner.
+ *
+ * Loading a snapshot: the vs_hnsw_load_* functions at the end make room
+ * for what hnsw_snap.c (the index's snapshot section) decodes, then
+ * validate the graph and rebuild the rest.  What HNSW shares with FLAT
+ * (the blob a document holds, the FT.INFO attribute) is in vector.c.
  */
 #include "index/hnsw.h"
 
@@ -13,6 +18,8 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/idtable.h"
+#include "index/vector.h"
 
 #define GROWTH_NUM 3 /* capacity grows by 3/2 */
 #define GROWTH_DEN 2
@@ -753,15 +760,10 @@ static vs_status grow(vs_hnsw *h, uint32_t need) {
 
 static vs_status hnsw_reserve_id(vs_field_index *fi, uint32_t id) {
     vs_hnsw *h = H(fi);
-    if (id < h->key_cap) return VS_OK;
-    uint64_t cap = h->key_cap ? h->key_cap : 1024;
-    while (cap <= id) cap *= 2;
-    if (cap > UINT32_MAX) cap = UINT32_MAX;
-    uint32_t *ke = vs_realloc(h->key_elem, (size_t)cap * sizeof *ke);
+    static const uint32_t none = VS_NO_ELEM;
+    uint32_t *ke = vs_idtable_cover(h->key_elem, &h->key_cap, id, sizeof *ke, &none);
     if (!ke) return VS_ERR_NOMEM;
-    for (uint64_t i = h->key_cap; i < cap; i++) ke[i] = VS_NO_ELEM;
     h->key_elem = ke;
-    h->key_cap = (uint32_t)cap;
     return VS_OK;
 }
 
@@ -790,19 +792,9 @@ typedef struct hnsw_prep {
     uint64_t rng_before;
 } hnsw_prep;
 
-static int blob_valid(const vs_hnsw *h, const uint8_t *p, size_t n) {
-    if (n != (size_t)h->dim * 4) return 0;
-    for (uint32_t i = 0; i < h->dim; i++) {
-        float x;
-        memcpy(&x, p + (size_t)i * 4, 4);
-        if (x - x != 0) return 0;
-    }
-    return 1;
-}
-
 static vs_status hnsw_prepare(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
     vs_hnsw *h = H(fi);
-    p->valid = blob_valid(h, p->val, p->len);
+    p->valid = vs_vector_blob_valid(h->dim, p->val, p->len);
     if (!p->valid) return VS_OK;
     int has_old = id < h->key_cap && h->key_elem[id] != VS_NO_ELEM;
     if (has_old || h->nfree > 0) return VS_OK; /* a slot is reused: no allocation */
@@ -960,22 +952,7 @@ static size_t hnsw_memory(const vs_field_index *fi) {
 
 static void hnsw_info(const vs_field_index *fi, vs_reply *r) {
     const vs_hnsw *h = CH(fi);
-    vs_reply_simple(r, "index");
-    vs_reply_array(r, 12);
-    vs_reply_simple(r, "capacity");
-    vs_reply_int(r, vs_hnsw_capacity(h));
-    vs_reply_simple(r, "dimensions");
-    vs_reply_int(r, h->dim);
-    vs_reply_simple(r, "distance_metric");
-    vs_reply_simple(r, vs_metric_name(h->metric));
-    vs_reply_simple(r, "size");
-    vs_reply_bulk_ll(r, h->live);
-    vs_reply_simple(r, "data_type");
-    vs_reply_simple(r, "FLOAT32");
-    vs_reply_simple(r, "algorithm");
-    vs_reply_array(r, 8);
-    vs_reply_simple(r, "name");
-    vs_reply_simple(r, "HNSW");
+    vs_vector_info(r, fi->def, vs_hnsw_capacity(h), h->live, "HNSW", 8);
     vs_reply_simple(r, "m");
     vs_reply_int(r, h->M);
     vs_reply_simple(r, "ef_construction");
@@ -1050,6 +1027,10 @@ static const vs_fi_ops hnsw_ops = {
     .info = hnsw_info,
     .info_len = 2,
     .type_name = "VECTOR",
+    /* ---- snapshot section (hnsw_snap.c) ---- */
+    .snap_save = vs_hnsw_snap_save,
+    .snap_load = vs_hnsw_snap_load,
+    .snap_finish = vs_hnsw_snap_finish,
     .count = hnsw_count,
     .has = hnsw_has,
     .knn_exact = hnsw_knn_exact,
@@ -1118,7 +1099,7 @@ uint32_t vs_hnsw_unreachable(const vs_hnsw *h) {
     return missed;
 }
 
-/* ---- loading -------------------------------------------------------------- */
+/* ---- loading (hnsw_snap.c decodes the snapshot section into these) ------- */
 
 vs_status vs_hnsw_load_reserve(vs_hnsw *h, uint32_t count, uint32_t capacity) {
     if (capacity < count) capacity = count;
@@ -1135,9 +1116,9 @@ vs_status vs_hnsw_load_upper(vs_hnsw *h, uint32_t e) {
     return h->upper[e] ? VS_OK : VS_ERR_NOMEM;
 }
 
-vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t nfree, uint32_t entry, int max_level, uint64_t rng,
-                              uint32_t key_bound) {
-    uint32_t n = h->count;
+vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t key_bound) {
+    uint32_t n = h->count, nfree = h->nfree, entry = h->entry;
+    int max_level = h->max_level;
     if (nfree > n) return VS_ERR_CORRUPT;
     for (uint32_t e = 0; e < n; e++) {
         if (h->levels[e] > VS_HNSW_MAX_LEVEL || h->levels[e] > max_level) return VS_ERR_CORRUPT;
@@ -1167,7 +1148,6 @@ vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t nfree, uint32_t entry, int ma
         if (e >= n || vs_bit_test(h->deleted.w, e)) return VS_ERR_CORRUPT;
         vs_bit_set(h->deleted.w, e);
     }
-    h->nfree = nfree;
     if (key_bound && hnsw_reserve_id(&h->base, key_bound - 1) != VS_OK) return VS_ERR_NOMEM;
     for (uint32_t e = 0; e < n; e++) {
         if (vs_bit_test(h->deleted.w, e)) continue;
@@ -1179,8 +1159,6 @@ vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t nfree, uint32_t entry, int ma
     for (uint32_t e = 0; e < n; e++) indeg_add(h, links_of(h, e, 0));
     h->live = n - nfree;
     h->entry = n ? entry : VS_NO_ELEM;
-    h->max_level = max_level;
-    h->rng = rng;
     /* The reachability tree: breadth first from the entry point (the
      * orphan array as the queue); an element the walk misses (a snapshot
      * of an older build) is linked in by settle. */

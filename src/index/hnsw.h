@@ -99,15 +99,21 @@ uint32_t vs_hnsw_capacity(const vs_hnsw *h);
  * O(elements x M0). */
 uint32_t vs_hnsw_unreachable(const vs_hnsw *h);
 
-/* Loading a snapshot: vs_hnsw_load_reserve makes room for `capacity`
- * elements (count of them used); the reader fills levels and the arena,
- * vs_hnsw_load_upper allocates an element's upper links for the reader to
- * fill, and the free list; vs_hnsw_load_finish validates everything (links
+/* Loading a snapshot (for hnsw_snap.c): vs_hnsw_load_reserve makes room
+ * for `capacity` elements (count of them used); the decoder fills levels
+ * and the arena, vs_hnsw_load_upper allocates an element's upper links for
+ * it to fill, then the free list, and sets entry, max_level, rng and nfree
+ * as the snapshot has them; vs_hnsw_load_finish validates all of it (links
  * in range, levels, entry point, free list, key ids below key_bound) and
- * rebuilds the key map.  VS_ERR_CORRUPT on any inconsistency. */
+ * rebuilds the rest (key map, in-degrees, deleted bits, reachability
+ * tree).  VS_ERR_CORRUPT on any inconsistency. */
 vs_status vs_hnsw_load_reserve(vs_hnsw *h, uint32_t count, uint32_t capacity);
 vs_status vs_hnsw_load_upper(vs_hnsw *h, uint32_t e);
-vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t nfree, uint32_t entry, int max_level, uint64_t rng,
-                              uint32_t key_bound);
+vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t key_bound);
+
+/* The index's snapshot section (hnsw_snap.c): vs_fi_ops.snap_*. */
+int vs_hnsw_snap_save(const vs_field_index *fi, vs_fi_save *w, const uint8_t **p, size_t *n);
+vs_status vs_hnsw_snap_load(vs_field_index *fi, vs_fi_load *ld);
+vs_status vs_hnsw_snap_finish(vs_field_index *fi, uint32_t key_bound, const char **why);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/idtable.h"
 #include "base/util.h"
 
 static vs_numidx *X(vs_field_index *fi) { return (vs_numidx *)fi; }
@@ -17,15 +18,10 @@ static double get(const vs_numidx *x, uint32_t id) { return id < x->val_cap ? x-
 
 static vs_status num_reserve_id(vs_field_index *fi, uint32_t id) {
     vs_numidx *x = X(fi);
-    if (id < x->val_cap) return VS_OK;
-    uint64_t cap = x->val_cap ? x->val_cap : 1024;
-    while (cap <= id) cap *= 2;
-    if (cap > UINT32_MAX) cap = UINT32_MAX;
-    double *v = vs_realloc(x->values, (size_t)cap * sizeof *v);
+    static const double none = NAN;
+    double *v = vs_idtable_cover(x->values, &x->val_cap, id, sizeof *v, &none);
     if (!v) return VS_ERR_NOMEM;
-    for (uint64_t i = x->val_cap; i < cap; i++) v[i] = NAN;
     x->values = v;
-    x->val_cap = (uint32_t)cap;
     return VS_OK;
 }
 
@@ -237,6 +233,7 @@ static const vs_fi_ops num_ops = {
     .info = num_info,
     .info_len = 2,
     .type_name = "NUMERIC",
+
     .count = num_count,
     .has = num_has,
     .match = num_match,

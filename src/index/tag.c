@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/idtable.h"
 #include "base/util.h"
 
 #define TAG_HASH_SEED 0x2545f491u
@@ -41,15 +42,10 @@ static void free_entry(vs_tag_entry *e) {
 
 static vs_status tag_reserve_id(vs_field_index *fi, uint32_t id) {
     vs_tagidx *t = T(fi);
-    if (id < t->doc_cap) return VS_OK;
-    uint64_t cap = t->doc_cap ? t->doc_cap : 1024;
-    while (cap <= id) cap *= 2;
-    if (cap > UINT32_MAX) cap = UINT32_MAX;
-    vs_tag_doc **d = vs_realloc(t->docs, (size_t)cap * sizeof *d);
+    static vs_tag_doc *const none = NULL;
+    vs_tag_doc **d = vs_idtable_cover(t->docs, &t->doc_cap, id, sizeof *d, &none);
     if (!d) return VS_ERR_NOMEM;
-    memset(d + t->doc_cap, 0, (size_t)(cap - t->doc_cap) * sizeof *d);
     t->docs = d;
-    t->doc_cap = (uint32_t)cap;
     return VS_OK;
 }
 

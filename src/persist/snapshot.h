@@ -6,6 +6,13 @@
  * so loading does not rebuild a vector index; TAG and NUMERIC indexes are
  * rebuilt from the keys while loading.
  *
+ * persist/ frames the file: the header, the sections (type, length,
+ * XXH64) and their order, the meta, keys and index-definition sections,
+ * the end.  An index that saves its structures encodes and decodes its
+ * own section's payload (vs_fi_ops.snap_*, index/field_index.h; FLAT's in
+ * index/flat.c, HNSW's in index/hnsw_snap.c); persist/ writes and reads
+ * the (index, field) positions that open it and dispatches the rest.
+ *
  * Writing: vs_snap_write_begin, then vs_snap_write_next fills a caller
  * buffer until it returns 0 bytes.  The writer reads the live store, so
  * the store must not change between begin and end (the JS layer holds
@@ -30,6 +37,7 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "index/field_index.h"
 #include "query/store.h"
 
 #define VS_SNAP_MAGIC "VSNAP\r\n\x1a"
@@ -43,10 +51,18 @@ enum {
     VS_SEC_META = 1,
     VS_SEC_KEYS = 2,
     VS_SEC_INDEX = 3,
-    VS_SEC_FLAT = 4,
+    VS_SEC_FLAT = 4, /* index sections: one per field of these kinds */
     VS_SEC_HNSW = 5,
     VS_SEC_END = 0xFFFFFFFFu,
 };
+
+/* The type of a field's index section: VS_SEC_FLAT or VS_SEC_HNSW for a
+ * vector field (whose index implements vs_fi_ops.snap_*), 0 for a field
+ * whose index is rebuilt from the keys. */
+static inline uint32_t vs_snap_section_of(const vs_field_index *fi) {
+    if (!fi->ops->snap_save || fi->def->type != VS_FIELD_VECTOR) return 0;
+    return fi->def->vec.algo == VS_ALGO_HNSW ? VS_SEC_HNSW : VS_SEC_FLAT;
+}
 
 /* On-disk key types. */
 enum { VS_SNAP_STRING = 1, VS_SNAP_HASH = 2 };

@@ -4,10 +4,17 @@
  * The reader is a state machine over the byte stream.  Section decoders
  * ask for bytes with want() (a fixed-size header into a staging buffer)
  * or want_into() (a span straight into its final allocation: key bytes,
- * field blocks, vector blocks, the HNSW arena) and name the step to run
- * when the bytes are there; feeding never needs a second copy of the
- * snapshot.  Every count and length is checked against what remains of
- * its section before anything is allocated.
+ * field blocks, argument bytes) and name the step to run when the bytes
+ * are there; feeding never needs a second copy of the snapshot.  Every
+ * count and length is checked against what remains of its section before
+ * anything is allocated.
+ *
+ * Index sections (FLAT, HNSW) are decoded by their index (vs_fi_ops
+ * .snap_load, index/field_index.h) through the same two kinds of reads,
+ * straight into its vector blocks or graph arrays; this file reads the
+ * (index, field) positions that open them, checks that each field comes
+ * once, and once a section's checksum verified has the index check what
+ * it loaded (snap_finish).
  *
  * When a section's contents do not make sense, the decoder stops
  * interpreting it but keeps reading to the end of the section: if the
@@ -20,8 +27,7 @@
 
 #include "base/alloc.h"
 #include "base/checksum.h"
-#include "index/flat.h"
-#include "index/hnsw.h"
+#include "base/le.h"
 #include "persist/snapshot.h"
 #include "query/store.h"
 
@@ -30,16 +36,12 @@ typedef vs_status (*step_fn)(vs_snap_reader *r);
 
 enum { R_HEADER, R_SEC_HEAD, R_BODY, R_SEC_SUM, R_END, R_DONE };
 
-typedef struct loaded_field {
-    uint32_t index, field;
-} loaded_field;
-
 struct vs_snap_reader {
     vs_store *db;  /* the store being built */
     int state;
     vs_status failed; /* sticky failure */
 
-    uint8_t stage[64]; /* fixed-size reads */
+    uint8_t stage[VS_FI_STAGE]; /* fixed-size reads */
     size_t need, have;
     uint8_t *dst;      /* span reads (NULL: discard) */
     size_t dst_need, dst_have;
@@ -69,21 +71,12 @@ struct vs_snap_reader {
     uint8_t **args;
     size_t *arglen;
     vs_ftindex *x;
-    /* FLAT / HNSW */
-    vs_field_index *fi;
-    uint32_t block;
-    uint32_t elem;
-    uint32_t h_entry, h_nfree;
-    int h_max_level;
-    uint64_t h_rng;
-    loaded_field *loaded;
+    /* index sections */
+    vs_field_index *fi; /* the section's field (snap_finish pending) */
+    vs_fi_load ld;
+    vs_field_index **loaded; /* fields whose section came */
     uint32_t nloaded, loaded_cap;
 };
-
-static uint32_t get32(const uint8_t *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32; }
 
 static const char *section_name(uint32_t type) {
     switch (type) {
@@ -177,7 +170,7 @@ static vs_status k_fdata(vs_snap_reader *r) {
 }
 
 static vs_status k_fhead(vs_snap_reader *r) {
-    uint32_t flen = get32(r->stage), vlen = get32(r->stage + 4);
+    uint32_t flen = vs_le_get32(r->stage), vlen = vs_le_get32(r->stage + 4);
     if ((uint64_t)flen + vlen > r->sec_left) return damaged(r, "a field runs past the end of its section");
     r->field = vs_hfield_new(NULL, flen, NULL, vlen);
     if (!r->field) return VS_ERR_NOMEM;
@@ -190,7 +183,7 @@ static vs_status k_fnext(vs_snap_reader *r) {
 }
 
 static vs_status k_len(vs_snap_reader *r) {
-    uint32_t v = get32(r->stage);
+    uint32_t v = vs_le_get32(r->stage);
     if (r->entry_type == VS_TYPE_STRING) {
         if (v > r->sec_left) return damaged(r, "a value runs past the end of its section");
         vs_str *s = vs_malloc(sizeof *s + v);
@@ -212,9 +205,9 @@ static vs_status k_len(vs_snap_reader *r) {
 static vs_status k_key(vs_snap_reader *r) { return want(r, 4, k_len); }
 
 static vs_status k_head(vs_snap_reader *r) {
-    r->entry_id = get32(r->stage);
+    r->entry_id = vs_le_get32(r->stage);
     uint8_t t = r->stage[4];
-    uint32_t klen = get32(r->stage + 5);
+    uint32_t klen = vs_le_get32(r->stage + 5);
     if (t != VS_SNAP_STRING && t != VS_SNAP_HASH) return damaged(r, "unknown key type");
     if (klen > r->sec_left) return damaged(r, "a key runs past the end of its section");
     r->entry_type = t == VS_SNAP_HASH ? VS_TYPE_HASH : VS_TYPE_STRING;
@@ -229,7 +222,7 @@ static vs_status k_next(vs_snap_reader *r) {
 }
 
 static vs_status k_count(vs_snap_reader *r) {
-    r->records_left = get64(r->stage);
+    r->records_left = vs_le_get64(r->stage);
     if (r->records_left > r->sec_left / 13) return damaged(r, "impossible key count");
     /* Size the key table once (the count is bounded by the section's
      * bytes, so this cannot be made to allocate more than they justify). */
@@ -253,7 +246,7 @@ static vs_status i_done(vs_snap_reader *r) { return done(r); }
 
 static vs_status i_bf(vs_snap_reader *r) {
     int backfilling = r->stage[0];
-    uint32_t cursor = get32(r->stage + 1), end = get32(r->stage + 5), nwords = get32(r->stage + 9);
+    uint32_t cursor = vs_le_get32(r->stage + 1), end = vs_le_get32(r->stage + 5), nwords = vs_le_get32(r->stage + 9);
     if ((uint64_t)nwords * 8 != r->sec_left) return damaged(r, "the tracked-document bitmap has the wrong size");
     if (backfilling > 1 || cursor > end) return damaged(r, "impossible backfill state");
     /* The writer saved the id bound the backfill started with; the loaded
@@ -287,7 +280,7 @@ static vs_status i_argdone(vs_snap_reader *r) {
 }
 
 static vs_status i_arglen(vs_snap_reader *r) {
-    uint32_t len = get32(r->stage);
+    uint32_t len = vs_le_get32(r->stage);
     if (len > r->sec_left) return damaged(r, "an argument runs past the end of its section");
     r->args[r->argi] = vs_malloc((size_t)len + 1);
     if (!r->args[r->argi]) return VS_ERR_NOMEM;
@@ -301,7 +294,7 @@ static vs_status i_argnext(vs_snap_reader *r) {
 }
 
 static vs_status i_argc(vs_snap_reader *r) {
-    uint32_t argc = get32(r->stage);
+    uint32_t argc = vs_le_get32(r->stage);
     if (argc == 0 || argc > 100000 || (uint64_t)argc * 4 > r->sec_left) return damaged(r, "impossible argument count");
     r->args = vs_calloc(argc, sizeof *r->args);
     r->arglen = vs_calloc(argc, sizeof *r->arglen);
@@ -311,110 +304,49 @@ static vs_status i_argc(vs_snap_reader *r) {
     return i_argnext(r);
 }
 
-/* ---- FLAT and HNSW ------------------------------------------------------------- */
+/* ---- index sections ----------------------------------------------------------
+ *
+ * The payload opens with the field's (index, field) positions; the rest is
+ * the index's own (vs_fi_ops.snap_load, index/field_index.h): each of its
+ * requests becomes a want() or want_into() whose step calls it again. */
 
-/* The vector field (index, field) of the store being built, of algo, or
- * NULL; it must not have been loaded already. */
-static vs_field_index *vector_field(vs_snap_reader *r, uint32_t index, uint32_t field, vs_algo algo, uint32_t dim) {
-    if (index >= r->db->search.n) return NULL;
-    vs_ftindex *x = r->db->search.idx[index];
-    if (field >= x->schema.nfields) return NULL;
-    const vs_fielddef *d = &x->schema.fields[field];
-    if (d->type != VS_FIELD_VECTOR || d->vec.algo != algo || d->vec.dim != dim) return NULL;
-    for (uint32_t i = 0; i < r->nloaded; i++)
-        if (r->loaded[i].index == index && r->loaded[i].field == field) return NULL;
-    return x->fields[field];
+static vs_status fs_step(vs_snap_reader *r) {
+    vs_fi_load *ld = &r->ld;
+    ld->in = r->stage;
+    ld->left = r->sec_left;
+    ld->staged = 0;
+    ld->dst = NULL;
+    ld->n = 0;
+    vs_status st = r->fi->ops->snap_load(r->fi, ld);
+    if (st != VS_OK) return st;
+    if (ld->damage) return damaged(r, ld->damage);
+    if (ld->done) return done(r);
+    if (!ld->staged) return want_into(r, ld->dst, ld->n, fs_step);
+    if (ld->n == 0 || ld->n > sizeof r->stage) return damaged(r, "the index asked for an impossible read");
+    return want(r, ld->n, fs_step);
 }
 
-static vs_status mark_loaded(vs_snap_reader *r, uint32_t index, uint32_t field) {
+static vs_status fs_head(vs_snap_reader *r) {
+    uint32_t index = vs_le_get32(r->stage), field = vs_le_get32(r->stage + 4);
+    /* The field must exist, have a section of this type, and not have
+     * been loaded already. */
+    vs_field_index *fi = NULL;
+    if (index < r->db->search.n && field < r->db->search.idx[index]->schema.nfields)
+        fi = r->db->search.idx[index]->fields[field];
+    if (!fi || vs_snap_section_of(fi) != r->sec_type) return damaged(r, "the section does not match an index field");
+    for (uint32_t i = 0; i < r->nloaded; i++)
+        if (r->loaded[i] == fi) return damaged(r, "the section does not match an index field");
     if (r->nloaded == r->loaded_cap) {
         uint32_t cap = r->loaded_cap ? r->loaded_cap * 2 : 8;
-        loaded_field *l = vs_realloc(r->loaded, cap * sizeof *l);
+        vs_field_index **l = vs_realloc(r->loaded, cap * sizeof *l);
         if (!l) return VS_ERR_NOMEM;
         r->loaded = l;
         r->loaded_cap = cap;
     }
-    r->loaded[r->nloaded++] = (loaded_field){index, field};
-    return VS_OK;
-}
-
-static vs_status f_vecs(vs_snap_reader *r) {
-    vs_flat *f = (vs_flat *)r->fi;
-    uint64_t start = (uint64_t)r->block * f->block_size;
-    if (start >= f->count) {
-        vs_status st = vs_flat_load_finish(f, vs_ks_id_bound(&r->db->ks));
-        if (st == VS_ERR_CORRUPT) return damaged(r, "a FLAT index names a key twice or one that does not exist");
-        if (st != VS_OK) return st;
-        return done(r);
-    }
-    uint64_t n = f->count - start < f->block_size ? f->count - start : f->block_size;
-    return want_into(r, f->blocks[r->block++], (size_t)n * f->dim * sizeof(float), f_vecs);
-}
-
-static vs_status f_head(vs_snap_reader *r) {
-    uint32_t index = get32(r->stage), field = get32(r->stage + 4), dim = get32(r->stage + 8),
-             count = get32(r->stage + 12);
-    r->fi = vector_field(r, index, field, VS_ALGO_FLAT, dim);
-    if (!r->fi) return damaged(r, "a FLAT section does not match an index");
-    if ((uint64_t)count * (4 + (uint64_t)dim * 4) != r->sec_left) return damaged(r, "impossible FLAT vector count");
-    vs_status st = mark_loaded(r, index, field);
-    if (st == VS_OK) st = vs_flat_load_reserve((vs_flat *)r->fi, count);
-    if (st != VS_OK) return st;
-    r->block = 0;
-    return want_into(r, ((vs_flat *)r->fi)->slot_key, (size_t)count * 4, f_vecs);
-}
-
-static vs_status h_free(vs_snap_reader *r) {
-    vs_hnsw *h = (vs_hnsw *)r->fi;
-    vs_status st = vs_hnsw_load_finish(h, r->h_nfree, r->h_entry, r->h_max_level, r->h_rng, vs_ks_id_bound(&r->db->ks));
-    if (st == VS_ERR_CORRUPT) return damaged(r, "an HNSW graph is inconsistent");
-    if (st != VS_OK) return st;
-    return done(r);
-}
-
-static vs_status h_upper(vs_snap_reader *r) {
-    vs_hnsw *h = (vs_hnsw *)r->fi;
-    while (r->elem < h->count && h->levels[r->elem] == 0) r->elem++;
-    if (r->elem >= h->count) return want_into(r, h->free_list, (size_t)r->h_nfree * 4, h_free);
-    uint32_t e = r->elem++;
-    vs_status st = vs_hnsw_load_upper(h, e);
-    if (st != VS_OK) return st;
-    return want_into(r, h->upper[e], (size_t)h->levels[e] * (h->M + 1) * 4, h_upper);
-}
-
-static vs_status h_levels(vs_snap_reader *r) {
-    vs_hnsw *h = (vs_hnsw *)r->fi;
-    uint64_t upper = 0;
-    for (uint32_t e = 0; e < h->count; e++) {
-        if (h->levels[e] > VS_HNSW_MAX_LEVEL) return damaged(r, "an HNSW level is out of range");
-        upper += (uint64_t)h->levels[e] * (h->M + 1) * 4;
-    }
-    if ((uint64_t)h->count * h->elem_size + upper + (uint64_t)r->h_nfree * 4 != r->sec_left)
-        return damaged(r, "an HNSW section has the wrong size");
-    r->elem = 0;
-    return want_into(r, h->arena, (size_t)h->count * h->elem_size, h_upper);
-}
-
-static vs_status h_head(vs_snap_reader *r) {
-    const uint8_t *s = r->stage;
-    uint32_t index = get32(s), field = get32(s + 4), dim = get32(s + 8), M = get32(s + 12), count = get32(s + 16),
-             capacity = get32(s + 20);
-    r->h_entry = get32(s + 24);
-    r->h_max_level = (int)get32(s + 28);
-    r->h_rng = get64(s + 32);
-    r->h_nfree = get32(s + 40);
-    r->fi = vector_field(r, index, field, VS_ALGO_HNSW, dim);
-    if (!r->fi) return damaged(r, "an HNSW section does not match an index");
-    vs_hnsw *h = (vs_hnsw *)r->fi;
-    if (M != h->M) return damaged(r, "an HNSW section does not match its index's M");
-    if ((uint64_t)count * h->elem_size > r->sec_left || r->h_nfree > count)
-        return damaged(r, "impossible HNSW element count");
-    uint64_t cap_max = (uint64_t)(count > h->initial_cap ? count : h->initial_cap) * 2;
-    if (capacity < count || capacity > cap_max) return damaged(r, "impossible HNSW capacity");
-    vs_status st = mark_loaded(r, index, field);
-    if (st == VS_OK) st = vs_hnsw_load_reserve(h, count, capacity);
-    if (st != VS_OK) return st;
-    return want_into(r, h->levels, count, h_levels);
+    r->loaded[r->nloaded++] = fi;
+    r->fi = fi;
+    memset(&r->ld, 0, sizeof r->ld);
+    return fs_step(r);
 }
 
 /* ---- sections ------------------------------------------------------------------ */
@@ -422,6 +354,7 @@ static vs_status h_head(vs_snap_reader *r) {
 static vs_status section_start(vs_snap_reader *r) {
     r->body_done = 0;
     r->damage = NULL;
+    r->fi = NULL;
     switch (r->sec_type) {
     case VS_SEC_KEYS:
         if (r->have_keys) return damaged(r, "two key sections");
@@ -430,8 +363,8 @@ static vs_status section_start(vs_snap_reader *r) {
     case VS_SEC_INDEX:
         if (!r->have_keys) return damaged(r, "an index section comes before the keys");
         return want(r, 4, i_argc);
-    case VS_SEC_FLAT: return want(r, 16, f_head);
-    case VS_SEC_HNSW: return want(r, 44, h_head);
+    case VS_SEC_FLAT:
+    case VS_SEC_HNSW: return want(r, 8, fs_head);
     default:
         /* META and unknown sections: read (and check) without interpreting. */
         r->body_done = 1;
@@ -532,7 +465,7 @@ vs_status vs_snap_read_feed(vs_snap_reader *r, const uint8_t *p, size_t n, vs_er
             if (r->have == VS_SNAP_HEADER_LEN) {
                 if (r->size < VS_SNAP_HEADER_LEN + VS_SNAP_END_LEN)
                     return fail(r, err, VS_ERR_CORRUPT, "%s", "truncated (too short to hold its end section)");
-                uint32_t version = get32(r->stage + 8);
+                uint32_t version = vs_le_get32(r->stage + 8);
                 if (version > VS_SNAP_VERSION) {
                     char v[64];
                     snprintf(v, sizeof v, "%u", version);
@@ -546,8 +479,8 @@ vs_status vs_snap_read_feed(vs_snap_reader *r, const uint8_t *p, size_t n, vs_er
         case R_SEC_HEAD:
             k = fill_stage(r, p, n, 12);
             if (r->have == 12) {
-                r->sec_type = get32(r->stage);
-                r->sec_left = get64(r->stage + 4);
+                r->sec_type = vs_le_get32(r->stage);
+                r->sec_left = vs_le_get64(r->stage + 4);
                 r->have = 0;
                 /* Lengths are checked against the file before anything is
                  * allocated for them: this section, its checksum and the
@@ -593,7 +526,7 @@ vs_status vs_snap_read_feed(vs_snap_reader *r, const uint8_t *p, size_t n, vs_er
             vs_xxh64_update(&r->file_hash, p, k);
             if (r->have == 8) {
                 r->have = 0;
-                if (get64(r->stage) != vs_xxh64_digest(&r->sec_hash))
+                if (vs_le_get64(r->stage) != vs_xxh64_digest(&r->sec_hash))
                     return fail(r, err, VS_ERR_CORRUPT, "checksum mismatch in section '%s'", section_name(r->sec_type));
                 if (r->damage) {
                     char what[160];
@@ -607,15 +540,27 @@ vs_status vs_snap_read_feed(vs_snap_reader *r, const uint8_t *p, size_t n, vs_er
                         return fail(r, err, st, "%s", "section 'keys' is damaged: a key id appears twice");
                     if (st != VS_OK) return fail(r, err, st, "%s", "");
                 }
+                if (r->fi) {
+                    /* Verified: the index checks what it loaded. */
+                    const char *why = "its index does not hold together";
+                    vs_status st = r->fi->ops->snap_finish(r->fi, vs_ks_id_bound(&r->db->ks), &why);
+                    r->fi = NULL;
+                    if (st == VS_ERR_CORRUPT) {
+                        char what[160];
+                        snprintf(what, sizeof what, "section '%s' is damaged: %s", section_name(r->sec_type), why);
+                        return fail(r, err, VS_ERR_CORRUPT, "%s", what);
+                    }
+                    if (st != VS_OK) return fail(r, err, st, "%s", "");
+                }
                 r->state = R_SEC_HEAD;
             }
             break;
         case R_END:
             k = fill_stage(r, p, n, 16);
             if (r->have == 16) {
-                if (get64(r->stage + 8) != vs_xxh64(r->stage, 8, VS_SEC_END))
+                if (vs_le_get64(r->stage + 8) != vs_xxh64(r->stage, 8, VS_SEC_END))
                     return fail(r, err, VS_ERR_CORRUPT, "%s", "checksum mismatch in the end section");
-                if (get64(r->stage) != r->file_digest)
+                if (vs_le_get64(r->stage) != r->file_digest)
                     return fail(r, err, VS_ERR_CORRUPT, "%s", "checksum mismatch over the whole file");
                 r->state = R_DONE;
             }
@@ -648,12 +593,12 @@ vs_status vs_snap_read_end(vs_snap_reader *r, vs_store *into, vs_err *err) {
         st = fail(r, err, VS_ERR_CORRUPT, "%s",
                   r->state == R_HEADER ? "truncated (no header)" : "truncated (the end section is missing)");
     } else {
-        /* Every vector field must have come with its data. */
-        uint32_t vector_fields = 0;
+        /* Every field with an index section must have come with it. */
+        uint32_t with_section = 0;
         for (uint32_t i = 0; i < r->db->search.n; i++)
             for (uint32_t f = 0; f < r->db->search.idx[i]->schema.nfields; f++)
-                vector_fields += r->db->search.idx[i]->schema.fields[f].type == VS_FIELD_VECTOR;
-        if (!r->have_keys || vector_fields != r->nloaded) {
+                with_section += vs_snap_section_of(r->db->search.idx[i]->fields[f]) != 0;
+        if (!r->have_keys || with_section != r->nloaded) {
             st = fail(r, err, VS_ERR_CORRUPT, "%s", "a section is missing");
         } else {
             vs_ks_load_done(&r->db->ks);

@@ -1,24 +1,25 @@
 /* snapshot_write.c - writing a snapshot in chunks (see snapshot.h).
  *
  * Each section's payload is a sequence of "pieces": small encoded headers
- * (in a scratch buffer) and spans of live memory (keys, values, vector
- * blocks, the HNSW arena) copied as they are.  A section's length is
- * found by walking its pieces once without copying, then the pieces are
- * copied into the caller's buffers, so no serialized copy of the store is
- * ever held. */
+ * (in a scratch buffer) and spans of live memory (keys, values, the
+ * tracked bitmap) copied as they are.  An index section's pieces after
+ * its (index, field) positions come from the index (vs_fi_ops.snap_save:
+ * vector blocks, the HNSW arena...).  A section's length is found by
+ * walking its pieces once without copying, then the pieces are copied
+ * into the caller's buffers, so no serialized copy of the store is ever
+ * held. */
 #include <string.h>
 
 #include "base/alloc.h"
 #include "base/checksum.h"
-#include "index/flat.h"
-#include "index/hnsw.h"
+#include "base/le.h"
 #include "persist/snapshot.h"
 #include "query/store.h"
 
 typedef struct section {
     uint32_t type;
-    uint32_t index; /* registry position (INDEX, FLAT, HNSW) */
-    uint32_t field; /* schema position (FLAT, HNSW) */
+    uint32_t index; /* registry position (INDEX and index sections) */
+    uint32_t field; /* schema position (index sections) */
 } section;
 
 /* A walk over one section's pieces. */
@@ -27,6 +28,7 @@ typedef struct walk {
     int phase;
     uint32_t i, j; /* positions within the phase */
     uint8_t scratch[64];
+    vs_fi_save fi; /* an index section's walk, after the positions */
 } walk;
 
 struct vs_snap_writer {
@@ -47,13 +49,6 @@ struct vs_snap_writer {
 
 enum { W_HEADER, W_SEC_HEAD, W_BODY, W_SEC_SUM, W_END, W_DONE };
 
-static void put32(uint8_t *p, uint32_t v) {
-    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-static void put64(uint8_t *p, uint64_t v) {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static vs_ftindex *index_at(const vs_store *db, uint32_t i) { return db->search.idx[i]; }
 
 /* Next piece of the walk; 0 when the section is complete. */
@@ -64,10 +59,10 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
     case VS_SEC_META:
         if (w->phase++ > 0) return 0;
         /* One entry: the engine version that wrote the snapshot. */
-        put32(s, 1);
-        put32(s + 4, 6);
+        vs_le_put32(s, 1);
+        vs_le_put32(s + 4, 6);
         memcpy(s + 8, "engine", 6);
-        put32(s + 14, (uint32_t)strlen(wr->version));
+        vs_le_put32(s + 14, (uint32_t)strlen(wr->version));
         memcpy(s + 18, wr->version, strlen(wr->version));
         *p = s;
         *n = 18 + strlen(wr->version);
@@ -76,7 +71,7 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
         const vs_keyspace *ks = &db->ks;
         for (;;) {
             if (w->phase == 0) { /* count */
-                put64(s, ks->count);
+                vs_le_put64(s, ks->count);
                 w->phase = 1;
                 w->i = 0;
                 *p = s;
@@ -91,9 +86,9 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
             }
             switch (w->phase) {
             case 1: /* id, type, key length */
-                put32(s, e->id);
+                vs_le_put32(s, e->id);
                 s[4] = e->type == VS_TYPE_HASH ? VS_SNAP_HASH : VS_SNAP_STRING;
-                put32(s + 5, e->klen);
+                vs_le_put32(s + 5, e->klen);
                 w->phase = 2;
                 *p = s;
                 *n = 9;
@@ -105,7 +100,7 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
                 *n = e->klen;
                 return 1;
             case 3: /* value length, or field count */
-                put32(s, e->type == VS_TYPE_HASH ? e->v.hash->n : e->v.str->len);
+                vs_le_put32(s, e->type == VS_TYPE_HASH ? e->v.hash->n : e->v.str->len);
                 w->phase = e->type == VS_TYPE_HASH ? 5 : 4;
                 *p = s;
                 *n = 4;
@@ -124,8 +119,8 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
                     continue;
                 }
                 const vs_hfield *f = h->f[w->j];
-                put32(s, f->flen);
-                put32(s + 4, f->vlen);
+                vs_le_put32(s, f->flen);
+                vs_le_put32(s + 4, f->vlen);
                 w->phase = 6;
                 *p = s;
                 *n = 8;
@@ -146,7 +141,7 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
         const vs_schema *sc = &x->schema;
         switch (w->phase) {
         case 0:
-            put32(s, sc->nargs);
+            vs_le_put32(s, sc->nargs);
             w->phase = 1;
             w->i = 0;
             *p = s;
@@ -157,7 +152,7 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
                 w->phase = 3;
                 return next_piece(wr, w, p, n);
             }
-            put32(s, sc->arglen[w->i]);
+            vs_le_put32(s, sc->arglen[w->i]);
             w->phase = 2;
             *p = s;
             *n = 4;
@@ -170,9 +165,9 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
             return 1;
         case 3: /* backfill state and the tracked bitmap */
             s[0] = (uint8_t)x->backfilling;
-            put32(s + 1, x->bf_cursor);
-            put32(s + 5, x->bf_end);
-            put32(s + 9, x->tracked.cap / 64);
+            vs_le_put32(s + 1, x->bf_cursor);
+            vs_le_put32(s + 5, x->bf_end);
+            vs_le_put32(s + 9, x->tracked.cap / 64);
             w->phase = 4;
             *p = s;
             *n = 13;
@@ -185,78 +180,17 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
         default: return 0;
         }
     }
-    case VS_SEC_FLAT: {
-        const vs_flat *f = (const vs_flat *)index_at(db, w->sec->index)->fields[w->sec->field];
-        switch (w->phase) {
-        case 0:
-            put32(s, w->sec->index);
-            put32(s + 4, w->sec->field);
-            put32(s + 8, f->dim);
-            put32(s + 12, f->count);
+    default: { /* an index section: its field's positions, then the index's own pieces */
+        const vs_field_index *fi = index_at(db, w->sec->index)->fields[w->sec->field];
+        if (w->phase == 0) {
+            vs_le_put32(s, w->sec->index);
+            vs_le_put32(s + 4, w->sec->field);
             w->phase = 1;
             *p = s;
-            *n = 16;
-            return 1;
-        case 1:
-            w->phase = 2;
-            w->i = 0;
-            *p = (const uint8_t *)f->slot_key;
-            *n = (size_t)f->count * sizeof(uint32_t);
-            return 1;
-        case 2: { /* vectors, block by block */
-            uint64_t start = (uint64_t)w->i * f->block_size;
-            if (start >= f->count) return 0;
-            uint64_t nvec = f->count - start < f->block_size ? f->count - start : f->block_size;
-            *p = (const uint8_t *)f->blocks[w->i++];
-            *n = (size_t)nvec * f->dim * sizeof(float);
+            *n = 8;
             return 1;
         }
-        }
-        return 0;
-    }
-    case VS_SEC_HNSW: {
-        const vs_hnsw *h = (const vs_hnsw *)index_at(db, w->sec->index)->fields[w->sec->field];
-        switch (w->phase) {
-        case 0:
-            put32(s, w->sec->index);
-            put32(s + 4, w->sec->field);
-            put32(s + 8, h->dim);
-            put32(s + 12, h->M);
-            put32(s + 16, h->count);
-            put32(s + 20, h->capacity);
-            put32(s + 24, h->entry);
-            put32(s + 28, (uint32_t)h->max_level);
-            put64(s + 32, h->rng);
-            put32(s + 40, h->nfree);
-            w->phase = 1;
-            *p = s;
-            *n = 44;
-            return 1;
-        case 1:
-            w->phase = 2;
-            *p = h->levels;
-            *n = h->count;
-            return 1;
-        case 2:
-            w->phase = 3;
-            w->i = 0;
-            *p = h->arena;
-            *n = (size_t)h->count * h->elem_size;
-            return 1;
-        case 3: /* upper layers of the elements that have them */
-            while (w->i < h->count && h->levels[w->i] == 0) w->i++;
-            if (w->i < h->count) {
-                *p = (const uint8_t *)h->upper[w->i];
-                *n = (size_t)h->levels[w->i] * (h->M + 1) * sizeof(uint32_t);
-                w->i++;
-                return 1;
-            }
-            w->phase = 4;
-            *p = (const uint8_t *)h->free_list;
-            *n = (size_t)h->nfree * sizeof(uint32_t);
-            return 1;
-        }
-        return 0;
+        return fi->ops->snap_save(fi, &w->fi, p, n);
     }
     }
     return 0;
@@ -289,11 +223,11 @@ vs_status vs_snap_write_begin(vs_store *db, const char *version, vs_snap_writer 
     wr->secs[wr->nsecs++] = (section){VS_SEC_KEYS, 0, 0};
     for (uint32_t i = 0; i < db->search.n; i++) wr->secs[wr->nsecs++] = (section){VS_SEC_INDEX, i, 0};
     for (uint32_t i = 0; i < db->search.n; i++) {
-        const vs_schema *sc = &index_at(db, i)->schema;
-        for (uint32_t f = 0; f < sc->nfields; f++)
-            if (sc->fields[f].type == VS_FIELD_VECTOR)
-                wr->secs[wr->nsecs++] =
-                    (section){sc->fields[f].vec.algo == VS_ALGO_HNSW ? VS_SEC_HNSW : VS_SEC_FLAT, i, f};
+        const vs_ftindex *x = index_at(db, i);
+        for (uint32_t f = 0; f < x->schema.nfields; f++) {
+            uint32_t type = vs_snap_section_of(x->fields[f]);
+            if (type) wr->secs[wr->nsecs++] = (section){type, i, f};
+        }
     }
     wr->total = VS_SNAP_HEADER_LEN + 12 + 8 + 8; /* header, END section */
     for (uint32_t i = 0; i < wr->nsecs; i++) wr->total += 12 + section_len(wr, &wr->secs[i]) + 8;
@@ -327,8 +261,8 @@ vs_status vs_snap_write_next(vs_snap_writer *wr, uint8_t *buf, size_t cap, size_
         switch (wr->state) {
         case W_HEADER:
             memcpy(wr->hdr, VS_SNAP_MAGIC, VS_SNAP_MAGIC_LEN);
-            put32(wr->hdr + 8, VS_SNAP_VERSION);
-            put32(wr->hdr + 12, 0);
+            vs_le_put32(wr->hdr + 8, VS_SNAP_VERSION);
+            vs_le_put32(wr->hdr + 12, 0);
             emit(wr, wr->hdr, VS_SNAP_HEADER_LEN, 0);
             wr->state = W_SEC_HEAD;
             wr->sec = 0;
@@ -338,8 +272,8 @@ vs_status vs_snap_write_next(vs_snap_writer *wr, uint8_t *buf, size_t cap, size_
                 wr->state = W_END;
                 break;
             }
-            put32(wr->hdr, wr->secs[wr->sec].type);
-            put64(wr->hdr + 4, section_len(wr, &wr->secs[wr->sec]));
+            vs_le_put32(wr->hdr, wr->secs[wr->sec].type);
+            vs_le_put64(wr->hdr + 4, section_len(wr, &wr->secs[wr->sec]));
             emit(wr, wr->hdr, 12, 0);
             memset(&wr->w, 0, sizeof wr->w);
             wr->w.sec = &wr->secs[wr->sec];
@@ -352,7 +286,7 @@ vs_status vs_snap_write_next(vs_snap_writer *wr, uint8_t *buf, size_t cap, size_
             if (next_piece(wr, &wr->w, &p, &n)) {
                 emit(wr, p, n, 1);
             } else {
-                put64(wr->hdr, vs_xxh64_digest(&wr->sec_hash));
+                vs_le_put64(wr->hdr, vs_xxh64_digest(&wr->sec_hash));
                 emit(wr, wr->hdr, 8, 0);
                 wr->sec++;
                 wr->state = W_SEC_HEAD;
@@ -362,10 +296,10 @@ vs_status vs_snap_write_next(vs_snap_writer *wr, uint8_t *buf, size_t cap, size_
         case W_END: {
             /* END: its payload is the checksum of every byte before it. */
             uint64_t file = vs_xxh64_digest(&wr->file_hash);
-            put32(wr->hdr, VS_SEC_END);
-            put64(wr->hdr + 4, 8);
-            put64(wr->hdr + 12, file);
-            put64(wr->hdr + 20, vs_xxh64(wr->hdr + 12, 8, VS_SEC_END));
+            vs_le_put32(wr->hdr, VS_SEC_END);
+            vs_le_put64(wr->hdr + 4, 8);
+            vs_le_put64(wr->hdr + 12, file);
+            vs_le_put64(wr->hdr + 20, vs_xxh64(wr->hdr + 12, 8, VS_SEC_END));
             wr->state = W_DONE;
             emit(wr, wr->hdr, 28, 0);
             break;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/idtable.h"
 
 vs_status vs_ftindex_new(vs_keyspace *ks, vs_schema *schema, uint32_t seed, vs_ftindex **out) {
     vs_ftindex *x = vs_calloc(1, sizeof *x);
@@ -51,16 +52,9 @@ void vs_ftindex_free(vs_ftindex *x) {
 static vs_status reserve_doc(vs_ftindex *x, uint32_t id) {
     if (vs_bitvec_reserve(&x->tracked, id) != VS_OK || vs_bitvec_reserve(&x->indexed, id) != VS_OK)
         return VS_ERR_NOMEM;
-    if (id >= x->nattr_cap) {
-        uint64_t cap = x->nattr_cap ? x->nattr_cap : 1024;
-        while (cap <= id) cap *= 2;
-        if (cap > UINT32_MAX) cap = UINT32_MAX;
-        uint16_t *a = vs_realloc(x->nattr, (size_t)cap * sizeof *a);
-        if (!a) return VS_ERR_NOMEM;
-        memset(a + x->nattr_cap, 0, (size_t)(cap - x->nattr_cap) * sizeof *a);
-        x->nattr = a;
-        x->nattr_cap = (uint32_t)cap;
-    }
+    uint16_t *a = vs_idtable_cover(x->nattr, &x->nattr_cap, id, sizeof *a, NULL);
+    if (!a) return VS_ERR_NOMEM;
+    x->nattr = a;
     return VS_OK;
 }
 

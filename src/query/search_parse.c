@@ -12,6 +12,7 @@
 #include "base/args.h"
 #include "base/util.h"
 #include "index/distance.h"
+#include "index/vector.h"
 #include "query/search.h"
 
 #define TOKF(t) (int)(t).n, (const char *)(t).p
@@ -166,9 +167,9 @@ static vs_status knn_params(vs_search_plan *p, opts *o, vs_arena *ar, vs_tok *bl
     vs_status st = subst(o, kc->k, &kt, err);
     if (st == VS_OK) st = vs_parse_u64_tok(kt.p, kt.n, UINT32_MAX, &kv, err);
     if (st == VS_OK) st = subst(o, kc->blob, blob, err);
-    if (st == VS_OK && blob->n != (size_t)vd->vec.dim * 4)
-        st = vs_err_set(err, VS_ERR, "query vector blob size (%zu) does not match index's expected size (%u).",
-                        blob->n, vd->vec.dim * 4);
+    if (st == VS_OK && blob->n != vs_vector_bytes(vd->vec.dim))
+        st = vs_err_set(err, VS_ERR, "query vector blob size (%zu) does not match index's expected size (%zu).",
+                        blob->n, vs_vector_bytes(vd->vec.dim));
     if (st == VS_OK && kc->ef.p) {
         st = subst(o, kc->ef, &et, err);
         if (st == VS_OK) st = vs_parse_u64_tok(et.p, et.n, UINT32_MAX, &ev, err);
@@ -201,9 +202,9 @@ static vs_status knn_params(vs_search_plan *p, opts *o, vs_arena *ar, vs_tok *bl
 /* The query vector from its blob: finite values, normalised for COSINE. */
 static vs_status knn_vector(vs_search_plan *p, vs_tok blob, vs_arena *ar, vs_err *err) {
     const vs_fielddef *vd = &p->x->schema.fields[p->vfield];
-    float *v = vs_arena_alloc(ar, (size_t)vd->vec.dim * sizeof(float));
+    float *v = vs_arena_alloc(ar, vs_vector_bytes(vd->vec.dim));
     if (!v) return VS_ERR_NOMEM;
-    memcpy(v, blob.p, (size_t)vd->vec.dim * sizeof(float));
+    memcpy(v, blob.p, vs_vector_bytes(vd->vec.dim));
     if (!vs_all_finite(v, vd->vec.dim))
         return vs_err_set(err, VS_ERR,
                           "Error parsing vector similarity parameters: query vector contains NaN or infinite values");
