@@ -10,6 +10,7 @@ import { decode, ReplyError } from './resp.js';
 
 const encoder = new TextEncoder();
 const INITIAL_ARG_BYTES = 64 * 1024;
+const FLAG_CACHE_MAX = 1024; // command names whose flags are cached
 
 /** Bytes of an argument: strings as UTF-8, numbers in decimal, views as their bytes. */
 function argBytesUpperBound(a) {
@@ -33,6 +34,7 @@ export class Engine {
     this.u32 = new Uint32Array(this.memory.buffer);
     this.argCap = 0;
     this.argPtr = 0;
+    this.flagCache = new Map(); // command name -> VS_CMD_* flags
     this.ensureArgs(INITIAL_ARG_BYTES);
     // vs_options: uint64 maxmemory, uint32 seed.
     const opt = this.argPtr;
@@ -308,17 +310,26 @@ export class Engine {
     return { valid: stat(0), torn: stat(1), applied: stat(2), failed: stat(3), error: st === 0 ? null : this.errorText() };
   }
 
-  /** VS_CMD_* flags of a command name (-1 unknown); cached. */
+  /**
+   * VS_CMD_* flags of a command name (-1 unknown).  Cached by the name as
+   * given (a command runs under the same spelling again and again); the
+   * cache is emptied when full, so names from clients cannot grow it.
+   */
   commandFlags(name) {
-    const key = typeof name === 'string' ? name.toLowerCase() : null;
-    const cached = key === null ? undefined : this.flagCache?.get(key);
-    if (cached !== undefined) return cached;
-    const bytes = typeof name === 'string' ? encoder.encode(name) : name;
+    const text = typeof name === 'string';
+    if (text) {
+      const hit = this.flagCache.get(name);
+      if (hit !== undefined) return hit;
+    }
+    const bytes = text ? encoder.encode(name) : name;
     const p = this.io(Math.max(bytes.length, 1));
     this.refresh();
     this.u8.set(bytes, p);
     const f = this.exports.vs_command_flags(p, bytes.length);
-    if (key !== null) (this.flagCache ??= new Map()).set(key, f);
+    if (text) {
+      if (this.flagCache.size >= FLAG_CACHE_MAX) this.flagCache.clear();
+      this.flagCache.set(name, f);
+    }
     return f;
   }
 

@@ -100,6 +100,7 @@ export async function open(options = {}) {
 }
 
 const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 
 /** Redis's save parameter ("3600 1 300 100") -> [[3600, 1], [300, 100]]; null if malformed. */
 export function parseSaveRules(text) {
@@ -139,9 +140,20 @@ function toArgs(name, args) {
   return out;
 }
 
-/** The name of a command from its first argument. */
+/** The name of a command (or an argument) as text. */
 function nameOf(a) {
-  return typeof a === 'string' ? a : ArrayBuffer.isView(a) ? new TextDecoder().decode(a) : String(a);
+  if (typeof a === 'string') return a;
+  if (!ArrayBuffer.isView(a)) return String(a);
+  if (a instanceof Uint8Array && a.length < 32) {
+    // Short names: an ASCII loop beats the decoder's call.
+    let s = '';
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] >= 0x80) return fromUtf8.decode(a);
+      s += String.fromCharCode(a[i]);
+    }
+    return s;
+  }
+  return fromUtf8.decode(a);
 }
 
 // How the gate returns an engine reply (the `binary` flag of the decoded
@@ -151,18 +163,20 @@ const BINARY = true; // decoded, bulk strings as Uint8Array; an error reply is t
 const RESP = 'resp'; // the RESP bytes (copied), error replies included
 
 export class Vessel {
+  #binaryReplies;
+  #schemas = new Map(); // index name -> FT.INFO object (cached)
+  #waiters = new Set(); // indexReady() promises to settle after each slice
+
   /** @param {Engine} engine */
   constructor(engine, options = {}) {
     // engine, persister and background are internal (tests and benchmarks
     // drive them directly); the public API is the methods below.
     this.engine = engine;
-    this.binaryReplies = !!options.binaryReplies;
+    this.#binaryReplies = !!options.binaryReplies;
     this.closed = false;
     this.readOnly = false;
     this.persister = null;
     this.loadReport = null;
-    this.schemas = new Map(); // index name -> FT.INFO object (cached)
-    this.waiters = new Set(); // indexReady() promises to settle after each slice
     this.background = new BackgroundWork((budget) => this.#backgroundStep(budget), {
       sliceMs: options.backfillSliceMs ?? 4,
       onSlice: () => this.#notifyWaiters(),
@@ -179,10 +193,6 @@ export class Vessel {
     if (this.closed) throw new Error('vessel: the store is closed');
   }
 
-  #isWrite(name) {
-    return (this.engine.commandFlags(name) & WRITE_FLAG) !== 0;
-  }
-
   #backgroundStep(budget) {
     if (this.persister?.saving) return false; // resumed when the save ends
     return this.engine.step(budget);
@@ -190,24 +200,30 @@ export class Vessel {
 
   // ---- the gate ----------------------------------------------------------------
   //
-  // Every command reaches the engine through here: #held (a save in
-  // progress holds writes back), #admit (closed store, read-only store,
-  // broken journal), the engine call, then #settle (journal hand-off,
-  // which also counts the changes autosave looks at, and the work after
-  // a change to the set of indexes).  #gate runs one command;
-  // pipelineRaw runs a batch between the same #admit and #settle rules.
+  // Every command reaches the engine through here: #flagsOf (the store is
+  // open; the command's VS_CMD_* flags, which every later step reads),
+  // #held (a save in progress holds writes back), #admit (read-only
+  // store, broken journal), the engine call, then #settle (journal
+  // hand-off, which also counts the changes autosave looks at, and the
+  // work after a change to the set of indexes).  #gate runs one command;
+  // pipelineRaw runs a batch under the same rules.
+
+  /** The VS_CMD_* flags of a command (-1: unknown to the engine); throws once the store is closed. */
+  #flagsOf(name) {
+    this.#checkOpen();
+    return this.engine.commandFlags(name);
+  }
 
   /** The promise of the end of a save that holds this command back, or null. */
-  #held(name) {
+  #held(flags) {
     const saving = this.persister?.saving;
-    return saving && this.#isWrite(name) ? saving.catch(() => {}) : null;
+    return saving && flags & WRITE_FLAG ? saving.catch(() => {}) : null;
   }
 
   /** Refuse a command the store cannot take now (throws). */
-  #admit(name) {
-    this.#checkOpen();
+  #admit(flags) {
     const p = this.persister;
-    if ((this.readOnly || p?.saving || p?.broken) && this.#isWrite(name)) {
+    if ((this.readOnly || p?.saving || p?.broken) && flags & WRITE_FLAG) {
       if (this.readOnly) throw new ReplyError("READONLY You can't write against a read only replica.");
       if (p.broken) {
         // As Redis after a failed AOF write: refuse writes, keep reads.
@@ -230,7 +246,7 @@ export class Vessel {
     if (flags > 0 && flags & JOURNALED) {
       // The set of indexes changed (FT.CREATE, FT.DROPINDEX): schemas are
       // read again, a new index is backfilled, waiters look again.
-      this.schemas.clear();
+      this.#schemas.clear();
       this.background.kick();
       this.#notifyWaiters();
     }
@@ -238,32 +254,32 @@ export class Vessel {
   }
 
   /** Run one command now: { value, durable } (value as `mode` asks). */
-  #gate(args, name, mode, proto = 2) {
+  #gate(args, flags, mode, proto = 2) {
     let value;
     let durable;
     if (mode === RESP) {
       try {
-        this.#admit(name);
+        this.#admit(flags);
       } catch (e) {
         if (e instanceof ReplyError) return { value: respOf({ error: e.message }), durable };
         throw e;
       }
     } else {
-      this.#admit(name);
+      this.#admit(flags);
     }
     try {
       value = mode === RESP ? this.engine.execRaw(args, proto).bytes.slice() : this.engine.exec(args, mode === BINARY);
     } finally {
-      durable = this.#settle(this.engine.commandFlags(name));
+      durable = this.#settle(flags);
     }
     return { value, durable };
   }
 
   /** Run one command, waiting for a save that holds it back and for its durability. */
   async #run(args, mode = DECODED) {
-    const name = nameOf(args[0]);
-    for (let held; (held = this.#held(name)); ) await held;
-    const { value, durable } = this.#gate(args, name, mode);
+    const flags = this.#flagsOf(nameOf(args[0]));
+    for (let held; (held = this.#held(flags)); ) await held;
+    const { value, durable } = this.#gate(args, flags, mode);
     if (durable) await durable;
     return value;
   }
@@ -284,7 +300,7 @@ export class Vessel {
       if (r.error) throw new ReplyError(r.error);
       return r.value;
     }
-    return this.#run(toArgs(name, args), this.binaryReplies ? BINARY : DECODED);
+    return this.#run(toArgs(name, args), this.#binaryReplies ? BINARY : DECODED);
   }
 
   /** Run a command with bulk replies as Uint8Array. */
@@ -297,8 +313,7 @@ export class Vessel {
    * in progress and the command writes (the async API waits instead).
    */
   commandSync(name, ...args) {
-    const all = toArgs(name, args);
-    return this.#gate(all, nameOf(name), this.binaryReplies ? BINARY : DECODED).value;
+    return this.#gate(toArgs(name, args), this.#flagsOf(nameOf(name)), this.#binaryReplies ? BINARY : DECODED).value;
   }
 
   /**
@@ -319,9 +334,10 @@ export class Vessel {
       const special = this.#persistenceCommand(name, args.slice(1).map(nameOf));
       if (special) return special.then(respOf);
     }
-    const held = this.#held(name);
+    const flags = this.#flagsOf(name);
+    const held = this.#held(flags);
     if (held) return held.then(() => this.commandRaw(args, { proto, persistence }));
-    const { value, durable } = this.#gate(args, name, RESP, proto);
+    const { value, durable } = this.#gate(args, flags, RESP, proto);
     if (!durable) return value;
     return durable.then(() => value, (e) => respError(`MISCONF ${e.message}`));
   }
@@ -352,15 +368,15 @@ export class Vessel {
    * postMessage).  Durable writes are awaited together at the end.
    * `binary`: bulk replies as Uint8Array.
    */
-  async pipeline(commands, { errorsAsValues = false, binary = this.binaryReplies } = {}) {
+  async pipeline(commands, { errorsAsValues = false, binary = this.#binaryReplies } = {}) {
     const out = new Array(commands.length);
     const durable = [];
     for (let i = 0; i < commands.length; i++) {
       const args = commands[i];
-      const name = nameOf(args[0]);
-      for (let held; (held = this.#held(name)); ) await held;
+      const flags = this.#flagsOf(nameOf(args[0]));
+      for (let held; (held = this.#held(flags)); ) await held;
       try {
-        const r = this.#gate(args, name, binary ? BINARY : DECODED);
+        const r = this.#gate(args, flags, binary ? BINARY : DECODED);
         out[i] = r.value;
         if (r.durable) durable.push(r.durable);
       } catch (e) {
@@ -547,7 +563,7 @@ export class Vessel {
       if (match !== undefined) args.push('MATCH', match);
       if (count !== undefined) args.push('COUNT', count);
       if (type !== undefined) args.push('TYPE', type);
-      const [next, keys] = this.#gate(args, 'SCAN', DECODED).value;
+      const [next, keys] = this.#gate(args, this.#flagsOf('SCAN'), DECODED).value;
       cursor = next;
       for (const k of keys) yield k;
     } while (cursor !== '0');
@@ -589,10 +605,10 @@ export class Vessel {
   }
 
   #cachedInfo(name) {
-    let info = this.schemas.get(name);
+    let info = this.#schemas.get(name);
     if (!info) {
       info = parseInfo(this.engine.exec(['FT.INFO', name]));
-      this.schemas.set(name, info);
+      this.#schemas.set(name, info);
     }
     return info;
   }
@@ -623,9 +639,9 @@ export class Vessel {
     this.#checkOpen();
     return new Promise((resolve, reject) => {
       const w = { name, onProgress, resolve, reject };
-      this.waiters.add(w);
+      this.#waiters.add(w);
       this.#checkWaiter(w);
-      if (this.waiters.has(w)) this.background.kick();
+      if (this.#waiters.has(w)) this.background.kick();
     });
   }
 
@@ -644,25 +660,25 @@ export class Vessel {
     try {
       p = this.#progressOf(w.name);
     } catch (e) {
-      this.waiters.delete(w);
+      this.#waiters.delete(w);
       w.reject(e);
       return;
     }
     w.onProgress?.(p);
     if (p.done) {
-      this.waiters.delete(w);
+      this.#waiters.delete(w);
       w.resolve(p);
     }
   }
 
   #notifyWaiters() {
     if (this.closed) return;
-    for (const w of [...this.waiters]) this.#checkWaiter(w);
+    for (const w of [...this.#waiters]) this.#checkWaiter(w);
   }
 
   #failWaiters(e) {
-    for (const w of this.waiters) w.reject(e);
-    this.waiters.clear();
+    for (const w of this.#waiters) w.reject(e);
+    this.#waiters.clear();
   }
 
   /** Bytes allocated by the engine. */

@@ -121,7 +121,7 @@ export default {
           num_docs: info.num_docs,
           index_memory: info.index_memory,
           engine_heap_bytes: db.usedMemory(),
-          wasm_memory_bytes: db.engine.memory.buffer.byteLength,
+          wasm_memory_bytes: db.wasmMemory(),
           shipped_snapshot_bytes: shipped.byteLength,
           opened_ms: openedMs,
           load: db.loadReport,
