@@ -273,7 +273,7 @@ static void test_replay(void) {
             if (failed != 0 || !SAME(got, gn, want, n1))
                 vt_fail(__FILE__, __LINE__,
                         "replay: fault %lu: reported success with %.0f failed command(s) and %s state "
-                        "(src/replay.c apply() counts an OOM as a failed command and goes on)",
+                        "(src/persist/replay.c apply() counts an OOM as a failed command and goes on)",
                         nth, failed, SAME(got, gn, want, n1) ? "the right" : "another");
             free(got);
         }
