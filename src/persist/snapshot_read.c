@@ -333,9 +333,11 @@ static vs_status fs_head(vs_snap_reader *r) {
     vs_field_index *fi = NULL;
     if (index < r->db->search.n && field < r->db->search.idx[index]->schema.nfields)
         fi = r->db->search.idx[index]->fields[field];
-    if (!fi || vs_snap_section_of(fi) != r->sec_type) return damaged(r, "the section does not match an index field");
+    const char *mismatch = r->sec_type == VS_SEC_FLAT ? "a FLAT section does not match an index"
+                                                      : "an HNSW section does not match an index";
+    if (!fi || vs_snap_section_of(fi) != r->sec_type) return damaged(r, mismatch);
     for (uint32_t i = 0; i < r->nloaded; i++)
-        if (r->loaded[i] == fi) return damaged(r, "the section does not match an index field");
+        if (r->loaded[i] == fi) return damaged(r, mismatch);
     if (r->nloaded == r->loaded_cap) {
         uint32_t cap = r->loaded_cap ? r->loaded_cap * 2 : 8;
         vs_field_index **l = vs_realloc(r->loaded, cap * sizeof *l);
