@@ -244,7 +244,7 @@ export class Vessel {
   /** For front ends (vessel-cli, vessel-server): the reply as the RESP bytes a Redis server
    * sends (error replies included), at once when nothing is to be waited for, else a promise.
    * `persistence: false` leaves SAVE, BGSAVE, LASTSAVE, INFO and CONFIG to the engine. */
-  commandRaw(args: Arg[], options?: { proto?: 2 | 3; persistence?: boolean }): Uint8Array | Promise<Uint8Array>;
+  commandRaw(args: Arg[], options?: { proto?: 2 | 3; persistence?: boolean } | 2 | 3): Uint8Array | Promise<Uint8Array>;
   /** For servers: run the complete plain RESP requests at the start of `bytes` in one engine call;
    * null when the store cannot take that path now (read-only, a save holding writes, a broken
    * journal): use commandRaw per request then. `durable`: the promise of the batch's journal records. */

@@ -323,12 +323,14 @@ export class Vessel {
    * could not be made durable gets a MISCONF error reply.  The bytes come
    * at once when nothing is to be waited for, else a promise of them.
    * @param {Array<string|number|ArrayBufferView|ArrayBuffer>} args
-   * @param {{ proto?: 2 | 3, persistence?: boolean }} [options] `persistence: false`
+   * @param {{ proto?: 2 | 3, persistence?: boolean } | 2 | 3} [options] `persistence: false`
    *   leaves SAVE, BGSAVE, LASTSAVE, INFO and CONFIG to the engine (for a
-   *   front end that answers those itself)
+   *   front end that answers those itself); a plain number is the protocol
+   *   (the form of earlier versions)
    * @returns {Uint8Array | Promise<Uint8Array>}
    */
-  commandRaw(args, { proto = 2, persistence = true } = {}) {
+  commandRaw(args, options = {}) {
+    const { proto = 2, persistence = true } = typeof options === 'number' ? { proto: options } : options;
     const name = nameOf(args[0]);
     if (persistence && PERSISTENCE_COMMANDS.has(name.toUpperCase())) {
       const special = this.#persistenceCommand(name, args.slice(1).map(nameOf));

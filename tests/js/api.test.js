@@ -97,3 +97,14 @@ test('binaryReplies option and ReplyError', async () => {
   }
   await db.close();
 });
+
+test('commandRaw: RESP bytes as a server sends them, in RESP2 or RESP3, error replies returned', async () => {
+  const db = await open();
+  await db.hset('h', { f: 'v' });
+  const text = async (r) => new TextDecoder().decode(await r);
+  assert.equal(await text(db.commandRaw(['HGETALL', 'h'])), '*2\r\n$1\r\nf\r\n$1\r\nv\r\n');
+  assert.equal(await text(db.commandRaw(['HGETALL', 'h'], { proto: 3 })), '%1\r\n$1\r\nf\r\n$1\r\nv\r\n');
+  assert.equal(await text(db.commandRaw(['HGETALL', 'h'], 3)), '%1\r\n$1\r\nf\r\n$1\r\nv\r\n'); // the older form
+  assert.match(await text(db.commandRaw(['HGET', 'h'])), /^-ERR wrong number of arguments for 'hget' command\r\n$/);
+  await db.close();
+});

@@ -1,6 +1,6 @@
 /* test_search_stages.c - FT.SEARCH's stages one at a time: parse (plans
  * and errors), plan (the KNN strategy by selectivity), execute (rows from
- * a plan, without rendering). */
+ * a plan, without rendering), render (rows made by hand into RESP). */
 #include <math.h>
 
 #include "../../src/query/search.h"
@@ -170,9 +170,43 @@ static void test_exec(void) {
     vs_close(db);
 }
 
+/* Render rows made by hand (no execute): RETURN, the score pair, NOCONTENT. */
+static void test_render(void) {
+    vs_db *db = fixture(6);
+    const vs_ftindex *x = index_of(db, "idx");
+    float q[2] = {0, 1};
+    vt_blob(0, q, 2);
+    vs_scored row[2] = {{0.25f, vs_ks_find(&db->eng.store.ks, (const uint8_t *)"doc:5", 5)->id},
+                        {4.0f, vs_ks_find(&db->eng.store.ks, (const uint8_t *)"doc:2", 5)->id}};
+    vs_search_rows rows = {.total = 7, .row = row, .n = 2};
+    vs_reply r;
+    VT_EQ_INT(vs_reply_init(&r), VS_OK);
+    vs_arena ar = {0};
+    vs_search_plan p;
+    vs_err err;
+    /* KNN with RETURN: the fields asked for, the score by its name. */
+    VT_EQ_INT(PARSE(x, &ar, &p, &err, "*=>[KNN 2 @vec $q AS d]", "PARAMS", "2", "q", VT_BLOB(0), "RETURN", "2", "d",
+                    "n"), VS_OK);
+    vs_reply_reset(&r, 2);
+    vs_search_render(&r, &p, &rows);
+    const char *want = "*5\r\n:7\r\n$5\r\ndoc:5\r\n*4\r\n$1\r\nd\r\n$4\r\n0.25\r\n$1\r\nn\r\n$1\r\n5\r\n"
+                       "$5\r\ndoc:2\r\n*4\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nn\r\n$1\r\n2\r\n";
+    VT_EQ_MEM(r.buf, r.len, want);
+    vs_arena_free(&ar);
+    /* NOCONTENT: the total and the keys. */
+    VT_EQ_INT(PARSE(x, &ar, &p, &err, "*", "NOCONTENT"), VS_OK);
+    vs_reply_reset(&r, 2);
+    vs_search_render(&r, &p, &rows);
+    VT_EQ_MEM(r.buf, r.len, "*3\r\n:7\r\n$5\r\ndoc:5\r\n$5\r\ndoc:2\r\n");
+    vs_arena_free(&ar);
+    vs_reply_release(&r);
+    vs_close(db);
+}
+
 int main(void) {
     VT_RUN(test_parse);
     VT_RUN(test_plan);
     VT_RUN(test_exec);
+    VT_RUN(test_render);
     VT_DONE();
 }
