@@ -39,10 +39,6 @@ static inline void vs_bitset_and(vs_bitset *a, const vs_bitset *b) {
 static inline void vs_bitset_or(vs_bitset *a, const vs_bitset *b) {
     for (size_t i = 0, n = vs_bitset_words(a->nbits); i < n; i++) a->w[i] |= b->w[i];
 }
-/* a = universe & ~a */
-static inline void vs_bitset_not_within(vs_bitset *a, const uint64_t *universe) {
-    for (size_t i = 0, n = vs_bitset_words(a->nbits); i < n; i++) a->w[i] = universe[i] & ~a->w[i];
-}
 static inline size_t vs_bitset_count(const vs_bitset *b) {
     size_t c = 0;
     for (size_t i = 0, n = vs_bitset_words(b->nbits); i < n; i++) c += (size_t)__builtin_popcountll(b->w[i]);

@@ -54,7 +54,6 @@ int vs_parse_cursor(const uint8_t *s, size_t n, unsigned long long *out);
 
 /* ASCII-only case folding and comparison (commands and keywords). */
 static inline uint8_t vs_lower(uint8_t c) { return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c; }
-static inline uint8_t vs_upper(uint8_t c) { return (c >= 'a' && c <= 'z') ? (uint8_t)(c - 32) : c; }
 /* 1 if the n bytes of s equal the NUL-terminated keyword kw, ignoring case. */
 int vs_eq_nocase(const uint8_t *s, size_t n, const char *kw);
 /* An option keyword as Redis compares it (strcasecmp on the argument): the

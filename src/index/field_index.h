@@ -194,8 +194,8 @@ typedef struct vs_fi_ops {
     uint32_t (*count)(const vs_field_index *fi);
     int (*has)(const vs_field_index *fi, uint32_t id);
     /* TAG, NUMERIC (else NULL): OR into out the ids matching c (ids at or
-     * past out->nbits are skipped). */
-    void (*match)(const vs_field_index *fi, const vs_fi_clause *c, vs_bitset *out);
+     * past out->nbits are skipped).  VS_ERR_NOMEM: out is incomplete. */
+    vs_status (*match)(const vs_field_index *fi, const vs_fi_clause *c, vs_bitset *out);
     /* NUMERIC (else NULL): the value of id, NaN when it has none. */
     double (*sort_value)(const vs_field_index *fi, uint32_t id);
     /* VECTOR (else NULL): exact KNN, scoring every vector or only the

@@ -197,10 +197,10 @@ static int num_has(const vs_field_index *fi, uint32_t id) { return !isnan(get(CX
 static double num_sort_value(const vs_field_index *fi, uint32_t id) { return get(CX(fi), id); }
 
 /* OR the ids in the clause's range into out. */
-static void num_match(const vs_field_index *fi, const vs_fi_clause *c, vs_bitset *out) {
+static vs_status num_match(const vs_field_index *fi, const vs_fi_clause *c, vs_bitset *out) {
     const vs_numidx *x = CX(fi);
     const vs_num_range *r = &c->range;
-    if (x->nchunks == 0) return;
+    if (x->nchunks == 0) return VS_OK;
     /* First chunk whose last value reaches lo. */
     uint32_t lo = 0, hi = x->nchunks;
     while (lo < hi) {
@@ -216,10 +216,11 @@ static void num_match(const vs_field_index *fi, const vs_fi_clause *c, vs_bitset
         for (uint32_t i = 0; i < ch->n; i++) {
             double v = ch->items[i].v;
             if (!above_lo(r, v)) continue;
-            if (!below_hi(r, v)) return;
+            if (!below_hi(r, v)) return VS_OK;
             if (ch->items[i].id < out->nbits) vs_bit_set(out->w, ch->items[i].id);
         }
     }
+    return VS_OK;
 }
 
 static const vs_fi_ops num_ops = {

@@ -241,8 +241,7 @@ const vs_tag_doc *vs_tagidx_doc(const vs_tagidx *t, uint32_t id) { return id < t
 typedef struct prefix_walk {
     const uint8_t *pre;
     size_t len;
-    vs_bitset *out; /* NULL: count only */
-    size_t count;
+    vs_bitset *out;
 } prefix_walk;
 
 static void or_postings(const vs_tag_entry *e, vs_bitset *out) {
@@ -254,33 +253,24 @@ static void prefix_visit(const vs_dnode *n, void *arg) {
     const vs_tag_entry *e = (const vs_tag_entry *)n;
     prefix_walk *w = arg;
     if (e->len < w->len || memcmp(e->tag, w->pre, w->len) != 0) return;
-    w->count += e->n;
-    if (w->out) or_postings(e, w->out);
+    or_postings(e, w->out);
 }
 
-static size_t match(const vs_tagidx *t, const uint8_t *tag, size_t len, int prefix, vs_bitset *out) {
+/* OR into out the postings of tag (exact, or every tag starting with it). */
+static vs_status match(const vs_tagidx *t, const uint8_t *tag, size_t len, int prefix, vs_bitset *out) {
     uint8_t small[256];
     uint8_t *norm = len <= sizeof small ? small : vs_malloc(len);
-    if (!norm) return 0;
+    if (!norm) return VS_ERR_NOMEM;
     normalise(t, tag, len, norm);
-    size_t count = 0;
     if (prefix) {
-        prefix_walk w = {norm, len, out, 0};
+        prefix_walk w = {norm, len, out};
         vs_dict_foreach(&t->dict, prefix_visit, &w);
-        count = w.count;
     } else {
         const vs_tag_entry *e = find_entry(t, norm, len);
-        if (e) {
-            count = e->n;
-            if (out) or_postings(e, out);
-        }
+        if (e) or_postings(e, out);
     }
     if (norm != small) vs_free(norm);
-    return count;
-}
-
-size_t vs_tagidx_estimate(const vs_tagidx *t, const uint8_t *tag, size_t len, int prefix) {
-    return match(t, tag, len, prefix, NULL);
+    return VS_OK;
 }
 
 /* ---- queries ---------------------------------------------------------------- */
@@ -290,8 +280,11 @@ static uint32_t tag_count(const vs_field_index *fi) { return CT(fi)->ndocs; }
 static int tag_has(const vs_field_index *fi, uint32_t id) { return vs_tagidx_doc(CT(fi), id) != NULL; }
 
 /* OR into out the postings of every tag of the clause. */
-static void tag_match(const vs_field_index *fi, const vs_fi_clause *c, vs_bitset *out) {
-    for (uint32_t i = 0; i < c->ntags; i++) match(CT(fi), c->tags[i].p, c->tags[i].n, c->tags[i].prefix, out);
+static vs_status tag_match(const vs_field_index *fi, const vs_fi_clause *c, vs_bitset *out) {
+    vs_status st = VS_OK;
+    for (uint32_t i = 0; i < c->ntags && st == VS_OK; i++)
+        st = match(CT(fi), c->tags[i].p, c->tags[i].n, c->tags[i].prefix, out);
+    return st;
 }
 
 static const vs_fi_ops tag_ops = {

@@ -47,9 +47,6 @@ typedef struct vs_tagidx {
     size_t mem;          /* bytes in entries and records */
 } vs_tagidx;
 
-/* Number of postings a match of tag (exact, or every tag starting with
- * it when prefix is set) would add (planner estimate). */
-size_t vs_tagidx_estimate(const vs_tagidx *t, const uint8_t *tag, size_t len, int prefix);
 /* Tags of id (NULL if none). */
 const vs_tag_doc *vs_tagidx_doc(const vs_tagidx *t, uint32_t id);
 

@@ -41,8 +41,7 @@ static vs_status eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out) {
     case VS_Q_TAG:
     case VS_Q_NUM: {
         const vs_field_index *fi = x->fields[n->field];
-        fi->ops->match(fi, &n->clause, out);
-        return VS_OK;
+        return fi->ops->match(fi, &n->clause, out);
     }
     case VS_Q_AND:
     case VS_Q_OR: return eval_kids(x, n, out);

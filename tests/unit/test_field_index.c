@@ -52,12 +52,22 @@ static void test_count_has_match(void) {
     vs_bitset_init(&out, vs_ks_id_bound(&db->eng.store.ks));
     vs_fi_tag tags[2] = {{(const uint8_t *)"ODD", 3, 0}, {(const uint8_t *)"non", 3, 1}};
     vs_fi_clause c = {.kind = VS_FI_TAGS, .tags = tags, .ntags = 2};
-    tag->ops->match(tag, &c, &out);
+    VT_EQ_INT(tag->ops->match(tag, &c, &out), VS_OK);
     VT_EQ_INT(vs_bitset_count(&out), 6);
     VT_CHECK(vs_bit_test(out.w, nx) && vs_bit_test(out.w, id_of(db, 9)) && !vs_bit_test(out.w, id_of(db, 2)));
+    /* A tag too long for the stack buffer whose copy cannot be allocated:
+     * an error, not a silently empty match. */
+    static uint8_t longtag[300];
+    memset(longtag, 'o', sizeof longtag);
+    vs_fi_tag lt = {longtag, sizeof longtag, 0};
+    c = (vs_fi_clause){.kind = VS_FI_TAGS, .tags = &lt, .ntags = 1};
+    vs_mem_inject(1, 0);
+    VT_EQ_INT(tag->ops->match(tag, &c, &out), VS_ERR_NOMEM);
+    vs_mem_inject(0, 0);
+    VT_EQ_INT(tag->ops->match(tag, &c, &out), VS_OK);
     memset(out.w, 0, vs_bitset_words(out.nbits) * sizeof *out.w);
     c = (vs_fi_clause){.kind = VS_FI_RANGE, .range = {2, 5, 1, 0}};
-    num->ops->match(num, &c, &out);
+    VT_EQ_INT(num->ops->match(num, &c, &out), VS_OK);
     VT_EQ_INT(vs_bitset_count(&out), 3);
     VT_CHECK(!vs_bit_test(out.w, id_of(db, 2)) && vs_bit_test(out.w, id_of(db, 5)));
     vs_bitset_free(&out);
