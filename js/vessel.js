@@ -302,6 +302,8 @@ export class Vessel {
       if (mode === RESP && err instanceof ReplyError) return { value: respOf({ error: err.message }), durable };
       throw err;
     }
+    // Queued in a MULTI, FT.CREATE changes no index yet: its EXEC will.
+    if (flags > 0 && flags & JOURNALED && !(flags & TX_FLAG) && this.engine.clientState().multi) flags &= ~JOURNALED;
     try {
       value = mode === RESP ? this.engine.execRaw(args, proto).bytes.slice() : this.engine.exec(args, mode === BINARY);
     } finally {
