@@ -95,9 +95,7 @@ export function generateTx(seed, steps) {
     // Track MULTI as both servers will (the differential check is what
     // verifies it; this only steers the generator).
     if (name === 'MULTI' && args.length === 1) inMulti[conn] = true;
-    if ((name === 'EXEC' || name === 'DISCARD') && (args.length === 1 || name === 'EXEC')) {
-      if (args.length === 1 || name === 'EXEC') inMulti[conn] = false;
-    }
+    if (name === 'EXEC' || (name === 'DISCARD' && args.length === 1)) inMulti[conn] = false; // EXEC x ends it too
     args = args.map(B);
     args[0] = B(casing(r, args[0].toString('latin1')));
     out.push({ conn, args });
