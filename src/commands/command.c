@@ -60,6 +60,7 @@ static const vs_command command_table[] = {
     {"FT.SEARCH", -3, R | X, vs_cmd_ft_search, 0, 0, 0, "search", "1.0.0", "Searches an index: filters and KNN vector queries."},
     {"FT.INFO", -2, R | X, vs_cmd_ft_info, 0, 0, 0, "search", "1.0.0", "Returns information about an index."},
     {"FT.DROPINDEX", -2, W | X | J, vs_cmd_ft_dropindex, 0, 0, 0, "search", "1.0.0", "Deletes an index."},
+    {"FT.DROP", -2, W | X | J, vs_cmd_ft_drop, 0, 0, 0, "search", "1.0.0", "Deletes an index and, unless KEEPDOCS is given, the documents it indexed."},
     {"FT._LIST", 1, R | X, vs_cmd_ft_list, 0, 0, 0, "search", "1.0.0", "Lists the indexes."},
 };
 

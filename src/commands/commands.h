@@ -49,6 +49,7 @@ vs_status vs_cmd_ft_create(vs_ctx *c);
 vs_status vs_cmd_ft_search(vs_ctx *c);
 vs_status vs_cmd_ft_info(vs_ctx *c);
 vs_status vs_cmd_ft_dropindex(vs_ctx *c);
+vs_status vs_cmd_ft_drop(vs_ctx *c);
 vs_status vs_cmd_ft_list(vs_ctx *c);
 
 #endif

@@ -1,5 +1,5 @@
 /* test_ft_create.c - FT.CREATE grammar and every error, with the texts of
- * valkey-search's parser tests; FT.INFO, FT._LIST and FT.DROPINDEX
+ * valkey-search's parser tests; FT.INFO, FT._LIST, FT.DROPINDEX and FT.DROP
  * replies.  A rejected FT.CREATE must create nothing. */
 #include "vt_cmd.h"
 
@@ -213,10 +213,99 @@ static void test_dropindex_dd(void) {
     vs_close(db);
 }
 
+static int has(const char *p, size_t n, const char *needle) {
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (!memcmp(p + i, needle, k)) return 1;
+    return 0;
+}
+
+/* FT.DROP (RediSearch's legacy form): deletes the indexed documents unless
+ * KEEPDOCS, through the keyspace (another index over the same keys loses
+ * them too; the journal records the deletions and the drop, and its replay
+ * gives the same store); bad input changes nothing. */
+static void test_drop_legacy(void) {
+    vs_db *db = vs_open(NULL);
+    vs_journal_enable(db, 1);
+    vt_run(db, "HSET", "doc:1", "t", "a", "n", "1", NULL);
+    vt_run(db, "HSET", "doc:2", "t", "b", "n", "2", NULL);
+    vt_run(db, "HSET", "other:1", "t", "c", "n", "3", NULL);
+    vt_run(db, "HSET", "x", "t", "d", NULL);
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "i", "PREFIX", "1", "doc:", "SCHEMA", "t", "TAG");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "k", "PREFIX", "2", "doc:", "other:", "SCHEMA", "n", "NUMERIC");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "j", "PREFIX", "1", "doc:", "SCHEMA", "t", "TAG");
+    while (vs_step(db, 100)) {
+    }
+    size_t n0;
+    char *before = vt_digest(db, &n0);
+    /* Errors first: nothing changes. */
+    VT_CMD(db, E("ERR wrong number of arguments for 'FT.DROP' command"), "FT.DROP");
+    VT_CMD(db, E("ERR wrong number of arguments for 'FT.DROP' command"), "FT.DROP", "i", "KEEPDOCS", "x");
+    VT_CMD(db, E("Unexpected argument `KEEPDOC`"), "FT.DROP", "i", "KEEPDOC");
+    VT_CMD(db, E("Unexpected argument `DD`"), "FT.DROP", "i", "DD");
+    VT_CMD(db, E("Index with name 'nosuch' not found in database 0"), "FT.DROP", "nosuch");
+    VT_CMD(db, E("Index with name 'nosuch' not found in database 0"), "FT.DROP", "nosuch", "keepdocs");
+    size_t n1;
+    char *same = vt_digest(db, &n1);
+    VT_CHECK(n0 == n1 && !memcmp(before, same, n0));
+    free(same);
+    VT_TEXT(db, "[i,k,j]", "FT._LIST");
+    vs_journal_drain(db, vs_journal_len(db));
+    /* KEEPDOCS (any case): the index goes, the documents stay. */
+    VT_CMD(db, "+OK\r\n", "FT.DROP", "j", "keepdocs");
+    VT_TEXT(db, "[i,k]", "FT._LIST");
+    VT_CMD(db, ":4\r\n", "DBSIZE");
+    /* Without it: i's documents are deleted, and k loses doc:1 and doc:2. */
+    VT_CMD(db, "+OK\r\n", "ft.drop", "i");
+    VT_TEXT(db, "[k]", "FT._LIST");
+    VT_CMD(db, ":0\r\n", "EXISTS", "doc:1", "doc:2");
+    VT_CMD(db, ":2\r\n", "EXISTS", "other:1", "x");
+    VT_TEXT(db, "[1,other:1]", "FT.SEARCH", "k", "@n:[-inf +inf]", "NOCONTENT");
+    VT_CMD(db, E("Index with name 'i' not found in database 0"), "FT.DROP", "i");
+    /* The journal: the drops, and the deletions before the drop that caused them. */
+    size_t jn = vs_journal_len(db);
+    char *j = malloc(jn);
+    memcpy(j, vs_journal_data(db), jn);
+    VT_CHECK(has(j, jn, "*3\r\n$7\r\nFT.DROP\r\n$1\r\nj\r\n$8\r\nkeepdocs\r\n"));
+    VT_CHECK(has(j, jn, "$5\r\ndoc:1\r\n") && has(j, jn, "$5\r\ndoc:2\r\n"));
+    VT_CHECK(has(j, jn, "doc:2\r\n*2\r\n$7\r\nft.drop\r\n$1\r\ni\r\n") ||
+             has(j, jn, "doc:1\r\n*2\r\n$7\r\nft.drop\r\n$1\r\ni\r\n"));
+    VT_CHECK(!has(j, jn, "other:1") && !has(j, jn, "$1\r\nx\r\n"));
+    /* Replayed over the state before the drops, it gives the same store. */
+    vs_db *r = vs_open(NULL);
+    vt_run(r, "HSET", "doc:1", "t", "a", "n", "1", NULL);
+    vt_run(r, "HSET", "doc:2", "t", "b", "n", "2", NULL);
+    vt_run(r, "HSET", "other:1", "t", "c", "n", "3", NULL);
+    vt_run(r, "HSET", "x", "t", "d", NULL);
+    vt_run(r, "FT.CREATE", "i", "PREFIX", "1", "doc:", "SCHEMA", "t", "TAG", NULL);
+    vt_run(r, "FT.CREATE", "k", "PREFIX", "2", "doc:", "other:", "SCHEMA", "n", "NUMERIC", NULL);
+    vt_run(r, "FT.CREATE", "j", "PREFIX", "1", "doc:", "SCHEMA", "t", "TAG", NULL);
+    while (vs_step(r, 100)) {
+    }
+    VT_CHECK(vs_journal_replay_begin(r, 1) == 0);
+    VT_CHECK(vs_journal_replay_feed(r, (const uint8_t *)j, jn) == 0);
+    VT_CHECK(vs_journal_replay_end(r, 0) == 0);
+    VT_CHECK(vs_journal_replay_stat(r, 3) == 0);
+    while (vs_step(r, 100)) {
+    }
+    size_t na, nb;
+    char *a = vt_digest(db, &na), *b = vt_digest(r, &nb);
+    VT_CHECK(na == nb && !memcmp(a, b, na));
+    VT_TEXT(r, "[k]", "FT._LIST");
+    VT_TEXT(r, "[1,other:1]", "FT.SEARCH", "k", "@n:[-inf +inf]", "NOCONTENT");
+    free(a);
+    free(b);
+    free(j);
+    free(before);
+    vs_close(r);
+    vs_close(db);
+}
+
 int main(void) {
     VT_RUN(test_errors);
     VT_RUN(test_limits);
     VT_RUN(test_create_info_list_drop);
     VT_RUN(test_dropindex_dd);
+    VT_RUN(test_drop_legacy);
     VT_DONE();
 }

@@ -55,6 +55,8 @@ static const write_case cases[] = {
                    "2", "DISTANCE_METRIC", "L2", NULL}},
     {"ft-dropindex", {"FT.DROPINDEX", "idx", NULL}},
     {"ft-dropindex-dd", {"FT.DROPINDEX", "idx", "DD", NULL}},
+    {"ft-drop", {"FT.DROP", "idx", NULL}},
+    {"ft-drop-keepdocs", {"FT.DROP", "idx", "KEEPDOCS", NULL}},
     {"hset-new-key", {"HSET", "new", "a", "1", "b", "2", NULL}},
     {"hset-overwrite", {"HSET", "h", "a", "10", "c", "3", NULL}},
     {"hset-big", {"HSET", "big", "f1", "x", "g1", "y", "g2", "z", NULL}},

@@ -109,6 +109,9 @@ static const wcase cases[] = {
     {"ft-drop", {"FT.DROPINDEX", "icos", NULL}},
     {"ft-drop-dd", {"FT.DROPINDEX", "iflat", "DD", NULL}},
     {"ft-drop-dd-bf", {"FT.DROPINDEX", "ibf", "DD", NULL}},
+    {"ft-drop-legacy", {"FT.DROP", "iflat", NULL}},
+    {"ft-drop-legacy-bf", {"FT.DROP", "ibf", NULL}},
+    {"ft-drop-keepdocs", {"FT.DROP", "icos", "KEEPDOCS", NULL}},
 };
 
 static const char *RSRC[] = {"doc:1", "doc:a1", "other:1", "plain:1", "str"};
