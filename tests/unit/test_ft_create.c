@@ -8,7 +8,8 @@
 
 static void expect_no_index(vs_db *db) { VT_CMD(db, "*0\r\n", "FT._LIST"); }
 
-/* FT.INFO reply with memory figures (platform-dependent) masked as :N. */
+/* FT.INFO reply with memory figures (platform-dependent) masked: :N for
+ * the *memory integers, $N for the *_mb statistics. */
 static const char *info_masked(vs_db *db, const char *name) {
     static char out[8192];
     vt_run(db, "FT.INFO", name, NULL);
@@ -19,6 +20,13 @@ static const char *info_masked(vs_db *db, const char *name) {
         if (o >= 8 && (memcmp(out + o - 8, "memory\r\n", 8) == 0) && r[i] == ':') {
             out[o++] = r[i++];
             while (i < n && r[i] != '\r') i++;
+            out[o++] = 'N';
+        }
+        if (o >= 5 && (memcmp(out + o - 5, "_mb\r\n", 5) == 0) && r[i] == '$') {
+            out[o++] = r[i++];
+            while (i < n && r[i] != '\n') i++; /* the length */
+            i++;
+            while (i < n && r[i] != '\r') i++; /* the value */
             out[o++] = 'N';
         }
     }
@@ -172,7 +180,8 @@ static void test_create_info_list_drop(void) {
     VT_CMD(db, E("Index idx in database 0 already exists."), "FT.CREATE", "idx", "SCHEMA", "a", "TAG");
     const char *info = info_masked(db, "idx");
     VT_EQ_MEM(info, strlen(info),
-           "*30\r\n+index_name\r\n+idx\r\n+index_definition\r\n*8\r\n+key_type\r\n+HASH\r\n+prefixes\r\n*1\r\n+doc:\r\n"
+           "*66\r\n+index_name\r\n+idx\r\n+index_options\r\n*0\r\n"
+           "+index_definition\r\n*8\r\n+key_type\r\n+HASH\r\n+prefixes\r\n*1\r\n+doc:\r\n"
            "+default_score\r\n$1\r\n1\r\n+score_field\r\n$0\r\n\r\n+attributes\r\n*3\r\n"
            "*10\r\n+identifier\r\n+v\r\n+attribute\r\n+v\r\n+user_indexed_memory\r\n:N\r\n+type\r\n+VECTOR\r\n+index\r\n*12\r\n"
            "+capacity\r\n:10240\r\n+dimensions\r\n:3\r\n+distance_metric\r\n+COSINE\r\n+size\r\n$1\r\n0\r\n+data_type\r\n"
@@ -180,8 +189,17 @@ static void test_create_info_list_drop(void) {
            "*14\r\n+identifier\r\n+t\r\n+attribute\r\n+tag\r\n+user_indexed_memory\r\n:N\r\n+type\r\n+TAG\r\n"
            "+SEPARATOR\r\n+|\r\n+CASESENSITIVE\r\n+1\r\n+size\r\n$1\r\n0\r\n"
            "*10\r\n+identifier\r\n+n\r\n+attribute\r\n+n\r\n+user_indexed_memory\r\n:N\r\n+type\r\n+NUMERIC\r\n+size\r\n$1\r\n0\r\n"
-           "+num_docs\r\n:0\r\n+num_records\r\n:0\r\n+total_term_occurrences\r\n:0\r\n+num_terms\r\n:0\r\n"
-           "+hash_indexing_failures\r\n$1\r\n0\r\n+backfill_in_progress\r\n$1\r\n0\r\n+backfill_complete_percent\r\n"
+           "+num_docs\r\n:0\r\n+max_doc_id\r\n$1\r\n0\r\n+num_terms\r\n:0\r\n+num_records\r\n:0\r\n"
+           "+inverted_sz_mb\r\n$N\r\n+vector_index_sz_mb\r\n$N\r\n+total_inverted_index_blocks\r\n$1\r\n0\r\n"
+           "+offset_vectors_sz_mb\r\n$N\r\n+doc_table_size_mb\r\n$N\r\n+sortable_values_size_mb\r\n$N\r\n"
+           "+key_table_size_mb\r\n$N\r\n+records_per_doc_avg\r\n$3\r\nnan\r\n+bytes_per_record_avg\r\n$3\r\nnan\r\n"
+           "+offsets_per_term_avg\r\n$3\r\nnan\r\n+offset_bits_per_record_avg\r\n$3\r\nnan\r\n"
+           "+hash_indexing_failures\r\n$1\r\n0\r\n+indexing\r\n$1\r\n0\r\n+percent_indexed\r\n$1\r\n1\r\n"
+           "+gc_stats\r\n*14\r\n+bytes_collected\r\n$1\r\n0\r\n+total_ms_run\r\n$1\r\n0\r\n+total_cycles\r\n$1\r\n0\r\n"
+           "+average_cycle_time_ms\r\n$3\r\nnan\r\n+last_run_time_ms\r\n$1\r\n0\r\n+gc_numeric_trees_missed\r\n$1\r\n0\r\n"
+           "+gc_blocks_denied\r\n$1\r\n0\r\n+cursor_stats\r\n*8\r\n+global_idle\r\n:0\r\n+global_total\r\n:0\r\n"
+           "+index_capacity\r\n:0\r\n+index_total\r\n:0\r\n+stopwords_list\r\n*0\r\n"
+           "+total_term_occurrences\r\n:0\r\n+backfill_in_progress\r\n$1\r\n0\r\n+backfill_complete_percent\r\n"
            "$8\r\n1.000000\r\n+mutation_queue_size\r\n$1\r\n0\r\n+recent_mutations_queue_delay\r\n$5\r\n0 sec\r\n"
            "+state\r\n+ready\r\n+language\r\n+english\r\n+index_memory\r\n:N\r\n");
     VT_CMD(db, E("Index with name 'nosuch' not found in database 0"), "FT.INFO", "nosuch");

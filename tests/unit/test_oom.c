@@ -107,11 +107,8 @@ static char *full_digest(vs_db *db, size_t *len) {
         vt_buf_put(&b, vs_reply_data(db), vs_reply_len(db));
     }
     /* FT.INFO counters (memory figures excluded). */
-    vt_run(db, "FT.INFO", "idx", NULL);
-    const char *info = vt_text(db);
-    const char *p = strstr(info, "num_docs");
-    const char *e = p ? strstr(p, ",index_memory") : NULL;
-    if (p && e) vt_buf_put(&b, p, (size_t)(e - p));
+    const char *info = vt_info_counters(db, "idx");
+    vt_buf_put(&b, info, strlen(info));
     *len = b.n;
     return b.p;
 }

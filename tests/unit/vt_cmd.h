@@ -193,6 +193,40 @@ static inline const char *vt_text(vs_db *db) {
     return out.p;
 }
 
+/* FT.INFO's counters as text (vt_text), from num_docs up to index_memory,
+ * with the memory figures in between (the *_mb statistics, which depend on
+ * capacities a failed write or a load may leave different) masked as N.
+ * Valid until the next call; "" when the index does not exist. */
+static inline const char *vt_info_counters(vs_db *db, const char *index) {
+    static vt_buf out;
+    out.n = 0;
+    vt_buf_put(&out, "", 0);
+    if (vt_run(db, "FT.INFO", index, (const char *)NULL) != 0) return out.p;
+    const char *t = vt_text(db);
+    const char *p = strstr(t, "num_docs");
+    const char *e = p ? strstr(p, ",index_memory") : NULL;
+    if (!p || !e) return out.p;
+    while (p < e) {
+        const char *c = memchr(p, ',', (size_t)(e - p));
+        if (!c) c = e;
+        vt_buf_put(&out, p, (size_t)(c - p));
+        int mb = c - p > 3 && !memcmp(c - 3, "_mb", 3);
+        p = c;
+        if (mb && p < e) { /* ",value" -> ",N" */
+            const char *v = memchr(p + 1, ',', (size_t)(e - p - 1));
+            vt_buf_put(&out, ",N", 2);
+            p = v ? v : e;
+        }
+        if (p < e) {
+            vt_buf_put(&out, ",", 1);
+            p++;
+        }
+    }
+    vt_buf_put(&out, "", 0);
+    out.p[out.n] = 0;
+    return out.p;
+}
+
 #define VT_TEXT(db, expected, ...)                                                          \
     do {                                                                                    \
         vt_run((db), __VA_ARGS__, (const char *)NULL);                                      \
