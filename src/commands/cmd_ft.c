@@ -53,12 +53,15 @@ vs_status vs_cmd_ft_dropindex(vs_ctx *c) {
     return drop(c, c->argc == 3);
 }
 
-/* FT.DROP idx [KEEPDOCS] (RediSearch ignores an unknown option and deletes the documents; Vessel
- * refuses it, so a mistyped KEEPDOCS cannot delete them). */
+/* FT.DROP idx [KEEPDOCS].  An empty third argument is no option: redis-py 4.3's
+ * dropindex(delete_documents=True) sends `FT.DROP idx ""`.  RediSearch ignores any other
+ * option too and deletes the documents; Vessel refuses it, so a mistyped KEEPDOCS cannot
+ * delete them. */
 vs_status vs_cmd_ft_drop(vs_ctx *c) {
     if (c->argc > 3) return vs_arity_error(c);
-    if (c->argc == 3 && !vs_arg_is(c, 2, "KEEPDOCS")) return unexpected_argument(c, 2);
-    return drop(c, c->argc == 2);
+    int keep = c->argc == 3 && c->argvlen[2] > 0;
+    if (keep && !vs_arg_is(c, 2, "KEEPDOCS")) return unexpected_argument(c, 2);
+    return drop(c, !keep);
 }
 
 vs_status vs_cmd_ft_list(vs_ctx *c) {

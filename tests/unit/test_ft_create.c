@@ -268,6 +268,13 @@ static void test_drop_legacy(void) {
     VT_CHECK(n0 == n1 && !memcmp(before, same, n0));
     free(same);
     VT_TEXT(db, "[i,k,j]", "FT._LIST");
+    /* An empty option is none (redis-py 4.3 sends `FT.DROP idx ""`): the documents go. */
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "e", "PREFIX", "1", "x", "SCHEMA", "t", "TAG");
+    while (vs_step(db, 100)) {
+    }
+    VT_CMD(db, "+OK\r\n", "FT.DROP", "e", "");
+    VT_CMD(db, ":0\r\n", "EXISTS", "x");
+    vt_run(db, "HSET", "x", "t", "d", NULL);
     vs_journal_drain(db, vs_journal_len(db));
     /* KEEPDOCS (any case): the index goes, the documents stay. */
     VT_CMD(db, "+OK\r\n", "FT.DROP", "j", "keepdocs");
