@@ -7,7 +7,9 @@
  * 45, cursor_stats at 47, stopwords_list at 49) and fails on a shorter
  * reply; valkey-search's own fields follow.  Clients that read by name
  * (redis-py, node-redis 6, valkey-glide) find every field either way.
- * Names go as simple strings where they can. */
+ * Pairs are arrays in RESP2 and maps in RESP3 (as RediSearch; node-redis 6
+ * speaks RESP3 and reads FT.INFO as a map there).  Names go as simple
+ * strings where they can. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +58,10 @@ static uint32_t max_doc_id(const vs_ftindex *x) {
 
 #define MB (1024.0 * 1024.0)
 
+static const char *const gc[] = {"bytes_collected",  "total_ms_run",            "total_cycles",    "average_cycle_time_ms",
+                                 "last_run_time_ms", "gc_numeric_trees_missed", "gc_blocks_denied"};
+static const char *const cursors[] = {"global_idle", "global_total", "index_capacity", "index_total"};
+
 static void reply_info(const vs_ftindex *x, vs_reply *r) {
     const vs_schema *s = &x->schema;
     char buf[64];
@@ -67,13 +73,13 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
         if (!strcmp(fi->ops->type_name, "VECTOR")) vector_bytes += m;
     }
     size_t index_bytes = vs_ftindex_memory(x);
-    vs_reply_array(r, 66);
+    vs_reply_map(r, 33);
     vs_reply_simple(r, "index_name");
     reply_bytes_simple(r, s->name, s->nlen);
     vs_reply_simple(r, "index_options"); /* valkey-search 1.0's: none */
     vs_reply_array(r, 0);
     vs_reply_simple(r, "index_definition");
-    vs_reply_array(r, 8);
+    vs_reply_map(r, 4);
     vs_reply_simple(r, "key_type");
     vs_reply_simple(r, "HASH");
     vs_reply_simple(r, "prefixes");
@@ -94,7 +100,7 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
     for (uint32_t i = 0; i < s->nfields; i++) {
         const vs_fielddef *d = &s->fields[i];
         const vs_field_index *fi = x->fields[i];
-        vs_reply_array(r, 8 + (size_t)fi->ops->info_len);
+        vs_reply_map(r, 4 + (size_t)fi->ops->info_len / 2);
         vs_reply_simple(r, "identifier");
         reply_bytes_simple(r, d->ident, d->ilen);
         vs_reply_simple(r, "attribute");
@@ -136,16 +142,13 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
     reply_stat(r, "percent_indexed", vs_ftindex_backfill_progress(x));
     /* No garbage collector and no cursors: valkey-search 1.0's zeros. */
     vs_reply_simple(r, "gc_stats");
-    vs_reply_array(r, 14);
-    static const char *const gc[] = {"bytes_collected", "total_ms_run", "total_cycles", "average_cycle_time_ms",
-                                     "last_run_time_ms", "gc_numeric_trees_missed", "gc_blocks_denied"};
+    vs_reply_map(r, VS_ARRAY_LEN(gc));
     for (size_t i = 0; i < VS_ARRAY_LEN(gc); i++) {
         vs_reply_simple(r, gc[i]);
         vs_reply_cstr(r, i == 3 ? "nan" : "0");
     }
     vs_reply_simple(r, "cursor_stats");
-    vs_reply_array(r, 8);
-    static const char *const cursors[] = {"global_idle", "global_total", "index_capacity", "index_total"};
+    vs_reply_map(r, VS_ARRAY_LEN(cursors));
     for (size_t i = 0; i < VS_ARRAY_LEN(cursors); i++) {
         vs_reply_simple(r, cursors[i]);
         vs_reply_int(r, 0);

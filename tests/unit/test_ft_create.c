@@ -6,6 +6,13 @@
 #define E(msg) "-" msg "\r\n"
 #define VEC6 "TYPE", "FLOAT32", "DIM", "3", "DISTANCE_METRIC", "IP"
 
+static int has(const char *p, size_t n, const char *needle) {
+    size_t k = strlen(needle);
+    for (size_t i = 0; i + k <= n; i++)
+        if (!memcmp(p + i, needle, k)) return 1;
+    return 0;
+}
+
 static void expect_no_index(vs_db *db) { VT_CMD(db, "*0\r\n", "FT._LIST"); }
 
 /* FT.INFO reply with memory figures (platform-dependent) masked: :N for
@@ -202,6 +209,17 @@ static void test_create_info_list_drop(void) {
            "+total_term_occurrences\r\n:0\r\n+backfill_in_progress\r\n$1\r\n0\r\n+backfill_complete_percent\r\n"
            "$8\r\n1.000000\r\n+mutation_queue_size\r\n$1\r\n0\r\n+recent_mutations_queue_delay\r\n$5\r\n0 sec\r\n"
            "+state\r\n+ready\r\n+language\r\n+english\r\n+index_memory\r\n:N\r\n");
+    {   /* RESP3: the same pairs as maps (node-redis 6 reads FT.INFO as a map) */
+        const uint8_t *argv[2] = {(const uint8_t *)"FT.INFO", (const uint8_t *)"idx"};
+        size_t lens[2] = {7, 3};
+        vs_exec(db, 2, argv, lens, 3);
+        const char *r3 = (const char *)vs_reply_data(db);
+        size_t n3 = vs_reply_len(db);
+        VT_CHECK(n3 > 20 && !memcmp(r3, "%33\r\n+index_name\r\n+idx\r\n+index_options\r\n*0\r\n+index_definition\r\n%4\r\n", 64));
+        VT_CHECK(has(r3, n3, "+attributes\r\n*3\r\n%5\r\n+identifier\r\n+v\r\n"));
+        VT_CHECK(has(r3, n3, "+index\r\n%6\r\n+capacity\r\n") && has(r3, n3, "+algorithm\r\n%2\r\n+name\r\n+FLAT\r\n"));
+        VT_CHECK(has(r3, n3, "+gc_stats\r\n%7\r\n") && has(r3, n3, "+cursor_stats\r\n%4\r\n"));
+    }
     VT_CMD(db, E("Index with name 'nosuch' not found in database 0"), "FT.INFO", "nosuch");
     VT_CMD(db, E("ERR wrong number of arguments for 'FT.INFO' command"), "FT.INFO");
     VT_CMD(db, E("ERR PRIMARY option is not valid in this configuration"), "FT.INFO", "idx", "PRIMARY");
@@ -229,13 +247,6 @@ static void test_dropindex_dd(void) {
     VT_CMD(db, "+OK\r\n", "FT.CREATE", "j", "SCHEMA", "t", "TAG");
     VT_CMD(db, E("Unexpected argument `XX`"), "FT.DROPINDEX", "j", "XX");
     vs_close(db);
-}
-
-static int has(const char *p, size_t n, const char *needle) {
-    size_t k = strlen(needle);
-    for (size_t i = 0; i + k <= n; i++)
-        if (!memcmp(p + i, needle, k)) return 1;
-    return 0;
 }
 
 /* FT.DROP (RediSearch's legacy form): deletes the indexed documents unless
