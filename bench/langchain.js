@@ -5,7 +5,8 @@
 // with a metadata filter (one category of ten).  The embeddings (384
 // dimensions, seeded clusters) are computed once and shared, so only the
 // stores are timed; every store runs in this one process, one after the
-// other.  HNSW's recall@10 is measured against the exact answers.
+// other; each store's queries are run in whole passes for at least a
+// second.  HNSW's recall@10 is measured against the exact answers.
 //
 //   make bench-langchain       (installs the peers: npm ci --prefix bench)
 //   node bench/langchain.js
@@ -38,9 +39,17 @@ async function run(name, store, filter) {
   const qps = {};
   for (const [kind, f] of [['plain', undefined], ['filtered', filter]]) {
     await store.similaritySearchVectorWithScore(queries[0], K, f); // warm up
+    // Whole passes over the queries until a second has gone by (one for the slow store).
+    let passes = 0;
     t = performance.now();
-    for (const q of queries) answers[kind].push((await store.similaritySearchVectorWithScore(q, K, f)).map(([d]) => d.metadata.n));
-    qps[kind] = (QUERIES * 1000) / (performance.now() - t);
+    do {
+      for (const q of queries) {
+        const ids = (await store.similaritySearchVectorWithScore(q, K, f)).map(([d]) => d.metadata.n);
+        if (!passes) answers[kind].push(ids);
+      }
+      passes++;
+    } while (performance.now() - t < 1000);
+    qps[kind] = (passes * QUERIES * 1000) / (performance.now() - t);
   }
   return { name, add: (N * 1000) / addMs, addMs, qps, answers };
 }
