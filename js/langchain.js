@@ -599,13 +599,18 @@ export class VesselVectorStore extends VectorStore {
     return (await this.getStore()).save();
   }
 
-  /** Close the store if it was opened here (from `open` options); a given store stays open. */
+  /**
+   * Close the store if it was opened here (from `open` options; a later
+   * call opens it again); a given store stays open and in use.
+   */
   async close() {
     const db = this.#store ?? (this.#opening ? await this.#opening.catch(() => null) : null);
-    if (db && this.#owned) await db.close();
+    if (!db || !this.#owned) return;
     this.#store = null;
     this.#opening = null;
+    this.#owned = false;
     this.#index = undefined;
+    await db.close();
   }
 
   /**

@@ -100,6 +100,7 @@ test('HNSW COSINE: recall@10 against brute force, filtered results pass their fi
   assert.ok(hits / wanted >= 0.95, `recall@10 ${hits / wanted}`);
   await store.close();
   assert.equal(await db.dbsize(), 3000, 'a given store stays open');
+  assert.equal((await store.similaritySearch('alpha', 3)).length, 3, 'and in use');
   await db.close();
 });
 
