@@ -29,7 +29,7 @@ const MAX_PAGES = 65536; // 4 GiB
 const MAX_STEP_PAGES = 4096; // 256 MiB
 // VS_CMD_* flags (src/commands/command.h), as vs_command_flags reports them.
 const WRITE_FLAG = 1;
-const JOURNALED = 128; // VS_CMD_JOURNAL: changes the set of indexes (FT.CREATE, FT.DROPINDEX)
+const JOURNALED = 128; // VS_CMD_JOURNAL: changes the set of indexes (FT.CREATE, FT.DROPINDEX, FT.DROP)
 
 /** Commands the store may answer itself (see #persistenceCommand). */
 const PERSISTENCE_COMMANDS = new Set(['SAVE', 'BGSAVE', 'LASTSAVE', 'INFO', 'CONFIG']);
@@ -244,7 +244,7 @@ export class Vessel {
       if (bytes) durable = this.persister.record(bytes);
     }
     if (flags > 0 && flags & JOURNALED) {
-      // The set of indexes changed (FT.CREATE, FT.DROPINDEX): schemas are
+      // The set of indexes changed (FT.CREATE, FT.DROPINDEX, FT.DROP): schemas are
       // read again, a new index is backfilled, waiters look again.
       this.#schemas.clear();
       this.background.kick();
