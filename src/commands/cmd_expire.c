@@ -31,8 +31,11 @@ static vs_status parse_flags(vs_ctx *c, int *flags) {
         else if (vs_eq_nocase_cstr(ARG(i), "lt"))
             *flags |= EXP_LT;
         else {
+            /* Redis formats it as a C string and trims CR and LF from
+             * the end of its error text. */
             int k = 0;
             while ((size_t)k < c->argvlen[i] && c->argv[i][k] && k < 4096) k++;
+            while (k > 0 && (c->argv[i][k - 1] == '\r' || c->argv[i][k - 1] == '\n')) k--;
             return vs_err_set(c->err, VS_ERR, "ERR Unsupported option %.*s", k, (const char *)c->argv[i]);
         }
     }
