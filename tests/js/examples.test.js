@@ -68,3 +68,15 @@ test('examples/node/ingest.js loads .npy, raw float32 and JSON Lines; query.js s
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('examples/semantic-cache/cache.js: near prompts hit, far ones miss, entries expire after their TTL', () => {
+  const out = run('examples/semantic-cache/cache.js');
+  assert.match(out, /^What is the capital of France\? -> miss, asked the model: \(model answer #1/m);
+  assert.match(out, /^what is the capital of france -> hit, distance 0\.000: \(model answer #1/m);
+  assert.match(out, /^What is the capital city of France\? -> hit, distance 0\.\d+: \(model answer #1/m);
+  assert.match(out, /^How do I bake sourdough bread\? -> miss, asked the model: \(model answer #2/m);
+  assert.match(out, /^entries: 2, ttl of one: 3600 s$/m);
+  // an hour later the entry has expired: the model is asked again
+  assert.match(out, /^What is the capital of France\? -> miss, asked the model: \(model answer #3/m);
+  assert.match(out, /^model calls: 3$/m);
+});

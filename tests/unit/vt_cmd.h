@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../src/abi/db.h"
+#include "../../src/data/expires.h"
 #include "../../src/data/keyspace.h"
 #include "../../src/abi/vessel.h"
 #include "vt.h"
@@ -93,7 +94,8 @@ static inline int vt_item_cmp(const void *a, const void *b) {
     return (x->n > y->n) - (x->n < y->n);
 }
 
-/* Caller frees the returned string. */
+/* Caller frees the returned string.  Keys expired at the engine's clock
+ * are left out: they are gone for every reader, deleted or not yet. */
 static inline char *vt_digest(vs_db *db, size_t *len) {
     vs_keyspace *ks = &db->eng.store.ks;
     uint32_t bound = vs_ks_id_bound(ks);
@@ -101,9 +103,14 @@ static inline char *vt_digest(vs_db *db, size_t *len) {
     size_t ni = 0;
     for (uint32_t id = 0; id < bound; id++) {
         vs_kentry *e = vs_ks_by_id(ks, id);
-        if (!e) continue;
+        if (!e || vs_exp_expired(ks, e, db->eng.now)) continue;
         vt_buf b = {0};
         vt_buf_item(&b, e->key, e->klen);
+        if (e->xpos) { /* the expiry time is part of the key's state */
+            char t[32];
+            int k = snprintf(t, sizeof t, "@%lld", (long long)vs_exp_of(ks, e));
+            vt_buf_put(&b, t, (size_t)k);
+        }
         if (e->type == VS_TYPE_STRING) {
             vt_buf_put(&b, "S", 1);
             vt_buf_item(&b, e->v.str->data, e->v.str->len);
