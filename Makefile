@@ -5,7 +5,8 @@
 #   make test       everything the README promises: deps, C unit tests under
 #                   ASan+UBSan, the wasm builds, JS tests
 #   make test-scale a store past 2 GiB, up to the 4 GiB limit (CI runs it too)
-#   make bench      benchmarks (bench/): hset, flat, hnsw (vs peers), persist, multi
+#   make bench      benchmarks (bench/): hset, flat, hnsw (vs peers), persist,
+#                   langchain (vs LangChain's MemoryVectorStore), expiry, multi
 #   make fuzz       libFuzzer targets for FUZZ_SECONDS each (CI runs 20 s)
 #   make clean
 #
@@ -148,25 +149,34 @@ test-scale: deps $(WASM)
 	$(NODE) --test --test-concurrency=1 tests/scale/
 
 # ---- benchmarks ---------------------------------------------------------------
-bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist
+bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist bench-langchain
 	$(NODE) bench/hset.js
 	$(NODE) bench/flat.js
 	$(NODE) bench/demo.js
 	$(NODE) bench/edge.js
 	$(NODE) bench/ingest.js
+	$(NODE) bench/expiry.js
 	$(NODE) bench/multi.js
 
 # Snapshot save/load: in memory, files, IndexedDB in Chromium.
 bench-persist: deps $(WASM)
 	$(NODE) bench/persist.js
 
-# HNSW against the peers (installed only for the benchmark, in
-# bench/node_modules).  hnswlib-node compiles with node-gyp against
-# Debian's Node.js headers (nodedir=/usr), so nothing is downloaded.
-bench-hnsw: deps $(WASM)
+# The peers the benchmarks compare with, installed only for them in
+# bench/node_modules (bench/package.json).  hnswlib-node compiles with
+# node-gyp against Debian's Node.js headers (nodedir=/usr), so nothing is
+# downloaded.
+bench-peers: deps
 	@[ -f bench/node_modules/.package-lock.json ] && [ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] \
 		|| (cd bench && npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error)
+
+# HNSW against the peers.
+bench-hnsw: deps $(WASM) bench-peers
 	$(NODE) bench/hnsw.js
+
+# vessel/langchain against LangChain's MemoryVectorStore (@langchain/classic).
+bench-langchain: deps $(WASM) bench-peers
+	$(NODE) bench/langchain.js
 
 # ---- the main job: the browser demo --------------------------------------------
 DEMO_PORT ?= 8080
@@ -203,4 +213,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-hnsw bench-persist deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale bench example clean
+.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale bench example clean

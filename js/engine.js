@@ -23,10 +23,16 @@ function argBytesUpperBound(a) {
 export class Engine {
   /**
    * @param {WebAssembly.Instance} instance
-   * @param {{ maxmemory?: number, seed?: number, simd?: boolean }} options
+   * @param {{ maxmemory?: number, seed?: number, simd?: boolean, clock?: () => number }} options
    */
   constructor(instance, options = {}) {
     this.exports = instance.exports;
+    // The engine has no clock: the time (Unix ms) is given before each
+    // command, batch or background step, as Redis reads it once per
+    // command.  `hold` says whether expired keys may be deleted now
+    // (0) or only hidden (1); the store sets it.
+    this.clock = options.clock ?? Date.now;
+    this.hold = () => 0;
     this.simd = options.simd;
     this.memory = this.exports.memory;
     this.exports._initialize?.();
@@ -117,6 +123,7 @@ export class Engine {
       u32[lens + i] = n;
       off += n;
     }
+    this.exports.vs_set_time(this.db, this.clock(), this.hold());
     const st = this.exports.vs_exec(this.db, argc, base, base + argc * 4, proto);
     this.refresh();
     u8 = this.u8;
@@ -146,6 +153,7 @@ export class Engine {
     const p = this.io(Math.max(bytes.length, 1));
     this.refresh();
     this.u8.set(bytes, p);
+    this.exports.vs_set_time(this.db, this.clock(), this.hold());
     const consumed = this.exports.vs_exec_pipeline(this.db, p, bytes.length, proto, this.infoPtr);
     this.refresh();
     const i = this.infoPtr >>> 2;
@@ -171,6 +179,29 @@ export class Engine {
     const more = this.exports.vs_step(this.db, budget >>> 0) !== 0;
     this.refresh();
     return more;
+  }
+
+  /**
+   * Active expiry: delete up to `budget` keys past their time (earliest
+   * first); true while more are due.  Their DEL records wait in the
+   * journal buffer like a command's.
+   */
+  expireStep(budget) {
+    if (!this.db) return false;
+    this.exports.vs_set_time(this.db, this.clock(), this.hold());
+    const more = this.exports.vs_expire_step(this.db, budget >>> 0) !== 0;
+    this.refresh();
+    return more;
+  }
+
+  /** The earliest expiry time of any key (Unix ms), Infinity when none. */
+  nextExpiry() {
+    return this.db ? this.exports.vs_expire_next(this.db) : Infinity;
+  }
+
+  /** { keysWithTtl, expiredKeys }: keys with a time now, keys deleted because they expired. */
+  expiryStats() {
+    return { keysWithTtl: this.exports.vs_expire_stat(this.db, 0), expiredKeys: this.exports.vs_expire_stat(this.db, 1) };
   }
 
   // ---- snapshots, journal, replay (see src/abi/vessel.h) ------------------------

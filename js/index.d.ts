@@ -27,8 +27,17 @@ export interface OpenOptions {
   /** When the engine's memory grows, headroom added, as a fraction of its size
    * (default 0.5; 0.125 in workerd, where an isolate has 128 MB). */
   memoryHeadroom?: number;
-  /** Milliseconds of background (backfill) work per event-loop turn (default 4). */
+  /** Milliseconds of background (backfill, expiry) work per event-loop turn (default 4). */
   backfillSliceMs?: number;
+  /** The clock keys expire by: Unix time in milliseconds (default
+   * Date.now).  Read once per command, batch and background step, as Redis
+   * reads the time once per command; inject one to test expiry.  (A
+   * function cannot cross postMessage: not for a Web Worker store.) */
+  clock?: () => number;
+  /** Reclaim expired keys in the background, in bounded steps (default
+   * true).  Expired keys are gone for every read either way; false leaves
+   * their memory until they are touched or `expireNow()` runs. */
+  activeExpiry?: boolean;
   /** Persist to this storage (see docs/persistence.md). */
   storage?: Storage | SnapshotStorage;
   /** Node.js: persist to files in this directory (a FileStorage). */
@@ -294,6 +303,10 @@ export class Vessel {
   usedMemory(): number;
   /** Bytes of WebAssembly memory the engine holds (allocated or free). */
   wasmMemory(): number;
+  /** Delete keys past their expiry time now, at most `budget` of them
+   * (default: all); returns how many.  The background does this in
+   * bounded steps by itself unless `activeExpiry: false`. */
+  expireNow(budget?: number): number;
   /** INFO's persistence section as text (CRLF lines, Redis's field names). */
   infoPersistence(): string;
   close(): Promise<void>;

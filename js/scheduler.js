@@ -65,7 +65,10 @@ export class BackgroundWork {
         }
         const took = now() - t0;
         if (took > this.longestStepMs) this.longestStepMs = took;
-        if (took < 0.5 && this.budget < 1 << 16) this.budget *= 2;
+        // Grow only on a step that used its budget (more remains): an idle
+        // step is fast whatever the budget, and must not leave a budget
+        // that freezes the page when work arrives (keys all expiring at once).
+        if (more && took < 0.5 && this.budget < 1 << 16) this.budget *= 2;
         else if (took > 2 && this.budget > 1) this.budget = Math.max(1, this.budget >> 1);
         calls++;
       } while (more && now() - start < this.sliceMs && calls < 256);

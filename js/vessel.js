@@ -37,7 +37,7 @@ const MAX_PAGES = 65536; // 4 GiB
 const MAX_STEP_PAGES = 4096; // 256 MiB
 // VS_CMD_* flags (src/commands/command.h), as vs_command_flags reports them.
 const WRITE_FLAG = 1;
-const JOURNALED = 128; // VS_CMD_JOURNAL: changes the set of indexes (FT.CREATE, FT.DROPINDEX)
+const JOURNALED = 128; // VS_CMD_JOURNAL: changes the set of indexes (FT.CREATE, FT.DROPINDEX, FT.DROP)
 const TX_FLAG = 512; // VS_CMD_TX: MULTI, EXEC, DISCARD, WATCH (run inside MULTI, never queued)
 
 /** Commands the store may answer itself (see #persistenceCommand). */
@@ -105,6 +105,7 @@ export async function open(options = {}) {
     db.readOnly = p.readOnly;
     db.background.kick(); // backfill on load
   }
+  db.startExpiry();
   return db;
 }
 
@@ -171,8 +172,17 @@ const DECODED = false; // decoded, bulk strings as strings; an error reply is th
 const BINARY = true; // decoded, bulk strings as Uint8Array; an error reply is thrown
 const RESP = 'resp'; // the RESP bytes (copied), error replies included
 
+// Active expiry: when the earliest expiry time is due, the background
+// work reclaims expired keys in bounded steps (as Redis's cycle); the
+// timer looks again at most this often (an injected clock does not move
+// with real time).
+const EXPIRY_RECHECK_MS = 1000;
+const EXPIRY_MIN_DELAY_MS = 10;
+
 export class Vessel {
   #binaryReplies;
+  #activeExpiry;
+  #expiryTimer = null;
   #schemas = new Map(); // index name -> FT.INFO object (cached)
   #waiters = new Set(); // indexReady() promises to settle after each slice
 
@@ -191,6 +201,15 @@ export class Vessel {
       onSlice: () => this.#notifyWaiters(),
       onError: (e) => this.#failWaiters(e),
     });
+    // Expired keys are deleted (on access, by the cycle) unless the store
+    // cannot write now: then they are only hidden.
+    engine.hold = () => (this.readOnly || this.persister?.saving || this.persister?.broken ? 1 : 0);
+    this.#activeExpiry = options.activeExpiry ?? true;
+  }
+
+  /** Start the active expiry timer (open() does; internal). */
+  startExpiry() {
+    this.#armExpiry();
   }
 
   /** 'simd', 'scalar', or undefined when a single module was given. */
@@ -204,7 +223,54 @@ export class Vessel {
 
   #backgroundStep(budget) {
     if (this.persister?.saving) return false; // resumed when the save ends
-    return this.engine.step(budget);
+    let expiring = false;
+    if (this.#activeExpiry && !this.readOnly && !this.persister?.broken) {
+      expiring = this.engine.expireStep(budget);
+      this.#settle(0)?.catch(() => {}); // the deletions' journal records, as a command's
+    }
+    return this.engine.step(budget) || expiring;
+  }
+
+  /**
+   * Arm the expiry timer: when the earliest time is due the background
+   * work runs (it reclaims in bounded steps, then looks again).
+   */
+  #armExpiry() {
+    if (!this.#activeExpiry || this.#expiryTimer || this.closed) return;
+    const next = this.engine.nextExpiry();
+    if (next === Infinity) return;
+    const wait = Math.min(Math.max(next - this.engine.clock(), EXPIRY_MIN_DELAY_MS), EXPIRY_RECHECK_MS);
+    this.#expiryTimer = setTimeout(() => {
+      this.#expiryTimer = null;
+      if (this.closed) return;
+      if (this.engine.nextExpiry() <= this.engine.clock()) {
+        const run = this.background.kick();
+        if (run) run.then(() => this.#armExpiry(), () => {});
+        else this.#armExpiry();
+      } else {
+        this.#armExpiry();
+      }
+    }, wait);
+    this.#expiryTimer.unref?.(); // never keeps a Node process alive
+  }
+
+  /**
+   * Reclaim expired keys now, at most `budget` (all when omitted): the
+   * active cycle's step, for tests and for embedders that drive it.
+   * Returns the number of keys deleted.
+   */
+  expireNow(budget = Infinity) {
+    this.#checkOpen();
+    const before = this.engine.expiryStats().expiredKeys;
+    let left = budget;
+    while (left > 0) {
+      const step = Math.min(left, 1 << 16);
+      const more = this.engine.expireStep(step);
+      this.#settle(0)?.catch(() => {});
+      left -= step;
+      if (!more) break;
+    }
+    return this.engine.expiryStats().expiredKeys - before;
   }
 
   // ---- the gate ----------------------------------------------------------------
@@ -252,8 +318,9 @@ export class Vessel {
       const bytes = this.engine.journalTake();
       if (bytes) durable = this.persister.record(bytes);
     }
+    if (flags > 0 && flags & WRITE_FLAG && !this.#expiryTimer) this.#armExpiry();
     if (flags > 0 && flags & JOURNALED) {
-      // The set of indexes changed (FT.CREATE, FT.DROPINDEX): schemas are
+      // The set of indexes changed (FT.CREATE, FT.DROPINDEX, FT.DROP): schemas are
       // read again, a new index is backfilled, waiters look again.
       this.#schemas.clear();
       this.background.kick();
@@ -660,7 +727,7 @@ export class Vessel {
     this.#checkOpen();
     if (!this.persister) throw new Error('vessel: this store has no storage to save to');
     const r = await this.persister.save();
-    this.background.kick(); // resume backfill held back during the save
+    this.background.kick(); // resume backfill and expiry held back during the save
     return r;
   }
 
@@ -863,6 +930,8 @@ export class Vessel {
   async close() {
     if (this.closed) return;
     this.background.stop();
+    if (this.#expiryTimer) clearTimeout(this.#expiryTimer);
+    this.#expiryTimer = null;
     try {
       if (this.persister) await this.persister.close();
     } finally {

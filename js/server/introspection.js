@@ -108,6 +108,7 @@ function infoText(server, sections) {
   const used = db.usedMemory();
   const human = (b) => (b >= 1 << 30 ? `${(b / 2 ** 30).toFixed(2)}G` : b >= 1 << 20 ? `${(b / 2 ** 20).toFixed(2)}M` : `${(b / 1024).toFixed(2)}K`);
   const keys = Number(td.decode(engineReply(db, ['DBSIZE'])).slice(1, -2));
+  const expiry = db.engine.expiryStats();
   const uptime = Date.now() - server.started;
   const all = {
     server: () => [
@@ -121,11 +122,11 @@ function infoText(server, sections) {
       `maxmemory_human:${human(server.maxmemory)}`, 'maxmemory_policy:noeviction', `wasm_memory:${db.wasmMemory()}`],
     persistence: () => db.infoPersistence().trimEnd().split('\r\n'),
     stats: () => ['# Stats', `total_connections_received:${server.stats.connections}`, `total_commands_processed:${server.stats.commands}`,
-      `rejected_connections:${server.stats.rejected}`],
+      `rejected_connections:${server.stats.rejected}`, `expired_keys:${expiry.expiredKeys}`],
     replication: () => ['# Replication', 'role:master', 'connected_slaves:0'],
     modules: () => ['# Modules', 'module:name=search,ver=10000,api=1,filters=0,usedby=[],using=[],options=[]'],
     cluster: () => ['# Cluster', `cluster_enabled:${server.cluster ? 1 : 0}`],
-    keyspace: () => ['# Keyspace', ...(keys ? [`db0:keys=${keys},expires=0,avg_ttl=0`] : [])],
+    keyspace: () => ['# Keyspace', ...(keys ? [`db0:keys=${keys},expires=${expiry.keysWithTtl},avg_ttl=0`] : [])],
   };
   const dflt = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'modules', 'cluster', 'keyspace'];
   let want = sections.length ? sections : ['default'];

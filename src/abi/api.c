@@ -1,9 +1,13 @@
 /* api.c - the public C ABI (vessel.h): open, close, exec. */
 #include <string.h>
 
+#include <math.h>
+
 #include "base/alloc.h"
 #include "commands/command.h"
 #include "commands/commands.h"
+#include "commands/expiry.h"
+#include "data/expires.h"
 #include "abi/db.h"
 #include "abi/vessel.h"
 
@@ -49,6 +53,40 @@ unsigned long vs_fault_inject(unsigned long n, int persist) {
 
 int vs_step(vs_db *db, unsigned budget) { return vs_search_step(&db->eng.store.search, budget); }
 
+/* ---- expiry ---------------------------------------------------------------- */
+
+/* The engine's mode: the embedder's, held to hiding while a save streams. */
+static void apply_expire_mode(vs_db *db) {
+    int m = db->expire_mode;
+    if (db->saver && m == VS_EXPIRE_ACTIVE) m = VS_EXPIRE_HIDE;
+    db->eng.expire_mode = m;
+}
+
+void vs_set_time(vs_db *db, double now_ms, int mode) {
+    if (now_ms >= -9007199254740992.0 && now_ms <= 9007199254740992.0) db->eng.now = (int64_t)now_ms;
+    db->expire_mode = mode == VS_EXPIRE_HIDE ? VS_EXPIRE_HIDE : VS_EXPIRE_ACTIVE;
+    apply_expire_mode(db);
+}
+
+int vs_expire_step(vs_db *db, unsigned budget) {
+    if (db->loader) return 0;
+    apply_expire_mode(db);
+    return vs_expire_cycle(&db->eng, budget, NULL);
+}
+
+double vs_expire_next(const vs_db *db) {
+    int64_t t = vs_exp_next(&db->eng.store.ks);
+    return t == VS_NO_EXPIRE ? INFINITY : (double)t;
+}
+
+double vs_expire_stat(const vs_db *db, int which) {
+    switch (which) {
+    case 0: return (double)vs_exp_count(&db->eng.store.ks);
+    case 1: return (double)db->eng.stat_expired;
+    }
+    return 0;
+}
+
 /* ---- snapshots, journal, replay ------------------------------------------ */
 
 static int fail_with(vs_db *db, vs_status st) {
@@ -63,6 +101,7 @@ int vs_save_begin(vs_db *db) {
     if (db->saver || db->loader)
         return fail_with(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
     vs_status st = vs_snap_write_begin(&db->eng.store, VESSEL_VERSION, &db->saver);
+    apply_expire_mode(db);
     return st == VS_OK ? 0 : fail_with(db, st);
 }
 
@@ -78,6 +117,7 @@ long vs_save_next(vs_db *db, uint8_t *buf, size_t cap) {
 void vs_save_end(vs_db *db) {
     vs_snap_write_end(db->saver);
     db->saver = NULL;
+    apply_expire_mode(db);
 }
 
 int vs_load_begin(vs_db *db, double size) {

@@ -24,6 +24,8 @@ struct vs_db {
     uint64_t replay_torn;   /* last replay: bytes of a torn last record */
     vs_snap_writer *saver;  /* snapshot being written, or NULL */
     vs_snap_reader *loader; /* snapshot being read, or NULL */
+    int expire_mode;        /* the embedder's (vs_set_time); eng.expire_mode
+                               is at least VS_EXPIRE_HIDE while saving */
     struct {
         uint8_t *buf;
         size_t len, cap;

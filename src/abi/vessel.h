@@ -44,6 +44,22 @@ VS_EXPORT size_t vs_reply_len(const vs_db *db);
  * Returns 1 while work remains (call again), 0 when idle. */
 VS_EXPORT int vs_step(vs_db *db, unsigned budget);
 
+/* ---- expiry (src/commands/expiry.h) ----
+ * The engine has no clock: set the time (Unix ms, a double exact to 2^53)
+ * before each command or batch, as Redis reads the time once per
+ * command.  mode: 0 keys past their time are hidden and deleted (on
+ * access and by vs_expire_step), 1 hidden but never deleted (a read-only
+ * store, a failed journal); while a snapshot is being saved the engine
+ * hides without deleting whatever the mode.  vs_expire_step deletes up
+ * to `budget` expired keys, earliest first (their DEL records sealed as
+ * one command's); returns 1 while more are due.  vs_expire_next: the
+ * earliest expiry time, +Infinity when no key has one.  vs_expire_stat:
+ * 0 keys with a time, 1 keys deleted because they expired. */
+VS_EXPORT void vs_set_time(vs_db *db, double now_ms, int mode);
+VS_EXPORT int vs_expire_step(vs_db *db, unsigned budget);
+VS_EXPORT double vs_expire_next(const vs_db *db);
+VS_EXPORT double vs_expire_stat(const vs_db *db, int which);
+
 /* ---- pipelines (for a server front end; src/pipeline.c) ----
  * Run the complete RESP requests at the start of in[0, len) that name
  * commands of this engine, appending their replies to a batch buffer

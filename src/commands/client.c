@@ -53,6 +53,7 @@ static void sub_commit(void *ctx, const vs_change *ch) {
     switch (ch->kind) {
     case VS_CHANGE_HASH:
     case VS_CHANGE_STRING:
+    case VS_CHANGE_EXPIRE: /* EXPIRE, PERSIST ...: Redis touches the key too */
     case VS_CHANGE_DEL: touch(reg, ch->key, ch->klen); break;
     case VS_CHANGE_RENAME:
         touch(reg, ch->key, ch->klen);

@@ -5,8 +5,8 @@
  *
  * The registry subscribes to the store's keyspace: every change passes its
  * notification point (HSET/HDEL fields, SET, DEL, RENAME of either name,
- * FLUSHALL, a hash emptied, and any deletion another part of the engine
- * makes through the keyspace), so whatever the cause, a client watching
+ * FLUSHALL, a hash emptied, a key's expiry time set or removed, and
+ * deletions the engine makes itself, expired keys included), so whatever the cause, a client watching
  * the key gets DIRTY_CAS and its next EXEC answers a null array.  As in
  * Redis 7.0 (touchWatchedKey), a client marked dirty stops watching at
  * once; FLUSHALL marks the watchers of keys that exist when it runs

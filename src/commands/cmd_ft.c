@@ -1,6 +1,9 @@
-/* cmd_ft.c - FT.CREATE, FT.DROPINDEX, FT._LIST (FT.SEARCH is in
+/* cmd_ft.c - FT.CREATE, FT.DROPINDEX, FT.DROP, FT._LIST (FT.SEARCH is in
  * cmd_ft_search.c, FT.INFO in cmd_ft_info.c).  Replies and errors follow valkey-search; module errors
- * carry no "ERR " prefix. */
+ * carry no "ERR " prefix.  FT.DROP is RediSearch's legacy form of FT.DROPINDEX: it deletes the
+ * indexed documents unless KEEPDOCS is given.  Both drops are all-or-nothing: every check (index,
+ * option, journal room for the deletions) comes before anything changes, and the deletions go
+ * through the keyspace, so other indexes and the journal hear them. */
 #include <string.h>
 
 #include "commands/commands.h"
@@ -28,19 +31,37 @@ static vs_status reserve_dd(vs_ctx *c) {
     return vs_journal_reserve(&c->eng->journal, need);
 }
 
-vs_status vs_cmd_ft_dropindex(vs_ctx *c) {
-    int dd = 0;
-    if (c->argc > 3) return vs_arity_error(c);
-    if (c->argc == 3) {
-        if (!vs_arg_is(c, 2, "DD")) return vs_err_set(c->err, VS_ERR, "Unexpected argument `%.*s`",
-                                                       (int)c->argvlen[2], (const char *)c->argv[2]);
-        dd = 1;
+/* The drop both forms share: `dd` deletes the documents the index tracked. */
+static vs_status drop(vs_ctx *c, int dd) {
+    if (dd) {
         vs_status st = reserve_dd(c);
         if (st != VS_OK) return st;
     }
     vs_status st = vs_search_drop(&c->eng->store.search, c->argv[1], c->argvlen[1], dd, c->err);
     if (st == VS_OK) vs_reply_simple(c->r, "OK");
     return st;
+}
+
+static vs_status unexpected_argument(vs_ctx *c, int i) {
+    return vs_err_set(c->err, VS_ERR, "Unexpected argument `%.*s`", (int)c->argvlen[i], (const char *)c->argv[i]);
+}
+
+/* FT.DROPINDEX idx [DD] */
+vs_status vs_cmd_ft_dropindex(vs_ctx *c) {
+    if (c->argc > 3) return vs_arity_error(c);
+    if (c->argc == 3 && !vs_arg_is(c, 2, "DD")) return unexpected_argument(c, 2);
+    return drop(c, c->argc == 3);
+}
+
+/* FT.DROP idx [KEEPDOCS].  An empty third argument is no option: redis-py 4.3's
+ * dropindex(delete_documents=True) sends `FT.DROP idx ""`.  RediSearch ignores any other
+ * option too and deletes the documents; Vessel refuses it, so a mistyped KEEPDOCS cannot
+ * delete them. */
+vs_status vs_cmd_ft_drop(vs_ctx *c) {
+    if (c->argc > 3) return vs_arity_error(c);
+    int keep = c->argc == 3 && c->argvlen[2] > 0;
+    if (keep && !vs_arg_is(c, 2, "KEEPDOCS")) return unexpected_argument(c, 2);
+    return drop(c, !keep);
 }
 
 vs_status vs_cmd_ft_list(vs_ctx *c) {

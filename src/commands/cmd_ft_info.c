@@ -1,7 +1,16 @@
 /* cmd_ft_info.c - FT.INFO: the index's definition, its attributes (each
  * field index adds its type-specific part through its info op) and its
- * state, in valkey-search's shape and order.  Names go as simple strings
- * where they can. */
+ * state.  Every field of valkey-search's reply is there, with its name and
+ * reply type; the order is RediSearch's for the fields RediSearch has,
+ * because node-redis 4 reads FT.INFO by position (index_options at 3,
+ * index_definition at 5, attributes at 7, num_docs at 9, ... gc_stats at
+ * 45, cursor_stats at 47, stopwords_list at 49) and fails on a shorter
+ * reply; valkey-search's own fields follow.  Clients that read by name
+ * (redis-py, node-redis 6, valkey-glide) find every field either way.
+ * Pairs are arrays in RESP2 and maps in RESP3 (as RediSearch; node-redis 6
+ * speaks RESP3 and reads FT.INFO as a map there).  Names go as simple
+ * strings where they can. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,14 +35,51 @@ static void reply_bytes_simple(vs_reply *r, const uint8_t *p, size_t n) {
     }
 }
 
+/* A RediSearch statistic: a double as a bulk string, "%.17g" as Redis prints
+ * a module's double; a ratio over zero is "nan", as RediSearch's 0/0. */
+static void reply_stat(vs_reply *r, const char *name, double v) {
+    char buf[64];
+    vs_reply_simple(r, name);
+    if (isnan(v)) snprintf(buf, sizeof buf, "nan");
+    else snprintf(buf, sizeof buf, "%.17g", v);
+    vs_reply_cstr(r, buf);
+}
+
+static double ratio(double a, double b) { return b == 0 ? NAN : a / b; }
+
+/* RediSearch's max_doc_id: the largest document id.  Vessel's document ids
+ * are key ids from 0; RediSearch's count from 1, so this is the largest
+ * tracked key id + 1 (0 for an empty index). */
+static uint32_t max_doc_id(const vs_ftindex *x) {
+    for (size_t w = x->tracked.cap / 64; w-- > 0;)
+        if (x->tracked.w[w]) return (uint32_t)(w * 64 + 64 - (size_t)__builtin_clzll(x->tracked.w[w]));
+    return 0;
+}
+
+#define MB (1024.0 * 1024.0)
+
+static const char *const gc[] = {"bytes_collected",  "total_ms_run",            "total_cycles",    "average_cycle_time_ms",
+                                 "last_run_time_ms", "gc_numeric_trees_missed", "gc_blocks_denied"};
+static const char *const cursors[] = {"global_idle", "global_total", "index_capacity", "index_total"};
+
 static void reply_info(const vs_ftindex *x, vs_reply *r) {
     const vs_schema *s = &x->schema;
     char buf[64];
-    vs_reply_array(r, 30);
+    size_t vector_bytes = 0, field_bytes = 0;
+    for (uint32_t i = 0; i < s->nfields; i++) {
+        const vs_field_index *fi = x->fields[i];
+        size_t m = fi->ops->memory(fi);
+        field_bytes += m;
+        if (!strcmp(fi->ops->type_name, "VECTOR")) vector_bytes += m;
+    }
+    size_t index_bytes = vs_ftindex_memory(x);
+    vs_reply_map(r, 33);
     vs_reply_simple(r, "index_name");
     reply_bytes_simple(r, s->name, s->nlen);
+    vs_reply_simple(r, "index_options"); /* valkey-search 1.0's: none */
+    vs_reply_array(r, 0);
     vs_reply_simple(r, "index_definition");
-    vs_reply_array(r, 8);
+    vs_reply_map(r, 4);
     vs_reply_simple(r, "key_type");
     vs_reply_simple(r, "HASH");
     vs_reply_simple(r, "prefixes");
@@ -54,7 +100,7 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
     for (uint32_t i = 0; i < s->nfields; i++) {
         const vs_fielddef *d = &s->fields[i];
         const vs_field_index *fi = x->fields[i];
-        vs_reply_array(r, 8 + (size_t)fi->ops->info_len);
+        vs_reply_map(r, 4 + (size_t)fi->ops->info_len / 2);
         vs_reply_simple(r, "identifier");
         reply_bytes_simple(r, d->ident, d->ilen);
         vs_reply_simple(r, "attribute");
@@ -67,14 +113,51 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
     }
     vs_reply_simple(r, "num_docs");
     vs_reply_int(r, x->num_docs);
-    vs_reply_simple(r, "num_records");
-    vs_reply_int(r, (long long)x->num_records);
-    vs_reply_simple(r, "total_term_occurrences");
-    vs_reply_int(r, 0);
+    vs_reply_simple(r, "max_doc_id");
+    vs_reply_bulk_ll(r, max_doc_id(x));
     vs_reply_simple(r, "num_terms");
     vs_reply_int(r, 0);
+    vs_reply_simple(r, "num_records");
+    vs_reply_int(r, (long long)x->num_records);
+    /* No full-text index: no inverted index, offsets, sortable copies or
+     * key table (documents are key ids).  The vectors' indexes are
+     * vector_index_sz_mb; the per-document bookkeeping (tracked and indexed
+     * bit sets, the TAG/NUMERIC present and failed sets) doc_table_size_mb. */
+    reply_stat(r, "inverted_sz_mb", 0);
+    reply_stat(r, "vector_index_sz_mb", (double)vector_bytes / MB);
+    vs_reply_simple(r, "total_inverted_index_blocks");
+    vs_reply_cstr(r, "0");
+    reply_stat(r, "offset_vectors_sz_mb", 0);
+    reply_stat(r, "doc_table_size_mb", (double)(index_bytes - field_bytes) / MB);
+    reply_stat(r, "sortable_values_size_mb", 0);
+    reply_stat(r, "key_table_size_mb", 0);
+    reply_stat(r, "records_per_doc_avg", ratio((double)x->num_records, (double)x->num_docs));
+    reply_stat(r, "bytes_per_record_avg", ratio(0, (double)x->num_records));
+    reply_stat(r, "offsets_per_term_avg", ratio(0, (double)x->num_records));
+    reply_stat(r, "offset_bits_per_record_avg", ratio(0, 0));
     vs_reply_simple(r, "hash_indexing_failures");
     vs_reply_bulk_ll(r, (long long)x->failures);
+    vs_reply_simple(r, "indexing");
+    vs_reply_cstr(r, x->backfilling ? "1" : "0");
+    reply_stat(r, "percent_indexed", vs_ftindex_backfill_progress(x));
+    /* No garbage collector and no cursors: valkey-search 1.0's zeros. */
+    vs_reply_simple(r, "gc_stats");
+    vs_reply_map(r, VS_ARRAY_LEN(gc));
+    for (size_t i = 0; i < VS_ARRAY_LEN(gc); i++) {
+        vs_reply_simple(r, gc[i]);
+        vs_reply_cstr(r, i == 3 ? "nan" : "0");
+    }
+    vs_reply_simple(r, "cursor_stats");
+    vs_reply_map(r, VS_ARRAY_LEN(cursors));
+    for (size_t i = 0; i < VS_ARRAY_LEN(cursors); i++) {
+        vs_reply_simple(r, cursors[i]);
+        vs_reply_int(r, 0);
+    }
+    vs_reply_simple(r, "stopwords_list"); /* no TEXT fields, no stop words */
+    vs_reply_array(r, 0);
+    /* valkey-search's fields that RediSearch does not have. */
+    vs_reply_simple(r, "total_term_occurrences");
+    vs_reply_int(r, 0);
     vs_reply_simple(r, "backfill_in_progress");
     vs_reply_cstr(r, x->backfilling ? "1" : "0");
     vs_reply_simple(r, "backfill_complete_percent");
@@ -89,7 +172,7 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
     vs_reply_simple(r, "language");
     vs_reply_simple(r, "english");
     vs_reply_simple(r, "index_memory");
-    vs_reply_int(r, (long long)vs_ftindex_memory(x));
+    vs_reply_int(r, (long long)index_bytes);
 }
 
 vs_status vs_cmd_ft_info(vs_ctx *c) {

@@ -3,6 +3,7 @@
  * looked up before anything else is checked. */
 #include "commands/commands.h"
 #include "commands/engine.h"
+#include "commands/expiry.h"
 #include "query/registry.h"
 #include "query/search.h"
 
@@ -13,6 +14,7 @@ vs_status vs_cmd_ft_search(vs_ctx *c) {
     vs_search_plan p;
     vs_search_rows rows;
     vs_status st = vs_search_parse(x, c->argv + 2, c->argvlen + 2, c->argc - 2, &ar, &p, c->err);
+    p.horizon = vs_expire_horizon(c->eng); /* expired documents are never returned */
     if (st == VS_OK) st = vs_search_exec(&p, &rows);
     if (st == VS_OK) {
         vs_search_render(c->r, &p, &rows);

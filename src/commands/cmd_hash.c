@@ -4,6 +4,7 @@
 
 #include "commands/commands.h"
 #include "commands/engine.h"
+#include "commands/expiry.h"
 #include "data/keyspace.h"
 #include "base/util.h"
 
@@ -11,7 +12,7 @@
 
 /* The hash at argv[1] for reading: VS_OK with *h NULL when missing. */
 static vs_status read_hash(vs_ctx *c, const vs_hash **h) {
-    vs_kentry *e = vs_ks_find(&c->eng->store.ks, ARG(1));
+    vs_kentry *e = vs_lookup(c->eng, ARG(1));
     *h = NULL;
     if (!e) return VS_OK;
     if (e->type != VS_TYPE_HASH) return VS_ERR_WRONGTYPE;
@@ -24,7 +25,10 @@ static vs_status read_hash(vs_ctx *c, const vs_hash **h) {
 static vs_status hset_pairs(vs_ctx *c, uint32_t *added) {
     if (c->argc % 2 == 1) return vs_arity_error(c);
     vs_kwrite w;
-    vs_status st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
+    vs_kentry *e;
+    vs_status st = vs_lookup_write(c->eng, ARG(1), &e); /* an expired key is deleted first */
+    if (st != VS_OK) return st;
+    st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
     if (st != VS_OK) return st;
     for (int i = 2; i < c->argc; i += 2) {
         st = vs_kw_hset(&w, ARG(i), ARG(i + 1));
@@ -53,7 +57,10 @@ vs_status vs_cmd_hmset(vs_ctx *c) {
 
 vs_status vs_cmd_hsetnx(vs_ctx *c) {
     vs_kwrite w;
-    vs_status st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
+    vs_kentry *e;
+    vs_status st = vs_lookup_write(c->eng, ARG(1), &e); /* an expired key is deleted first */
+    if (st != VS_OK) return st;
+    st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
     if (st != VS_OK) return st;
     if (vs_hash_get(vs_kw_hash(&w), ARG(2))) {
         vs_kw_discard(&w);
@@ -121,7 +128,10 @@ vs_status vs_cmd_hvals(vs_ctx *c) { return reply_fields(c, 2); }
 
 vs_status vs_cmd_hdel(vs_ctx *c) {
     vs_kwrite w;
-    vs_status st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 0);
+    vs_kentry *e;
+    vs_status st = vs_lookup_write(c->eng, ARG(1), &e); /* an expired key is deleted first */
+    if (st != VS_OK) return st;
+    st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 0);
     if (st != VS_OK) return st;
     if (!w.plan.h) {
         vs_reply_int(c->r, 0);
@@ -178,6 +188,9 @@ vs_status vs_cmd_hincrby(vs_ctx *c) {
     vs_status st = vs_arg_ll(c, 3, &incr);
     if (st != VS_OK) return st;
     vs_kwrite w;
+    vs_kentry *e;
+    st = vs_lookup_write(c->eng, ARG(1), &e); /* an expired key is deleted first */
+    if (st != VS_OK) return st;
     st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
     if (st != VS_OK) return st;
     const vs_hfield *f = vs_hash_get(vs_kw_hash(&w), ARG(2));
@@ -203,7 +216,10 @@ vs_status vs_cmd_hincrbyfloat(vs_ctx *c) {
     if (!vs_parse_ld(ARG(3), &incr)) return vs_err_set(c->err, VS_ERR, "ERR value is not a valid float");
     if (isnan(incr) || isinf(incr)) return vs_err_set(c->err, VS_ERR, "ERR value is NaN or Infinity");
     vs_kwrite w;
-    vs_status st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
+    vs_kentry *e;
+    vs_status st = vs_lookup_write(c->eng, ARG(1), &e); /* an expired key is deleted first */
+    if (st != VS_OK) return st;
+    st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
     if (st != VS_OK) return st;
     const vs_hfield *f = vs_hash_get(vs_kw_hash(&w), ARG(2));
     if (f && !vs_parse_ld(vs_hfield_value(f), f->vlen, &old)) {

@@ -8,6 +8,7 @@
 
 #include "commands/commands.h"
 #include "commands/engine.h"
+#include "commands/expiry.h"
 #include "data/keyspace.h"
 
 #define ARG(i) c->argv[i], c->argvlen[i]
@@ -17,14 +18,17 @@
 
 vs_status vs_cmd_del(vs_ctx *c) {
     long long n = 0;
-    for (int i = 1; i < c->argc; i++) n += vs_ks_delete(&c->eng->store.ks, ARG(i));
+    for (int i = 1; i < c->argc; i++) {
+        /* An expired key is deleted as expired (not counted), as Redis. */
+        if (vs_lookup(c->eng, ARG(i))) n += vs_ks_delete(&c->eng->store.ks, ARG(i));
+    }
     vs_reply_int(c->r, n);
     return VS_OK;
 }
 
 vs_status vs_cmd_exists(vs_ctx *c) {
     long long n = 0;
-    for (int i = 1; i < c->argc; i++) n += vs_ks_find(&c->eng->store.ks, ARG(i)) != NULL;
+    for (int i = 1; i < c->argc; i++) n += vs_lookup(c->eng, ARG(i)) != NULL;
     vs_reply_int(c->r, n);
     return VS_OK;
 }
@@ -38,27 +42,41 @@ static const char *type_name(int type) {
 }
 
 vs_status vs_cmd_type(vs_ctx *c) {
-    vs_kentry *e = vs_ks_find(&c->eng->store.ks, ARG(1));
+    vs_kentry *e = vs_lookup(c->eng, ARG(1));
     vs_reply_simple(c->r, type_name(e ? e->type : VS_TYPE_NONE));
     return VS_OK;
 }
 
+/* RENAME and RENAMENX see the keys as lookups do (expired ones deleted
+ * first); the source's time goes with it, the destination's goes. */
+static vs_status rename_lookup(vs_ctx *c, vs_kentry **src, vs_kentry **dst) {
+    vs_status st = vs_lookup_write(c->eng, ARG(1), src);
+    if (st == VS_OK && !*src) st = VS_ERR_NOKEY;
+    if (st == VS_OK) st = vs_lookup_write(c->eng, ARG(2), dst);
+    return st;
+}
+
 vs_status vs_cmd_rename(vs_ctx *c) {
+    vs_kentry *src, *dst;
+    vs_status st = rename_lookup(c, &src, &dst);
+    if (st != VS_OK) return st;
     vs_kwrite w;
-    vs_status st = vs_kw_rename_begin(&w, &c->eng->store.ks, ARG(1), ARG(2));
+    st = vs_kw_rename_begin(&w, &c->eng->store.ks, ARG(1), ARG(2));
     if (st == VS_OK) st = vs_kw_commit(&w);
     if (st == VS_OK) vs_reply_simple(c->r, "OK");
     return st;
 }
 
 vs_status vs_cmd_renamenx(vs_ctx *c) {
-    if (!vs_ks_find(&c->eng->store.ks, ARG(1))) return VS_ERR_NOKEY;
-    if (vs_ks_find(&c->eng->store.ks, ARG(2))) {
+    vs_kentry *src, *dst;
+    vs_status st = rename_lookup(c, &src, &dst);
+    if (st != VS_OK) return st;
+    if (dst) {
         vs_reply_int(c->r, 0);
         return VS_OK;
     }
     vs_kwrite w;
-    vs_status st = vs_kw_rename_begin(&w, &c->eng->store.ks, ARG(1), ARG(2));
+    st = vs_kw_rename_begin(&w, &c->eng->store.ks, ARG(1), ARG(2));
     if (st == VS_OK) st = vs_kw_commit(&w);
     if (st == VS_OK) vs_reply_int(c->r, 1);
     return st;
@@ -74,7 +92,7 @@ vs_status vs_cmd_keys(vs_ctx *c) {
     uint32_t bound = vs_ks_id_bound(ks);
     for (uint32_t id = 0; id < bound; id++) {
         vs_kentry *e = vs_ks_by_id(ks, id);
-        if (!e) continue;
+        if (!e || vs_expire_hidden(c->eng, e)) continue; /* hidden, as Redis 7's KEYS */
         if (!all && !vs_glob_match(ARG(1), e->key, e->klen, 0)) continue;
         vs_reply_bulk(c->r, e->key, e->klen);
         n++;
@@ -83,7 +101,8 @@ vs_status vs_cmd_keys(vs_ctx *c) {
     return VS_OK;
 }
 
-static int scan_match(const vs_kentry *e, const uint8_t *pat, size_t plen, int type) {
+static int scan_match(const vs_engine *eng, const vs_kentry *e, const uint8_t *pat, size_t plen, int type) {
+    if (vs_expire_hidden(eng, e)) return 0;
     if (type >= 0 && e->type != type) return 0;
     return !pat || vs_glob_match(pat, plen, e->key, e->klen, 0);
 }
@@ -127,14 +146,14 @@ vs_status vs_cmd_scan(vs_ctx *c) {
         vs_kentry *e = vs_ks_by_id(ks, (uint32_t)end);
         if (!e) continue;
         seen++;
-        matched += scan_match(e, pat, plen, type);
+        matched += scan_match(c->eng, e, pat, plen, type);
     }
     vs_reply_array(c->r, 2);
     vs_reply_bulk_ll(c->r, end >= bound ? 0 : (long long)end);
     vs_reply_array(c->r, matched);
     for (uint64_t id = cursor; id < end; id++) {
         vs_kentry *e = vs_ks_by_id(ks, (uint32_t)id);
-        if (e && scan_match(e, pat, plen, type)) vs_reply_bulk(c->r, e->key, e->klen);
+        if (e && scan_match(c->eng, e, pat, plen, type)) vs_reply_bulk(c->r, e->key, e->klen);
     }
     return VS_OK;
 }

@@ -38,9 +38,21 @@ static const vs_command command_table[] = {
     {"renamenx", 3, W | F, vs_cmd_renamenx, 1, 2, 1, "generic", "1.0.0", "Renames a key only when the target key name doesn't exist."},
     {"keys", 2, R, vs_cmd_keys, 0, 0, 0, "generic", "1.0.0", "Returns all key names that match a pattern."},
     {"scan", -2, R, vs_cmd_scan, 0, 0, 0, "generic", "2.8.0", "Iterates over the key names in the database."},
+    {"expire", -3, W | F, vs_cmd_expire, 1, 1, 1, "generic", "1.0.0", "Sets the expiration time of a key in seconds."},
+    {"pexpire", -3, W | F, vs_cmd_pexpire, 1, 1, 1, "generic", "2.6.0", "Sets the expiration time of a key in milliseconds."},
+    {"expireat", -3, W | F, vs_cmd_expireat, 1, 1, 1, "generic", "1.2.0", "Sets the expiration time of a key to a Unix timestamp."},
+    {"pexpireat", -3, W | F, vs_cmd_pexpireat, 1, 1, 1, "generic", "2.6.0", "Sets the expiration time of a key to a Unix milliseconds timestamp."},
+    {"ttl", 2, R | F, vs_cmd_ttl, 1, 1, 1, "generic", "1.0.0", "Returns the expiration time in seconds of a key."},
+    {"pttl", 2, R | F, vs_cmd_pttl, 1, 1, 1, "generic", "2.6.0", "Returns the expiration time in milliseconds of a key."},
+    {"expiretime", 2, R | F, vs_cmd_expiretime, 1, 1, 1, "generic", "7.0.0", "Returns the expiration time of a key as a Unix timestamp."},
+    {"pexpiretime", 2, R | F, vs_cmd_pexpiretime, 1, 1, 1, "generic", "7.0.0", "Returns the expiration time of a key as a Unix milliseconds timestamp."},
+    {"persist", 2, W | F, vs_cmd_persist, 1, 1, 1, "generic", "2.2.0", "Removes the expiration time of a key."},
 
     {"set", -3, W | M, vs_cmd_set, 1, 1, 1, "string", "1.0.0", "Sets the string value of a key."},
+    {"setex", 4, W | M, vs_cmd_setex, 1, 1, 1, "string", "2.0.0", "Sets the string value and expiration time of a key. Creates the key if it doesn't exist."},
+    {"psetex", 4, W | M, vs_cmd_psetex, 1, 1, 1, "string", "2.6.0", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist."},
     {"get", 2, R | F, vs_cmd_get, 1, 1, 1, "string", "1.0.0", "Returns the string value of a key."},
+    {"getex", -2, W | F, vs_cmd_getex, 1, 1, 1, "string", "6.2.0", "Returns the string value of a key after setting its expiration time."},
 
     {"hset", -4, W | M | F, vs_cmd_hset, 1, 1, 1, "hash", "2.0.0", "Creates or modifies the value of a field in a hash."},
     {"hmset", -4, W | M | F, vs_cmd_hmset, 1, 1, 1, "hash", "2.0.0", "Sets the values of multiple fields."},
@@ -67,6 +79,7 @@ static const vs_command command_table[] = {
     {"FT.SEARCH", -3, R | X, vs_cmd_ft_search, 0, 0, 0, "search", "1.0.0", "Searches an index: filters and KNN vector queries."},
     {"FT.INFO", -2, R | X, vs_cmd_ft_info, 0, 0, 0, "search", "1.0.0", "Returns information about an index."},
     {"FT.DROPINDEX", -2, W | X | J, vs_cmd_ft_dropindex, 0, 0, 0, "search", "1.0.0", "Deletes an index."},
+    {"FT.DROP", -2, W | X | J, vs_cmd_ft_drop, 0, 0, 0, "search", "1.0.0", "Deletes an index and, unless KEEPDOCS is given, the documents it indexed."},
     {"FT._LIST", 1, R | X, vs_cmd_ft_list, 0, 0, 0, "search", "1.0.0", "Lists the indexes."},
 };
 

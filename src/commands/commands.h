@@ -24,9 +24,23 @@ vs_status vs_cmd_renamenx(vs_ctx *c);
 vs_status vs_cmd_keys(vs_ctx *c);
 vs_status vs_cmd_scan(vs_ctx *c);
 
+/* cmd_expire.c: key expiry */
+vs_status vs_cmd_expire(vs_ctx *c);
+vs_status vs_cmd_pexpire(vs_ctx *c);
+vs_status vs_cmd_expireat(vs_ctx *c);
+vs_status vs_cmd_pexpireat(vs_ctx *c);
+vs_status vs_cmd_ttl(vs_ctx *c);
+vs_status vs_cmd_pttl(vs_ctx *c);
+vs_status vs_cmd_expiretime(vs_ctx *c);
+vs_status vs_cmd_pexpiretime(vs_ctx *c);
+vs_status vs_cmd_persist(vs_ctx *c);
+
 /* cmd_string.c: strings */
 vs_status vs_cmd_set(vs_ctx *c);
+vs_status vs_cmd_setex(vs_ctx *c);
+vs_status vs_cmd_psetex(vs_ctx *c);
 vs_status vs_cmd_get(vs_ctx *c);
+vs_status vs_cmd_getex(vs_ctx *c);
 
 /* cmd_hash.c: hashes */
 vs_status vs_cmd_hset(vs_ctx *c);
@@ -64,6 +78,7 @@ vs_status vs_cmd_ft_create(vs_ctx *c);
 vs_status vs_cmd_ft_search(vs_ctx *c);
 vs_status vs_cmd_ft_info(vs_ctx *c);
 vs_status vs_cmd_ft_dropindex(vs_ctx *c);
+vs_status vs_cmd_ft_drop(vs_ctx *c);
 vs_status vs_cmd_ft_list(vs_ctx *c);
 
 #endif

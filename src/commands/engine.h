@@ -20,6 +20,15 @@
 #include "data/journal.h"
 #include "query/store.h"
 
+/* What happens to a key past its expiry time (commands/expiry.h). */
+typedef enum vs_expire_mode {
+    VS_EXPIRE_ACTIVE = 0, /* hidden, and deleted on access and by the cycle */
+    VS_EXPIRE_HIDE = 1,   /* hidden, never deleted (a save streams the store,
+                             a read-only store, a failed journal) */
+    VS_EXPIRE_OFF = 2,    /* not expired at all (journal replay: Redis does
+                             not expire keys while loading) */
+} vs_expire_mode;
+
 typedef struct vs_engine {
     vs_store store;         /* keys and search indexes */
     vs_journal journal;     /* change journal (off until enabled) */
@@ -33,6 +42,11 @@ typedef struct vs_engine {
                                command: none) */
     uint64_t maxmemory;     /* 0 = no limit */
     uint64_t stat_commands; /* commands executed */
+    int64_t now;            /* the clock, Unix ms, set by the embedder before
+                               each command or batch (vs_set_time) */
+    int expire_mode;        /* vs_expire_mode, chosen by the embedder; journal
+                               replay turns expiry off while it runs */
+    uint64_t stat_expired;  /* keys deleted because they expired */
 } vs_engine;
 
 /* Fails only for lack of memory; e is then released. */

@@ -162,10 +162,35 @@ static size_t record(vs_journal *j, const vs_change *ch, int write) {
         return total;
     }
     case VS_CHANGE_STRING: {
-        const uint8_t *argv[3] = {(const uint8_t *)"SET", ch->key, ch->str->data};
-        size_t lens[3] = {3, ch->klen, ch->str->len};
-        if (write) vs_journal_append(j, 3, argv, lens);
-        return vs_resp_command_size(3, lens);
+        /* With a time: SET key value PXAT ms, as Redis 7 propagates SET
+         * with EX/PX/EXAT (and KEEPTTL keeps the time it had). */
+        char ms[24];
+        const uint8_t *argv[5] = {(const uint8_t *)"SET", ch->key, ch->str->data, (const uint8_t *)"PXAT",
+                                  (const uint8_t *)ms};
+        size_t lens[5] = {3, ch->klen, ch->str->len, 4, 0};
+        int argc = 3;
+        if (ch->expire != VS_NO_EXPIRE) {
+            lens[4] = (size_t)vs_ll2str(ms, ch->expire);
+            argc = 5;
+        }
+        if (write) vs_journal_append(j, argc, argv, lens);
+        return vs_resp_command_size(argc, lens);
+    }
+    case VS_CHANGE_EXPIRE: {
+        /* PEXPIREAT key ms (every EXPIRE form, GETEX's time), or PERSIST. */
+        char ms[24];
+        const uint8_t *argv[3] = {(const uint8_t *)"PEXPIREAT", ch->key, (const uint8_t *)ms};
+        size_t lens[3] = {9, ch->klen, 0};
+        int argc = 3;
+        if (ch->expire == VS_NO_EXPIRE) {
+            argv[0] = (const uint8_t *)"PERSIST";
+            lens[0] = 7;
+            argc = 2;
+        } else {
+            lens[2] = (size_t)vs_ll2str(ms, ch->expire);
+        }
+        if (write) vs_journal_append(j, argc, argv, lens);
+        return vs_resp_command_size(argc, lens);
     }
     case VS_CHANGE_DEL: {
         const uint8_t *argv[2] = {(const uint8_t *)"DEL", ch->key};

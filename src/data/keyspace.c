@@ -5,6 +5,7 @@
 
 #include "base/alloc.h"
 #include "base/util.h"
+#include "data/expires.h"
 
 #define KEY_HASH_SEED 0x5bd1e995u
 
@@ -38,6 +39,7 @@ static void free_entry_node(vs_dnode *n, void *arg) {
 }
 
 void vs_ks_release(vs_keyspace *ks) {
+    vs_exp_release(ks);
     vs_dict_clear(&ks->dict, free_entry_node, NULL);
     vs_dict_release(&ks->dict);
     vs_free(ks->slots);
@@ -56,6 +58,7 @@ void vs_ks_move(vs_keyspace *dst, vs_keyspace *src) {
     src->slots = NULL;
     src->nslots = src->cap = src->free_head = src->count = 0;
     src->changes = 0;
+    memset(&src->exp, 0, sizeof src->exp);
 }
 
 vs_status vs_ks_subscribe(vs_keyspace *ks, const vs_subscriber *s) {
@@ -145,6 +148,7 @@ static void link_new(vs_keyspace *ks, vs_kentry *e) {
 
 /* Remove an entry from the dict and the id table and free it. */
 static void unlink_free(vs_keyspace *ks, vs_kentry *e, int free_val) {
+    vs_exp_remove(ks, e); /* while e's id still names it */
     vs_dict_unlink(&ks->dict, &e->node);
     release_id(ks, e->id);
     ks->count--;
@@ -190,6 +194,7 @@ static void change_for_entry(vs_change *ch, vs_change_kind kind, const vs_kentry
 static void kw_init(vs_kwrite *w, vs_keyspace *ks) {
     memset(w, 0, sizeof *w);
     w->ks = ks;
+    w->expire = VS_NO_EXPIRE;
     vs_hash_plan_init(&w->plan, NULL);
 }
 
@@ -220,9 +225,10 @@ vs_status vs_kw_hash_begin(vs_kwrite *w, vs_keyspace *ks, const uint8_t *key, si
 }
 
 vs_status vs_kw_string_begin(vs_kwrite *w, vs_keyspace *ks, const uint8_t *key, size_t klen,
-                             const uint8_t *val, size_t vlen) {
+                             const uint8_t *val, size_t vlen, int64_t expire) {
     kw_init(w, ks);
     if (vlen > UINT32_MAX) return VS_ERR_NOMEM;
+    w->expire = expire;
     w->ch.kind = VS_CHANGE_STRING;
     w->ch.key = key;
     w->ch.klen = klen;
@@ -240,6 +246,18 @@ vs_status vs_kw_string_begin(vs_kwrite *w, vs_keyspace *ks, const uint8_t *key, 
             return VS_ERR_NOMEM;
         }
     }
+    return VS_OK;
+}
+
+vs_status vs_kw_expire_begin(vs_kwrite *w, vs_keyspace *ks, const uint8_t *key, size_t klen, int64_t expire) {
+    kw_init(w, ks);
+    vs_kentry *e = vs_ks_find(ks, key, klen);
+    if (!e) return VS_ERR_NOKEY;
+    w->entry = e;
+    change_for_entry(&w->ch, VS_CHANGE_EXPIRE, e);
+    w->ch.new_type = (vs_type)e->type;
+    w->ch.expire = expire;
+    w->expire = expire;
     return VS_OK;
 }
 
@@ -319,6 +337,7 @@ static vs_status commit_string(vs_kwrite *w) {
         st = vs_dict_reserve(&ks->dict, 1);
         if (st == VS_OK) st = reserve_id(ks);
     }
+    if (st == VS_OK && w->expire != VS_NO_EXPIRE && !(w->entry && w->entry->xpos)) st = vs_exp_reserve(ks, 1);
     if (st != VS_OK) {
         vs_kw_discard(w);
         return st;
@@ -327,20 +346,27 @@ static vs_status commit_string(vs_kwrite *w) {
     ch->id = w->entry ? w->entry->id : peek_id(ks);
     ch->new_type = VS_TYPE_STRING;
     ch->str = w->nstr;
+    ch->expire = w->expire;
     st = notify_prepare(ks, ch);
     if (st != VS_OK) {
         vs_kw_discard(w);
         return st;
     }
     notify_commit(ks, ch);
+    vs_kentry *e = w->entry;
     if (w->nentry) {
-        w->nentry->v.str = w->nstr;
-        link_new(ks, w->nentry);
+        e = w->nentry;
+        e->v.str = w->nstr;
+        link_new(ks, e);
     } else {
-        free_value(w->entry);
-        w->entry->type = VS_TYPE_STRING;
-        w->entry->v.str = w->nstr;
+        free_value(e);
+        e->type = VS_TYPE_STRING;
+        e->v.str = w->nstr;
     }
+    if (w->expire != VS_NO_EXPIRE)
+        vs_exp_set(ks, e, w->expire);
+    else
+        vs_exp_remove(ks, e);
     w->nentry = NULL;
     w->nstr = NULL;
     return VS_OK;
@@ -363,6 +389,7 @@ static vs_status commit_rename(vs_kwrite *w) {
     vs_kentry *src = w->entry;
     vs_kentry *dst = w->nentry;
     dst->id = src->id;
+    dst->xpos = src->xpos; /* the time goes with the value (same id in the heap) */
     vs_dict_unlink(&ks->dict, &src->node);
     vs_free(src);
     ks->slots[dst->id] = (uintptr_t)dst;
@@ -371,10 +398,26 @@ static vs_status commit_rename(vs_kwrite *w) {
     return VS_OK;
 }
 
+static vs_status commit_expire(vs_kwrite *w) {
+    vs_keyspace *ks = w->ks;
+    vs_kentry *e = w->entry;
+    if (w->expire == vs_exp_of(ks, e)) return VS_OK; /* no change */
+    if (w->expire != VS_NO_EXPIRE && !e->xpos && vs_exp_reserve(ks, 1) != VS_OK) return VS_ERR_NOMEM;
+    vs_status st = notify_prepare(ks, &w->ch);
+    if (st != VS_OK) return st;
+    notify_commit(ks, &w->ch);
+    if (w->expire != VS_NO_EXPIRE)
+        vs_exp_set(ks, e, w->expire);
+    else
+        vs_exp_remove(ks, e);
+    return VS_OK;
+}
+
 vs_status vs_kw_commit(vs_kwrite *w) {
     switch (w->ch.kind) {
     case VS_CHANGE_HASH: return commit_hash(w);
     case VS_CHANGE_STRING: return commit_string(w);
+    case VS_CHANGE_EXPIRE: return commit_expire(w);
     case VS_CHANGE_RENAME: return commit_rename(w);
     default: break;
     }
@@ -397,6 +440,7 @@ void vs_ks_flush(vs_keyspace *ks) {
     memset(&ch, 0, sizeof ch);
     ch.kind = VS_CHANGE_FLUSH;
     notify_removal(ks, &ch);
+    vs_exp_clear(ks);
     vs_dict_clear(&ks->dict, free_entry_node, NULL);
     vs_dict_release(&ks->dict);
     vs_free(ks->slots);
@@ -451,6 +495,14 @@ vs_status vs_ks_load_place(vs_keyspace *ks) {
     vs_free(ks->slots);
     ks->slots = s;
     ks->nslots = ks->cap = bound;
+    return VS_OK;
+}
+
+vs_status vs_ks_load_expire(vs_keyspace *ks, uint32_t id, int64_t when) {
+    vs_kentry *e = vs_ks_by_id(ks, id);
+    if (!e || e->xpos || when == VS_NO_EXPIRE) return VS_ERR_CORRUPT;
+    if (vs_exp_reserve(ks, 1) != VS_OK) return VS_ERR_NOMEM;
+    vs_exp_set(ks, e, when);
     return VS_OK;
 }
 

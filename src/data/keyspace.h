@@ -16,6 +16,15 @@
  * Removals (DEL, FLUSHALL, emptying a hash) never fail: subscribers'
  * prepare must not fail for them.
  *
+ * Expiry: a key may have an absolute expiry time (ms), kept in a min-heap
+ * (data/expires.h).  Setting a string replaces its time with the one the
+ * write carries (none unless given); hash writes keep it; RENAME carries
+ * it to the new name (the destination's own goes with it); a deletion
+ * drops it.  A time change alone is a change of its own (VS_CHANGE_EXPIRE),
+ * which indexes ignore.  The keyspace never decides that a key has
+ * expired: the command layer does (commands/expiry.h), and deletes it
+ * with an ordinary deletion.
+ *
  * Invariants:
  *  - slots[id] holds the entry of key id, or a free-list link (low bit 1).
  *  - count == number of keys == vs_dict_count(&dict).
@@ -33,16 +42,27 @@
 
 typedef enum vs_type { VS_TYPE_NONE = 0, VS_TYPE_STRING = 1, VS_TYPE_HASH = 2 } vs_type;
 
+/* "No expiry time" (times are Unix milliseconds, possibly negative). */
+#define VS_NO_EXPIRE INT64_MIN
+
 typedef struct vs_str {
     uint32_t len;
     uint8_t data[];
 } vs_str;
+
+/* Keys with a TTL: a min-heap of (time, key id) (data/expires.h). */
+typedef struct vs_expires {
+    int64_t *when;
+    uint32_t *id;
+    uint32_t n, cap;
+} vs_expires;
 
 typedef struct vs_kentry {
     vs_dnode node;   /* link in the key dict */
     uint32_t id;     /* dense key id */
     uint32_t klen;   /* key length */
     uint8_t type;    /* vs_type */
+    uint32_t xpos;   /* position + 1 in the expiry heap; 0: no TTL */
     union {
         vs_hash *hash;
         vs_str *str;
@@ -58,6 +78,8 @@ typedef enum vs_change_kind {
     VS_CHANGE_RENAME, /* key renamed to newkey: same id, same value; an
                          existing newkey is deleted (dst_type, dst_id) */
     VS_CHANGE_FLUSH,  /* every key deleted */
+    VS_CHANGE_EXPIRE, /* only the key's expiry time changed (expire: the
+                         new time, VS_NO_EXPIRE when removed) */
 } vs_change_kind;
 
 /* What subscribers are told.  Pointers are valid until commit/abort returns. */
@@ -78,6 +100,9 @@ typedef struct vs_change {
      * is its type (NONE when newkey did not exist), dst_id its id. */
     vs_type dst_type;
     uint32_t dst_id;
+    /* STRING, EXPIRE: the key's expiry time after the change
+     * (VS_NO_EXPIRE: none). */
+    int64_t expire;
 } vs_change;
 
 typedef struct vs_subscriber {
@@ -99,6 +124,7 @@ typedef struct vs_keyspace {
     uint32_t free_head;        /* first free id + 1; 0 = none */
     uint32_t count;            /* live keys */
     uint64_t changes;          /* changes committed since open (monotonic) */
+    vs_expires exp;            /* keys with a TTL (data/expires.h) */
     vs_subscriber subs[VS_KS_MAX_SUBS];
     int nsubs;
 } vs_keyspace;
@@ -133,6 +159,7 @@ typedef struct vs_kwrite {
     vs_str *nstr;       /* new string value */
     vs_hash_plan plan;  /* field changes (HASH) */
     vs_kentry *dst_old; /* RENAME: existing destination, deleted implicitly */
+    int64_t expire;     /* STRING, EXPIRE: the key's time after the write */
 } vs_kwrite;
 
 /* Begin a hash write on key (created if missing and create is set).
@@ -151,9 +178,15 @@ static inline vs_status vs_kw_hdel(vs_kwrite *w, const uint8_t *f, size_t flen) 
 /* Current (pre-change) hash of the write, or NULL for a new key. */
 static inline const vs_hash *vs_kw_hash(const vs_kwrite *w) { return w->entry ? w->entry->v.hash : NULL; }
 
-/* Begin setting key to a string value (allocates the value). */
+/* Begin setting key to a string value (allocates the value).  The key
+ * gets the expiry time `expire` (VS_NO_EXPIRE: none, as a SET without
+ * KEEPTTL leaves it; pass the current time to keep it). */
 vs_status vs_kw_string_begin(vs_kwrite *w, vs_keyspace *ks, const uint8_t *key, size_t klen,
-                             const uint8_t *val, size_t vlen);
+                             const uint8_t *val, size_t vlen, int64_t expire);
+
+/* Begin changing key's expiry time to `expire` (VS_NO_EXPIRE removes it).
+ * VS_ERR_NOKEY if the key is missing. */
+vs_status vs_kw_expire_begin(vs_kwrite *w, vs_keyspace *ks, const uint8_t *key, size_t klen, int64_t expire);
 
 /* Begin renaming src to dst.  VS_ERR_NOKEY if src is missing.  Renaming a
  * key to itself is a no-op write (commit does nothing). */
@@ -183,6 +216,9 @@ vs_kentry *vs_ks_entry_new(const uint8_t *key, size_t klen, vs_type type);
 vs_status vs_ks_load_reserve(vs_keyspace *ks, uint32_t count);
 vs_status vs_ks_load_put(vs_keyspace *ks, vs_kentry *e, uint32_t id);
 vs_status vs_ks_load_place(vs_keyspace *ks);
+/* After placing: key id expires at `when` (VS_ERR_CORRUPT when id is not
+ * a key or already has a time). */
+vs_status vs_ks_load_expire(vs_keyspace *ks, uint32_t id, int64_t when);
 void vs_ks_load_done(vs_keyspace *ks);
 
 /* Memory held by one key (entry, name and value). */

@@ -18,7 +18,7 @@ int vs_vector_blob_valid(uint32_t dim, const uint8_t *p, size_t n) {
 void vs_vector_info(vs_reply *r, const vs_fielddef *def, long long capacity, long long size, const char *algo,
                     int algo_len) {
     vs_reply_simple(r, "index");
-    vs_reply_array(r, 12);
+    vs_reply_map(r, 6); /* pairs: an array in RESP2, a map in RESP3 */
     vs_reply_simple(r, "capacity");
     vs_reply_int(r, capacity);
     vs_reply_simple(r, "dimensions");
@@ -30,7 +30,7 @@ void vs_vector_info(vs_reply *r, const vs_fielddef *def, long long capacity, lon
     vs_reply_simple(r, "data_type");
     vs_reply_simple(r, "FLOAT32");
     vs_reply_simple(r, "algorithm");
-    vs_reply_array(r, algo_len);
+    vs_reply_map(r, (size_t)algo_len / 2);
     vs_reply_simple(r, "name");
     vs_reply_simple(r, algo);
 }

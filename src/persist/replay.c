@@ -276,9 +276,13 @@ vs_status vs_replay_feed(vs_replay *r, vs_engine *eng, const uint8_t *p, size_t 
     args_init(&a);
     vs_status st = VS_OK;
     int was_journaling = eng->journal.enabled;
+    int expire_mode = eng->expire_mode;
     eng->journal.enabled = 0;
+    eng->expire_mode = VS_EXPIRE_OFF; /* as Redis while loading: the journal's
+                                         own DEL records expire keys */
     size_t pos = r->format == 2 ? feed_checked(eng, r, &a, &st, err) : feed_plain(eng, r, &a, &st, err);
     eng->journal.enabled = was_journaling;
+    eng->expire_mode = expire_mode;
     args_free(&a);
     /* Keep only the unparsed tail. */
     if (pos) {

@@ -1,7 +1,10 @@
 /* snapshot.h - the snapshot format (docs/snapshot-format.md), written and
  * read in chunks.
  *
- * A snapshot holds every key with its type and fields, every index
+ * A snapshot holds every key with its type and fields, the absolute
+ * expiry times of the keys that have one (a section of its own, written
+ * only when some key has a time, so older snapshots load unchanged and
+ * older readers skip it), every index
  * definition, and the vector index structures (FLAT blocks, HNSW graphs),
  * so loading does not rebuild a vector index; TAG and NUMERIC indexes are
  * rebuilt from the keys while loading.
@@ -53,6 +56,7 @@ enum {
     VS_SEC_INDEX = 3,
     VS_SEC_FLAT = 4, /* index sections: one per field of these kinds */
     VS_SEC_HNSW = 5,
+    VS_SEC_EXPIRES = 6, /* after the keys, when some key has a TTL */
     VS_SEC_END = 0xFFFFFFFFu,
 };
 

@@ -58,6 +58,7 @@ struct vs_snap_reader {
     vs_xxh64_state sec_hash, file_hash;
     uint64_t file_digest;
     int have_keys;
+    int have_expires;
 
     /* KEYS */
     uint64_t records_left;
@@ -85,6 +86,7 @@ static const char *section_name(uint32_t type) {
     case VS_SEC_INDEX: return "index";
     case VS_SEC_FLAT: return "flat";
     case VS_SEC_HNSW: return "hnsw";
+    case VS_SEC_EXPIRES: return "expires";
     default: return "unknown";
     }
 }
@@ -231,6 +233,36 @@ static vs_status k_count(vs_snap_reader *r) {
     return k_next(r);
 }
 
+/* ---- EXPIRES ------------------------------------------------------------------ */
+
+/* Times are set as they come (the keys are placed by then: their section
+ * verified); each names a distinct existing key, so the heap grows no
+ * larger than the keys justify.  A damaged record fails the load, and
+ * the store being built is dropped with it. */
+static vs_status x_next(vs_snap_reader *r);
+
+static vs_status x_record(vs_snap_reader *r) {
+    uint32_t id = vs_le_get32(r->stage);
+    int64_t when = (int64_t)vs_le_get64(r->stage + 4);
+    vs_status st = vs_ks_load_expire(&r->db->ks, id, when);
+    if (st == VS_ERR_CORRUPT) return damaged(r, "an expiry time for a missing key, or two for one key");
+    if (st != VS_OK) return st;
+    r->records_left--;
+    return x_next(r);
+}
+
+static vs_status x_next(vs_snap_reader *r) {
+    if (r->records_left == 0) return done(r);
+    return want(r, 12, x_record);
+}
+
+static vs_status x_count(vs_snap_reader *r) {
+    r->records_left = vs_le_get64(r->stage);
+    if (r->records_left > r->sec_left / 12 || r->records_left > r->db->ks.count)
+        return damaged(r, "impossible count of expiry times");
+    return x_next(r);
+}
+
 /* ---- INDEX ------------------------------------------------------------------- */
 
 static void drop_args(vs_snap_reader *r) {
@@ -362,6 +394,11 @@ static vs_status section_start(vs_snap_reader *r) {
         if (r->have_keys) return damaged(r, "two key sections");
         r->have_keys = 1;
         return want(r, 8, k_count);
+    case VS_SEC_EXPIRES:
+        if (!r->have_keys) return damaged(r, "the expiry times come before the keys");
+        if (r->have_expires) return damaged(r, "two expiry sections");
+        r->have_expires = 1;
+        return want(r, 8, x_count);
     case VS_SEC_INDEX:
         if (!r->have_keys) return damaged(r, "an index section comes before the keys");
         return want(r, 4, i_argc);

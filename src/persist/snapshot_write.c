@@ -13,6 +13,7 @@
 #include "base/alloc.h"
 #include "base/checksum.h"
 #include "base/le.h"
+#include "data/expires.h"
 #include "persist/snapshot.h"
 #include "query/store.h"
 
@@ -136,6 +137,28 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
             }
         }
     }
+    case VS_SEC_EXPIRES: { /* count, then (id, time) in id order */
+        const vs_keyspace *ks = &db->ks;
+        if (w->phase == 0) {
+            vs_le_put64(s, vs_exp_count(ks));
+            w->phase = 1;
+            w->i = 0;
+            *p = s;
+            *n = 8;
+            return 1;
+        }
+        for (; w->i < vs_ks_id_bound(ks); w->i++) {
+            const vs_kentry *e = vs_ks_by_id(ks, w->i);
+            if (!e || !e->xpos) continue;
+            vs_le_put32(s, e->id);
+            vs_le_put64(s + 4, (uint64_t)vs_exp_of(ks, e));
+            w->i++;
+            *p = s;
+            *n = 12;
+            return 1;
+        }
+        return 0;
+    }
     case VS_SEC_INDEX: {
         const vs_ftindex *x = index_at(db, w->sec->index);
         const vs_schema *sc = &x->schema;
@@ -212,7 +235,7 @@ vs_status vs_snap_write_begin(vs_store *db, const char *version, vs_snap_writer 
     if (!wr) return VS_ERR_NOMEM;
     wr->db = db;
     wr->version = version;
-    uint32_t max = 2;
+    uint32_t max = 3;
     for (uint32_t i = 0; i < db->search.n; i++) max += 1 + index_at(db, i)->schema.nfields;
     wr->secs = vs_calloc(max, sizeof *wr->secs);
     if (!wr->secs) {
@@ -221,6 +244,7 @@ vs_status vs_snap_write_begin(vs_store *db, const char *version, vs_snap_writer 
     }
     wr->secs[wr->nsecs++] = (section){VS_SEC_META, 0, 0};
     wr->secs[wr->nsecs++] = (section){VS_SEC_KEYS, 0, 0};
+    if (vs_exp_count(&db->ks)) wr->secs[wr->nsecs++] = (section){VS_SEC_EXPIRES, 0, 0};
     for (uint32_t i = 0; i < db->search.n; i++) wr->secs[wr->nsecs++] = (section){VS_SEC_INDEX, i, 0};
     for (uint32_t i = 0; i < db->search.n; i++) {
         const vs_ftindex *x = index_at(db, i);

@@ -6,6 +6,9 @@
  *   execute  filter, KNN, SORTBY and LIMIT into rows (search_exec.c)
  *   render   the rows as the FT.SEARCH reply (search_render.c)
  *
+ * Documents whose key has expired (plan.horizon) are left out of every
+ * result, filter and KNN alike, as if their key were already deleted.
+ *
  * Rows of a KNN query are nearest first with ties broken by key, rows of
  * a pure filter in key order; SORTBY a field reorders them (stably for
  * KNN).  A plan points into the command's arguments and an arena, so it
@@ -48,6 +51,10 @@ typedef struct vs_search_plan {
     uint32_t k, ef;          /* ef 0: the index's EF_RUNTIME */
     const float *vec;        /* query vector (arena), normalised for COSINE */
     vs_tok score_name;       /* AS name, or __<alias>_score */
+    /* Documents whose key expired at or before this time (Unix ms) are
+     * never returned, even before they are reclaimed; VS_NO_EXPIRE: none
+     * hidden.  Parse sets none; the command sets the engine's clock. */
+    int64_t horizon;
 } vs_search_plan;
 
 /* Parse FT.SEARCH's query string (argv[0]) and options (argv[1..argc))

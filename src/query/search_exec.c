@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "data/expires.h"
 #include "query/query_exec.h"
 #include "query/search.h"
 
@@ -77,17 +78,44 @@ static vs_status keep_slice(const vs_search_plan *p, const vs_scored *src, const
     return VS_OK;
 }
 
+/* The ids whose key expired at the plan's horizon, in *gone (left empty,
+ * w NULL, when there are none: the common case costs one comparison). */
+static vs_status expired_set(const vs_search_plan *p, vs_bitset *gone) {
+    const vs_keyspace *ks = p->x->ks;
+    memset(gone, 0, sizeof *gone);
+    int64_t first = vs_exp_next(ks);
+    if (p->horizon == VS_NO_EXPIRE || first == VS_NO_EXPIRE || first > p->horizon) return VS_OK;
+    vs_status st = vs_bitset_init(gone, vs_ks_id_bound(ks));
+    if (st == VS_OK) vs_exp_collect(ks, p->horizon, gone);
+    return st;
+}
+
+/* set minus gone. */
+static void remove_expired(vs_bitset *set, const vs_bitset *gone) {
+    if (!gone->w) return;
+    size_t n = vs_bitset_words(set->nbits), m = vs_bitset_words(gone->nbits);
+    for (size_t i = 0; i < n && i < m; i++) set->w[i] &= ~gone->w[i];
+}
+
+static vs_status matches(const vs_search_plan *p, vs_bitset *set);
+
 static vs_status exec_knn(const vs_search_plan *p, vs_search_rows *out) {
     const vs_ftindex *x = p->x;
     vs_scored *res = vs_malloc((size_t)p->k * sizeof *res);
     if (!res) return VS_ERR_NOMEM;
-    vs_bitset filter = {0};
-    vs_status st = p->q.filter ? vs_filter_eval(x, p->q.filter, &filter) : VS_OK;
+    vs_bitset filter = {0}, gone = {0};
+    vs_status st = expired_set(p, &gone);
+    /* Expired documents make an unfiltered KNN a filtered one: they stay
+     * in the graph (routing searches) but are never results. */
+    int filtered = p->q.filter != NULL || gone.w != NULL;
+    if (st == VS_OK && filtered) st = matches(p, &filter);
+    remove_expired(&filter, &gone);
+    vs_bitset_free(&gone);
     size_t n = 0;
     if (st == VS_OK) {
-        size_t nfilter = p->q.filter ? vs_bitset_count(&filter) : 0;
-        vs_knn_strategy how = vs_search_plan_knn(x->fields[p->vfield], p->q.filter != NULL, nfilter, p->k, p->ef);
-        vs_knn_req req = {p->vec, p->q.filter ? &filter : NULL, INFINITY, p->ef};
+        size_t nfilter = filtered ? vs_bitset_count(&filter) : 0;
+        vs_knn_strategy how = vs_search_plan_knn(x->fields[p->vfield], filtered, nfilter, p->k, p->ef);
+        vs_knn_req req = {p->vec, filtered ? &filter : NULL, INFINITY, p->ef};
         st = vs_knn_exec(x, p->vfield, how, &req, p->k, res, &n);
     }
     uint32_t *order = NULL;
@@ -120,9 +148,15 @@ static vs_status matches(const vs_search_plan *p, vs_bitset *set) {
 
 static vs_status exec_filter(const vs_search_plan *p, vs_search_rows *out) {
     const vs_ftindex *x = p->x;
-    vs_bitset set = {0};
-    vs_status st = matches(p, &set);
-    if (st != VS_OK) return st;
+    vs_bitset set = {0}, gone = {0};
+    vs_status st = expired_set(p, &gone);
+    if (st == VS_OK) st = matches(p, &set);
+    remove_expired(&set, &gone);
+    vs_bitset_free(&gone);
+    if (st != VS_OK) {
+        vs_bitset_free(&set);
+        return st;
+    }
     size_t total = vs_bitset_count(&set);
     /* Rows as (0, id): every match to sort, or the first offset + num in
      * key order. */

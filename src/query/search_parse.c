@@ -232,6 +232,7 @@ static vs_status check_sortby(vs_search_plan *p, const opts *o, vs_err *err) {
 vs_status vs_search_parse(const vs_ftindex *x, const uint8_t *const *argv, const size_t *lens, int argc,
                           vs_arena *ar, vs_search_plan *p, vs_err *err) {
     memset(p, 0, sizeof *p);
+    p->horizon = VS_NO_EXPIRE;
     p->x = x;
     p->num = 10;
     p->sort_field = -1;

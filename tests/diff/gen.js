@@ -13,6 +13,17 @@
 //            end on both servers and compares the sets of keys returned
 //   'scanany' SCAN from another cursor: only error-or-not (and the error's
 //            text) is comparable, as cursors are each server's own
+//   'near'   TTL, PTTL, EXPIRETIME, PEXPIRETIME: integers equal within a
+//            tolerance (a relative time is set by each server's own clock,
+//            a few milliseconds apart); errors and -1/-2 exactly
+//
+// Expiry times are chosen so no key expires while a sequence runs and so
+// every comparison the servers make is decided the same way on both:
+// relative times of 10^5 s and more, absolute times in 2096-2100 or long
+// past (those delete the key at once), GT and LT only with absolute
+// times (two relative times a millisecond apart would compare either
+// way), and SET's EXAT/PXAT never in the past (such a key would linger
+// until each server's own active expiry reclaims it: DBSIZE would vary).
 //
 // The keyspace is small (a dozen keys, a dozen fields) so commands hit
 // existing keys, fields of the right and the wrong type, most of the time.
@@ -127,6 +138,31 @@ const SCAN_OTHER = ['1', '5', '17', '100', '-1', '+7', '18446744073709551615', '
 const SET_OPTS = ['NX', 'XX', 'GET', 'nx', 'xx', 'get', 'KEEPTTL', 'keepttl', 'BOGUS', 'N', 'NXX', '', 'NX\0', 'get\0x',
   'KEEPTTL\0\0', '\0', 'XX\0NX'].map(B);
 
+// Expiry times (see the top of the file).
+const REL_S = ['100000', '200000', '100000\0'];
+const REL_MS = ['150000000', '250000000'];
+const ABS_S = ['4102444800', '4102444801', '4000000000'];
+const ABS_MS = ['4102444800000', '4102444800500', '4000000000000', '4102444801000'];
+const PAST_ABS = ['0', '1', '-1', '-100', '1000', '-9223372036854775'];
+const PAST_REL = ['0', '-1', '-100', '-9223372036854775'];
+/** Absolute times (ms) a key may keep: compared exactly at checkpoints. */
+export const ABS_TIMES = new Set([...ABS_S.map((t) => `${t}000`), ...ABS_MS]);
+const BAD_TIME = ['x', '1.5', '', ' 1', '9223372036854775807', '-9223372036854775808', '9223372036854775', '-9223372036854776',
+  '9223372036854775808', '+5', '05'];
+const EXPIRE_FLAGS = ['NX', 'XX', 'GT', 'LT', 'nx', 'gt', 'Lt', 'GT\0', 'bogus', ''];
+// SET's expiry options: [option, time] pairs (and a missing time).
+const SET_TIME_OPTS = [['EX', '100000'], ['PX', '150000000'], ['EXAT', '4102444800'], ['PXAT', '4102444800500'], ['ex', '200000'],
+  ['EX', '0'], ['EX', '-1'], ['PX', '0'], ['PX', 'x'], ['EXAT', '0'], ['PXAT', '-5'], ['EX', '9223372036854775'],
+  ['PX', '9223372036854775807'], ['EXAT', '9223372036854775'], ['EX'], ['PXAT'], ['EX\0', '100000']].map((o) => o.map(B));
+
+/** A time for an EXPIRE-family command: relative or absolute, seconds or ms. */
+function expireTime(r, abs, ms) {
+  const x = r.next();
+  if (x < 0.1) return r.pick(BAD_TIME);
+  if (x < 0.3) return r.pick(abs ? PAST_ABS : PAST_REL);
+  return abs ? r.pick(ms ? ABS_MS : ABS_S) : r.pick(ms ? REL_MS : REL_S);
+}
+
 /**
  * Generators per command: (r, big) -> [args, cmp] with args[0] the name.
  * Each produces mostly valid calls; `mutateArity` below adds wrong ones.
@@ -163,7 +199,39 @@ const GEN = {
     r.chance(0.4) ? B((r.next() * 200 - 100).toPrecision(r.range(1, 17))) : r.pick(NUMS)]],
   SET: (r, big) => {
     const a = ['SET', randomKey(r), randomValue(r, big)];
-    for (let i = r.chance(0.5) ? r.range(1, 3) : 0; i > 0; i--) a.push(r.pick(SET_OPTS));
+    for (let i = r.chance(0.5) ? r.range(1, 3) : 0; i > 0; i--) {
+      if (r.chance(0.35)) a.push(...r.pick(SET_TIME_OPTS));
+      else a.push(r.pick(SET_OPTS));
+    }
+    return [a];
+  },
+  SETEX: (r, big) => {
+    const ms = r.chance(0.5);
+    const t = r.chance(0.8) ? r.pick(ms ? REL_MS : REL_S) : r.pick([...BAD_TIME, '0', '-1']);
+    return [[ms ? 'PSETEX' : 'SETEX', randomKey(r), t, randomValue(r, big)]];
+  },
+  EXPIRE: (r) => {
+    const name = r.pick(['EXPIRE', 'PEXPIRE', 'EXPIREAT', 'PEXPIREAT']);
+    const abs = name.endsWith('AT');
+    const a = [name, randomKey(r), expireTime(r, abs, name[0] === 'P')];
+    if (r.chance(0.4)) {
+      if (abs) for (let i = r.range(1, 2); i > 0; i--) a.push(r.pick(EXPIRE_FLAGS));
+      else a.push(...r.pick([['NX'], ['XX'], ['xx'], ['GT', 'LT'], ['NX', 'GT'], ['XX', 'NX'], ['LT', 'NX'], ['bogus'], ['NX', 'x']]));
+    }
+    return [a];
+  },
+  TTL: (r) => [[r.pick(['TTL', 'PTTL', 'EXPIRETIME', 'PEXPIRETIME']), randomKey(r)], 'near'],
+  PERSIST: (r) => [['PERSIST', randomKey(r)]],
+  GETEX: (r) => {
+    const a = ['GETEX', randomKey(r)];
+    const x = r.next();
+    if (x < 0.15) a.push('EX', r.pick(REL_S));
+    else if (x < 0.25) a.push('PX', r.pick(REL_MS));
+    else if (x < 0.35) a.push('EXAT', r.pick([...ABS_S, '1', '100']));
+    else if (x < 0.45) a.push('PXAT', r.pick([...ABS_MS, '1', '1000']));
+    else if (x < 0.6) a.push('PERSIST');
+    else if (x < 0.75) a.push(...r.pick([['EX', '0'], ['PX', '-1'], ['EX', 'x'], ['EX'], ['KEEPTTL'], ['NX'], ['GET'], ['PERSIST', 'EX', '100000'],
+      ['EX', '100000', 'PX', '150000000'], ['persist'], ['EXAT', '9223372036854775'], ['bogus']]));
     return [a];
   },
   GET: (r) => [['GET', randomKey(r)]],
@@ -198,7 +266,7 @@ const GEN = {
 const WEIGHTS = {
   PING: 2, ECHO: 2, DBSIZE: 2, FLUSHALL: 0.15, HSET: 14, HMSET: 3, HSETNX: 4, HGET: 8, HMGET: 4, HGETALL: 6, HDEL: 6,
   HLEN: 3, HEXISTS: 3, HKEYS: 3, HVALS: 3, HSTRLEN: 3, HINCRBY: 9, HINCRBYFLOAT: 9, SET: 8, GET: 5, DEL: 4, EXISTS: 3,
-  TYPE: 3, RENAME: 4, KEYS: 6, SCAN: 6, SELECT: 0.5, UNKNOWN: 0.5,
+  TYPE: 3, RENAME: 4, KEYS: 6, SCAN: 6, SELECT: 0.5, UNKNOWN: 0.5, SETEX: 1.5, EXPIRE: 6, TTL: 4, PERSIST: 1.5, GETEX: 3,
 };
 
 /** Arity mistakes: drop trailing arguments or add random ones. */
@@ -318,7 +386,10 @@ export function showCommand(args) {
  * returns null when equal, else a reason.
  */
 export function compareRaw(a, b, cmp) {
-  if (cmp === 'exact' || a[0] !== b[0] || (a[0] !== 0x2a && a[0] !== 0x25 && a[0] !== 0x7e)) {
+  if (cmp === 'near' && a[0] === 0x3a && b[0] === 0x3a) {
+    return nearInts(Number(a.subarray(1, -2).toString()), Number(b.subarray(1, -2).toString())) ? null : 'times differ';
+  }
+  if (cmp === 'exact' || cmp === 'near' || a[0] !== b[0] || (a[0] !== 0x2a && a[0] !== 0x25 && a[0] !== 0x7e)) {
     return a.equals(b) ? null : 'bytes differ';
   }
   const va = parseRaw(a);
@@ -335,6 +406,16 @@ export function compareRaw(a, b, cmp) {
   const eb = elems(b, vb);
   for (let i = 0; i < ea.length; i++) if (ea[i] !== eb[i]) return `element differs: ${show(ea[i], 80)} / ${show(eb[i], 80)}`;
   return null;
+}
+
+/**
+ * Two TTL-family replies that agree: equal, or both times (not -1/-2) and
+ * within 1 (seconds) or 1500 (milliseconds, the large ones) of each other.
+ */
+export function nearInts(x, y) {
+  if (x === y) return true;
+  if (x < 0 || y < 0) return false;
+  return Math.abs(x - y) <= (Math.max(x, y) > 1e6 ? 1500 : 1);
 }
 
 /** Encode a command as a RESP array of bulk strings. */

@@ -54,6 +54,17 @@ put('hnsw.seed', 0x24, snapshotOf(db));
 put('hnsw-declared-longer.seed', 0x26, snapshotOf(db)); // bit 1: declared 1000 bytes longer
 await db.close();
 
+// Keys with expiry times (the expires section), indexed and not.
+db = await store((x) => {
+  x('FT.CREATE', 'e', 'PREFIX', '1', 'd:', 'SCHEMA', 'v', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2');
+  for (let i = 0; i < 8; i++) x('HSET', `d:${i}`, 'v', v(i, 2));
+  for (let i = 0; i < 8; i += 2) x('PEXPIREAT', `d:${i}`, String(4102444800000 + i));
+  x('SET', 's', 'str', 'PXAT', '4102444800123');
+  x('SET', 't', 'str');
+});
+put('expires.seed', 0x20, snapshotOf(db));
+await db.close();
+
 // An index saved in the middle of its backfill; hashes only.
 db = await open({ seed: 2 });
 for (let i = 0; i < 50; i++) db.engine.exec(['HSET', `p:${i}`, 'v', v(i, -i), 'n', String(i)]);
@@ -88,5 +99,12 @@ const journal = Buffer.from(db.engine.journalTake());
 await db.close();
 put('journal.seed', 0x21, journal);
 put('journal-torn.seed', 0x03, journal.subarray(0, journal.length - 7));
+// A journal of expiry records (absolute times, PERSIST, DEL of expired keys).
+db = await open({ clock: () => 1000 });
+db.engine.journalEnable(true);
+for (const c of [['SET', 'a', 'v', 'EX', '100'], ['HSET', 'h', 'f', 'v'], ['PEXPIREAT', 'h', '5000'], ['GETEX', 'a', 'PERSIST'],
+  ['SET', 'b', 'v', 'KEEPTTL'], ['EXPIRE', 'b', '-1'], ['SET', 'c', 'v', 'PXAT', '900'], ['GET', 'c']]) db.engine.exec(c);
+put('journal-expiry.seed', 0x21, Buffer.from(db.engine.journalTake()));
+await db.close();
 put('journal-inline.seed', 0x01, Buffer.from('PING\r\n*2\r\n$3\r\nDEL\r\n$1\r\nz\r\n'));
 console.log('seed corpus written to', dir.pathname);

@@ -19,6 +19,20 @@ test('examples/node/hybrid.js finds the two cheap shoes, nearest first', () => {
   assert.match(out, /\[2,"product:1",\["score","0\.012121617794"\],"product:4",\["score","0\.794804334641"\]\]/);
 });
 
+test('examples/node/langchain.js: filtered search and MMR, and a second run finds the store in its directory', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'vessel-langchain-example-'));
+  try {
+    const results = 'baked 0.1425 dessert\nsalad 0.2264 side,starter\nsides: salad carrots\nmmr: baked pie\n';
+    assert.equal(execFileSync(process.execPath, ['examples/node/langchain.js', join(dir, 'data')], { encoding: 'utf8' }), `added 4 recipes\n${results}`);
+    assert.equal(execFileSync(process.execPath, ['examples/node/langchain.js', join(dir, 'data')], { encoding: 'utf8' }), `the recipes were already there\n${results}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('examples/node/ingest.js loads .npy, raw float32 and JSON Lines; query.js searches the store', async () => {
   const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
@@ -53,4 +67,16 @@ test('examples/node/ingest.js loads .npy, raw float32 and JSON Lines; query.js s
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('examples/semantic-cache/cache.js: near prompts hit, far ones miss, entries expire after their TTL', () => {
+  const out = run('examples/semantic-cache/cache.js');
+  assert.match(out, /^What is the capital of France\? -> miss, asked the model: \(model answer #1/m);
+  assert.match(out, /^what is the capital of france -> hit, distance 0\.000: \(model answer #1/m);
+  assert.match(out, /^What is the capital city of France\? -> hit, distance 0\.\d+: \(model answer #1/m);
+  assert.match(out, /^How do I bake sourdough bread\? -> miss, asked the model: \(model answer #2/m);
+  assert.match(out, /^entries: 2, ttl of one: 3600 s$/m);
+  // an hour later the entry has expired: the model is asked again
+  assert.match(out, /^What is the capital of France\? -> miss, asked the model: \(model answer #3/m);
+  assert.match(out, /^model calls: 3$/m);
 });

@@ -2,10 +2,11 @@
 // tarball into a fresh project, and use it from Node (API, types, the
 // vessel-cli bin), from workerd (bundled with esbuild under the "workerd"
 // condition, the .wasm as a module) and from a browser page bundled by
-// Vite, running one search in each.
+// Vite, running one search in each; and vessel/langchain with its
+// @langchain/core peer, in Node and in workerd.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -39,7 +40,23 @@ before(() => {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   execFileSync('npm', ['install', tarball, '--offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app });
+  // The optional peer of vessel/langchain, as an app that uses it has it.
+  mkdirSync(join(app, 'node_modules', '@langchain'), { recursive: true });
+  symlinkSync(join(root, 'node_modules', '@langchain', 'core'), join(app, 'node_modules', '@langchain', 'core'), 'dir');
 });
+
+// vessel/langchain: three documents, a TAG filter, KNN 2.
+const LANGCHAIN = `
+  const v = (t) => [t.length, t.charCodeAt(0) % 7, 1];
+  const embeddings = { embedDocuments: async (ts) => ts.map(v), embedQuery: async (t) => v(t) };
+  const docs = [new Document({ pageContent: 'apple', metadata: { kind: 'fruit' } }), new Document({ pageContent: 'carrot', metadata: { kind: 'vegetable' } }),
+    new Document({ pageContent: 'banana', metadata: { kind: 'fruit' } })];
+  const store = await VesselVectorStore.fromDocuments(docs, embeddings, { ...STORE, customSchema: { kind: 'TAG' }, indexOptions: { algorithm: 'FLAT' } }, { ids: ['a', 'c', 'b'] });
+  const hits = await store.similaritySearchWithScore('apples', 2, { kind: 'fruit' });
+  const result = { build: (await store.getStore()).build, hits: hits.map(([d, s]) => [d.id, s, d.metadata.kind]) };
+  await store.close();
+`;
+const LANGCHAIN_EXPECTED = [['a', 0.00409585237503, 'fruit'], ['b', 0.288066446781, 'fruit']];
 
 after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -47,7 +64,7 @@ after(() => {
 
 test('the tarball holds the engine, the JS, the types and the bins, and nothing else', () => {
   const files = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--loglevel=error'], { cwd: root, encoding: 'utf8' }))[0].files.map((f) => f.path);
-  for (const f of ['wasm/vessel.simd.wasm', 'wasm/vessel.scalar.wasm', 'js/index.js', 'js/index.d.ts', 'js/node.js', 'js/workerd.js', 'js/cli.js', 'js/worker-client.js', 'package.json', 'README.md']) {
+  for (const f of ['wasm/vessel.simd.wasm', 'wasm/vessel.scalar.wasm', 'js/index.js', 'js/index.d.ts', 'js/node.js', 'js/workerd.js', 'js/cli.js', 'js/worker-client.js', 'js/langchain.js', 'js/langchain.d.ts', 'package.json', 'README.md']) {
     assert.ok(files.includes(f), `${f} is packed`);
   }
   assert.ok(files.every((f) => /^(js\/|wasm\/|package\.json|README\.md|LICENSE)/.test(f)), files.join(' '));
@@ -69,6 +86,44 @@ test('Node: import, search, types, and the vessel-cli bin', () => {
   const cli = execFileSync(join(app, 'node_modules', '.bin', 'vessel-cli'), ['--dir', join(dir, 'clidata'), 'HSET', 'k', 'f', 'v'], { encoding: 'utf8' });
   assert.equal(cli, '1\n');
   assert.equal(execFileSync(join(app, 'node_modules', '.bin', 'vessel-cli'), ['--dir', join(dir, 'clidata'), 'HGET', 'k', 'f'], { encoding: 'utf8' }), 'v\n');
+});
+
+test('Node: vessel/langchain with the @langchain/core peer, persisted in a directory, and its types', () => {
+  const app = join(dir, 'app');
+  writeFileSync(join(app, 'lc.mjs'), `import { VesselVectorStore } from 'vessel/langchain';\nimport { Document } from '@langchain/core/documents';\n` +
+    `const STORE = { open: { dir: './lcdata' } };\n${LANGCHAIN}\nconst again = await VesselVectorStore.fromExistingIndex(embeddings, STORE);\n` +
+    `result.reopened = (await again.similaritySearch('apples', 1))[0].id;\nawait again.close();\nconsole.log(JSON.stringify(result));`);
+  const r = JSON.parse(execFileSync(process.execPath, ['lc.mjs'], { cwd: app, encoding: 'utf8' }));
+  assert.deepEqual(r, { build: 'simd', hits: LANGCHAIN_EXPECTED, reopened: 'a' });
+  writeFileSync(join(app, 'lc-check.ts'), `import { VesselVectorStore, type VesselFilter } from 'vessel/langchain';\nimport type { EmbeddingsInterface } from '@langchain/core/embeddings';\n` +
+    `export async function f(e: EmbeddingsInterface): Promise<number> {\n  const filter: VesselFilter = { kind: ['fruit'] };\n` +
+    `  const s = await VesselVectorStore.fromTexts(['a'], {}, e, { open: { dir: './d' }, customSchema: { kind: 'TAG' } });\n  return (await s.similaritySearch('a', 1, filter)).length;\n}\n`);
+  writeFileSync(join(app, 'tsconfig.lc.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, lib: ['ES2022', 'ESNext.Disposable', 'DOM'] }, files: ['lc-check.ts'] }));
+  execFileSync(bin('tsc'), ['-p', 'tsconfig.lc.json'], { cwd: app, encoding: 'utf8' });
+});
+
+test('workerd: vessel/langchain bundled under the "workerd" condition (@langchain/core asks for nodejs_compat)', { skip: !workerdBinary() && 'workerd is not installed' }, async () => {
+  const app = join(dir, 'app');
+  const w = join(dir, 'lc-worker');
+  mkdirSync(join(w, 'dist', 'worker'), { recursive: true });
+  writeFileSync(join(app, 'lc-worker.js'), `import { VesselVectorStore } from 'vessel/langchain';\nimport { Document } from '@langchain/core/documents';\n` +
+    `const STORE = {};\nexport default { async fetch() {\n${LANGCHAIN}\nreturn Response.json(result); } };\n`);
+  const { build } = await import('esbuild');
+  await build({ entryPoints: [join(app, 'lc-worker.js')], absWorkingDir: app, outfile: join(w, 'dist', 'worker', 'index.js'), bundle: true, format: 'esm',
+    platform: 'neutral', mainFields: ['module', 'main'], conditions: ['workerd', 'worker'], external: ['*.wasm', 'node:*'], logLevel: 'error' });
+  copyFileSync(join(app, 'node_modules', 'vessel', 'wasm', 'vessel.simd.wasm'), join(w, 'dist', 'vessel.simd.wasm'));
+  writeFileSync(join(w, 'config.capnp'), `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (services = [(name = "main", worker = .w)], sockets = [(name = "http", address = "127.0.0.1:0", http = (), service = "main")]);
+const w :Workerd.Worker = (modules = [(name = "worker/index.js", esModule = embed "dist/worker/index.js"), (name = "wasm/vessel.simd.wasm", wasm = embed "dist/vessel.simd.wasm")],
+  compatibilityDate = "2026-06-01", compatibilityFlags = ["nodejs_compat"]);
+`);
+  const wd = await startWorkerd({ config: join(w, 'config.capnp') });
+  try {
+    const r = await (await fetch(wd.url)).json();
+    assert.deepEqual(r, { build: 'simd', hits: LANGCHAIN_EXPECTED }, wd.log());
+  } finally {
+    await wd.stop();
+  }
 });
 
 test('workerd: bundled under the "workerd" condition, the engine as a wasm module', { skip: !workerdBinary() && 'workerd is not installed' }, async () => {

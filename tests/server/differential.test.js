@@ -21,8 +21,11 @@
 // difference) instead of stopping at the first; DIFF_VESSEL_PORT=<port>
 // compares a vessel-server already running there (its data is flushed).
 //
-// Left out on purpose (docs/compatibility.md): SET's expiry options (keys
-// never expire in Vessel), SCAN's cursor values (each server's own: only
+// Expiry commands are generated with times that keep every reply
+// deterministic (tests/diff/gen.js); TTLs of relative times compare within
+// a tolerance, and the checkpoints compare each key's expiry (absolute
+// times exactly, relative ones as present).  Left out on purpose
+// (docs/compatibility.md): SCAN's cursor values (each server's own: only
 // full iterations are compared), server-level commands other than PING,
 // ECHO, SELECT 0, DBSIZE and FLUSHALL/FLUSHDB.
 import assert from 'node:assert/strict';
@@ -34,7 +37,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { open, ReplyError } from '../../js/index.js';
 import { decode } from '../../js/resp.js';
-import { compareRaw, encode, encodeVariant, generate, makeRng, parseRaw, show, showCommand } from '../diff/gen.js';
+import { ABS_TIMES, compareRaw, encode, encodeVariant, generate, makeRng, nearInts, parseRaw, show, showCommand } from '../diff/gen.js';
 import { freePort, waitForPort } from '../net.js';
 import { startServer } from './helpers.js';
 
@@ -185,7 +188,11 @@ async function dumpKeyspace(exec) {
     } else if (type === 'string') {
       content = Buffer.from(await exec(['GET', kb])).toString('hex');
     } else content = String(type);
-    out.push(`${Buffer.from(k, 'latin1').toString('hex')} ${type} ${content}`);
+    // The expiry: none, an absolute time (exactly), or a relative one (set
+    // by each server's clock: present, not compared to the millisecond).
+    const at = Number(await exec(['PEXPIRETIME', kb]));
+    const ttl = at === -1 ? 'persistent' : ABS_TIMES.has(String(at)) ? `at ${at}` : 'relative';
+    out.push(`${Buffer.from(k, 'latin1').toString('hex')} ${type} ${content} ${ttl}`);
   }
   return out;
 }
@@ -411,6 +418,8 @@ async function runInProcess(ctx, { seed, nsteps, batchMax = 32 }) {
             const ea = want instanceof ReplyError ? want.message : 'ok';
             const eb = got instanceof ReplyError ? got.message : 'ok';
             if (ea !== eb) differ(ctx, j, seq[j].args, Buffer.from(ea), Buffer.from(eb), 'SCAN error');
+          } else if (c === 'near' && typeof want === 'number' && typeof got === 'number') {
+            if (!nearInts(want, got)) differ(ctx, j, seq[j].args, Buffer.from(String(want)), Buffer.from(String(got)), 'times differ');
           } else {
             const [ca, cb] = [canon(want, c), canon(got, c)];
             if (ca !== cb) differ(ctx, j, seq[j].args, Buffer.from(ca), Buffer.from(cb), 'decoded values differ');

@@ -85,3 +85,33 @@ async function inWorker(): Promise<void> {
   await db.close();
 }
 void inWorker;
+
+import { Document } from '@langchain/core/documents';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import type { VectorStore } from '@langchain/core/vectorstores';
+import { VesselVectorStore, type VesselFilter } from '../../js/langchain.js';
+
+async function withLangChain(embeddings: EmbeddingsInterface): Promise<void> {
+  const store = new VesselVectorStore(embeddings, {
+    open: { dir: './data' },
+    indexName: 'docs',
+    indexOptions: { ALGORITHM: 'HNSW', DISTANCE_METRIC: 'COSINE', M: 16 },
+    customSchema: { category: 'TAG', year: { type: 'NUMERIC' }, labels: { type: 'TAG', separator: ';' } },
+  });
+  const asBase: VectorStore = store;
+  const ids: string[] = await store.addDocuments([new Document({ pageContent: 'hello', metadata: { category: 'a', year: 2024 } })], { ids: ['1'] });
+  const filter: VesselFilter = { category: ['a', 'b'], year: { $gte: 2020, $lt: 2030 }, $not: { labels: 'x' } };
+  const hits: Array<[Document, number]> = await store.similaritySearchWithScore('hello', 4, filter);
+  const docs: Document[] = await store.maxMarginalRelevanceSearch('hello', { k: 2, fetchK: 10, lambda: 0.5, filter: '@metadata.category:{a}' });
+  await store.delete({ ids });
+  await store.delete({ deleteAll: true });
+  const fromTexts: VesselVectorStore = await VesselVectorStore.fromTexts(['a', 'b'], [{ n: 1 }, { n: 2 }], embeddings, { store: await open() });
+  await VesselVectorStore.fromExistingIndex(embeddings, { store: await openWorker(), indexName: 'docs' });
+  // @ts-expect-error: the algorithm is HNSW or FLAT
+  new VesselVectorStore(embeddings, { indexOptions: { ALGORITHM: 'IVF' } });
+  // @ts-expect-error: delete takes ids or deleteAll
+  await store.delete({ keys: ['1'] });
+  console.log(asBase, hits.length, docs.length, fromTexts.indexName);
+  await store.close();
+}
+void withLangChain;

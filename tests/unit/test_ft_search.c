@@ -234,13 +234,13 @@ static void test_indexing(void) {
     VT_TEXT(db, "[1,d:1]", "FT.SEARCH", "i", "*=>[KNN 5 @v $q]", "PARAMS", "2", "q", Q(0), "NOCONTENT");
     vt_run(db, "FT.INFO", "i", NULL);
     const char *info = vt_text(db);
-    VT_CHECK(strstr(info, "num_docs,2,num_records,4,") != NULL);
+    VT_CHECK(strstr(info, "num_docs,2,max_doc_id,2,num_terms,0,num_records,4,") != NULL);
     VT_CHECK(strstr(info, "hash_indexing_failures,2,") != NULL);
     /* Fixing the values clears the failures. */
     vt_run(db, "HSET", "d:2", "v", Q(2), "n", "7", NULL);
     vt_run(db, "FT.INFO", "i", NULL);
     info = vt_text(db);
-    VT_CHECK(strstr(info, "num_docs,2,num_records,6,") != NULL);
+    VT_CHECK(strstr(info, "num_docs,2,max_doc_id,2,num_terms,0,num_records,6,") != NULL);
     VT_CHECK(strstr(info, "hash_indexing_failures,0,") != NULL);
     VT_TEXT(db, "[2,d:1,[s,0],d:2,[s,2]]", "FT.SEARCH", "i", "*=>[KNN 5 @v $q AS s]", "PARAMS", "2", "q", Q(0),
             "RETURN", "1", "s");
@@ -276,7 +276,7 @@ static void test_indexing(void) {
     vt_run(db, "FLUSHALL", NULL);
     vt_run(db, "FT.INFO", "i", NULL);
     info = vt_text(db);
-    VT_CHECK(strstr(info, "num_docs,0,num_records,0,") != NULL);
+    VT_CHECK(strstr(info, "num_docs,0,max_doc_id,0,num_terms,0,num_records,0,") != NULL);
     VT_CHECK(strstr(info, "hash_indexing_failures,0,") != NULL);
     vt_run(db, "HSET", "d:7", "t", "x", NULL);
     VT_TEXT(db, "[1,d:7]", "FT.SEARCH", "i", "@t:{x}", "NOCONTENT");

@@ -123,7 +123,7 @@ static void test_refusal_changes_nothing(void) {
     vs_kwrite w;
     VT_CHECK(vs_kw_rename_begin(&w, &ks, S("a"), S("z")) == VS_OK);
     VT_CHECK(vs_kw_commit(&w) == VS_ERR_NOMEM);
-    VT_CHECK(vs_kw_string_begin(&w, &ks, S("a"), S("str")) == VS_OK);
+    VT_CHECK(vs_kw_string_begin(&w, &ks, S("a"), S("str"), VS_NO_EXPIRE) == VS_OK);
     VT_CHECK(vs_kw_commit(&w) == VS_ERR_NOMEM);
     VT_EQ_INT(vs_mem_used(), mem);
     VT_EQ_INT(ks.count, 1);

@@ -92,8 +92,9 @@ static void test_watch_changes(void) {
         {"RENAMENX", "h2", "fresh", NULL},     {"FLUSHALL", NULL},
         {"HINCRBY", "w", "n", "1", NULL},      {"HINCRBYFLOAT", "w", "n", "1.5", NULL},
         {"HSETNX", "w", "new", "1", NULL},     {"HMSET", "w", "a", "2", NULL},
+        {"EXPIRE", "w", "100", NULL},
     };
-    static const int watch_fresh[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0};
+    static const int watch_fresh[] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0};
     for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++) {
         for (int other = 0; other < 2; other++) {
             vs_db *db = vs_open(NULL);

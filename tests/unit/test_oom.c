@@ -25,6 +25,11 @@ static void setup(vs_db *db) {
     }
     vt_run(db, "HSET", "h", "a", "1", "b", "2", NULL);
     vt_run(db, "SET", "s", "str", NULL);
+    /* Keys with times (the clock stays at 1000 ms): d:0 and doc:1 have
+     * one, k0 expired already (deleted by the first write that looks). */
+    vs_set_time(db, 1000, 0);
+    vt_run(db, "SET", "d:0", "v", "PXAT", "500000", NULL);
+    vt_run(db, "PEXPIREAT", "doc:1", "600000", NULL);
     char f[16];
     for (int i = 0; i < 40; i++) { /* a large (dict-encoded) hash */
         snprintf(f, sizeof f, "f%d", i);
@@ -35,6 +40,12 @@ static void setup(vs_db *db) {
         snprintf(k, sizeof k, "k%d", i);
         vt_run(db, "HSET", k, "x", "1", NULL);
     }
+    vt_run(db, "PEXPIREAT", "k0", "2000", NULL);
+    for (int i = 1; i <= 13; i++) { /* 16 times: the heap is full, the next one grows it */
+        snprintf(k, sizeof k, "k%d", i);
+        vt_run(db, "PEXPIREAT", k, "9000000", NULL);
+    }
+    vs_set_time(db, 3000, 0); /* k0 has expired */
 }
 
 typedef struct write_case {
@@ -55,6 +66,8 @@ static const write_case cases[] = {
                    "2", "DISTANCE_METRIC", "L2", NULL}},
     {"ft-dropindex", {"FT.DROPINDEX", "idx", NULL}},
     {"ft-dropindex-dd", {"FT.DROPINDEX", "idx", "DD", NULL}},
+    {"ft-drop", {"FT.DROP", "idx", NULL}},
+    {"ft-drop-keepdocs", {"FT.DROP", "idx", "KEEPDOCS", NULL}},
     {"hset-new-key", {"HSET", "new", "a", "1", "b", "2", NULL}},
     {"hset-overwrite", {"HSET", "h", "a", "10", "c", "3", NULL}},
     {"hset-big", {"HSET", "big", "f1", "x", "g1", "y", "g2", "z", NULL}},
@@ -73,6 +86,22 @@ static const write_case cases[] = {
     {"rename-over", {"RENAME", "h", "s", NULL}},
     {"del", {"DEL", "h", "s", "nope", NULL}},
     {"flushall", {"FLUSHALL", NULL}},
+    {"expire-new", {"EXPIRE", "h", "100", NULL}},
+    {"expire-change", {"PEXPIRE", "d:0", "5", "LT", NULL}},
+    {"expire-indexed", {"EXPIREAT", "doc:2", "1000000", NULL}},
+    {"expire-past", {"PEXPIREAT", "doc:3", "1", NULL}},
+    {"persist", {"PERSIST", "doc:1", NULL}},
+    {"set-ex-new", {"SET", "s3", "v", "EX", "100", NULL}},
+    {"set-ex-over", {"SET", "s", "v", "PX", "100", "GET", NULL}},
+    {"set-keepttl", {"SET", "d:0", "w", "KEEPTTL", NULL}},
+    {"set-drops-ttl", {"SET", "d:0", "w", NULL}},
+    {"setex", {"SETEX", "h", "10", "v", NULL}},
+    {"psetex", {"PSETEX", "s4", "10", "v", NULL}},
+    {"getex", {"GETEX", "s", "PXAT", "900000", NULL}},
+    {"getex-persist", {"GETEX", "d:0", "PERSIST", NULL}},
+    {"getex-past", {"GETEX", "d:0", "EXAT", "1", NULL}},
+    {"rename-ttl", {"RENAME", "d:0", "doc:1", NULL}},
+    {"hset-expired", {"HSET", "k0", "y", "2", NULL}},
 };
 
 /* Keyspace digest plus what the indexes answer. */
@@ -105,11 +134,8 @@ static char *full_digest(vs_db *db, size_t *len) {
         vt_buf_put(&b, vs_reply_data(db), vs_reply_len(db));
     }
     /* FT.INFO counters (memory figures excluded). */
-    vt_run(db, "FT.INFO", "idx", NULL);
-    const char *info = vt_text(db);
-    const char *p = strstr(info, "num_docs");
-    const char *e = p ? strstr(p, ",index_memory") : NULL;
-    if (p && e) vt_buf_put(&b, p, (size_t)(e - p));
+    const char *info = vt_info_counters(db, "idx");
+    vt_buf_put(&b, info, strlen(info));
     *len = b.n;
     return b.p;
 }

@@ -51,11 +51,9 @@ static char *digest(vs_db *db, size_t *len) {
     vt_buf_put(&b, vs_reply_data(db), vs_reply_len(db));
     for (size_t i = 0; i < sizeof IDX / sizeof IDX[0]; i++) {
         const char *x = IDX[i];
-        if (vt_run(db, "FT.INFO", x, NULL) != 0) continue;
-        const char *info = vt_text(db);
-        const char *p = strstr(info, "num_docs");
-        const char *e = p ? strstr(p, ",index_memory") : NULL;
-        if (p && e) vt_buf_put(&b, p, (size_t)(e - p));
+        const char *info = vt_info_counters(db, x);
+        if (!*info) continue;
+        vt_buf_put(&b, info, strlen(info));
         const char *q[][10] = {
             {"FT.SEARCH", x, "@t:{x|y|new}", "NOCONTENT", "LIMIT", "0", "100", NULL},
             {"FT.SEARCH", x, "@n:[-inf +inf]", "SORTBY", "n", "NOCONTENT", "LIMIT", "0", "100", NULL},
@@ -109,6 +107,9 @@ static const wcase cases[] = {
     {"ft-drop", {"FT.DROPINDEX", "icos", NULL}},
     {"ft-drop-dd", {"FT.DROPINDEX", "iflat", "DD", NULL}},
     {"ft-drop-dd-bf", {"FT.DROPINDEX", "ibf", "DD", NULL}},
+    {"ft-drop-legacy", {"FT.DROP", "iflat", NULL}},
+    {"ft-drop-legacy-bf", {"FT.DROP", "ibf", NULL}},
+    {"ft-drop-keepdocs", {"FT.DROP", "icos", "KEEPDOCS", NULL}},
 };
 
 static const char *RSRC[] = {"doc:1", "doc:a1", "other:1", "plain:1", "str"};

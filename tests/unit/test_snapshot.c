@@ -71,12 +71,10 @@ static char *state(vs_db *db, size_t *len) {
     }
     const char *names[2] = {"flat", "hnsw"};
     for (int i = 0; i < 2; i++) {
+        const char *info = vt_info_counters(db, names[i]);
+        vt_buf_put(&b, info, strlen(info));
         vt_run(db, "FT.INFO", names[i], NULL);
-        const char *t = vt_text(db);
-        const char *p = strstr(t, "num_docs");
-        const char *e = p ? strstr(p, ",index_memory") : NULL;
-        if (p && e) vt_buf_put(&b, p, (size_t)(e - p));
-        const char *cap = strstr(t, "capacity,");
+        const char *cap = strstr(vt_text(db), "capacity,");
         if (cap) vt_buf_put(&b, cap, 20);
     }
     *len = b.n;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../src/abi/db.h"
+#include "../../src/data/expires.h"
 #include "../../src/data/keyspace.h"
 #include "../../src/abi/vessel.h"
 #include "vt.h"
@@ -93,7 +94,8 @@ static inline int vt_item_cmp(const void *a, const void *b) {
     return (x->n > y->n) - (x->n < y->n);
 }
 
-/* Caller frees the returned string. */
+/* Caller frees the returned string.  Keys expired at the engine's clock
+ * are left out: they are gone for every reader, deleted or not yet. */
 static inline char *vt_digest(vs_db *db, size_t *len) {
     vs_keyspace *ks = &db->eng.store.ks;
     uint32_t bound = vs_ks_id_bound(ks);
@@ -101,9 +103,14 @@ static inline char *vt_digest(vs_db *db, size_t *len) {
     size_t ni = 0;
     for (uint32_t id = 0; id < bound; id++) {
         vs_kentry *e = vs_ks_by_id(ks, id);
-        if (!e) continue;
+        if (!e || vs_exp_expired(ks, e, db->eng.now)) continue;
         vt_buf b = {0};
         vt_buf_item(&b, e->key, e->klen);
+        if (e->xpos) { /* the expiry time is part of the key's state */
+            char t[32];
+            int k = snprintf(t, sizeof t, "@%lld", (long long)vs_exp_of(ks, e));
+            vt_buf_put(&b, t, (size_t)k);
+        }
         if (e->type == VS_TYPE_STRING) {
             vt_buf_put(&b, "S", 1);
             vt_buf_item(&b, e->v.str->data, e->v.str->len);
@@ -190,6 +197,40 @@ static inline const char *vt_text(vs_db *db) {
     out.n = 0;
     vt_buf_put(&out, "", 0);
     vt_text_at((const char *)vs_reply_data(db), vs_reply_len(db), 0, &out);
+    return out.p;
+}
+
+/* FT.INFO's counters as text (vt_text), from num_docs up to index_memory,
+ * with the memory figures in between (the *_mb statistics, which depend on
+ * capacities a failed write or a load may leave different) masked as N.
+ * Valid until the next call; "" when the index does not exist. */
+static inline const char *vt_info_counters(vs_db *db, const char *index) {
+    static vt_buf out;
+    out.n = 0;
+    vt_buf_put(&out, "", 0);
+    if (vt_run(db, "FT.INFO", index, (const char *)NULL) != 0) return out.p;
+    const char *t = vt_text(db);
+    const char *p = strstr(t, "num_docs");
+    const char *e = p ? strstr(p, ",index_memory") : NULL;
+    if (!p || !e) return out.p;
+    while (p < e) {
+        const char *c = memchr(p, ',', (size_t)(e - p));
+        if (!c) c = e;
+        vt_buf_put(&out, p, (size_t)(c - p));
+        int mb = c - p > 3 && !memcmp(c - 3, "_mb", 3);
+        p = c;
+        if (mb && p < e) { /* ",value" -> ",N" */
+            const char *v = memchr(p + 1, ',', (size_t)(e - p - 1));
+            vt_buf_put(&out, ",N", 2);
+            p = v ? v : e;
+        }
+        if (p < e) {
+            vt_buf_put(&out, ",", 1);
+            p++;
+        }
+    }
+    vt_buf_put(&out, "", 0);
+    out.p[out.n] = 0;
     return out.p;
 }
 
