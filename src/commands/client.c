@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "commands/engine.h"
+#include "commands/expiry.h"
 
 /* ---- the registry and its keyspace subscriber ---------------------------- */
 
@@ -14,27 +16,41 @@ static void mark_dirty(vs_clients *reg, vs_client *cl) {
     vs_client_unwatch(reg, cl);
 }
 
-static int watches(const vs_client *cl, const uint8_t *key, size_t klen) {
+static vs_watched *watches(vs_client *cl, const uint8_t *key, size_t klen) {
     for (uint32_t i = 0; i < cl->nwatched; i++) {
-        const vs_watched *w = &cl->watched[i];
-        if (w->klen == klen && (klen == 0 || memcmp(w->key, key, klen) == 0)) return 1;
+        vs_watched *w = &cl->watched[i];
+        if (w->klen == klen && (klen == 0 || memcmp(w->key, key, klen) == 0)) return w;
     }
-    return 0;
+    return NULL;
 }
 
-static void touch(vs_clients *reg, const uint8_t *key, size_t klen) {
-    for (vs_client *cl = reg->head; cl && reg->watching; cl = cl->next)
-        if (cl->nwatched && watches(cl, key, klen)) mark_dirty(reg, cl);
+/* A change to key; `deletes`: the key is gone after it.  The deletion of
+ * a key that was already expired when watched is no change (Redis 7.0's
+ * touchWatchedKey): its flag is cleared and the client stays clean. */
+static void touch(vs_clients *reg, const uint8_t *key, size_t klen, int deletes) {
+    for (vs_client *cl = reg->head; cl && reg->watching; cl = cl->next) {
+        vs_watched *w = cl->nwatched ? watches(cl, key, klen) : NULL;
+        if (!w) continue;
+        if (w->expired && deletes)
+            w->expired = 0;
+        else
+            mark_dirty(reg, cl);
+    }
 }
 
-/* FLUSHALL: the watchers of keys that exist now (before the flush). */
+/* FLUSHALL: the watchers of keys that exist now (before the flush), but
+ * for keys already expired when watched (touchAllWatchedKeysInDb). */
 static void touch_existing(vs_clients *reg) {
     for (vs_client *cl = reg->head; cl && reg->watching; cl = cl->next) {
         for (uint32_t i = 0; i < cl->nwatched; i++) {
-            if (vs_ks_find(reg->ks, cl->watched[i].key, cl->watched[i].klen)) {
-                mark_dirty(reg, cl);
-                break;
+            vs_watched *w = &cl->watched[i];
+            if (!vs_ks_find(reg->ks, w->key, w->klen)) continue;
+            if (w->expired) {
+                w->expired = 0;
+                continue;
             }
+            mark_dirty(reg, cl);
+            break;
         }
     }
 }
@@ -51,13 +67,15 @@ static void sub_commit(void *ctx, const vs_change *ch) {
     vs_clients *reg = ctx;
     if (!reg->watching) return;
     switch (ch->kind) {
-    case VS_CHANGE_HASH:
+    case VS_CHANGE_HASH: touch(reg, ch->key, ch->klen, ch->new_type == VS_TYPE_NONE); break;
     case VS_CHANGE_STRING:
     case VS_CHANGE_EXPIRE: /* EXPIRE, PERSIST ...: Redis touches the key too */
-    case VS_CHANGE_DEL: touch(reg, ch->key, ch->klen); break;
+        touch(reg, ch->key, ch->klen, 0);
+        break;
+    case VS_CHANGE_DEL: touch(reg, ch->key, ch->klen, 1); break;
     case VS_CHANGE_RENAME:
-        touch(reg, ch->key, ch->klen);
-        touch(reg, ch->newkey, ch->newklen);
+        touch(reg, ch->key, ch->klen, 1);
+        touch(reg, ch->newkey, ch->newklen, 0);
         break;
     case VS_CHANGE_FLUSH: touch_existing(reg); break;
     }
@@ -151,7 +169,7 @@ void vs_client_discard(vs_clients *reg, vs_client *cl) {
     vs_client_unwatch(reg, cl);
 }
 
-vs_status vs_client_watch(vs_clients *reg, vs_client *cl, const uint8_t *key, size_t klen, int existed) {
+vs_status vs_client_watch(vs_clients *reg, vs_client *cl, const uint8_t *key, size_t klen, int expired) {
     if (watches(cl, key, klen)) return VS_OK;
     if (cl->nwatched == cl->wcap) {
         uint32_t cap = cl->wcap ? cl->wcap * 2 : 4;
@@ -163,7 +181,7 @@ vs_status vs_client_watch(vs_clients *reg, vs_client *cl, const uint8_t *key, si
     uint8_t *copy = vs_malloc(klen ? klen : 1);
     if (!copy) return VS_ERR_NOMEM;
     if (klen) memcpy(copy, key, klen);
-    cl->watched[cl->nwatched++] = (vs_watched){copy, klen, existed};
+    cl->watched[cl->nwatched++] = (vs_watched){copy, klen, expired};
     reg->watching++;
     return VS_OK;
 }
@@ -177,8 +195,12 @@ void vs_client_unwatch_from(vs_clients *reg, vs_client *cl, uint32_t n) {
 
 void vs_client_unwatch(vs_clients *reg, vs_client *cl) { vs_client_unwatch_from(reg, cl, 0); }
 
-int vs_client_watched_key_expired(const vs_client *cl, vs_keyspace *ks) {
-    (void)cl;
-    (void)ks;
-    return 0; /* no key expires yet: see client.h */
+int vs_client_watched_key_expired(const vs_client *cl, const vs_engine *eng) {
+    for (uint32_t i = 0; i < cl->nwatched; i++) {
+        const vs_watched *w = &cl->watched[i];
+        if (w->expired) continue; /* expired when watched: no change */
+        const vs_kentry *e = vs_ks_find((vs_keyspace *)&eng->store.ks, w->key, w->klen);
+        if (e && vs_expire_hidden(eng, e)) return 1;
+    }
+    return 0;
 }

@@ -10,7 +10,8 @@
  * the key gets DIRTY_CAS and its next EXEC answers a null array.  As in
  * Redis 7.0 (touchWatchedKey), a client marked dirty stops watching at
  * once; FLUSHALL marks the watchers of keys that exist when it runs
- * (touchAllWatchedKeysInDb).
+ * (touchAllWatchedKeysInDb).  A key already expired when it was watched
+ * is the exception: deleting it is no change (see vs_watched.expired).
  *
  * Queued commands are copies of their arguments (one allocation each),
  * counted in used memory like any other engine allocation.
@@ -47,10 +48,12 @@ typedef struct vs_queued {
 typedef struct vs_watched {
     uint8_t *key;
     size_t klen;
-    /* Whether the key existed when WATCH ran.  Redis 7 aborts EXEC when a
-     * watched key that was not expired at WATCH time has expired by EXEC
-     * (see vs_client_watched_key_expired). */
-    int existed;
+    /* The key was present but logically expired when WATCH ran (Redis
+     * 7.0's watchedKey.expired).  Its deletion is then no change (it was
+     * already gone for every reader): the flag is cleared instead of the
+     * client being marked dirty.  A key not expired at WATCH time that has
+     * expired by EXEC aborts it (vs_client_watched_key_expired). */
+    int expired;
 } vs_watched;
 
 typedef struct vs_client {
@@ -93,16 +96,15 @@ static inline void vs_client_flag_error(vs_client *cl) {
 void vs_client_discard(vs_clients *reg, vs_client *cl);
 
 /* Watch a key (a key already watched is kept as it is). */
-vs_status vs_client_watch(vs_clients *reg, vs_client *cl, const uint8_t *key, size_t klen, int existed);
+vs_status vs_client_watch(vs_clients *reg, vs_client *cl, const uint8_t *key, size_t klen, int expired);
 void vs_client_unwatch(vs_clients *reg, vs_client *cl);
 /* Unwatch the keys watched after the first n (a WATCH that failed part
  * way undoes its own keys). */
 void vs_client_unwatch_from(vs_clients *reg, vs_client *cl, uint32_t n);
 
-/* The hook for Redis 7's rule at EXEC: a watched key that had not expired
- * at WATCH time (existed) but has logically expired by EXEC makes EXEC
- * abort like a change.  Keys have no expiry in this engine yet, so it
- * answers 0; wire it to the expiry check when keys can expire. */
-int vs_client_watched_key_expired(const vs_client *cl, vs_keyspace *ks);
+/* Redis 7.0's rule at EXEC (isWatchedKeyExpired): 1 when a watched key
+ * that had not expired at WATCH time is present but logically expired
+ * now, which aborts EXEC like a change. */
+int vs_client_watched_key_expired(const vs_client *cl, const vs_engine *eng);
 
 #endif

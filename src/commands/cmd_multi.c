@@ -20,6 +20,7 @@
 #include "commands/client.h"
 #include "commands/commands.h"
 #include "commands/engine.h"
+#include "commands/expiry.h"
 
 vs_status vs_exec_abort(vs_ctx *c, const char *reason) {
     vs_client_discard(&c->eng->clients, c->eng->client);
@@ -48,8 +49,10 @@ vs_status vs_cmd_watch(vs_ctx *c) {
     if (!(cl->flags & VS_CLIENT_DIRTY_CAS)) { /* else: no point, EXEC fails anyway */
         uint32_t before = cl->nwatched;
         for (int i = 1; i < c->argc; i++) {
-            int existed = vs_ks_find(&c->eng->store.ks, c->argv[i], c->argvlen[i]) != NULL;
-            if (vs_client_watch(&c->eng->clients, cl, c->argv[i], c->argvlen[i], existed) != VS_OK) {
+            /* WATCH reads no key (an expired one stays until touched). */
+            const vs_kentry *e = vs_ks_find(&c->eng->store.ks, c->argv[i], c->argvlen[i]);
+            int expired = e && vs_expire_hidden(c->eng, e);
+            if (vs_client_watch(&c->eng->clients, cl, c->argv[i], c->argvlen[i], expired) != VS_OK) {
                 vs_client_unwatch_from(&c->eng->clients, cl, before);
                 return VS_ERR_NOMEM;
             }
@@ -71,7 +74,7 @@ vs_status vs_cmd_exec(vs_ctx *c) {
     vs_engine *eng = c->eng;
     vs_client *cl = eng->client;
     if (!(cl->flags & VS_CLIENT_MULTI)) return vs_err_set(c->err, VS_ERR, "ERR EXEC without MULTI");
-    if (vs_client_watched_key_expired(cl, &eng->store.ks)) cl->flags |= VS_CLIENT_DIRTY_CAS;
+    if (vs_client_watched_key_expired(cl, eng)) cl->flags |= VS_CLIENT_DIRTY_CAS;
     if (cl->flags & VS_CLIENT_DIRTY_EXEC) {
         vs_client_discard(&eng->clients, cl);
         return vs_err_set(c->err, VS_ERR, "EXECABORT Transaction discarded because of previous errors.");

@@ -223,6 +223,92 @@ static void test_two_clients(void) {
     VT_EQ_INT(vs_mem_used(), 0);
 }
 
+
+/* WATCH and expiry, as redis-server 7.0.15 answers (checked against it with
+ * its active expiry off): a watched key that expires before EXEC aborts it,
+ * accessed or not; a key already expired when watched is no change when it
+ * is deleted (by a read, DEL, FLUSHALL or the active cycle), but is when it
+ * is written; EXPIRE and a PERSIST that removes a time touch the key, a
+ * PERSIST that removes nothing does not. */
+static void runv(vs_db *db, const char *const *a) {
+    const uint8_t *argv[16];
+    size_t lens[16];
+    int n = 0;
+    for (; a[n]; n++) {
+        argv[n] = (const uint8_t *)a[n];
+        lens[n] = strlen(a[n]);
+    }
+    vs_exec(db, n, argv, lens, 2);
+}
+
+static void watch_case(const char *key, const char *const *setup, long long t_watch,
+                       const char *const *mid, long long t_exec, int aborted, int cycle) {
+    vs_db *db = vs_open(NULL);
+    int w = vs_client_open(db);
+    vs_set_time(db, 1000, 0);
+    if (setup[0]) runv(db, setup);
+    vs_set_time(db, (double)t_watch, 0);
+    vs_client_select(db, w);
+    VT_CMD(db, "+OK\r\n", "WATCH", key);
+    vs_client_select(db, 0);
+    vs_set_time(db, (double)t_exec, 0);
+    if (mid && mid[0]) runv(db, mid);
+    if (cycle) vs_expire_step(db, 100);
+    vs_client_select(db, w);
+    VT_CMD(db, "+OK\r\n", "MULTI");
+    VT_CMD(db, "+QUEUED\r\n", "SET", "zzz", "1");
+    if (aborted)
+        VT_CMD(db, "*-1\r\n", "EXEC");
+    else
+        VT_TEXT(db, "[OK]", "EXEC");
+    vs_close(db);
+    VT_EQ_INT(vs_mem_used(), 0);
+}
+
+static void test_watch_expiry(void) {
+    static const char *const none[] = {NULL};
+    static const char *const set_px[] = {"SET", "k", "1", "PX", "200", NULL};
+    static const char *const set[] = {"SET", "k", "1", NULL};
+    static const char *const set_ex[] = {"SET", "k", "1", "EX", "100", NULL};
+    static const char *const get[] = {"GET", "k", NULL};
+    static const char *const set2[] = {"SET", "k", "2", NULL};
+    static const char *const del[] = {"DEL", "k", NULL};
+    static const char *const flush[] = {"FLUSHALL", NULL};
+    static const char *const expire[] = {"EXPIRE", "k", "100", NULL};
+    static const char *const persist[] = {"PERSIST", "k", NULL};
+    static const char *const hset_px[] = {"HSET", "k", "f", "v", NULL};
+    /* not expired at WATCH, expired at EXEC: aborted, read or not */
+    watch_case("k", set_px, 1100, none, 1300, 1, 0);
+    watch_case("k", set_px, 1100, get, 1300, 1, 0);
+    watch_case("k", set_px, 1100, none, 1300, 1, 1);
+    /* expired before WATCH: its deletion is no change, a write is */
+    watch_case("k", set_px, 1300, none, 1300, 0, 0);
+    watch_case("k", set_px, 1300, get, 1300, 0, 0);
+    watch_case("k", set_px, 1300, del, 1300, 0, 0);
+    watch_case("k", set_px, 1300, flush, 1300, 0, 0);
+    watch_case("k", set_px, 1300, none, 1300, 0, 1);
+    watch_case("k", set_px, 1300, set2, 1300, 1, 0);
+    /* TTL changes */
+    watch_case("k", set, 1100, expire, 1100, 1, 0);
+    watch_case("k", set, 1100, persist, 1100, 0, 0);
+    watch_case("k", set_ex, 1100, persist, 1100, 1, 0);
+    /* a hash with a time */
+    static const char *const pexp[] = {"PEXPIRE", "k", "200", NULL};
+    vs_db *db = vs_open(NULL);
+    vs_set_time(db, 1000, 0);
+    runv(db, hset_px);
+    runv(db, pexp);
+    int w = vs_client_open(db);
+    vs_client_select(db, w);
+    VT_CMD(db, "+OK\r\n", "WATCH", "k");
+    vs_set_time(db, 1200, 0); /* exactly at its time: expired */
+    VT_CMD(db, "+OK\r\n", "MULTI");
+    VT_CMD(db, "+QUEUED\r\n", "HGETALL", "k");
+    VT_CMD(db, "*-1\r\n", "EXEC");
+    vs_close(db);
+    VT_EQ_INT(vs_mem_used(), 0);
+}
+
 /* ---- journal ------------------------------------------------------------------ */
 
 static const char *TX[][8] = {
@@ -417,6 +503,7 @@ int main(void) {
     VT_RUN(test_watch_changes);
     VT_RUN(test_watch_no_change);
     VT_RUN(test_two_clients);
+    VT_RUN(test_watch_expiry);
     VT_RUN(test_journal);
     VT_RUN(test_plain_replay);
     VT_RUN(test_oom);
