@@ -111,10 +111,9 @@ static vs_status ttl_generic(vs_ctx *c, int ms, int absolute) {
     long long t = when;
     if (!absolute) t = when > c->eng->now ? (long long)((uint64_t)when - (uint64_t)c->eng->now) : 0;
     if (t < 0) t = absolute ? 0 : LLONG_MAX;
-    /* Redis computes (ttl + 500) / 1000 in a long long: past LLONG_MAX -
-     * 500 it wraps (PEXPIREAT key LLONG_MAX, then EXPIRETIME), and so
-     * does this, in unsigned arithmetic. */
-    vs_reply_int(c->r, ms ? t : (long long)((uint64_t)t + 500) / 1000);
+    /* (ttl + 500) / 1000 without overflow: redis-server 7.0.15 answers
+     * 9223372036854776 for EXPIRETIME after PEXPIREAT key LLONG_MAX. */
+    vs_reply_int(c->r, ms ? t : (long long)(((uint64_t)t + 500) / 1000));
     return VS_OK;
 }
 

@@ -17,21 +17,23 @@ vs_status vs_cmd_ft_create(vs_ctx *c) {
     return st;
 }
 
-/* Journal room for the DEL records of the documents DD will delete. */
+/* Journal room for what a drop with DD records: a DEL per document, then
+ * the drop's own record and its check (vs_journal_reserve counts from the
+ * journal's current length, so this one reservation must cover them all). */
 static vs_status reserve_dd(vs_ctx *c) {
     const vs_ftindex *x = vs_search_find(&c->eng->store.search, c->argv[1], c->argvlen[1]);
     if (!x || !c->eng->journal.enabled) return VS_OK;
-    size_t need = 0;
+    size_t need = vs_resp_command_size(c->argc, c->argvlen) + VS_JOURNAL_CHECK_LEN;
     uint32_t bound = vs_ks_id_bound(&c->eng->store.ks);
     for (uint32_t id = 0; id < bound; id++) {
-        if (!vs_ftindex_tracks(x, id)) continue;
+        if (!vs_ftindex_holds(x, id)) continue;
         const vs_kentry *e = vs_ks_by_id(&c->eng->store.ks, id);
         if (e) need += e->klen + 32;
     }
     return vs_journal_reserve(&c->eng->journal, need);
 }
 
-/* The drop both forms share: `dd` deletes the documents the index tracked. */
+/* The drop both forms share: `dd` deletes the index's documents. */
 static vs_status drop(vs_ctx *c, int dd) {
     if (dd) {
         vs_status st = reserve_dd(c);

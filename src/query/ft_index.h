@@ -86,5 +86,8 @@ vs_status vs_ftindex_load_finish(vs_ftindex *x);
 size_t vs_ftindex_memory(const vs_ftindex *x);
 
 static inline int vs_ftindex_tracks(const vs_ftindex *x, uint32_t id) { return vs_bitvec_test(&x->tracked, id); }
+/* Is id one of the index's documents (num_docs counts them; FT.SEARCH can
+ * return them)?  Tracked hashes none of whose attributes indexed are not. */
+static inline int vs_ftindex_holds(const vs_ftindex *x, uint32_t id) { return vs_bitvec_test(&x->indexed, id); }
 
 #endif

@@ -125,11 +125,14 @@ vs_status vs_search_drop(vs_search *s, const uint8_t *name, size_t len, int dd, 
     memmove(&s->idx[pos], &s->idx[pos + 1], (s->n - (uint32_t)pos - 1) * sizeof *s->idx);
     s->n--;
     if (dd) {
-        /* Delete the documents the index tracked (RediSearch's DD).  The
-         * index is already out of the registry; deletions never fail. */
-        uint32_t bound = x->tracked.cap < vs_ks_id_bound(s->ks) ? x->tracked.cap : vs_ks_id_bound(s->ks);
+        /* Delete the index's documents (RediSearch's DD): the hashes it
+         * holds, not those it tracks without having indexed anything of
+         * them (a bad vector, no schema field), which FT.SEARCH never
+         * returns.  The index is already out of the registry; deletions
+         * never fail. */
+        uint32_t bound = x->indexed.cap < vs_ks_id_bound(s->ks) ? x->indexed.cap : vs_ks_id_bound(s->ks);
         for (uint32_t id = 0; id < bound; id++) {
-            if (!vs_ftindex_tracks(x, id)) continue;
+            if (!vs_ftindex_holds(x, id)) continue;
             vs_kentry *e = vs_ks_by_id(s->ks, id);
             if (e) vs_ks_delete(s->ks, e->key, e->klen);
         }

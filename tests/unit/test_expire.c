@@ -122,6 +122,13 @@ static void test_commands(void) {
     VT_TEXT(db, "!ERR invalid expire time in 'pexpire' command", "PEXPIRE", "s", "9223372036854775807");
     VT_TEXT(db, "!ERR invalid expire time in 'expireat' command", "EXPIREAT", "s", "-9223372036854776");
     VT_TEXT(db, "!ERR wrong number of arguments for 'expire' command", "EXPIRE", "s");
+    /* EXPIRETIME rounds without overflow near LLONG_MAX (as redis-server 7.0.15) */
+    vt_run(db, "SET", "big", "v", NULL);
+    vt_run(db, "PEXPIREAT", "big", "9223372036854775807", NULL);
+    VT_TEXT(db, "9223372036854776", "EXPIRETIME", "big");
+    vt_run(db, "PEXPIREAT", "big", "9223372036854775300", NULL);
+    VT_TEXT(db, "9223372036854775", "EXPIRETIME", "big");
+    vt_run(db, "DEL", "big", NULL);
     VT_TEXT(db, "60", "TTL", "s");
     /* a time in the past deletes the key at once */
     VT_TEXT(db, "1", "EXPIRE", "p", "-1");

@@ -249,6 +249,59 @@ static void test_dropindex_dd(void) {
     vs_close(db);
 }
 
+/* A drop with DD deletes the index's documents only: a hash under its
+ * prefix whose vector is malformed, or that has no schema field, was never
+ * one (FT.SEARCH and num_docs leave it out), and stays.  With journaling
+ * started after the data (a store just reopened) and long keys, the DEL
+ * records and the drop's own record fit the room reserved (ASan checks). */
+static void test_drop_documents_only(void) {
+    for (int form = 0; form < 2; form++) {
+        vs_db *db = vs_open(NULL);
+        char idx[101], key[4028];
+        memset(idx, 'i', 100);
+        idx[100] = 0;
+        key[0] = 'd';
+        memset(key + 1, 'x', 4026);
+        key[4027] = 0;
+        VT_CMD(db, "+OK\r\n", "FT.CREATE", idx, "ON", "HASH", "PREFIX", "1", "d", "SCHEMA", "v", "VECTOR", "FLAT",
+               "6", "TYPE", "FLOAT32", "DIM", "2", "DISTANCE_METRIC", "L2", "t", "TAG");
+        vt_run(db, "HSET", key, "t", "a", NULL);
+        vt_run(db, "HSET", "d:bad", "v", "xx", NULL);
+        vt_run(db, "HSET", "d:none", "other", "x", NULL);
+        vt_run(db, "SET", "d:s", "str", NULL);
+        vt_run(db, "HSET", "e:1", "t", "a", NULL);
+        vs_journal_enable(db, 1);
+        if (form == 0)
+            VT_CMD(db, "+OK\r\n", "FT.DROP", idx);
+        else
+            VT_CMD(db, "+OK\r\n", "FT.DROPINDEX", idx, "DD");
+        VT_CMD(db, ":0\r\n", "EXISTS", key);
+        VT_CMD(db, ":4\r\n", "EXISTS", "d:bad", "d:none", "d:s", "e:1");
+        VT_EQ_INT((long long)vs_journal_lost(db), 0);
+        vs_close(db);
+    }
+    /* The room alone: one long key, a long index name, nothing else. */
+    for (int form = 0; form < 2; form++) {
+        vs_db *db = vs_open(NULL);
+        char idx[101], key[4028];
+        memset(idx, 'i', 100);
+        idx[100] = 0;
+        key[0] = 'd';
+        memset(key + 1, 'x', 4026);
+        key[4027] = 0;
+        VT_CMD(db, "+OK\r\n", "FT.CREATE", idx, "ON", "HASH", "PREFIX", "1", "d", "SCHEMA", "t", "TAG");
+        vt_run(db, "HSET", key, "t", "a", NULL);
+        vs_journal_enable(db, 1);
+        if (form == 0)
+            VT_CMD(db, "+OK\r\n", "FT.DROP", idx);
+        else
+            VT_CMD(db, "+OK\r\n", "FT.DROPINDEX", idx, "DD");
+        VT_CMD(db, ":0\r\n", "DBSIZE");
+        VT_EQ_INT((long long)vs_journal_lost(db), 0);
+        vs_close(db);
+    }
+}
+
 /* FT.DROP (RediSearch's legacy form): deletes the indexed documents unless
  * KEEPDOCS, through the keyspace (another index over the same keys loses
  * them too; the journal records the deletions and the drop, and its replay
@@ -343,5 +396,6 @@ int main(void) {
     VT_RUN(test_create_info_list_drop);
     VT_RUN(test_dropindex_dd);
     VT_RUN(test_drop_legacy);
+    VT_RUN(test_drop_documents_only);
     VT_DONE();
 }
