@@ -6,7 +6,7 @@
 #                   ASan+UBSan, the wasm builds, JS tests
 #   make test-scale a store past 2 GiB, up to the 4 GiB limit (CI runs it too)
 #   make bench      benchmarks (bench/): hset, flat, hnsw (vs peers), persist,
-#                   langchain (vs LangChain's MemoryVectorStore), expiry
+#                   langchain (vs LangChain's MemoryVectorStore), expiry, multi
 #   make fuzz       libFuzzer targets for FUZZ_SECONDS each (CI runs 20 s)
 #   make clean
 #
@@ -156,6 +156,7 @@ bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist bench-lan
 	$(NODE) bench/edge.js
 	$(NODE) bench/ingest.js
 	$(NODE) bench/expiry.js
+	$(NODE) bench/multi.js
 
 # Snapshot save/load: in memory, files, IndexedDB in Chromium.
 bench-persist: deps $(WASM)

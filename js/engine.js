@@ -49,6 +49,7 @@ export class Engine {
     dv.setUint32(opt + 8, (options.seed ?? 0) >>> 0, true);
     this.db = this.exports.vs_open(opt) >>> 0;
     if (!this.db) throw new Error('vessel: out of memory opening the store');
+    this.client = 0; // the selected engine client (0: the default)
   }
 
   /** Re-create views after the engine's memory grew. */
@@ -362,6 +363,57 @@ export class Engine {
       this.flagCache.set(name, f);
     }
     return f;
+  }
+
+  // ---- clients (transactions; src/commands/client.h) ----------------------------
+
+  /** A new engine client (its own MULTI, queue and watched keys): its id. */
+  clientOpen() {
+    const id = this.exports.vs_client_open(this.db);
+    if (id <= 0) throw new Error('vessel: out of memory opening a client');
+    return id;
+  }
+
+  /** End a client: its transaction is discarded, its keys unwatched. */
+  clientClose(id) {
+    if (!this.db || !id) return;
+    this.exports.vs_client_close(this.db, id);
+    if (this.client === id) this.client = 0;
+  }
+
+  /** Run the next commands as client `id` (0: the default). */
+  selectClient(id = 0) {
+    if (this.client === id) return;
+    if (this.exports.vs_client_select(this.db, id) !== 0) throw new Error(`vessel: no client ${id}`);
+    this.client = id;
+  }
+
+  /**
+   * The selected client's transaction: { multi, dirty, doomed, queued }
+   * (queued: the OR of the queued commands' VS_CMD_* flags).
+   */
+  clientState() {
+    const s = this.exports.vs_client_state(this.db);
+    return { multi: (s & 1) !== 0, dirty: (s & 2) !== 0, doomed: (s & 4) !== 0, queued: s >>> 8 };
+  }
+
+  /** A front end refused a command inside the selected client's MULTI: EXEC will answer EXECABORT. */
+  clientReject() {
+    this.exports.vs_client_reject(this.db);
+  }
+
+  /** Discard the selected client's transaction and unwatch its keys (RESET, EXEC refused). */
+  clientReset() {
+    this.exports.vs_client_reset(this.db);
+  }
+
+  /**
+   * Queue, in the selected client's transaction, the place of a command the
+   * front end answers itself: its index in the transaction (EXEC replies a
+   * null there), or -1 when nothing was queued.
+   */
+  queuePlaceholder() {
+    return this.exports.vs_client_queue_placeholder(this.db);
   }
 
   /** Bytes allocated by the engine. */

@@ -250,14 +250,32 @@ export class Vessel {
   commandSync(name: string, ...args: Arg[]): any;
   /** Many commands at once ([[name, ...args], ...]); error replies come back in place as ReplyError values. */
   pipeline(commands: Arg[][], options?: { binary?: boolean }): Promise<any[]>;
+  /** A transaction builder: chain commands, then exec() runs them as MULTI ... EXEC on the default
+   * client (keys WATCHed with command('WATCH', ...) abort it: exec() resolves to null). */
+  multi(): Multi;
+  /** [[name, ...args], ...] as one transaction: the replies (run-time errors in place), null when a
+   * watched key changed; rejects with the EXECABORT ReplyError (its `errors`: the queue-time errors)
+   * when a command could not be queued, nothing applied. */
+  execMulti(commands: Arg[][], options?: { binary?: boolean }): Promise<any[] | null>;
+  /** For front ends: an engine client of its own (its MULTI, queue and watched keys); its id. */
+  openClient(): number;
+  /** End an engine client: its transaction is discarded, its keys unwatched. */
+  closeClient(id: number): void;
+  /** Engine client `id`'s transaction (0: the default client's). */
+  clientState(id?: number): { multi: boolean; dirty: boolean; doomed: boolean; queued: number };
+  /** For front ends, inside client `id`'s MULTI: queue the place of a command the front end answers
+   * itself (its index in the transaction, -1 when nothing was queued), refuse one (`reject`: EXEC
+   * will answer EXECABORT), or discard the transaction and unwatch (`reset`, as RESET). */
+  clientTransaction(id: number, options?: { reject?: boolean; reset?: boolean }): number | void;
   /** For front ends (vessel-cli, vessel-server): the reply as the RESP bytes a Redis server
    * sends (error replies included), at once when nothing is to be waited for, else a promise.
-   * `persistence: false` leaves SAVE, BGSAVE, LASTSAVE, INFO and CONFIG to the engine. */
-  commandRaw(args: Arg[], options?: { proto?: 2 | 3; persistence?: boolean } | 2 | 3): Uint8Array | Promise<Uint8Array>;
+   * `persistence: false` leaves SAVE, BGSAVE, LASTSAVE, INFO and CONFIG to the engine; `client`: the
+   * engine client (openClient()) it runs as, 0 (the default) otherwise. */
+  commandRaw(args: Arg[], options?: { proto?: 2 | 3; persistence?: boolean; client?: number } | 2 | 3): Uint8Array | Promise<Uint8Array>;
   /** For servers: run the complete plain RESP requests at the start of `bytes` in one engine call;
    * null when the store cannot take that path now (read-only, a save holding writes, a broken
    * journal): use commandRaw per request then. `durable`: the promise of the batch's journal records. */
-  pipelineRaw(bytes: Uint8Array, proto?: 2 | 3): { consumed: number; ran: number; replies: Uint8Array; durable?: Promise<void> } | null;
+  pipelineRaw(bytes: Uint8Array, proto?: 2 | 3, client?: number): { consumed: number; ran: number; replies: Uint8Array; durable?: Promise<void> } | null;
   /** HSET the fields of an object or Map; resolves to the number of new fields. */
   hset(key: Arg, fields: Record<string, FieldValue> | Map<Arg, FieldValue>): Promise<number>;
   hget(key: Arg, field: Arg, options?: { binary?: false }): Promise<string | null>;
@@ -302,3 +320,23 @@ export function loadModule(options?: OpenOptions): Promise<{ module: WebAssembly
 
 /** Does this runtime support WebAssembly SIMD128? */
 export function simdSupported(): boolean;
+
+/** A transaction being built by Vessel.multi(). */
+export interface Multi {
+  /** Queue any command. */
+  command(name: string, ...args: Arg[]): Multi;
+  hset(key: Arg, fields: Record<string, FieldValue> | Map<Arg, FieldValue>): Multi;
+  hget(key: Arg, field: Arg): Multi;
+  hmget(key: Arg, fields: Arg[]): Multi;
+  /** Its reply comes back as an object. */
+  hgetall(key: Arg): Multi;
+  del(...keys: Arg[]): Multi;
+  exists(...keys: Arg[]): Multi;
+  createIndex(name: string, definition: IndexDefinition): Multi;
+  dropIndex(name: string, options?: { deleteDocuments?: boolean }): Multi;
+  /** Commands queued so far. */
+  readonly length: number;
+  /** MULTI, the commands, EXEC: the replies (run-time errors in place as ReplyError), null when a
+   * watched key changed; rejects with the EXECABORT ReplyError when a command could not be queued. */
+  exec(options?: { binary?: boolean }): Promise<any[] | null>;
+}

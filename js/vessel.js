@@ -14,6 +14,14 @@
 // command flags: backfill, schema cache, indexReady waiters).  While a
 // snapshot is being saved, writes wait (the snapshot reads the live
 // store); only the synchronous entry points refuse them instead.
+//
+// Transactions live in the engine, per engine client: the in-process
+// caller is client 0 (command('MULTI') ... command('EXEC') queue there);
+// front ends pass their own client ids (vessel-server: one per
+// connection).  EXEC counts as the commands it will run: held back by a
+// save and refused on a read-only store when they write, and followed by
+// the index-change work when they change the set of indexes.  A command
+// the gate refuses inside MULTI dooms the transaction, as in Redis.
 
 import { concat } from './bytes.js';
 import { Engine } from './engine.js';
@@ -30,6 +38,7 @@ const MAX_STEP_PAGES = 4096; // 256 MiB
 // VS_CMD_* flags (src/commands/command.h), as vs_command_flags reports them.
 const WRITE_FLAG = 1;
 const JOURNALED = 128; // VS_CMD_JOURNAL: changes the set of indexes (FT.CREATE, FT.DROPINDEX, FT.DROP)
+const TX_FLAG = 512; // VS_CMD_TX: MULTI, EXEC, DISCARD, WATCH (run inside MULTI, never queued)
 
 /** Commands the store may answer itself (see #persistenceCommand). */
 const PERSISTENCE_COMMANDS = new Set(['SAVE', 'BGSAVE', 'LASTSAVE', 'INFO', 'CONFIG']);
@@ -326,20 +335,48 @@ export class Vessel {
     return durable;
   }
 
-  /** Run one command now: { value, durable } (value as `mode` asks). */
-  #gate(args, flags, mode, proto = 2) {
+  /**
+   * EXEC's flags: its own or'ed with those of the commands it will run
+   * (the queue of engine client `client`).
+   */
+  #txFlags(args, flags, client) {
+    if (!(flags > 0 && flags & TX_FLAG) || nameOf(args[0]).toUpperCase() !== 'EXEC') return flags;
+    this.engine.selectClient(client);
+    const st = this.engine.clientState();
+    return st.multi ? flags | st.queued : flags;
+  }
+
+  /**
+   * A command refused by #admit while its client is in MULTI: a queued
+   * command dooms the transaction (EXEC will answer EXECABORT); a refused
+   * EXEC ends it (Redis's execCommandAbort).  The error to answer.
+   */
+  #refusedInMulti(args, e) {
+    const st = this.engine.clientState();
+    if (!st.multi) return e;
+    if (nameOf(args[0]).toUpperCase() === 'EXEC') {
+      this.engine.clientReset();
+      return new ReplyError(`EXECABORT Transaction discarded because of: ${e.message}`);
+    }
+    this.engine.clientReject();
+    return e;
+  }
+
+  /** Run one command now, as engine client `client`: { value, durable } (value as `mode` asks). */
+  #gate(args, flags, mode, proto = 2, client = 0) {
     let value;
     let durable;
-    if (mode === RESP) {
-      try {
-        this.#admit(flags);
-      } catch (e) {
-        if (e instanceof ReplyError) return { value: respOf({ error: e.message }), durable };
-        throw e;
-      }
-    } else {
+    this.engine.selectClient(client);
+    flags = this.#txFlags(args, flags, client);
+    try {
       this.#admit(flags);
+    } catch (e) {
+      const err = e instanceof ReplyError ? this.#refusedInMulti(args, e) : e;
+      if (mode === RESP && err instanceof ReplyError) return { value: respOf({ error: err.message }), durable };
+      throw err;
     }
+    // Queued in a MULTI, FT.CREATE changes no index yet: its EXEC will.
+    if (flags > 0 && flags & JOURNALED && !(flags & TX_FLAG) && this.engine.clientState().multi) flags &= ~JOURNALED;
     try {
       value = mode === RESP ? this.engine.execRaw(args, proto).bytes.slice() : this.engine.exec(args, mode === BINARY);
     } finally {
@@ -351,7 +388,7 @@ export class Vessel {
   /** Run one command, waiting for a save that holds it back and for its durability. */
   async #run(args, mode = DECODED) {
     const flags = this.#flagsOf(nameOf(args[0]));
-    for (let held; (held = this.#held(flags)); ) await held;
+    for (let held; (held = this.#held(this.#txFlags(args, flags, 0))); ) await held;
     const { value, durable } = this.#gate(args, flags, mode);
     if (durable) await durable;
     return value;
@@ -367,7 +404,7 @@ export class Vessel {
    * answered here.
    */
   async command(name, ...args) {
-    const special = this.#persistenceCommand(name, args);
+    const special = this.#persistenceCommand(name, args, 0);
     if (special) {
       const r = await special;
       if (r.error) throw new ReplyError(r.error);
@@ -396,23 +433,24 @@ export class Vessel {
    * could not be made durable gets a MISCONF error reply.  The bytes come
    * at once when nothing is to be waited for, else a promise of them.
    * @param {Array<string|number|ArrayBufferView|ArrayBuffer>} args
-   * @param {{ proto?: 2 | 3, persistence?: boolean } | 2 | 3} [options] `persistence: false`
+   * @param {{ proto?: 2 | 3, persistence?: boolean, client?: number } | 2 | 3} [options] `persistence: false`
    *   leaves SAVE, BGSAVE, LASTSAVE, INFO and CONFIG to the engine (for a
-   *   front end that answers those itself); a plain number is the protocol
-   *   (the form of earlier versions)
+   *   front end that answers those itself); `client`: the engine client
+   *   (clientOpen()) the command runs as, 0 the default; a plain number is
+   *   the protocol (the form of earlier versions)
    * @returns {Uint8Array | Promise<Uint8Array>}
    */
   commandRaw(args, options = {}) {
-    const { proto = 2, persistence = true } = typeof options === 'number' ? { proto: options } : options;
+    const { proto = 2, persistence = true, client = 0 } = typeof options === 'number' ? { proto: options } : options;
     const name = nameOf(args[0]);
     if (persistence && PERSISTENCE_COMMANDS.has(name.toUpperCase())) {
-      const special = this.#persistenceCommand(name, args.slice(1).map(nameOf));
+      const special = this.#persistenceCommand(name, args.slice(1).map(nameOf), client);
       if (special) return special.then(respOf);
     }
     const flags = this.#flagsOf(name);
-    const held = this.#held(flags);
-    if (held) return held.then(() => this.commandRaw(args, { proto, persistence }));
-    const { value, durable } = this.#gate(args, flags, RESP, proto);
+    const held = this.#held(this.#txFlags(args, flags, client));
+    if (held) return held.then(() => this.commandRaw(args, { proto, persistence, client }));
+    const { value, durable } = this.#gate(args, flags, RESP, proto, client);
     if (!durable) return value;
     return durable.then(() => value, (e) => respError(`MISCONF ${e.message}`));
   }
@@ -425,12 +463,15 @@ export class Vessel {
    * setting makes replies wait), or null when the store cannot take this
    * path now (read-only, a save holding writes, a broken journal): then
    * use commandRaw per request.
+   * The requests run as engine client `client` (0: the default).
    * @param {Uint8Array} bytes
    * @param {2 | 3} [proto]
+   * @param {number} [client]
    */
-  pipelineRaw(bytes, proto = 2) {
+  pipelineRaw(bytes, proto = 2, client = 0) {
     this.#checkOpen();
     if (this.readOnly || this.persister?.saving || this.persister?.broken) return null;
+    this.engine.selectClient(client);
     const r = this.engine.execPipeline(bytes, proto);
     r.durable = r.ran ? this.#settle(r.flags) : undefined;
     return r;
@@ -463,6 +504,111 @@ export class Vessel {
     return out;
   }
 
+  // ---- transactions ----------------------------------------------------------
+
+  /**
+   * A transaction builder: queue commands with the chainable methods
+   * (command, hset, hget, ...), then exec() runs MULTI, them and EXEC on
+   * the default client in one engine turn (nothing else interleaves), so
+   * keys WATCHed with command('WATCH', ...) abort it when they changed.
+   */
+  multi() {
+    this.#checkOpen();
+    return new Multi(this);
+  }
+
+  /**
+   * Run [[name, ...args], ...] as one transaction (MULTI ... EXEC) on the
+   * default client: the array of replies (run-time errors in place, as
+   * ReplyError or with errorsAsValues as { __vesselError }), or null when a
+   * watched key changed.  A command refused while queueing (unknown name,
+   * wrong arity ...) rejects with the EXECABORT error, nothing applied; its
+   * own errors are in `errors`.
+   */
+  async execMulti(commands, { errorsAsValues = false, binary = this.#binaryReplies } = {}) {
+    let flags = 0;
+    for (const args of commands) {
+      const f = this.#flagsOf(nameOf(args[0]));
+      if (f > 0) flags |= f;
+    }
+    for (let held; (held = this.#held(flags)); ) await held;
+    // From here on, one synchronous turn: MULTI, the queue, EXEC.
+    const mode = binary ? BINARY : DECODED;
+    const errors = [];
+    const durable = [];
+    const step = (args) => {
+      const r = this.#gate(args, this.#flagsOf(nameOf(args[0])), mode);
+      if (r.durable) durable.push(r.durable);
+      return r.value;
+    };
+    step(['MULTI']); // throws when the default client is already in MULTI
+    for (const args of commands) {
+      try {
+        step(args);
+      } catch (e) {
+        if (!(e instanceof ReplyError)) {
+          this.engine.clientReset();
+          throw e;
+        }
+        errors.push(e); // the engine dooms the transaction
+      }
+    }
+    let out;
+    try {
+      out = step(['EXEC']);
+    } catch (e) {
+      if (e instanceof ReplyError) e.errors = errors;
+      throw e;
+    }
+    await Promise.all(durable);
+    if (out === null) return null;
+    if (errorsAsValues) {
+      return out.map((v) => (v instanceof ReplyError ? { __vesselError: { name: v.name, message: v.message } } : v));
+    }
+    return out;
+  }
+
+  /**
+   * An engine client of its own, for a front end serving several
+   * connections (vessel-server opens one per connection): pass its id as
+   * commandRaw's `client` and pipelineRaw's third argument.  Close it with
+   * closeClient (its transaction is discarded, its keys unwatched).
+   */
+  openClient() {
+    this.#checkOpen();
+    return this.engine.clientOpen();
+  }
+
+  closeClient(id) {
+    if (this.closed) return;
+    this.engine.clientClose(id);
+  }
+
+  /**
+   * Engine client `id`'s transaction: { multi, dirty, doomed, queued }.
+   * For front ends deciding how to treat their own commands inside MULTI.
+   */
+  clientState(id = 0) {
+    this.#checkOpen();
+    this.engine.selectClient(id);
+    return this.engine.clientState();
+  }
+
+  /**
+   * For front ends: inside client `id`'s MULTI, queue the place of a
+   * command the front end answers itself (`reject: false`: its index in the
+   * transaction; EXEC's reply holds a null there for the front end to
+   * replace), or refuse one (`reject: true`: EXEC will answer EXECABORT).
+   * RESET: `reset: true` discards the transaction and unwatches.
+   */
+  clientTransaction(id, { reject = false, reset = false } = {}) {
+    this.#checkOpen();
+    this.engine.selectClient(id);
+    if (reset) return this.engine.clientReset();
+    if (reject) return this.engine.clientReject();
+    return this.engine.queuePlaceholder();
+  }
+
   // ---- persistence -----------------------------------------------------------
 
   /**
@@ -470,11 +616,25 @@ export class Vessel {
    * concern the storage, which the engine does not see).  A promise of
    * { value, type } or { error }, or null for any other command.
    */
-  #persistenceCommand(name, args) {
+  #persistenceCommand(name, args, client = 0) {
     if (typeof name !== 'string') return null;
     const cmd = name.toUpperCase();
+    if (!PERSISTENCE_COMMANDS.has(cmd)) return null;
+    // Inside MULTI these cannot be queued in the engine: refused, and the
+    // transaction doomed (SAVE with Redis's own text: it is no-multi there).
+    this.#checkOpen();
+    this.engine.selectClient(client);
+    const inMulti = this.engine.clientState().multi;
+    const refuse = (error) => {
+      if (inMulti) this.engine.clientReject();
+      return Promise.resolve({ error });
+    };
+    if (inMulti && (cmd === 'SAVE' || cmd === 'BGSAVE' || cmd === 'LASTSAVE')) {
+      if (cmd === 'SAVE' && !args.length) return refuse('ERR Command not allowed inside a transaction');
+      if (!args.length || cmd === 'BGSAVE') return refuse(`ERR ${cmd} cannot be queued in a transaction by this store`);
+    }
     if (cmd === 'SAVE' || cmd === 'BGSAVE' || cmd === 'LASTSAVE') {
-      if (args.length) return Promise.resolve({ error: `ERR wrong number of arguments for '${name.toLowerCase()}' command` });
+      if (args.length) return refuse(`ERR wrong number of arguments for '${name.toLowerCase()}' command`);
       if (!this.persister) return Promise.resolve({ error: 'ERR this store has no storage to save to' });
       if (cmd === 'LASTSAVE') return Promise.resolve({ value: Math.floor((this.persister.info().savedAt || 0) / 1000), type: 'int' });
       if (cmd === 'BGSAVE') {
@@ -485,12 +645,16 @@ export class Vessel {
       return this.save().then(() => ({ value: 'OK', type: 'status' }), (e) => ({ error: `ERR ${e.message}` }));
     }
     if (cmd === 'INFO' && args.length === 1 && String(args[0]).toLowerCase() === 'persistence') {
+      if (inMulti) return refuse('ERR INFO cannot be queued in a transaction by this store');
       return Promise.resolve({ value: this.infoPersistence(), type: 'bulk' });
     }
     if (cmd === 'CONFIG' && this.persister && args.length >= 2) {
       // appendfsync and save concern the storage: set here, at once.
       const sub = String(args[0]).toUpperCase();
       const keys = args.slice(1).map((a) => String(a).toLowerCase());
+      if (inMulti && (sub === 'GET' || sub === 'SET') && keys.some((k) => k === 'appendfsync' || k === 'save')) {
+        return refuse('ERR CONFIG of appendfsync or save cannot be queued in a transaction by this store');
+      }
       if (sub === 'GET' && keys.every((k) => k === 'appendfsync' || k === 'save')) {
         const out = [];
         for (const k of new Set(keys)) out.push(k, k === 'save' ? formatSave(this.persister.autosave) : this.persister.durability);
@@ -782,6 +946,94 @@ export class Vessel {
       this.#failWaiters(new Error('vessel: the store was closed'));
       this.engine.close();
     }
+  }
+}
+
+/**
+ * A transaction being built (Vessel.multi()): chainable methods queue
+ * commands; exec() runs them as MULTI ... EXEC.  Replies of the
+ * conveniences are shaped as theirs are (hgetall: an object).
+ */
+export class Multi {
+  #db;
+  #commands = [];
+  #shapes = [];
+
+  constructor(db) {
+    this.#db = db;
+  }
+
+  /** Queue any command. */
+  command(name, ...args) {
+    return this.#add([name, ...args]);
+  }
+
+  #add(args, shape = null) {
+    this.#commands.push(args);
+    this.#shapes.push(shape);
+    return this;
+  }
+
+  hset(key, fields) {
+    const args = ['HSET', key];
+    if (fields instanceof Map) {
+      for (const [f, v] of fields) args.push(f, v);
+    } else {
+      for (const f in fields) args.push(f, fields[f]);
+    }
+    return this.#add(args);
+  }
+
+  hget(key, field) {
+    return this.#add(['HGET', key, field]);
+  }
+
+  hmget(key, fields) {
+    return this.#add(['HMGET', key, ...fields]);
+  }
+
+  hgetall(key) {
+    return this.#add(['HGETALL', key], (flat) => {
+      const out = {};
+      for (let i = 0; i < flat.length; i += 2) {
+        const f = flat[i];
+        out[typeof f === 'string' ? f : fromUtf8.decode(f)] = flat[i + 1];
+      }
+      return out;
+    });
+  }
+
+  del(...keys) {
+    return this.#add(['DEL', ...keys]);
+  }
+
+  exists(...keys) {
+    return this.#add(['EXISTS', ...keys]);
+  }
+
+  createIndex(name, definition) {
+    return this.#add(['FT.CREATE', ...createArgs(name, definition)]);
+  }
+
+  dropIndex(name, { deleteDocuments = false } = {}) {
+    return this.#add(deleteDocuments ? ['FT.DROPINDEX', name, 'DD'] : ['FT.DROPINDEX', name]);
+  }
+
+  /** Commands queued so far. */
+  get length() {
+    return this.#commands.length;
+  }
+
+  /**
+   * Run the transaction: the replies in order (run-time errors in place as
+   * ReplyError), or null when a watched key changed; rejects with the
+   * EXECABORT error when a command was refused while queueing.
+   * @param {{ binary?: boolean }} [options] bulk replies as Uint8Array
+   */
+  async exec(options = {}) {
+    const out = await this.#db.execMulti(this.#commands, options);
+    if (out === null) return null;
+    return out.map((v, i) => (this.#shapes[i] && !(v instanceof ReplyError) ? this.#shapes[i](v) : v));
   }
 }
 

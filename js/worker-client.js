@@ -66,6 +66,15 @@ export class VesselWorker {
     return out.map((r) => (r && r.__vesselError ? rebuildError(r.__vesselError) : r));
   }
 
+  /**
+   * One transaction (MULTI ... EXEC) in one message: the replies
+   * (ReplyError in place of run-time errors), null when a WATCH aborted it.
+   */
+  async execMulti(commands, { binary = false } = {}) {
+    const out = await this.call('execMulti', [commands, { errorsAsValues: true, binary }]);
+    return out && out.map((r) => (r && r.__vesselError ? rebuildError(r.__vesselError) : r));
+  }
+
   /** Resolve when the index has finished backfilling; onProgress gets each step. */
   indexReady(name, { onProgress } = {}) {
     return this.call('indexReady', [name], onProgress);

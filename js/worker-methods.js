@@ -5,7 +5,7 @@
 //
 // FORWARDED methods cross unchanged: the page's arguments are the store
 // method's arguments, its result the store's.  The others need their own
-// code on the page: `pipeline` (error replies cross as plain objects),
+// code on the page: `pipeline` and `execMulti` (error replies cross as plain objects),
 // `indexReady` (progress messages) and `close` (ends the worker).
 
 /** Methods whose call and result cross postMessage as they are. */
@@ -15,4 +15,4 @@ export const FORWARDED = Object.freeze([
 ]);
 
 /** Every method the page may call on the worker's store. */
-export const WORKER_METHODS = Object.freeze([...FORWARDED, 'pipeline', 'indexReady', 'close']);
+export const WORKER_METHODS = Object.freeze([...FORWARDED, 'pipeline', 'execMulti', 'indexReady', 'close']);

@@ -6,11 +6,20 @@
 // Until a client authenticates (with --requirepass) only AUTH, HELLO and
 // QUIT are answered.  A reply is bytes, a promise of bytes, or null
 // (SHUTDOWN: the connection is gone).
+//
+// Transactions are the engine's, per connection (its engine client).
+// Inside MULTI the server's own commands are queued as Redis queues them
+// (arity checked first) and run when EXEC comes, after the engine's
+// commands, each reply put in its place in EXEC's array; those that
+// cannot run inside a transaction (AUTH, HELLO: they would change the
+// protocol or the user under EXEC; SHUTDOWN, as Redis) are refused and
+// doom it; QUIT and RESET act at once, as in Redis.
 
+import { decode } from '../resp.js';
 import * as R from '../resp-write.js';
 import { clusterCommand } from './cluster.js';
 import { configCommand } from './config.js';
-import { commandCommand, infoCommand, moduleCommand, moduleEntry, REDIS_COMPAT_VERSION } from './introspection.js';
+import { commandCommand, infoCommand, moduleCommand, moduleEntry, REDIS_COMPAT_VERSION, serverArity } from './introspection.js';
 import { savesOnShutdown } from './persistence.js';
 import { arity, td } from './replies.js';
 
@@ -161,13 +170,81 @@ function commandName(a0) {
   return /[^\x00-\x7f]/.test(name) ? td.decode(a0) : name;
 }
 
+// The server's commands that Redis queues inside MULTI (run at EXEC), and
+// those vessel-server refuses there.
+const QUEUED_HERE = new Set(['select', 'client', 'command', 'info', 'config', 'cluster', 'readonly', 'readwrite', 'asking',
+  'module', 'wait']);
+const NOT_IN_MULTI = new Set(['auth', 'hello', 'shutdown']);
+
+/** RESET: as Redis 7.0's, the connection's state back to a new one's. */
+function reset(server, c) {
+  server.db.clientTransaction(c.client, { reset: true });
+  c.front = [];
+  c.proto = 2;
+  c.name = '';
+  c.authed = !server.requirepass;
+  return R.status('RESET');
+}
+
+/**
+ * Inside MULTI: a server command is queued (its place in the engine's
+ * transaction, the command kept here) or refused (the transaction doomed).
+ * null when not in MULTI.
+ */
+function queueHere(server, c, lower, args) {
+  if (lower === 'quit' || lower === 'reset') return null;
+  if (!QUEUED_HERE.has(lower) && !NOT_IN_MULTI.has(lower)) return null;
+  if (!server.db.clientState(c.client).multi) return null;
+  const reject = (reply) => {
+    server.db.clientTransaction(c.client, { reject: true });
+    return reply;
+  };
+  const n = serverArity(lower);
+  if (n !== undefined && (n > 0 ? args.length !== n : args.length < -n)) return reject(arity(lower));
+  if (lower === 'shutdown') return reject(R.error('ERR Command not allowed inside a transaction'));
+  if (NOT_IN_MULTI.has(lower)) return reject(R.error(`ERR ${lower.toUpperCase()} inside MULTI is not supported by vessel-server`));
+  const index = server.db.clientTransaction(c.client);
+  if (index < -1) return reject(R.error('OOM out of memory while executing the command'));
+  if (index >= 0) c.front.push({ index, args: args.map((a) => Uint8Array.from(a)) }); // the request's views are reused
+  return R.status('QUEUED');
+}
+
+/**
+ * EXEC's reply with the server's queued commands run and their replies in
+ * place of the nulls the engine left for them.
+ */
+async function completeExec(server, c, reply, front) {
+  if (!front.length || reply[0] !== 42 || reply[1] === 45) return reply; // not an array: aborted
+  const parts = [];
+  let pos = reply.indexOf(10) + 1;
+  parts.push(reply.subarray(0, pos));
+  let at = 0;
+  for (let i = 0; pos < reply.length; i++) {
+    const [, end] = decode(reply, pos, true);
+    if (at < front.length && front[at].index === i) {
+      let r = execute(server, c, front[at].args, true);
+      if (r instanceof Promise) r = await r;
+      parts.push(r ?? R.error('ERR the command ended the connection'));
+      at++;
+    } else {
+      parts.push(reply.subarray(pos, end));
+    }
+    pos = end;
+  }
+  return R.concat(parts);
+}
+
 /** One request of connection `c`: a reply (bytes), a promise of it, or null. */
-export function execute(server, c, args) {
+export function execute(server, c, args, inExec = false) {
   const lower = commandName(args[0]).toLowerCase();
   c.lastCmd = lower;
   server.stats.commands++;
-  if (!c.authed && lower !== 'auth' && lower !== 'hello' && lower !== 'quit') {
+  if (!c.authed && lower !== 'auth' && lower !== 'hello' && lower !== 'quit' && lower !== 'reset') {
     return R.error('NOAUTH Authentication required.');
+  }
+  if (!inExec) {
+    const queued = queueHere(server, c, lower, args);
+    if (queued) return queued;
   }
   switch (lower) {
     case 'auth':
@@ -202,10 +279,20 @@ export function execute(server, c, args) {
       return R.int(0);
     case 'shutdown':
       return shutdown(server, args);
-    default:
+    case 'reset':
+      if (args.length !== 1) return arity(lower);
+      return reset(server, c);
+    default: {
       // The store's reply (SAVE, BGSAVE and LASTSAVE included): bytes, or
       // a promise of them while a save holds writes or a write waits to
       // be durable.
-      return server.db.commandRaw(args, { proto: c.proto });
+      const reply = server.db.commandRaw(args, { proto: c.proto, client: c.client });
+      if (!c.front.length || (lower !== 'exec' && lower !== 'discard')) return reply;
+      // The transaction ends: its server commands run now, or are dropped.
+      const front = c.front;
+      c.front = [];
+      if (lower === 'discard') return reply;
+      return reply instanceof Promise ? reply.then((r) => completeExec(server, c, r, front)) : completeExec(server, c, reply, front);
+    }
   }
 }

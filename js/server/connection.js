@@ -11,6 +11,11 @@
 // - Whole runs of plain RESP requests go to the store's pipelineRaw (the
 //   engine parses and runs them straight from their bytes); the rest go
 //   one by one through commands.js.
+// - Each connection is an engine client of its own (Vessel.openClient):
+//   its MULTI, queued commands and watched keys, ended with the
+//   connection.  While its transaction holds commands the server answers
+//   itself (commands.js), requests take the one-by-one path so EXEC's
+//   reply can be completed with theirs.
 // - A client that does not read its replies (over 32 MiB unsent) is not
 //   served until it does; one whose unparsed input passes 1 GiB is
 //   dropped.  A protocol error answers and closes that connection only.
@@ -47,6 +52,8 @@ export class Connection {
     this.queue = [];
     this.queued = 0;
     this.closing = false;
+    this.client = server.db.openClient(); // the engine client: transactions, watched keys
+    this.front = []; // server commands queued in the transaction: { index, args }
     socket.setNoDelay(true);
     socket.on('data', (chunk) => this.#onData(chunk));
     socket.on('drain', () => {
@@ -56,6 +63,7 @@ export class Connection {
     socket.on('close', () => {
       this.closing = true;
       server.clients.delete(this.id);
+      server.db.closeClient(this.client); // discards its transaction, unwatches
     });
   }
 
@@ -92,10 +100,10 @@ export class Connection {
           if (this.closing) break;
           // The fast path: whole runs of plain requests answered by the
           // engine in one call, straight from their bytes.
-          if (this.authed) {
+          if (this.authed && !this.front.length) {
             const view = this.parser.unparsed();
             if (view && view.length > 0 && view.length <= FAST_MAX && view[0] === 42) {
-              const b = db.pipelineRaw(view, this.proto);
+              const b = db.pipelineRaw(view, this.proto, this.client);
               if (b && b.consumed > 0) {
                 this.parser.skip(b.consumed);
                 server.stats.commands += b.ran;

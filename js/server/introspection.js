@@ -33,7 +33,16 @@ const SERVER_COMMANDS = [
   ['lastsave', 1, ['loading', 'stale', 'fast'], ['@admin', '@fast', '@dangerous']],
   ['shutdown', -1, ['admin', 'noscript', 'loading', 'stale'], ['@admin', '@slow', '@dangerous']],
   ['wait', 3, ['noscript'], ['@slow', '@connection']],
+  ['reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], ['@fast', '@connection']],
 ];
+
+// The engine's commands the server extends.
+const EXTENDED_ARITY = { config: -2, command: -1 };
+
+/** The arity of a command the server answers (undefined: not one). */
+export function serverArity(name) {
+  return SERVER_COMMANDS.find((x) => x[0] === name)?.[1] ?? EXTENDED_ARITY[name];
+}
 
 function serverCommandInfo([name, arity, flags, cats], proto) {
   return R.array([R.bulk(name), R.int(arity), R.set(flags.map(R.status), proto), R.int(0), R.int(0), R.int(0),

@@ -5,6 +5,7 @@
 
 #include "base/alloc.h"
 #include "commands/command.h"
+#include "commands/commands.h"
 #include "commands/expiry.h"
 #include "data/expires.h"
 #include "abi/db.h"
@@ -22,6 +23,8 @@ vs_db *vs_open(const vs_options *opt) {
 
 void vs_close(vs_db *db) {
     if (!db) return;
+    for (uint32_t i = 0; i < db->nclients; i++) vs_client_close(db, (int)i + 1);
+    vs_free(db->clients);
     vs_snap_write_end(db->saver);
     vs_snap_read_abort(db->loader);
     vs_free(db->replay.buf);
@@ -138,6 +141,9 @@ int vs_load_end(vs_db *db) {
     vs_snap_reader *r = db->loader;
     db->loader = NULL;
     vs_status st = vs_snap_read_end(r, &db->eng.store, &db->eng.err);
+    /* Every key may have changed: watchers see it (as Redis after a
+     * replication load). */
+    if (st == VS_OK) vs_clients_touch_all(&db->eng.clients);
     return st == VS_OK ? 0 : fail_with(db, st);
 }
 
@@ -187,5 +193,58 @@ double vs_journal_replay_stat(const vs_db *db, int which) {
 
 int vs_command_flags(const uint8_t *name, size_t len) {
     const vs_command *c = vs_command_lookup(name, len);
-    return c ? (int)(c->flags & 0x3f) : -1;
+    return c ? (int)(c->flags & 0x3ff) : -1;
 }
+
+/* ---- clients ------------------------------------------------------------- */
+
+int vs_client_open(vs_db *db) {
+    uint32_t slot = 0;
+    while (slot < db->nclients && db->clients[slot]) slot++;
+    if (slot == db->nclients) {
+        if (db->nclients >= (1u << 30)) return VS_ERR_LIMIT;
+        vs_client **t = vs_realloc(db->clients, (size_t)(db->nclients + 1) * sizeof *t);
+        if (!t) return VS_ERR_NOMEM;
+        db->clients = t;
+        t[db->nclients] = NULL;
+    }
+    vs_client *cl = vs_malloc(sizeof *cl);
+    if (!cl) return VS_ERR_NOMEM;
+    vs_client_init(&db->eng.clients, cl);
+    db->clients[slot] = cl;
+    if (slot == db->nclients) db->nclients++;
+    return (int)slot + 1;
+}
+
+static vs_client *client_of(const vs_db *db, int id) {
+    if (id == 0) return (vs_client *)&db->eng.defclient;
+    if (id < 0 || (uint32_t)id > db->nclients) return NULL;
+    return db->clients[id - 1];
+}
+
+void vs_client_close(vs_db *db, int id) {
+    vs_client *cl = id > 0 ? client_of(db, id) : NULL;
+    if (!cl) return;
+    if (db->eng.client == cl) db->eng.client = &db->eng.defclient;
+    vs_client_release(&db->eng.clients, cl);
+    vs_free(cl);
+    db->clients[id - 1] = NULL;
+}
+
+int vs_client_select(vs_db *db, int id) {
+    vs_client *cl = client_of(db, id);
+    if (!cl) return VS_ERR_STATE;
+    db->eng.client = cl;
+    return 0;
+}
+
+int vs_client_state(const vs_db *db) {
+    const vs_client *cl = db->eng.client;
+    return (int)((cl->flags & 0xff) | (cl->qflags & 0x3ff) << 8);
+}
+
+void vs_client_reject(vs_db *db) { vs_client_flag_error(db->eng.client); }
+
+void vs_client_reset(vs_db *db) { vs_client_discard(&db->eng.clients, db->eng.client); }
+
+int vs_client_queue_placeholder(vs_db *db) { return vs_client_queue_frontend(&db->eng); }

@@ -4,7 +4,9 @@
  * last pipelined batch.  Internal; tests may look inside.
  *
  * Invariants: at most one of saver and loader is set; a load builds a
- * store of its own and only vs_load_end moves it into eng.store. */
+ * store of its own and only vs_load_end moves it into eng.store.
+ * clients[id - 1] is the client of id (NULL once closed); eng.client is
+ * the default client or one of them. */
 #ifndef VS_DB_H
 #define VS_DB_H
 
@@ -28,6 +30,8 @@ struct vs_db {
         uint8_t *buf;
         size_t len, cap;
     } batch;                /* replies of the last vs_exec_pipeline */
+    vs_client **clients;    /* clients opened through the ABI, by id - 1 */
+    uint32_t nclients;      /* ids handed out (closed ones are NULL) */
 };
 
 #endif

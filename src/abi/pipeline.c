@@ -13,6 +13,10 @@
  * when the batch output passes a size.  So every request is answered
  * exactly as if the front end had parsed it itself.
  *
+ * Requests run as the selected client: inside its MULTI they are queued
+ * (the front end's own commands stop the batch as always, and it queues
+ * or refuses them).
+ *
  * Invariant: bytes[0, consumed) were requests all executed, their replies
  * in order in the batch buffer. */
 #include <string.h>
@@ -60,7 +64,7 @@ long vs_exec_pipeline(vs_db *db, const uint8_t *in, size_t len, int proto, uint3
         vs_command_exec(&db->eng, (int)argc, argv, argvlen);
         ran++;
         p += k;
-        flags |= cmd->flags;
+        flags |= db->eng.last_flags; /* EXEC: what its commands were */
         if (append(db, db->eng.reply.buf, db->eng.reply.len) != VS_OK) {
             /* The command ran but its reply did not fit the batch: stop
              * after it; its reply stays in the reply buffer. */

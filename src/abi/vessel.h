@@ -118,8 +118,32 @@ VS_EXPORT int vs_journal_replay_end(vs_db *db, int keep_prefix);
 VS_EXPORT double vs_journal_replay_stat(const vs_db *db, int which);
 
 /* Flags of a command (1 write, 2 read-only, 4 may grow memory, 8 fast,
- * 16 admin, 32 search module), or -1 for an unknown command. */
+ * 16 admin, 32 search module, 128 changes the set of indexes, 256 a
+ * server front end extends it, 512 runs inside MULTI instead of being
+ * queued), or -1 for an unknown command. */
 VS_EXPORT int vs_command_flags(const uint8_t *name, size_t len);
+
+/* ---- clients (transactions; src/commands/client.h) ----
+ * Commands run as the selected client, which holds a transaction's state
+ * (MULTI, queued commands, watched keys) as a Redis connection does.
+ * Client 0 is the default (the in-process caller); vs_client_open gives
+ * another (its id > 0, or a negative status), vs_client_close ends it
+ * (discarding its transaction, unwatching; the default is selected if it
+ * was).  vs_exec, vs_exec_pipeline run as the selected client.
+ * vs_client_state: bit 0 in MULTI, bit 1 a watched key changed, bit 2 a
+ * command was refused while queueing; bits 8 on: the OR of the queued
+ * commands' flags.  vs_client_reject: a front end refused a command
+ * inside MULTI (EXEC will answer EXECABORT).  vs_client_reset: discard
+ * and unwatch (RESET).  vs_client_queue_placeholder: queue the place of
+ * a command the front end answers itself; EXEC replies a null there
+ * (returns its index in the transaction, -1 when nothing was queued). */
+VS_EXPORT int vs_client_open(vs_db *db);
+VS_EXPORT void vs_client_close(vs_db *db, int id);
+VS_EXPORT int vs_client_select(vs_db *db, int id);
+VS_EXPORT int vs_client_state(const vs_db *db);
+VS_EXPORT void vs_client_reject(vs_db *db);
+VS_EXPORT void vs_client_reset(vs_db *db);
+VS_EXPORT int vs_client_queue_placeholder(vs_db *db);
 
 /* Bytes allocated by the engine (all handles of this process). */
 VS_EXPORT size_t vs_used_memory(void);

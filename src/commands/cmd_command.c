@@ -43,6 +43,7 @@ static void reply_categories(vs_reply *r, const vs_command *c) {
     else if (!strcmp(c->group, "generic")) names[n++] = "@keyspace";
     else if (!strcmp(c->group, "connection")) names[n++] = "@connection";
     else if (!strcmp(c->group, "search")) names[n++] = "@search";
+    else if (!strcmp(c->group, "transactions")) names[n++] = "@transaction";
     if (c->flags & VS_CMD_ADMIN) {
         names[n++] = "@admin";
         names[n++] = "@dangerous";

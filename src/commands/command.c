@@ -17,6 +17,7 @@
 #define X VS_CMD_MODULE
 #define J VS_CMD_JOURNAL
 #define S VS_CMD_SERVER
+#define T VS_CMD_TX
 
 /* name, arity, flags, handler, first key, last key, key step, group, since, summary
  * (the last three for COMMAND DOCS, with Redis's words where the command is Redis's) */
@@ -68,6 +69,12 @@ static const vs_command command_table[] = {
     {"hincrby", 4, W | M | F, vs_cmd_hincrby, 1, 1, 1, "hash", "2.0.0", "Increments the integer value of a field in a hash by a number."},
     {"hincrbyfloat", 4, W | M | F, vs_cmd_hincrbyfloat, 1, 1, 1, "hash", "2.6.0", "Increments the floating point value of a field by a number."},
 
+    {"multi", 1, F | T, vs_cmd_multi, 0, 0, 0, "transactions", "1.2.0", "Starts a transaction."},
+    {"exec", 1, T, vs_cmd_exec, 0, 0, 0, "transactions", "1.2.0", "Executes all commands in a transaction."},
+    {"discard", 1, F | T, vs_cmd_discard, 0, 0, 0, "transactions", "2.0.0", "Discards a transaction."},
+    {"watch", -2, F | T, vs_cmd_watch, 1, -1, 1, "transactions", "2.2.0", "Monitors changes to keys to determine the execution of a transaction."},
+    {"unwatch", 1, F, vs_cmd_unwatch, 0, 0, 0, "transactions", "2.2.0", "Forgets about watched keys of a transaction."},
+
     {"FT.CREATE", -2, W | M | X | J, vs_cmd_ft_create, 0, 0, 0, "search", "1.0.0", "Creates an index over hashes, with vector, tag and numeric fields."},
     {"FT.SEARCH", -3, R | X, vs_cmd_ft_search, 0, 0, 0, "search", "1.0.0", "Searches an index: filters and KNN vector queries."},
     {"FT.INFO", -2, R | X, vs_cmd_ft_info, 0, 0, 0, "search", "1.0.0", "Returns information about an index."},
@@ -84,6 +91,7 @@ static const vs_command command_table[] = {
 #undef X
 #undef J
 #undef S
+#undef T
 
 /* Open-addressing index over the table, keyed by upper-cased name. */
 #define LOOKUP_SLOTS 256
@@ -162,41 +170,88 @@ static int arity_ok(const vs_command *cmd, int argc) {
 /* Redis refuses writes once used memory passes maxmemory; Vessel counts
  * the incoming arguments too, so a write that would clearly cross the
  * limit is refused before it starts (a browser tab has no swap). */
-static int over_maxmemory(const vs_engine *eng, int argc, const size_t *argvlen) {
+int vs_command_over_maxmemory(const vs_engine *eng, int argc, const size_t *argvlen) {
     if (!eng->maxmemory) return 0;
     uint64_t need = vs_mem_used();
     for (int i = 0; i < argc; i++) need += argvlen[i];
     return need > eng->maxmemory;
 }
 
+void vs_command_reply_error(vs_engine *eng, size_t mark, vs_status st) {
+    if (eng->err.code != st) vs_err_code(&eng->err, st);
+    if (mark > eng->reply.len) mark = eng->reply.len;
+    eng->reply.len = mark;
+    eng->reply.failed = 0;
+    vs_reply_error(&eng->reply, vs_err_text(&eng->err));
+}
+
+vs_status vs_command_call(vs_engine *eng, const vs_command *cmd, int argc, const uint8_t *const *argv,
+                          const size_t *argvlen) {
+    vs_ctx c = {eng, argc, argv, argvlen, &eng->reply, &eng->err, cmd};
+    vs_err_clear(&eng->err);
+    if ((cmd->flags & VS_CMD_WRITE) && vs_journal_reserve_command(&eng->journal, argc, argvlen) != VS_OK) {
+        /* A write that could not be journaled must not happen at all. */
+        return vs_err_code(c.err, VS_ERR_NOMEM);
+    }
+    vs_status st = cmd->fn(&c);
+    if (st == VS_OK && (cmd->flags & VS_CMD_JOURNAL) && eng->journal.enabled)
+        vs_journal_append(&eng->journal, argc, argv, argvlen);
+    if (st == VS_OK && c.r->failed) st = vs_err_code(c.err, VS_ERR_NOMEM);
+    return st;
+}
+
+/* Inside MULTI: queue the command, or refuse it and doom the transaction
+ * (as Redis's processCommand: anything refused before it would run makes
+ * EXEC answer EXECABORT).  Queueing takes memory, so past maxmemory every
+ * command is refused, not only DENYOOM ones. */
+static vs_status queue_command(vs_engine *eng, vs_ctx *c) {
+    vs_client *cl = eng->client;
+    vs_status st = VS_OK;
+    if (vs_command_over_maxmemory(eng, c->argc, c->argvlen))
+        st = vs_err_code(c->err, VS_ERR_OOM);
+    else
+        st = vs_client_queue(cl, c->cmd, c->argc, c->argv, c->argvlen);
+    if (st != VS_OK) {
+        vs_client_flag_error(cl);
+        return st;
+    }
+    vs_reply_simple(c->r, "QUEUED");
+    return VS_OK;
+}
+
 vs_status vs_command_exec(vs_engine *eng, int argc, const uint8_t *const *argv, const size_t *argvlen) {
     vs_ctx c = {eng, argc, argv, argvlen, &eng->reply, &eng->err, NULL};
+    vs_client *cl = eng->client;
+    size_t mark = eng->reply.len;
     vs_err_clear(&eng->err);
     vs_status st;
     eng->stat_commands++;
+    eng->last_flags = 0;
     if (argc < 1) {
         st = vs_err_set(c.err, VS_ERR, "ERR empty command");
     } else if (!(c.cmd = vs_command_lookup(argv[0], argvlen[0]))) {
         st = unknown_command(&c);
+        vs_client_flag_error(cl);
     } else if (!arity_ok(c.cmd, argc)) {
         st = vs_arity_error(&c);
-    } else if ((c.cmd->flags & VS_CMD_DENYOOM) && over_maxmemory(eng, argc, argvlen)) {
+        vs_client_flag_error(cl);
+        /* As Redis's rejectCommand: a refused EXEC ends the transaction. */
+        if (c.cmd->fn == vs_cmd_exec) st = vs_exec_abort(&c, "wrong number of arguments for 'exec' command");
+    } else if ((cl->flags & VS_CLIENT_MULTI) && !(c.cmd->flags & VS_CMD_TX)) {
+        st = queue_command(eng, &c);
+    } else if ((cl->flags & VS_CLIENT_MULTI) && vs_command_over_maxmemory(eng, argc, argvlen) &&
+               c.cmd->fn != vs_cmd_exec && c.cmd->fn != vs_cmd_discard) {
+        /* MULTI and WATCH inside MULTI are refused like queued commands. */
         st = vs_err_code(c.err, VS_ERR_OOM);
-    } else if ((c.cmd->flags & VS_CMD_WRITE) && vs_journal_reserve_command(&eng->journal, argc, argvlen) != VS_OK) {
-        /* A write that could not be journaled must not happen at all. */
-        st = vs_err_code(c.err, VS_ERR_NOMEM);
+        vs_client_flag_error(cl);
+    } else if ((c.cmd->flags & VS_CMD_DENYOOM) && vs_command_over_maxmemory(eng, argc, argvlen)) {
+        st = vs_err_code(c.err, VS_ERR_OOM);
     } else {
-        st = c.cmd->fn(&c);
-        if (st == VS_OK && (c.cmd->flags & VS_CMD_JOURNAL) && eng->journal.enabled)
-            vs_journal_append(&eng->journal, argc, argv, argvlen);
-        /* The command's records are complete: seal them with a check. */
-        if (eng->journal.enabled) vs_journal_seal(&eng->journal);
-        if (st == VS_OK && c.r->failed) st = vs_err_code(c.err, VS_ERR_NOMEM);
+        eng->last_flags = c.cmd->flags;
+        st = vs_command_call(eng, c.cmd, argc, argv, argvlen);
     }
-    if (st != VS_OK) {
-        if (c.err->code != st) vs_err_code(c.err, st);
-        vs_reply_reset(c.r, c.r->proto);
-        vs_reply_error(c.r, vs_err_text(c.err));
-    }
+    /* The command's records are complete: seal them with a check. */
+    if (eng->journal.enabled) vs_journal_seal(&eng->journal);
+    if (st != VS_OK) vs_command_reply_error(eng, mark, st);
     return st;
 }

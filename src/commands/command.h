@@ -35,6 +35,8 @@ enum {
                                   not through keyspace changes */
     VS_CMD_SERVER = 1u << 8,   /* a server front end extends it (CONFIG,
                                   COMMAND): pipelines leave it to the front end */
+    VS_CMD_TX = 1u << 9,       /* runs even inside MULTI instead of being
+                                  queued (MULTI, EXEC, DISCARD, WATCH) */
 };
 
 typedef struct vs_ctx vs_ctx;
@@ -68,10 +70,23 @@ const vs_command *vs_command_lookup(const uint8_t *name, size_t len);
 /* The whole table (for COMMAND); sets *n. */
 const vs_command *vs_command_table(size_t *n);
 
-/* Run one command: lookup, arity check, maxmemory check, handler, error
+/* Run one command as the engine's current client: lookup, arity check,
+ * inside MULTI queueing (or the queue-time error that dooms the
+ * transaction), maxmemory check, handler, journal check record, error
  * reply.  The reply is left in the engine's reply buffer.  Returns the
  * handler's status (VS_OK when the reply is not an error). */
 vs_status vs_command_exec(vs_engine *eng, int argc, const uint8_t *const *argv, const size_t *argvlen);
+/* Run a command already looked up and checked (EXEC runs its queue
+ * through this): journal room, handler, the record of a VS_CMD_JOURNAL
+ * command.  Its reply is appended to the reply buffer; on failure the
+ * status is returned with its text in eng->err and the caller writes the
+ * error reply (vs_command_reply_error). */
+vs_status vs_command_call(vs_engine *eng, const vs_command *cmd, int argc, const uint8_t *const *argv,
+                          const size_t *argvlen);
+/* Replace the reply bytes from `mark` on by the error reply of st. */
+void vs_command_reply_error(vs_engine *eng, size_t mark, vs_status st);
+/* Would a command with these arguments pass maxmemory? */
+int vs_command_over_maxmemory(const vs_engine *eng, int argc, const size_t *argvlen);
 
 /* Helpers for handlers. */
 static inline int vs_arg_is(const vs_ctx *c, int i, const char *kw);

@@ -58,6 +58,21 @@ vs_status vs_cmd_hstrlen(vs_ctx *c);
 vs_status vs_cmd_hincrby(vs_ctx *c);
 vs_status vs_cmd_hincrbyfloat(vs_ctx *c);
 
+/* cmd_multi.c: transactions */
+vs_status vs_cmd_multi(vs_ctx *c);
+vs_status vs_cmd_exec(vs_ctx *c);
+vs_status vs_cmd_discard(vs_ctx *c);
+vs_status vs_cmd_watch(vs_ctx *c);
+vs_status vs_cmd_unwatch(vs_ctx *c);
+/* End the current client's transaction with
+ * "EXECABORT Transaction discarded because of: <reason>". */
+vs_status vs_exec_abort(vs_ctx *c, const char *reason);
+/* Queue, in the current client's transaction, the place of a command a
+ * front end answers itself (EXEC replies a null there for the front end
+ * to replace).  Its index in the queue; -1 when not queued (not in MULTI,
+ * or the transaction is doomed); VS_ERR_NOMEM (transaction doomed). */
+int vs_client_queue_frontend(vs_engine *eng);
+
 /* cmd_ft.c, cmd_ft_search.c: the search module */
 vs_status vs_cmd_ft_create(vs_ctx *c);
 vs_status vs_cmd_ft_search(vs_ctx *c);

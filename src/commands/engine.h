@@ -1,10 +1,14 @@
 /* engine.h - what commands run against: the store, the journal of its
- * changes, the reply and error of the last command, settings and stats.
+ * changes, the clients (transaction state; the current one is the one
+ * commands run as), the reply and error of the last command, settings and
+ * stats.
  * Internal to the engine; the public handle (abi/) embeds one and adds
  * what only the ABI drives (saves, loads, journal replay, batches).
  *
- * Invariants: the journal is subscribed to store.ks for the engine's
- * life (the engine does not move; store contents may move in). */
+ * Invariants: the journal and the client registry are subscribed to
+ * store.ks for the engine's life (the engine does not move; store
+ * contents may move in).  `client` is never NULL: the default client
+ * (the in-process caller) unless the ABI selected another. */
 #ifndef VS_ENGINE_H
 #define VS_ENGINE_H
 
@@ -12,6 +16,7 @@
 
 #include "base/reply.h"
 #include "base/status.h"
+#include "commands/client.h"
 #include "data/journal.h"
 #include "query/store.h"
 
@@ -29,6 +34,12 @@ typedef struct vs_engine {
     vs_journal journal;     /* change journal (off until enabled) */
     vs_reply reply;         /* reply of the last command */
     vs_err err;             /* error of the last command */
+    vs_clients clients;     /* every client; marks watchers dirty */
+    vs_client defclient;    /* the in-process caller's client */
+    vs_client *client;      /* the client commands run as */
+    uint32_t last_flags;    /* VS_CMD_* flags of what the last command did
+                               (EXEC: those of the commands it ran; a queued
+                               command: none) */
     uint64_t maxmemory;     /* 0 = no limit */
     uint64_t stat_commands; /* commands executed */
     int64_t now;            /* the clock, Unix ms, set by the embedder before

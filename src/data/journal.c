@@ -25,7 +25,7 @@ size_t vs_resp_command_size(int argc, const size_t *lens) {
 }
 
 vs_status vs_journal_reserve(vs_journal *j, size_t n) {
-    return vs_grow_bytes(&j->buf, &j->cap, j->len + n, 4096) ? VS_OK : VS_ERR_NOMEM;
+    return vs_grow_bytes(&j->buf, &j->cap, j->len + n + j->hold, 4096) ? VS_OK : VS_ERR_NOMEM;
 }
 
 vs_status vs_journal_reserve_command(vs_journal *j, int argc, const size_t *lens) {
@@ -56,8 +56,34 @@ void vs_journal_append(vs_journal *j, int argc, const uint8_t *const *argv, cons
     for (int i = 0; i < argc; i++) put_bulk(j, argv[i], lens[i]);
 }
 
+vs_status vs_journal_tx_begin(vs_journal *j) {
+    if (!j->enabled) return VS_OK;
+    if (vs_journal_reserve(j, VS_JOURNAL_MULTI_LEN + VS_JOURNAL_EXEC_LEN + VS_JOURNAL_CHECK_LEN) != VS_OK)
+        return VS_ERR_NOMEM;
+    j->tx_start = j->len;
+    const uint8_t *argv[1] = {(const uint8_t *)"MULTI"};
+    size_t lens[1] = {5};
+    vs_journal_append(j, 1, argv, lens);
+    j->in_tx = 1;
+    j->hold = VS_JOURNAL_EXEC_LEN + VS_JOURNAL_CHECK_LEN;
+    return VS_OK;
+}
+
+void vs_journal_tx_end(vs_journal *j) {
+    if (!j->in_tx) return;
+    j->in_tx = 0;
+    j->hold = 0;
+    if (j->len == j->tx_start + VS_JOURNAL_MULTI_LEN) {
+        j->len = j->tx_start; /* wrote nothing: no MULTI either */
+        return;
+    }
+    const uint8_t *argv[1] = {(const uint8_t *)"EXEC"};
+    size_t lens[1] = {4};
+    vs_journal_append(j, 1, argv, lens); /* room held since tx_begin */
+}
+
 void vs_journal_seal(vs_journal *j) {
-    if (j->mark >= j->len) return;
+    if (j->in_tx || j->mark >= j->len) return;
     if (j->len + VS_JOURNAL_CHECK_LEN > j->cap && vs_journal_reserve(j, VS_JOURNAL_CHECK_LEN) != VS_OK) {
         j->lost++; /* never expected: room for the check is reserved with the records */
         return;

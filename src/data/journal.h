@@ -19,10 +19,18 @@
  * detected on replay, and Redis answers the check as a harmless PING, so
  * `redis-cli --pipe` still replays the journal into a real server.
  *
+ * Transactions: as Redis's AOF, the records of an EXEC are wrapped in a
+ *   *1\r\n$5\r\nMULTI\r\n ... *1\r\n$4\r\nEXEC\r\n
+ * pair and sealed by one check record after EXEC, so replay applies all of
+ * a transaction or none of it.  A transaction that recorded nothing leaves
+ * nothing (its MULTI is taken back).  Room for EXEC and the check is held
+ * from vs_journal_tx_begin on: every reservation made inside keeps it
+ * free, so the end of a transaction never fails.
+ *
  * Invariants: buf[0..len) holds whole records only; buf[mark..len) the
  * records not sealed by a check yet (none between commands); nothing is
  * recorded while the journal is disabled (the default, and during
- * replay).
+ * replay); inside a transaction cap - len >= hold.
  */
 #ifndef VS_JOURNAL_H
 #define VS_JOURNAL_H
@@ -41,6 +49,9 @@ typedef struct vs_journal {
     uint64_t chain; /* value of the last check record (0: a new journal) */
     uint64_t lost;  /* records dropped for lack of reserved room (never
                        expected: the command layer reserves first) */
+    int in_tx;      /* between vs_journal_tx_begin and _end */
+    size_t tx_start;/* where the transaction's MULTI record begins */
+    size_t hold;    /* room kept free for the transaction's end */
     vs_keyspace *ks;
 } vs_journal;
 
@@ -61,8 +72,17 @@ void vs_journal_append(vs_journal *j, int argc, const uint8_t *const *argv, cons
 #define VS_JOURNAL_CHECK_LEN 47
 #define VS_JOURNAL_CHECK_TAG "vessel-ck:"
 /* After a command: append the check record of the records it produced
- * (nothing when it produced none). */
+ * (nothing when it produced none; nothing inside a transaction). */
 void vs_journal_seal(vs_journal *j);
+/* Bytes of the MULTI and EXEC records. */
+#define VS_JOURNAL_MULTI_LEN 15
+#define VS_JOURNAL_EXEC_LEN 14
+/* A transaction's records begin (MULTI recorded, room for its end held;
+ * VS_ERR_NOMEM changes nothing).  Checks wait for its end. */
+vs_status vs_journal_tx_begin(vs_journal *j);
+/* The transaction's records end: EXEC recorded, or the MULTI taken back
+ * when nothing was recorded since.  Then seal as after a command. */
+void vs_journal_tx_end(vs_journal *j);
 /* The next check is seeded with `chain`: 0 when a new journal file
  * begins, the last verified check when a replayed journal goes on. */
 void vs_journal_restart(vs_journal *j, uint64_t chain);

@@ -81,7 +81,12 @@ static vs_status apply(vs_engine *eng, vs_replay *r, const args *a, size_t argc,
     vs_reply_reset(&eng->reply, 2);
     uint64_t maxmemory = eng->maxmemory;
     eng->maxmemory = 0;
+    /* Records run as a client of their own: never inside a caller's MULTI. */
+    vs_client replayer = {0};
+    vs_client *caller = eng->client;
+    eng->client = &replayer;
     vs_status st = vs_command_exec(eng, (int)argc, a->argv, a->lens);
+    eng->client = caller;
     eng->maxmemory = maxmemory;
     if (st == VS_OK) {
         r->applied++;
@@ -118,6 +123,14 @@ static int is_check(const args *a, size_t argc, uint64_t *value) {
     return 1;
 }
 
+/* The MULTI / EXEC records that wrap a transaction (journal.h), as the
+ * journal writes them. */
+static int is_word(const args *a, size_t argc, const char *w, size_t n) {
+    return argc == 1 && a->lens[0] == n && memcmp(a->argv[0], w, n) == 0;
+}
+#define IS_MULTI(a, argc) is_word(a, argc, "MULTI", 5)
+#define IS_EXEC(a, argc) is_word(a, argc, "EXEC", 4)
+
 static void damage(vs_replay *r, int kind, size_t pos) {
     r->corrupt = kind;
     r->corrupt_at = r->offset + pos;
@@ -138,23 +151,82 @@ static long next_record(vs_replay *r, size_t pos, size_t at, args *a, size_t *ar
     return k;
 }
 
-/* Format 1: apply every complete command; returns the bytes consumed. */
+/* Format 1: apply every complete command, a MULTI ... EXEC transaction
+ * only once its EXEC has arrived (a transaction cut short at the end is
+ * a torn tail, as Redis drops an incomplete MULTI at the end of an AOF);
+ * returns the bytes consumed. */
 static size_t feed_plain(vs_engine *eng, vs_replay *r, args *a, vs_status *st, vs_err *err) {
     size_t pos = 0;
     while (pos < r->len) {
         size_t argc = 0;
         long k = next_record(r, pos, pos, a, &argc, st, err);
         if (k == 0) break;
+        if (IS_MULTI(a, argc)) {
+            size_t end = pos + (size_t)k, body = end;
+            int closed = 0;
+            while (end < r->len) { /* find its EXEC */
+                long n = next_record(r, end, end, a, &argc, st, err);
+                if (n == 0) break;
+                end += (size_t)n;
+                if (IS_EXEC(a, argc)) {
+                    closed = 1;
+                    break;
+                }
+                if (IS_MULTI(a, argc)) {
+                    damage(r, VS_REPLAY_DAMAGED, pos);
+                    break;
+                }
+            }
+            if (!closed || r->corrupt || *st != VS_OK) break;
+            for (size_t q = body; q < end;) {
+                long n = parse_grow(r->buf + q, end - q, a, &argc);
+                if (n <= 0) { /* cannot happen: parsed above */
+                    if (n == NOMEM) *st = vs_err_code(err, VS_ERR_NOMEM);
+                    else damage(r, VS_REPLAY_DAMAGED, pos);
+                    return pos;
+                }
+                if (!IS_EXEC(a, argc) && (*st = apply(eng, r, a, argc, err)) != VS_OK) return pos;
+                q += (size_t)n;
+            }
+            pos = end;
+            continue;
+        }
+        if (IS_EXEC(a, argc)) { /* EXEC without MULTI */
+            damage(r, VS_REPLAY_DAMAGED, pos);
+            break;
+        }
         if ((*st = apply(eng, r, a, argc, err)) != VS_OK) break;
         pos += (size_t)k;
     }
     return pos;
 }
 
+/* A group's records [from, to) hold MULTI and EXEC only as a pair around
+ * the rest: MULTI first, EXEC last. */
+static int tx_shape_ok(vs_replay *r, size_t from, size_t to, args *a) {
+    int opened = 0, closed = 0;
+    size_t argc;
+    for (size_t q = from; q < to;) {
+        long n = parse_grow(r->buf + q, to - q, a, &argc);
+        if (n <= 0) return n == NOMEM; /* NOMEM: left to the apply loop */
+        if (closed) return 0;                          /* a record after EXEC */
+        if (IS_MULTI(a, argc) && (q != from)) return 0; /* MULTI not first */
+        if (IS_MULTI(a, argc)) opened = 1;
+        if (IS_EXEC(a, argc)) {
+            if (!opened) return 0;
+            closed = 1;
+        }
+        q += (size_t)n;
+    }
+    return opened == closed;
+}
+
 /* Format 2: apply each group of records once its check verifies; returns
  * the bytes consumed (whole groups).  The records of a group are parsed
  * twice (to find its check, then to apply them): groups are one
- * command's effects, small next to the chunks fed. */
+ * command's effects, small next to the chunks fed.  A transaction is one
+ * group: MULTI its first record, EXEC its last (anything else is damage),
+ * so it is applied whole or, torn, not at all. */
 static size_t feed_checked(vs_engine *eng, vs_replay *r, args *a, vs_status *st, vs_err *err) {
     size_t group = 0, pos = 0;
     while (pos < r->len) {
@@ -175,6 +247,10 @@ static size_t feed_checked(vs_engine *eng, vs_replay *r, args *a, vs_status *st,
             damage(r, VS_REPLAY_MISMATCH, group);
             break;
         }
+        if (!tx_shape_ok(r, group, pos, a)) {
+            damage(r, VS_REPLAY_DAMAGED, group);
+            break;
+        }
         for (size_t q = group; q < pos;) {
             long n = parse_grow(r->buf + q, pos - q, a, &argc);
             if (n <= 0) { /* cannot happen: parsed above */
@@ -182,7 +258,7 @@ static size_t feed_checked(vs_engine *eng, vs_replay *r, args *a, vs_status *st,
                 else damage(r, VS_REPLAY_DAMAGED, group);
                 return group;
             }
-            if ((*st = apply(eng, r, a, argc, err)) != VS_OK) return group;
+            if (!IS_MULTI(a, argc) && !IS_EXEC(a, argc) && (*st = apply(eng, r, a, argc, err)) != VS_OK) return group;
             q += (size_t)n;
         }
         r->chain = h;

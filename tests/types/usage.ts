@@ -56,11 +56,27 @@ async function persisted(kv: { get(k: string, o: { type: 'arrayBuffer' }): Promi
 }
 void persisted;
 
+async function transactions(): Promise<void> {
+  const db = await open();
+  await db.command('WATCH', 'doc:1');
+  const out: any[] | null = await db.multi().hset('doc:1', { n: 1 }).hgetall('doc:1').command('GET', 'k').exec();
+  if (out === null) console.log('a watched key changed');
+  const id: number = db.openClient();
+  const raw = db.commandRaw(['MULTI'], { client: id, proto: 3 });
+  console.log(raw, db.clientState(id).multi, db.pipelineRaw(new Uint8Array(0), 2, id));
+  db.closeClient(id);
+  // @ts-expect-error: exec's options are { binary }
+  await db.multi().exec({ errorsAsValues: 1 });
+}
+void transactions;
+
 import { openWorker } from '../../js/worker-client.js';
 
 async function inWorker(): Promise<void> {
   const db = await openWorker({ storage: { indexeddb: 'demo' }, durability: 'everysec' });
   const replies = await db.pipeline([['HSET', 'doc:1', 'v', new Float32Array(4)], ['HGET', 'doc:1', 'v']], { binary: true });
+  const tx: any[] | null = await db.execMulti([['HSET', 'doc:2', 'n', 1], ['HGET', 'doc:2', 'n']]);
+  void tx;
   await db.indexReady('idx', { onProgress: (p) => console.log(p.percent) });
   const r = await db.search('idx', '*=>[KNN 3 @v $q]', { params: { q: new Float32Array(4) } });
   console.log(replies.length, r.total, db.build, db.loadReport?.replayed);
