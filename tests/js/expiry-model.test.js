@@ -27,7 +27,7 @@
 // on, where what it reclaimed is not known: DBSIZE and num_docs are then
 // checked within bounds.
 //
-// SEED=<n> runs one seed; EXPIRY_SEEDS=<n> runs seeds 1..n (default 12);
+// SEED=<n> runs one seed; EXPIRY_SEEDS=<n> runs seeds 1..n (default 30);
 // EXPIRY_OPS=<n> operations per seed (default 160); VESSEL_WASM=<file>
 // tests another build of the engine.  A failure names its seed and the
 // last operations.
@@ -43,7 +43,7 @@ import { prng } from './helpers.js';
 const OPS = Number(process.env.EXPIRY_OPS ?? 160);
 const SEEDS = process.env.SEED !== undefined
   ? [Number(process.env.SEED)]
-  : Array.from({ length: Number(process.env.EXPIRY_SEEDS ?? 12) }, (_, i) => i + 1);
+  : Array.from({ length: Number(process.env.EXPIRY_SEEDS ?? 30) }, (_, i) => i + 1);
 const WASM = process.env.VESSEL_WASM ? readFileSync(process.env.VESSEL_WASM) : undefined;
 
 // ---- indexes and values ----------------------------------------------------------
