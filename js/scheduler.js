@@ -1,9 +1,13 @@
-// scheduler.js - runs the engine's background work (index backfill) in
-// short slices, yielding to the event loop between slices so a page stays
-// responsive however much there is to index.
+// scheduler.js - runs the engine's background work (index backfill,
+// active expiry) in short slices, yielding to the event loop between
+// slices so a page stays responsive however much there is to do.
 //
-// Each slice calls step(budget) until about `sliceMs` have passed; the key
-// budget per call adapts so one call takes roughly a millisecond.  Where
+// Each slice calls every task's step(budget) in turn until about `sliceMs`
+// have passed.  Each task has its own key budget, adapted so one call
+// takes roughly a millisecond, and set back to its start when the task
+// runs out of work: what a key costs differs between tasks (skipping a key
+// no index wants, deleting an indexed one) and between bursts of work, so
+// a budget learned on cheap keys must never meet expensive ones.  Where
 // the clock does not move during a task (workerd freezes time between
 // I/O), a cap on calls per slice still bounds the slice.
 
@@ -24,20 +28,28 @@ export const nextTick = (() => {
 
 const now = () => (globalThis.performance ? performance.now() : Date.now());
 
+const START_BUDGET = 64;
+const MAX_BUDGET = 1 << 16;
+
 export class BackgroundWork {
   /**
-   * @param {(budget: number) => boolean} step does work, returns true while more remains
+   * @param {((budget: number) => boolean) | Array<(budget: number) => boolean>} steps
+   *   the tasks: each does up to `budget` units of work, returns true while more remains
    * @param {{ sliceMs?: number, onSlice?: () => void, onError?: (e: Error) => void }} [opts]
    */
-  constructor(step, opts = {}) {
-    this.step = step;
+  constructor(steps, opts = {}) {
+    this.tasks = (Array.isArray(steps) ? steps : [steps]).map((step) => ({ step, budget: START_BUDGET }));
     this.sliceMs = opts.sliceMs ?? 4;
     this.onSlice = opts.onSlice;
     this.onError = opts.onError;
-    this.budget = 64;
     this.running = null;
     this.stopped = false;
     this.longestStepMs = 0;
+  }
+
+  /** The first task's budget (the only one of a single-task worker). */
+  get budget() {
+    return this.tasks[0].budget;
   }
 
   /** Start the loop if it is not running; resolves when idle. */
@@ -56,20 +68,27 @@ export class BackgroundWork {
       const start = now();
       let calls = 0;
       do {
-        const t0 = now();
-        try {
-          more = this.step(this.budget);
-        } catch (e) {
-          this.onError?.(e);
-          return;
+        more = false;
+        for (const task of this.tasks) {
+          const t0 = now();
+          let again;
+          try {
+            again = task.step(task.budget);
+          } catch (e) {
+            this.onError?.(e);
+            return;
+          }
+          const took = now() - t0;
+          if (took > this.longestStepMs) this.longestStepMs = took;
+          // Grow only on a step that used its budget (more remains): an
+          // idle step is fast whatever the budget.  Out of work, start
+          // again from the bottom: the next burst (keys all expiring at
+          // once, a new index) may cost far more per key.
+          if (!again) task.budget = START_BUDGET;
+          else if (took < 0.5 && task.budget < MAX_BUDGET) task.budget *= 2;
+          else if (took > 2 && task.budget > 1) task.budget = Math.max(1, task.budget >> 1);
+          more ||= again;
         }
-        const took = now() - t0;
-        if (took > this.longestStepMs) this.longestStepMs = took;
-        // Grow only on a step that used its budget (more remains): an idle
-        // step is fast whatever the budget, and must not leave a budget
-        // that freezes the page when work arrives (keys all expiring at once).
-        if (more && took < 0.5 && this.budget < 1 << 16) this.budget *= 2;
-        else if (took > 2 && this.budget > 1) this.budget = Math.max(1, this.budget >> 1);
         calls++;
       } while (more && now() - start < this.sliceMs && calls < 256);
       this.onSlice?.();

@@ -196,7 +196,10 @@ export class Vessel {
     this.readOnly = false;
     this.persister = null;
     this.loadReport = null;
-    this.background = new BackgroundWork((budget) => this.#backgroundStep(budget), {
+    // Two tasks with budgets of their own: reclaiming expired keys, and
+    // the backfill (a key skipped by a backfill costs far less than an
+    // indexed key deleted).
+    this.background = new BackgroundWork([(budget) => this.#expiryStep(budget), (budget) => this.#backfillStep(budget)], {
       sliceMs: options.backfillSliceMs ?? 4,
       onSlice: () => this.#notifyWaiters(),
       onError: (e) => this.#failWaiters(e),
@@ -221,14 +224,17 @@ export class Vessel {
     if (this.closed) throw new Error('vessel: the store is closed');
   }
 
-  #backgroundStep(budget) {
+  #expiryStep(budget) {
     if (this.persister?.saving) return false; // resumed when the save ends
-    let expiring = false;
-    if (this.#activeExpiry && !this.readOnly && !this.persister?.broken) {
-      expiring = this.engine.expireStep(budget);
-      this.#settle(0)?.catch(() => {}); // the deletions' journal records, as a command's
-    }
-    return this.engine.step(budget) || expiring;
+    if (!this.#activeExpiry || this.readOnly || this.persister?.broken) return false;
+    const more = this.engine.expireStep(budget);
+    this.#settle(0)?.catch(() => {}); // the deletions' journal records, as a command's
+    return more;
+  }
+
+  #backfillStep(budget) {
+    if (this.persister?.saving) return false; // resumed when the save ends
+    return this.engine.step(budget);
   }
 
   /**

@@ -4,7 +4,15 @@
 // temporary file left by a crash; and a store never saved), then for
 // each file in it: missing, truncated (several lengths, 0 included),
 // bit-flipped (seeded positions), replaced by garbage; and foreign files
-// added.  Each case is opened in-process (and a subset by vessel-server).
+// added.  Damage aimed at expiry too: the directory's keys have times (an
+// `expires` section in the snapshot; PEXPIREAT, PERSIST, SET ... PXAT and
+// DEL of expired keys in the journal), the contents compared include every
+// key's absolute time, and the expires section and each kind of expiry
+// record are bit-flipped, changed and truncated where they lie.  Each case
+// is opened in-process (and a subset by vessel-server).  A last test feeds
+// a snapshot damaged at every byte of its expires section into an open
+// store with times of its own: refused, and the store, times and expiry
+// heap included, as it was.
 // The outcome must be one of:
 //   refused   a clear error naming the problem, every file byte-identical
 //   intact    a store holding exactly the acknowledged content
@@ -33,6 +41,11 @@ const hashDir = (dir) =>
 
 async function content(db) {
   const out = [await dump(db)];
+  // Expiry times, absolute (read at clock 0, where nothing has expired).
+  const keys = (await db.commandBuffer('KEYS', '*')).map((k) => Buffer.from(k)).sort(Buffer.compare);
+  const times = [];
+  for (const k of keys) times.push(await db.command('PEXPIRETIME', k));
+  out.push(times.join(','));
   for (const name of (await db.listIndexes()).sort()) {
     await db.indexReady(name);
     const info = await db.indexInfo(name);
@@ -43,33 +56,147 @@ async function content(db) {
   return out.join('\n');
 }
 
+// The store's clock: far in the future, so that vessel-server (the real
+// clock) sees no key past its time; contents are read at clock 0, where
+// none is, so that every key the store still holds shows with its time.
+const BASE = 4_000_000_000_000;
+
 /** Build a directory; returns { dir, history } (content after each acknowledged write of the journal). */
 async function buildDir(saved) {
   const dir = tmp();
   const r = rng(SEED);
   const vec = () => new Float32Array([r(), r(), r(), r()]);
-  const db = await open({ dir, durability: 'always', autosave: false });
+  const clock = { now: BASE };
+  const db = await open({ dir, durability: 'always', autosave: false, clock: () => clock.now, activeExpiry: false });
+  const at0 = async () => {
+    const t = clock.now;
+    clock.now = 0;
+    try {
+      return await content(db);
+    } finally {
+      clock.now = t;
+    }
+  };
   const history = [];
   if (saved) {
     await db.createIndex('h', { prefix: 'doc:', schema: { v: { type: 'VECTOR', algorithm: 'HNSW', dim: 4, distance: 'L2', m: 4 }, tag: 'TAG', n: 'NUMERIC' } });
     await db.createIndex('f', { prefix: 'doc:', schema: { v: { type: 'VECTOR', algorithm: 'FLAT', dim: 4, distance: 'COSINE' }, tag: 'TAG' } });
     for (let i = 0; i < 40; i++) await db.hset(`doc:${i}`, { v: vec(), tag: i % 2 ? 'a' : 'b', n: i });
+    // Times in the snapshot's expires section.
+    for (let i = 0; i < 40; i += 4) await db.command('PEXPIREAT', `doc:${i}`, BASE + 500_000 + i);
+    for (let j = 0; j < 2; j++) await db.command('SET', `s:pre:${j}`, `p${j}`, 'PXAT', BASE + 600_000 + j);
     await db.save();
   }
-  history.push(await content(db));
+  history.push(await at0());
+  // The journal's expiry records, among random writes: PEXPIREAT (the
+  // EXPIRE family and GETEX), PERSIST, SET ... PXAT, DEL of a key given a
+  // past time, of a key deleted on access, of keys the cycle reclaimed.
+  const expiryOps = [
+    () => db.command('PEXPIRE', 'doc:1', 100_000),
+    () => db.command('PERSIST', 'doc:0'),
+    () => db.command('SET', 's:a', 'va', 'PX', 50_000),
+    () => db.command('GETEX', 's:a', 'EX', 100),
+    () => db.command('EXPIRE', 'doc:2', -1),
+    () => db.command('PEXPIREAT', 'doc:3', BASE + 10),
+    async () => {
+      clock.now = BASE + 20;
+      await db.command('EXISTS', 'doc:3'); // deleted on access: DEL
+    },
+    () => db.command('PEXPIREAT', 'doc:5', BASE + 30),
+    () => db.command('PEXPIREAT', 'doc:6', BASE + 31),
+    async () => {
+      clock.now = BASE + 40;
+      db.expireNow(); // the cycle: DEL, DEL
+      await db.command('PING'); // (its records go out with the next command's)
+    },
+  ];
+  const ops = [];
+  if (!saved) for (let i = 0; i < 8; i++) ops.push(() => db.hset(`doc:${i}`, { v: vec(), tag: 'a', n: i }));
   for (let i = 0; i < 12; i++) {
-    const x = r();
-    if (x < 0.6) await db.hset(`doc:${Math.floor(r() * 50)}`, { v: vec(), tag: 'c', n: i * 10 });
-    else if (x < 0.75) await db.command('HDEL', `doc:${Math.floor(r() * 40)}`, 'tag');
-    else if (x < 0.9) await db.del(`doc:${Math.floor(r() * 40)}`);
-    else await db.command('SET', `s:${i}`, `v${i}`);
-    history.push(await content(db));
+    ops.push(() => {
+      const x = r();
+      if (x < 0.6) return db.hset(`doc:${Math.floor(r() * 50)}`, { v: vec(), tag: 'c', n: i * 10 });
+      if (x < 0.75) return db.command('HDEL', `doc:${Math.floor(r() * 40)}`, 'tag');
+      if (x < 0.9) return db.del(`doc:${Math.floor(r() * 40)}`);
+      return db.command('SET', `s:${i}`, `v${i}`);
+    });
+    if (expiryOps.length && i % 2 === 0) ops.push(expiryOps.shift(), ...(i >= 6 ? [expiryOps.shift()] : []));
+  }
+  ops.push(...expiryOps);
+  for (const op of ops.filter(Boolean)) {
+    await op();
+    history.push(await at0());
   }
   await db.close();
   // What a crash leaves: a LOCK naming a dead process, a temporary file.
   writeFileSync(join(dir, 'LOCK'), JSON.stringify({ pid: 2147483000, started: 1 }));
   writeFileSync(join(dir, `snapshot-000009.vsnap.tmp-2147483000`), Buffer.from('partial snapshot bytes'));
   return { dir, history };
+}
+
+/** [offset, end] of the snapshot section of this type (header, payload, check), or null. */
+function sectionOf(b, type) {
+  let at = 16;
+  while (at + 12 <= b.length) {
+    const t = b.readUInt32LE(at);
+    const len = Number(b.readBigUInt64LE(at + 4));
+    if (t === type) return [at, at + 12 + len + 8];
+    if (t === 0xffffffff) return null;
+    at += 12 + len + 8;
+  }
+  return null;
+}
+
+const flip = (name, at, bit) => (d) => {
+  const b = readFileSync(join(d, name));
+  b[at] ^= 1 << bit;
+  writeFileSync(join(d, name), b);
+};
+
+/** Damage aimed at the expiry parts: the snapshot's expires section, the journal's expiry records. */
+function expiryMutations(dir, r) {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const b = readFileSync(join(dir, name));
+    if (/^snapshot-\d+\.vsnap$/.test(name)) {
+      const sec = sectionOf(b, 6);
+      assert.ok(sec, `${name} has no expires section`);
+      const [s, e] = sec;
+      const at = { type: s, length: s + 4, count: s + 12, id: s + 20, time: s + 24, 'time high byte': s + 31, 'last time': e - 9, check: e - 8 };
+      for (const [what, pos] of Object.entries(at)) {
+        const bit = Math.floor(r() * 8);
+        out.push([`${name} expires section: bit ${bit} of its ${what} (byte ${pos}) flipped`, flip(name, pos, bit), { name }]);
+      }
+      for (const n of [s, s + 16, (s + e) >> 1, e - 1, e]) out.push([`${name} truncated to ${n} (expires section at ${s}..${e})`, (d) => truncateSync(join(d, name), n), { truncatedTo: n, name }]);
+    }
+    if (/^journal-\d+\.aof$/.test(name)) {
+      const text = b.toString('latin1');
+      for (const [rec, pattern] of [['PEXPIREAT', 'PEXPIREAT'], ['PERSIST', 'PERSIST'], ['SET ... PXAT', 'PXAT'], ['DEL', '$3\r\nDEL']]) {
+        const i = text.indexOf(pattern);
+        if (i < 0) continue;
+        const start = text.lastIndexOf('*', i);
+        const check = text.indexOf('vessel-ck:', i);
+        const groupEnd = text.indexOf('\r\n', check + 10) + 2; // the end of its check record
+        const checkStart = text.lastIndexOf('*', check);
+        out.push([`${name} ${rec} record: bit flipped in its name`, flip(name, i + pattern.length - 1, Math.floor(r() * 8)), { name }]);
+        // A digit of its last argument (a time, or the key) made another digit: still well-formed RESP.
+        const p = text.lastIndexOf('\r\n$', checkStart - 3);
+        const arg = text.indexOf('\r\n', p + 3) + 2;
+        const digit = [...text.slice(arg, checkStart - 2)].findIndex((c) => c >= '0' && c <= '9');
+        if (digit >= 0) {
+          out.push([`${name} ${rec} record: a digit of its last argument changed`, (d) => {
+            const c = readFileSync(join(d, name));
+            c[arg + digit] = c[arg + digit] === 0x39 ? 0x30 : c[arg + digit] + 1;
+            writeFileSync(join(d, name), c);
+          }, { name }]);
+        }
+        for (const [where, n] of [['in the middle of', (start + checkStart) >> 1], ['before the check record of', checkStart], ['after the check record of', groupEnd]]) {
+          out.push([`${name} truncated ${where} its ${rec} record (at ${n})`, (d) => truncateSync(join(d, name), n), { truncatedTo: n, name, boundary: where.startsWith('after') }]);
+        }
+      }
+    }
+  }
+  return out;
 }
 
 function mutations(dir, r) {
@@ -99,7 +226,7 @@ function mutations(dir, r) {
 
 async function tryOpen(dir, opts = {}) {
   try {
-    const db = await open({ dir, autosave: false, ...opts });
+    const db = await open({ dir, autosave: false, clock: () => 0, activeExpiry: false, ...opts });
     const c = await content(db);
     const report = db.loadReport;
     await db.close();
@@ -117,7 +244,7 @@ for (const saved of [true, false]) {
     const tally = {};
     let cases = 0;
     const serverCases = [];
-    for (const [what, mutate, meta = {}] of mutations(pristine, r)) {
+    for (const [what, mutate, meta = {}] of [...mutations(pristine, r), ...expiryMutations(pristine, r)]) {
       const d = tmp();
       cpSync(pristine, d, { recursive: true });
       mutate(d);
@@ -147,8 +274,8 @@ for (const saved of [true, false]) {
           assert.ok(res.report.cutBlob && existsSync(join(d, res.report.cutBlob)), `${what}: torn bytes not kept`);
           outcome = 'torn tail dropped (reported), a prefix';
         } else {
-          assert.ok(meta.truncatedTo === 0 && /journal/.test(meta.name), `${what}: a silent prefix`);
-          outcome = 'journal emptied: an undetectable prefix';
+          assert.ok((meta.truncatedTo === 0 || meta.boundary) && /journal/.test(meta.name), `${what}: a silent prefix`);
+          outcome = meta.boundary ? 'journal cut after a check record: an undetectable prefix' : 'journal emptied: an undetectable prefix';
         }
       }
       if (!res.error) {
@@ -158,6 +285,7 @@ for (const saved of [true, false]) {
         if (meta.foreign && !/^(journal|snapshot)-/.test(meta.foreign)) assert.ok(existsSync(join(d, meta.foreign)), `${what}: foreign file deleted`);
       }
       tally[outcome] = (tally[outcome] ?? 0) + 1;
+      if (process.env.DAMAGE_VERBOSE) console.log(`${what}: ${outcome}`);
       if (/missing|garbage|journal-000099/.test(what) || (/bit/.test(what) && serverCases.filter((c) => /bit/.test(c[0])).length < 3)) serverCases.push([what, d, before, outcome]);
       else rmSync(d, { recursive: true, force: true });
     }
@@ -189,3 +317,78 @@ for (const saved of [true, false]) {
     console.log(`damage (${saved ? 'saved' : 'never saved'}): ${cases} cases: ${JSON.stringify(tally)}`);
   });
 }
+
+test('a damaged expires section fed into an open store with TTLs: refused, the store (times included) as it was', async () => {
+  // A snapshot with times; then an open store with other keys and times.
+  const clock = { now: BASE };
+  const src = await open({ clock: () => clock.now, activeExpiry: false });
+  await src.createIndex('f', { prefix: 'doc:', schema: { v: { type: 'VECTOR', algorithm: 'FLAT', dim: 4, distance: 'L2' }, tag: 'TAG' } });
+  for (let i = 0; i < 12; i++) {
+    await src.hset(`doc:${i}`, { v: new Float32Array([i, 1, 2, 3]), tag: 'a' });
+    if (i % 2) await src.command('PEXPIREAT', `doc:${i}`, BASE + 1000 * i);
+  }
+  await src.command('SET', 's:1', 'x', 'PXAT', BASE + 777);
+  const engine = src.engine;
+  engine.saveBegin();
+  const chunks = [];
+  for (let c; (c = engine.saveNext(1 << 16)) && c.length;) chunks.push(Buffer.from(c));
+  engine.saveEnd();
+  await src.close();
+  const good = Buffer.concat(chunks);
+  const [s, e] = sectionOf(good, 6);
+
+  const db = await open({ clock: () => clock.now, activeExpiry: false });
+  await db.createIndex('f', { prefix: 'doc:', schema: { v: { type: 'VECTOR', algorithm: 'FLAT', dim: 4, distance: 'L2' }, tag: 'TAG' } });
+  for (let i = 0; i < 20; i += 3) {
+    await db.hset(`doc:${i}`, { v: new Float32Array([0, i, 0, 0]), tag: 'b' });
+    await db.command('PEXPIREAT', `doc:${i}`, BASE + 500 * (i + 1));
+  }
+  const state = async () => {
+    const keys = (await db.command('KEYS', '*')).map(String).sort();
+    const times = [];
+    for (const k of keys) times.push(`${k}@${await db.command('PEXPIRETIME', k)}`);
+    const knn = await db.search('f', '*=>[KNN 20 @v $q]', { params: { q: new Float32Array([0, 0, 0, 0]) }, noContent: true });
+    return [await dump(db), times.join(','), db.engine.nextExpiry(), db.engine.expiryStats().keysWithTtl, knn.results.map((x) => x.key).join(',')].join('\n');
+  };
+  const before = await state();
+  const load = (bytes, size = bytes.length) => {
+    db.engine.loadBegin(size);
+    try {
+      db.engine.loadFeed(bytes);
+      db.engine.loadEnd();
+    } catch (err) {
+      db.engine.loadAbort();
+      return err;
+    }
+    return null;
+  };
+  const r = rng(SEED + 3);
+  let cases = 0;
+  // Every byte of the section (a seeded bit of each), then truncations within it.
+  for (let at = s; at < e; at++) {
+    const bad = Buffer.from(good);
+    bad[at] ^= 1 << Math.floor(r() * 8);
+    const err = load(bad);
+    assert.ok(err && /^Bad snapshot/.test(err.message), `bit flip at ${at} (section ${s}..${e}) was loaded: ${err?.message}`);
+    cases++;
+  }
+  for (let n = s; n <= e; n += 5) {
+    const err = load(good.subarray(0, n), r() < 0.5 ? n : good.length);
+    assert.ok(err && /^Bad snapshot/.test(err.message), `truncated to ${n} was loaded: ${err?.message}`);
+    cases++;
+  }
+  assert.equal(await state(), before, 'the open store changed');
+  // Its expiry still works: every time comes due and is reclaimed.
+  clock.now = BASE + 1_000_000;
+  assert.equal(db.expireNow(), 7);
+  assert.equal(await db.dbsize(), 0);
+  assert.equal((await db.indexInfo('f')).num_docs, 0);
+  // And the good snapshot loads, times included.
+  clock.now = BASE;
+  assert.equal(load(good), null);
+  assert.equal(await db.command('PEXPIRETIME', 'doc:3'), BASE + 3000);
+  assert.equal(await db.command('PEXPIRETIME', 's:1'), BASE + 777);
+  assert.equal(await db.dbsize(), 13);
+  await db.close();
+  console.log(`damage (expires section into an open store): ${cases} cases refused, the store unchanged`);
+});
