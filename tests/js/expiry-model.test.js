@@ -38,12 +38,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { open } from '../../js/node.js';
 import { MemoryStorage } from '../../js/storage/memory.js';
-import { prng } from './helpers.js';
+import { prng, seedList } from './helpers.js';
 
 const OPS = Number(process.env.EXPIRY_OPS ?? 160);
-const SEEDS = process.env.SEED !== undefined
-  ? [Number(process.env.SEED)]
-  : Array.from({ length: Number(process.env.EXPIRY_SEEDS ?? 30) }, (_, i) => i + 1);
+const SEEDS = seedList('EXPIRY_SEEDS', 30);
 const WASM = process.env.VESSEL_WASM ? readFileSync(process.env.VESSEL_WASM) : undefined;
 
 // ---- indexes and values ----------------------------------------------------------

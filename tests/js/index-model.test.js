@@ -26,12 +26,10 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { open } from '../../js/index.js';
 import { MemoryStorage } from '../../js/storage/memory.js';
-import { prng } from './helpers.js';
+import { prng, seedList } from './helpers.js';
 
 const OPS = Number(process.env.MODEL_OPS ?? 300);
-const SEEDS = process.env.SEED !== undefined
-  ? [Number(process.env.SEED)]
-  : Array.from({ length: Number(process.env.MODEL_SEEDS ?? 80) }, (_, i) => i + 1);
+const SEEDS = seedList('MODEL_SEEDS', 80);
 const WASM = process.env.VESSEL_WASM ? readFileSync(process.env.VESSEL_WASM) : undefined;
 
 // ---- the indexes ----------------------------------------------------------------
