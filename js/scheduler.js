@@ -43,6 +43,7 @@ export class BackgroundWork {
     this.onSlice = opts.onSlice;
     this.onError = opts.onError;
     this.running = null;
+    this.rekick = false;
     this.stopped = false;
     this.longestStepMs = 0;
   }
@@ -52,14 +53,32 @@ export class BackgroundWork {
     return this.tasks[0].budget;
   }
 
-  /** Start the loop if it is not running; resolves when idle. */
+  /**
+   * Start the loop if it is not running; resolves when idle.  A kick while
+   * it runs makes it go round once more before it stops, so work that
+   * arrives as the loop finishes (even in the same turn) is never left
+   * waiting for the next kick.
+   */
   kick() {
-    if (!this.running && !this.stopped) {
-      this.running = this.loop().finally(() => {
-        this.running = null;
-      });
+    if (this.running) {
+      this.rekick = true;
+      return this.running;
     }
-    return this.running;
+    if (this.stopped) return Promise.resolve();
+    const run = (async () => {
+      try {
+        do {
+          this.rekick = false;
+          await this.loop();
+        } while (this.rekick && !this.stopped);
+      } finally {
+        // Synchronously with the loop's end: no turn in between where a
+        // kick would find `running` set and be ignored.
+        if (this.running === run) this.running = null;
+      }
+    })();
+    this.running = run;
+    return run;
   }
 
   async loop() {
