@@ -11,6 +11,7 @@
 // results are transferred.  Errors keep their class (ReplyError for error
 // replies) and message.
 
+import { Multi } from './multi.js';
 import { ReplyError } from './resp.js';
 import { FORWARDED } from './worker-methods.js';
 
@@ -73,6 +74,14 @@ export class VesselWorker {
   async execMulti(commands, { binary = false } = {}) {
     const out = await this.call('execMulti', [commands, { errorsAsValues: true, binary }]);
     return out && out.map((r) => (r && r.__vesselError ? rebuildError(r.__vesselError) : r));
+  }
+
+  /**
+   * A transaction builder, as Vessel.multi(): the commands are queued on
+   * the page and cross in one execMulti message.
+   */
+  multi() {
+    return new Multi(this);
   }
 
   /** Resolve when the index has finished backfilling; onProgress gets each step. */

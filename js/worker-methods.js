@@ -16,3 +16,7 @@ export const FORWARDED = Object.freeze([
 
 /** Every method the page may call on the worker's store. */
 export const WORKER_METHODS = Object.freeze([...FORWARDED, 'pipeline', 'execMulti', 'indexReady', 'close']);
+
+/** Methods the client answers on the page itself, sending no message of
+ * their own: `multi` builds a transaction that crosses as one execMulti. */
+export const PAGE_METHODS = Object.freeze(['multi']);

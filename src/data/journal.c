@@ -56,9 +56,12 @@ void vs_journal_append(vs_journal *j, int argc, const uint8_t *const *argv, cons
      * reserved too little, grow (or count the record lost) rather than
      * write past the buffer. */
     size_t n = vs_resp_command_size(argc, lens);
-    if (j->len + n > j->cap && !vs_grow_bytes(&j->buf, &j->cap, j->len + n, 4096)) {
-        j->lost++;
-        return;
+    if (j->len + n > j->cap) {
+        j->unreserved++;
+        if (!vs_grow_bytes(&j->buf, &j->cap, j->len + n, 4096)) {
+            j->lost++;
+            return;
+        }
     }
     put_header(j, '*', (size_t)argc);
     for (int i = 0; i < argc; i++) put_bulk(j, argv[i], lens[i]);

@@ -49,6 +49,9 @@ typedef struct vs_journal {
     uint64_t chain; /* value of the last check record (0: a new journal) */
     uint64_t lost;  /* records dropped for lack of reserved room (never
                        expected: the command layer reserves first) */
+    uint64_t unreserved; /* records written past the room reserved for them
+                            (the buffer grew; never expected: tests and
+                            fuzzers check it stays 0) */
     int in_tx;      /* between vs_journal_tx_begin and _end */
     size_t tx_start;/* where the transaction's MULTI record begins */
     size_t hold;    /* room kept free for the transaction's end */

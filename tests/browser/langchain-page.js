@@ -50,6 +50,17 @@ window.t = {
     const mmr = await store.maxMarginalRelevanceSearch('alpha beta gamma', { k: 4, fetchK: 15, lambda: 0.3, filter: { n: { $lt: 70 } } });
     return { out, mmr: mmr.map((d) => d.id) };
   },
+  /** A transaction through the store (the worker client's multi() when in a worker). */
+  async tx() {
+    const db = await store.getStore();
+    const ran = await db.multi().hset('tx:1', { a: 1 }).hgetall('tx:1').command('EXISTS', 'tx:1').exec();
+    await db.command('WATCH', 'tx:1');
+    await db.command('HSET', 'tx:1', 'a', '2'); // a watched key changed: EXEC aborts
+    const aborted = await db.multi().del('tx:1').exec();
+    const kept = await db.hget('tx:1', 'a');
+    await db.del('tx:1');
+    return { ran, aborted, kept };
+  },
   async tryBad() {
     const errors = [];
     for (const f of [() => store.similaritySearch('x', 2, { nope: 1 }), () => store.addVectors([[1, 2]], [new Document({ pageContent: 'x', metadata: {} })])]) {

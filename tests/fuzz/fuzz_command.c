@@ -3,16 +3,24 @@
  * a 0x00 byte); each command runs against a store holding hashes and a
  * FLAT/TAG/NUMERIC index.  The engine must never crash, leak or trip a
  * sanitizer, whatever the bytes.  A leading byte picks a command name
- * from a list so the fuzzer reaches the FT.* parsers quickly. */
+ * from a list so the fuzzer reaches the FT.* parsers quickly.  Two clients
+ * take turns (transactions, WATCH) and the clock moves 7 ms per command,
+ * with a step of the expiry cycle after each, so keys given short TTLs
+ * expire mid-sequence.  The journal is on: a record written without the
+ * room reserved for it aborts. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../src/base/alloc.h"
+#include "../../src/abi/db.h"
 #include "../../src/abi/vessel.h"
 
 static const char *names[] = {"FT.SEARCH", "FT.CREATE", "HSET", "FT.INFO", "FT.DROPINDEX", "DEL", "RENAME", "HDEL",
-                              "SCAN", "KEYS", "HINCRBYFLOAT", "SET", "FT._LIST", "CONFIG", "FLUSHALL", NULL};
+                              "SCAN", "KEYS", "HINCRBYFLOAT", "SET", "FT._LIST", "CONFIG", "FLUSHALL", "MULTI",
+                              "EXEC", "DISCARD", "WATCH", "UNWATCH", "PEXPIRE", "EXPIREAT", "TTL", "PERSIST",
+                              "GETEX", "FT.DROP", NULL};
+#define NNAMES (sizeof names / sizeof *names - 1)
 
 static void run(vs_db *db, const char **argv, const size_t *lens, int argc) {
     vs_exec(db, argc, (const uint8_t *const *)argv, lens, (argc & 1) ? 2 : 3);
@@ -42,6 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     vs_db *db = vs_open(NULL);
     if (!db) return 0;
     setup(db);
+    int other = vs_client_open(db);
+    vs_journal_enable(db, 1); /* the journal's room reservations are exercised too */
+    double now = 1000;
+    unsigned turn = 0;
     size_t pos = 0;
     while (pos < size) {
         const uint8_t *end = memchr(data + pos, '\n', size - pos);
@@ -54,9 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int argc = 0;
         uint8_t pick = line[0];
         size_t i = 1;
-        if (pick < 15 * 16) {
-            argv[argc] = names[pick % 15];
-            lens[argc++] = strlen(names[pick % 15]);
+        if (pick < 240) {
+            argv[argc] = names[pick % NNAMES];
+            lens[argc++] = strlen(names[pick % NNAMES]);
         }
         size_t start = i;
         for (; i <= len && argc < 64; i++) {
@@ -66,9 +78,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 start = i + 1;
             }
         }
+        now += 7;
+        vs_set_time(db, now, 0);
+        if (other > 0) vs_client_select(db, (turn++ % 3 == 2) ? other : 0);
         if (argc) run(db, argv, lens, argc);
+        vs_expire_step(db, 4);
         while (vs_step(db, 16)) {
         }
+        if (db->eng.journal.unreserved || db->eng.journal.lost) abort(); /* a record past its reservation */
+        vs_journal_drain(db, vs_journal_len(db));
     }
     vs_close(db);
     if (vs_mem_used() != 0) abort(); /* leaked */

@@ -38,12 +38,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { open } from '../../js/node.js';
 import { MemoryStorage } from '../../js/storage/memory.js';
-import { prng } from './helpers.js';
+import { prng, seedList } from './helpers.js';
+import { checkExact, checkResults, distance } from './knn-model.js';
 
 const OPS = Number(process.env.EXPIRY_OPS ?? 160);
-const SEEDS = process.env.SEED !== undefined
-  ? [Number(process.env.SEED)]
-  : Array.from({ length: Number(process.env.EXPIRY_SEEDS ?? 30) }, (_, i) => i + 1);
+const SEEDS = seedList('EXPIRY_SEEDS', 30);
 const WASM = process.env.VESSEL_WASM ? readFileSync(process.env.VESSEL_WASM) : undefined;
 
 // ---- indexes and values ----------------------------------------------------------
@@ -94,20 +93,6 @@ function parseField(f, value) {
   return new Float32Array(value.buffer.slice(value.byteOffset, value.byteOffset + 12));
 }
 
-function distance(metric, a, b) {
-  let s = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    s += metric === 'L2' ? (a[i] - b[i]) ** 2 : a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  if (metric === 'L2') return s;
-  if (metric === 'IP') return 1 - s;
-  return 1 - s / Math.sqrt(na * nb);
-}
-const close = (a, b) => Math.abs(a - b) <= 1e-4 + 1e-4 * Math.abs(b);
 
 const has = (t) => (d) => d.values.t?.has(t) ?? false;
 const inRange = (lo, hi) => (d) => d.values.n !== undefined && d.values.n >= lo && d.values.n <= hi;
@@ -237,17 +222,10 @@ async function checkKnn(db, def, docs, r, stats, msg) {
   for (const d of docs) if (d.values.v && pred(d)) cand.set(d.key, distance(def.metric, q, d.values.v));
   const what = `${def.name} ${def.algo} ${def.metric} ${query}`;
   const got = res.results;
-  const seen = new Set();
-  for (const x of got) {
-    assert.ok(cand.has(x.key), msg(`${what}: ${x.key} is not a live matching document`));
-    assert.ok(!seen.has(x.key), msg(`${what}: ${x.key} twice`));
-    seen.add(x.key);
-    assert.ok(close(Number(x.score), cand.get(x.key)), msg(`${what}: ${x.key} at ${x.score}, model ${cand.get(x.key)}`));
-  }
+  const seen = checkResults(got, cand, what, msg);
   assert.equal(got.length, Math.min(k, cand.size), msg(`${what}: ${got.length} results, ${cand.size} live candidates`));
   if (def.algo === 'FLAT') {
-    const last = got.length ? Number(got.at(-1).score) : -Infinity;
-    for (const [key, d] of cand) if (!seen.has(key)) assert.ok(d >= last - 1e-4, msg(`${what}: ${key} at ${d} missing, last returned ${last}`));
+    checkExact(got, cand, seen, what, msg);
   }
 }
 

@@ -26,12 +26,11 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { open } from '../../js/index.js';
 import { MemoryStorage } from '../../js/storage/memory.js';
-import { prng } from './helpers.js';
+import { prng, seedList } from './helpers.js';
+import { checkExact, checkResults, distance } from './knn-model.js';
 
 const OPS = Number(process.env.MODEL_OPS ?? 300);
-const SEEDS = process.env.SEED !== undefined
-  ? [Number(process.env.SEED)]
-  : Array.from({ length: Number(process.env.MODEL_SEEDS ?? 80) }, (_, i) => i + 1);
+const SEEDS = seedList('MODEL_SEEDS', 80);
 const WASM = process.env.VESSEL_WASM ? readFileSync(process.env.VESSEL_WASM) : undefined;
 
 // ---- the indexes ----------------------------------------------------------------
@@ -165,27 +164,7 @@ function derive(model, def) {
   return { docs, indexed, records, failures };
 }
 
-function distance(metric, a, b) {
-  let s = 0;
-  if (metric === 'L2') {
-    for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-    return s;
-  }
-  if (metric === 'IP') {
-    for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-    return 1 - s;
-  }
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    s += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return 1 - s / Math.sqrt(na * nb);
-}
 
-const close = (a, b) => Math.abs(a - b) <= 1e-4 + 1e-4 * Math.abs(b);
 
 // ---- queries --------------------------------------------------------------------------
 
@@ -281,23 +260,14 @@ async function checkKnn(db, def, fd, want, r, stats, exact, msg) {
   for (const d of want.indexed) if (d.values[fd.f] && pred(d)) cand.set(d.key, distance(fd.metric, q, d.values[fd.f]));
   const what = `${def.name} ${fd.algo} ${fd.metric} ${text}`;
   const got = res.results;
-  const seen = new Set();
-  for (const x of got) {
-    assert.ok(cand.has(x.key), msg(`${what}: ${x.key} is not a live matching document`));
-    assert.ok(!seen.has(x.key), msg(`${what}: ${x.key} twice`));
-    seen.add(x.key);
-    assert.ok(close(Number(x.score), cand.get(x.key)), msg(`${what}: ${x.key} at ${x.score}, model ${cand.get(x.key)}`));
-  }
+  const seen = checkResults(got, cand, what, msg);
   for (let i = 1; i < got.length; i++) assert.ok(Number(got[i].score) >= Number(got[i - 1].score) - 1e-4, msg(`${what}: order`));
   if (!exact) return;
   const n = Math.min(k, cand.size);
   assert.equal(got.length, n, msg(`${what}: ${got.length} results, ${cand.size} candidates (${got.map((x) => x.key)})`));
   const truth = [...cand].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
   if (fd.algo === 'FLAT') {
-    const last = got.length ? Number(got.at(-1).score) : -Infinity;
-    for (const [key, d] of cand) {
-      if (!seen.has(key)) assert.ok(d >= last - 1e-4, msg(`${what}: ${key} at ${d} missing, last returned ${last}`));
-    }
+    checkExact(got, cand, seen, what, msg);
   } else if (n) {
     const kth = truth.at(-1)[1];
     stats.hits += got.filter((x) => cand.get(x.key) <= kth + 1e-4).length;

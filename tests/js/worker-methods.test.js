@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
-import { FORWARDED, WORKER_METHODS } from '../../js/worker-methods.js';
+import { FORWARDED, PAGE_METHODS, WORKER_METHODS } from '../../js/worker-methods.js';
 import { VesselWorker } from '../../js/worker-client.js';
 
 const PROPERTIES = new Set(['build', 'readOnly', 'loadReport']);
@@ -22,12 +22,13 @@ function declaredMethods() {
   return [...picked, ...own].filter((n) => !PROPERTIES.has(n));
 }
 
-test('worker-client.d.ts declares exactly the worker methods', () => {
-  assert.deepEqual(new Set(declaredMethods()), new Set(WORKER_METHODS));
+test('worker-client.d.ts declares exactly the worker methods and the page-side ones', () => {
+  assert.deepEqual(new Set(declaredMethods()), new Set([...WORKER_METHODS, ...PAGE_METHODS]));
 });
 
 test('the client has every worker method, and the list has each once', () => {
   assert.equal(new Set(WORKER_METHODS).size, WORKER_METHODS.length);
-  for (const m of WORKER_METHODS) assert.equal(typeof VesselWorker.prototype[m], 'function', m);
+  for (const m of [...WORKER_METHODS, ...PAGE_METHODS]) assert.equal(typeof VesselWorker.prototype[m], 'function', m);
+  for (const m of PAGE_METHODS) assert.ok(!WORKER_METHODS.includes(m), m);
   for (const m of FORWARDED) assert.ok(WORKER_METHODS.includes(m), m);
 });
