@@ -95,7 +95,7 @@ unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar
 # in tests/fuzz/corpus/ (new inputs go to build/fuzz/, not the repo).
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := fuzz_command fuzz_snapshot fuzz_pipeline fuzz_framing
+FUZZ_TARGETS := fuzz_command fuzz_snapshot fuzz_pipeline fuzz_framing fuzz_tokenize
 FUZZ_FLAGS := $(CSTD) -O1 -g $(WARN) -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
