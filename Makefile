@@ -94,14 +94,22 @@ unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar
 # `make fuzz` runs each for FUZZ_SECONDS, starting from the seed corpora
 # in tests/fuzz/corpus/ (new inputs go to build/fuzz/, not the repo).
 FUZZ_CC ?= clang
+COMMA := ,
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := fuzz_command fuzz_snapshot fuzz_pipeline fuzz_framing fuzz_tokenize
 FUZZ_FLAGS := $(CSTD) -O1 -g $(WARN) -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+# The engine is compiled once for all targets (instrumented for coverage,
+# libFuzzer's main linked only into each target).
+FUZZ_OBJ := $(patsubst src/%.c,build/fuzz/obj/%.o,$(SRC))
 
-build/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR) | deps-fuzz
+build/fuzz/obj/%.o: src/%.c $(HDR) | deps-fuzz
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(SRC) -lm -o $@
+	$(FUZZ_CC) $(subst -fsanitize=fuzzer$(COMMA),-fsanitize=fuzzer-no-link$(COMMA),$(FUZZ_FLAGS)) -c $< -o $@
+
+build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $(HDR) | deps-fuzz
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_OBJ) -lm -o $@
 
 fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -137,7 +145,7 @@ test: deps layers
 	$(MAKE) -j2 all
 	$(MAKE) -j2 unit-wasm
 	$(MAKE) test-js
-	$(MAKE) fuzz FUZZ_SECONDS=20
+	$(MAKE) -j2 fuzz FUZZ_SECONDS=20
 
 test-js: $(WASM) $(DEMO_DATA) $(EDGE_DIST)
 	$(NODE) --test --test-concurrency=1 tests/js/ tests/server/ tests/crash/ tests/browser/ tests/e2e/ tests/edge/ tests/package/
