@@ -15,6 +15,8 @@ export interface VesselWorker extends Pick<Vessel,
 export class VesselWorker {
   /** Bytes allocated by the engine (asynchronous here: the engine is in the worker). */
   usedMemory(): Promise<number>;
+  /** Reclaim expired keys now, at most `budget` (all when omitted): the number deleted. */
+  expireNow(budget?: number): Promise<number>;
 }
 
 /** Open a store in a new module worker (or in `worker`, running js/worker.js). */

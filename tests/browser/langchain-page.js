@@ -59,7 +59,12 @@ window.t = {
     const aborted = await db.multi().del('tx:1').exec();
     const kept = await db.hget('tx:1', 'a');
     await db.del('tx:1');
-    return { ran, aborted, kept };
+    // Expiry through the store: a key with a 1 ms TTL is gone, and expireNow answers a count.
+    await db.command('SET', 'tx:e', 'x', 'PX', '1');
+    await new Promise((r) => setTimeout(r, 20));
+    const reclaimed = await db.expireNow();
+    const gone = await db.exists('tx:e');
+    return { ran, aborted, kept, reclaimed: typeof reclaimed, gone };
   },
   async tryBad() {
     const errors = [];

@@ -119,7 +119,7 @@ test('Chromium: the same through the Web Worker client, reopened in a new worker
   const a = await page();
   await fillAndCheck(a, 'lc-worker', true);
   // The worker client builds transactions too (multi() on the page, one execMulti message).
-  assert.deepEqual(await a.evaluate(() => t.tx()), { ran: [1, { a: '1' }, 1], aborted: null, kept: '2' });
+  assert.deepEqual(await a.evaluate(() => t.tx()), { ran: [1, { a: '1' }, 1], aborted: null, kept: '2', reclaimed: 'number', gone: 0 });
   await a.evaluate(() => t.close());
   const again = await a.evaluate(() => t.open('lc-worker', { worker: true, existing: true }));
   assert.ok(again.worker);
