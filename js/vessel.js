@@ -250,13 +250,8 @@ export class Vessel {
     this.#expiryTimer = setTimeout(() => {
       this.#expiryTimer = null;
       if (this.closed) return;
-      if (this.engine.nextExpiry() <= this.engine.clock()) {
-        const run = this.background.kick();
-        if (run) run.then(() => this.#armExpiry(), () => {});
-        else this.#armExpiry();
-      } else {
-        this.#armExpiry();
-      }
+      if (this.engine.nextExpiry() <= this.engine.clock()) this.background.kick().then(() => this.#armExpiry(), () => {});
+      else this.#armExpiry();
     }, wait);
     this.#expiryTimer.unref?.(); // never keeps a Node process alive
   }
