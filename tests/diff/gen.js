@@ -259,7 +259,11 @@ const GEN = {
     return [a, zero ? 'scan' : 'scanany'];
   },
   SELECT: () => [['SELECT', '0']], // server only (vessel-server answers it, the engine does not)
-  UNKNOWN: (r) => [[r.pick(['NOSUCH', 'hsetx', 'GETT', 'x', 'HSET\0', 'get\0x', 'a\r\nb', 'X'.repeat(200), '\xff']), ...Array.from({ length: r.range(0, 3) }, () => randomValue(r))]],
+  // No name is a real command followed by NUL ('HSET\0'): redis-server compares
+  // command names with strcasecmp, which stops at the NUL, while it hashes every
+  // byte, so such a name runs the command only when its hash (random seed per
+  // process) lands in the real command's bucket, about one start in 256.
+  UNKNOWN: (r) => [[r.pick(['NOSUCH', 'hsetx', 'GETT', 'x', 'NOSUCH\0', '\0get', 'a\r\nb', 'X'.repeat(200), '\xff']), ...Array.from({ length: r.range(0, 3) }, () => randomValue(r))]],
 };
 
 // Relative weights: writes and reads about evenly, keyspace commands often.

@@ -19,6 +19,10 @@ test('connection commands', async () => {
   assert.equal(await db.command('ECHO', 'héllo wörld'), 'héllo wörld');
   await rejects(db.command('ECHO'), "ERR wrong number of arguments for 'echo' command");
   await rejects(db.command('NOPE', 'a', 1), "ERR unknown command 'NOPE', with args beginning with: 'a' '1' ");
+  // A real name followed by NUL is no command (redis-server's answer on most starts;
+  // see tests/diff/gen.js), and the text stops at the NUL as Redis's does.
+  await rejects(db.command('HSET\0', 'h', 'f', 'v'), "ERR unknown command 'HSET', with args beginning with: 'h' 'f' 'v' ");
+  assert.equal(await db.command('EXISTS', 'h'), 0);
   await db.close();
 });
 
