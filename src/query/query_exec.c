@@ -209,6 +209,8 @@ typedef struct kid_iters {
 /* Positions of the kid in document id into l (sorted, distinct). */
 static vs_status kid_positions(const vs_field_index *fi, kid_iters *k, uint32_t id, pos_list *l) {
     l->n = 0;
+    vs_status rst = pos_reserve(l, 16);
+    if (rst != VS_OK) return rst;
     for (uint32_t t = 0; t < k->n; t++) {
         if (k->state[t] == 2) continue;
         if (k->state[t] == 0 || k->it[t].id < id) {
