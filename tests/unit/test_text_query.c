@@ -8,7 +8,7 @@
 #include "base/arena.h"
 #include "query/query.h"
 #include "query/score.h"
-#include "vt.h"
+#include "vt_cmd.h"
 
 /* t1 TEXT WITHSUFFIXTRIE, t2 TEXT, tag TAG, num NUMERIC, v VECTOR. */
 static vs_fielddef fields[5];
@@ -323,6 +323,56 @@ static void test_scorer_names(void) {
     VT_EQ_INT(vs_score_weight_units(2.7), 2);
 }
 
+/* FT.SEARCH with text clauses under every allocation failure: the reply is
+ * the normal one or an -OOM error, and nothing leaks. */
+static void test_oom(void) {
+    static const char *queries[][8] = {
+        {"hello world", "WITHSCORES", NULL},
+        {"\"quick brown\" | run*", "SCORER", "TFIDF", NULL},
+        {"hello fox", "SLOP", "2", NULL},
+        {"hello fox", "INORDER", "SCORER", "TFIDF.DOCNORM", NULL},
+        {"(%helo% | *ing) -@g:{y}", "WITHSCORES", NULL},
+    };
+    for (size_t qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
+        char *want = NULL;
+        size_t wn = 0;
+        int faults = 1;
+        for (unsigned long nth = 0; faults && nth < 5000; nth++) {
+            vs_db *db = vs_open(NULL);
+            vt_run(db, "FT.CREATE", "i", "PREFIX", "1", "d:", "SCHEMA", "t", "TEXT", "WEIGHT", "2", "u", "TEXT",
+                   "WITHSUFFIXTRIE", "g", "TAG", NULL);
+            vt_run(db, "HSET", "d:1", "t", "Hello world, the quick brown fox", "u", "jumping dogs", "g", "x", NULL);
+            vt_run(db, "HSET", "d:2", "t", "hello hello", "u", "running quick fox brown", "g", "y", NULL);
+            vt_run(db, "HSET", "d:3", "t", "world", "u", "quick brown helo", "g", "x", NULL);
+            const uint8_t *argv[12];
+            size_t lens[12];
+            int argc = 0;
+            argv[argc++] = (const uint8_t *)"FT.SEARCH";
+            argv[argc++] = (const uint8_t *)"i";
+            for (int k = 0; queries[qi][k]; k++) argv[argc++] = (const uint8_t *)queries[qi][k];
+            for (int k = 0; k < argc; k++) lens[k] = strlen((const char *)argv[k]);
+            if (nth) vs_fault_inject(nth, 0);
+            vs_exec(db, argc, argv, lens, 2);
+            faults = nth ? (int)vs_fault_inject(0, 0) : 1;
+            const char *r = (const char *)vs_reply_data(db);
+            size_t rn = vs_reply_len(db);
+            if (nth == 0) {
+                want = malloc(rn);
+                memcpy(want, r, rn);
+                wn = rn;
+                VT_CHECK(rn > 0 && r[0] == '*');
+            } else if (!(rn >= 4 && memcmp(r, "-OOM", 4) == 0)) {
+                vt_checks++;
+                if (rn != wn || memcmp(r, want, rn) != 0)
+                    vt_fail(__FILE__, __LINE__, "query %zu fault %lu: %.*s", qi, nth, (int)rn, r);
+            }
+            vs_close(db);
+            VT_EQ_INT(vs_mem_used(), 0);
+        }
+        free(want);
+    }
+}
+
 int main(void) {
     setup();
     VT_RUN(test_terms);
@@ -333,6 +383,7 @@ int main(void) {
     VT_RUN(test_errors);
     VT_RUN(test_knn_prefilter);
     VT_RUN(test_scorer_names);
+    VT_RUN(test_oom);
     vs_text_opts_release(&text_opts.opts);
     VT_DONE();
 }
