@@ -597,6 +597,7 @@ void vs_text_stats_get(const vs_field_index *fi, vs_text_stats *s) {
     s->total_positions = t->total_positions;
     s->nterms = t->nterms;
     s->nstems = t->stem ? t->nstems : 0;
+    s->blocks = t->nblocks_total;
     s->offsets = t->offsets;
     s->suffix = t->suffix;
     s->stem = t->stem;

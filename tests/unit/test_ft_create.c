@@ -318,6 +318,38 @@ static void test_text_options(void) {
     vs_close(db);
 }
 
+/* FT.INFO of TEXT fields: the attribute as valkey-search renders it, the
+ * text counters, and the index-level text options. */
+static void test_text_info(void) {
+    vs_db *db = vs_open(NULL);
+    vt_run(db, "HSET", "d:1", "body", "Hello hello, world of the runners", "title", "x", NULL);
+    vt_run(db, "HSET", "d:2", "body", "world peace", NULL);
+    vt_run(db, "HSET", "d:3", "body", "\xff bad", NULL);
+    vt_run(db, "HSET", "d:4", "body", "the a and", NULL);
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "i", "PREFIX", "1", "d:", "PUNCTUATION", ",.", "STOPWORDS", "2", "The", "of",
+           "MINSTEMSIZE", "3", "SCHEMA", "body", "TEXT", "WITHSUFFIXTRIE", "WEIGHT", "2.5", "title", "TEXT", "NOSTEM");
+    while (vs_step(db, 100)) {
+    }
+    vt_run(db, "FT.INFO", "i", NULL);
+    const char *r = (const char *)vs_reply_data(db);
+    size_t n = vs_reply_len(db);
+    VT_CHECK(has(r, n, "+type\r\n+TEXT\r\n+WITH_SUFFIX_TRIE\r\n+1\r\n+NO_STEM\r\n+0\r\n+WEIGHT\r\n+2.5\r\n"));
+    VT_CHECK(has(r, n, "+type\r\n+TEXT\r\n+WITH_SUFFIX_TRIE\r\n+0\r\n+NO_STEM\r\n+1\r\n+WEIGHT\r\n+1\r\n"));
+    VT_CHECK(has(r, n, "+num_terms\r\n:7\r\n")); /* body: hello world runners peace a and; title: x */
+    VT_CHECK(has(r, n, "+total_term_occurrences\r\n:9\r\n"));
+    VT_CHECK(has(r, n, "+hash_indexing_failures\r\n$1\r\n1\r\n"));
+    VT_CHECK(has(r, n, "+stopwords_list\r\n*2\r\n+The\r\n+of\r\n"));
+    VT_CHECK(has(r, n, "+punctuation\r\n+,.\r\n+stop_words\r\n*2\r\n+The\r\n+of\r\n+with_offsets\r\n+1\r\n"
+                       "+min_stem_size\r\n:3\r\n+language\r\n+english\r\n"));
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "j", "NOOFFSETS", "SCHEMA", "body", "TEXT");
+    vt_run(db, "FT.INFO", "j", NULL);
+    r = (const char *)vs_reply_data(db);
+    n = vs_reply_len(db);
+    VT_CHECK(has(r, n, "+punctuation\r\n+,.<>{}[]\"':;!@#$%^&*()-+=~/\\|?\r\n+stop_words\r\n*33\r\n+a\r\n+is\r\n"));
+    VT_CHECK(has(r, n, "+with_offsets\r\n+0\r\n+min_stem_size\r\n:4\r\n"));
+    vs_close(db);
+}
+
 static void test_dropindex_dd(void) {
     vs_db *db = vs_open(NULL);
     vt_run(db, "HSET", "doc:1", "t", "a", NULL);
@@ -480,6 +512,7 @@ int main(void) {
     VT_RUN(test_errors);
     VT_RUN(test_limits);
     VT_RUN(test_text_options);
+    VT_RUN(test_text_info);
     VT_RUN(test_create_info_list_drop);
     VT_RUN(test_dropindex_dd);
     VT_RUN(test_drop_legacy);
