@@ -617,6 +617,9 @@ const vs_fi_ops vs_text_ops = {
     .info_len = 6,
     .type_name = "TEXT",
     .compact = text_compact,
+    .snap_save = vs_text_snap_save,
+    .snap_load = vs_text_snap_load,
+    .snap_finish = vs_text_snap_finish,
     .count = text_count,
     .has = text_has,
 };
