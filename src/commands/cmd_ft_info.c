@@ -16,6 +16,7 @@
 
 #include "commands/commands.h"
 #include "commands/engine.h"
+#include "index/text.h"
 #include "query/registry.h"
 
 static void reply_bytes_simple(vs_reply *r, const uint8_t *p, size_t n) {
@@ -62,18 +63,46 @@ static const char *const gc[] = {"bytes_collected",  "total_ms_run",            
                                  "last_run_time_ms", "gc_numeric_trees_missed", "gc_blocks_denied"};
 static const char *const cursors[] = {"global_idle", "global_total", "index_capacity", "index_total"};
 
+/* The stop words of an index with TEXT fields: as given, or the default
+ * list (valkey-search's order). */
+static void reply_stopwords(const vs_schema *s, vs_reply *r) {
+    const vs_schema_text *t = s->text;
+    if (!s->ntext || !t) {
+        vs_reply_array(r, 0);
+    } else if (t->stop_custom) {
+        vs_reply_array(r, t->nstop);
+        for (uint32_t i = 0; i < t->nstop; i++)
+            reply_bytes_simple(r, s->args[t->stop_arg + i], s->arglen[t->stop_arg + i]);
+    } else {
+        vs_reply_array(r, vs_text_stopwords_default_count);
+        for (size_t i = 0; i < vs_text_stopwords_default_count; i++) vs_reply_simple(r, vs_text_stopwords_default[i]);
+    }
+}
+
 static void reply_info(const vs_ftindex *x, vs_reply *r) {
     const vs_schema *s = &x->schema;
     char buf[64];
-    size_t vector_bytes = 0, field_bytes = 0;
+    size_t vector_bytes = 0, field_bytes = 0, text_bytes = 0;
+    vs_text_stats tx = {0};
     for (uint32_t i = 0; i < s->nfields; i++) {
         const vs_field_index *fi = x->fields[i];
         size_t m = fi->ops->memory(fi);
         field_bytes += m;
         if (!strcmp(fi->ops->type_name, "VECTOR")) vector_bytes += m;
+        if (s->fields[i].type == VS_FIELD_TEXT) {
+            vs_text_stats one;
+            vs_text_stats_get(fi, &one);
+            text_bytes += m;
+            tx.total_tokens += one.total_tokens;
+            tx.total_postings += one.total_postings;
+            tx.total_positions += one.total_positions;
+            tx.nterms += one.nterms;
+            tx.blocks += one.blocks;
+        }
     }
     size_t index_bytes = vs_ftindex_memory(x);
-    vs_reply_map(r, 33);
+    int text = s->ntext > 0;
+    vs_reply_map(r, 33 + (text ? 4 : 0));
     vs_reply_simple(r, "index_name");
     reply_bytes_simple(r, s->name, s->nlen);
     vs_reply_simple(r, "index_options"); /* valkey-search 1.0's: none */
@@ -115,25 +144,26 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
     vs_reply_int(r, x->num_docs);
     vs_reply_simple(r, "max_doc_id");
     vs_reply_bulk_ll(r, max_doc_id(x));
-    vs_reply_simple(r, "num_terms");
-    vs_reply_int(r, 0);
+    vs_reply_simple(r, "num_terms"); /* distinct words, summed over the TEXT fields */
+    vs_reply_int(r, tx.nterms);
     vs_reply_simple(r, "num_records");
     vs_reply_int(r, (long long)x->num_records);
-    /* No full-text index: no inverted index, offsets, sortable copies or
-     * key table (documents are key ids).  The vectors' indexes are
-     * vector_index_sz_mb; the per-document bookkeeping (tracked and indexed
-     * bit sets, the TAG/NUMERIC present and failed sets) doc_table_size_mb. */
-    reply_stat(r, "inverted_sz_mb", 0);
+    /* The inverted indexes are the TEXT fields (their memory, blocks and
+     * positions); the vectors' indexes are vector_index_sz_mb; no sortable
+     * copies or key table (documents are key ids); the per-document
+     * bookkeeping (tracked and indexed bit sets, the fields' present and
+     * failed sets) is doc_table_size_mb. */
+    reply_stat(r, "inverted_sz_mb", (double)text_bytes / MB);
     reply_stat(r, "vector_index_sz_mb", (double)vector_bytes / MB);
     vs_reply_simple(r, "total_inverted_index_blocks");
-    vs_reply_cstr(r, "0");
+    vs_reply_bulk_ll(r, (long long)tx.blocks);
     reply_stat(r, "offset_vectors_sz_mb", 0);
     reply_stat(r, "doc_table_size_mb", (double)(index_bytes - field_bytes) / MB);
     reply_stat(r, "sortable_values_size_mb", 0);
     reply_stat(r, "key_table_size_mb", 0);
     reply_stat(r, "records_per_doc_avg", ratio((double)x->num_records, (double)x->num_docs));
-    reply_stat(r, "bytes_per_record_avg", ratio(0, (double)x->num_records));
-    reply_stat(r, "offsets_per_term_avg", ratio(0, (double)x->num_records));
+    reply_stat(r, "bytes_per_record_avg", ratio((double)text_bytes, (double)x->num_records));
+    reply_stat(r, "offsets_per_term_avg", ratio((double)tx.total_positions, (double)x->num_records));
     reply_stat(r, "offset_bits_per_record_avg", ratio(0, 0));
     vs_reply_simple(r, "hash_indexing_failures");
     vs_reply_bulk_ll(r, (long long)x->failures);
@@ -153,11 +183,11 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
         vs_reply_simple(r, cursors[i]);
         vs_reply_int(r, 0);
     }
-    vs_reply_simple(r, "stopwords_list"); /* no TEXT fields, no stop words */
-    vs_reply_array(r, 0);
+    vs_reply_simple(r, "stopwords_list"); /* none without TEXT fields */
+    reply_stopwords(s, r);
     /* valkey-search's fields that RediSearch does not have. */
     vs_reply_simple(r, "total_term_occurrences");
-    vs_reply_int(r, 0);
+    vs_reply_int(r, (long long)tx.total_tokens);
     vs_reply_simple(r, "backfill_in_progress");
     vs_reply_cstr(r, x->backfilling ? "1" : "0");
     vs_reply_simple(r, "backfill_complete_percent");
@@ -169,6 +199,18 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
     vs_reply_cstr(r, "0 sec");
     vs_reply_simple(r, "state");
     vs_reply_simple(r, !x->backfilling ? "ready" : x->backfill_oom ? "backfill_paused_by_oom" : "backfill_in_progress");
+    if (text) { /* valkey-search's index-level text options */
+        const vs_schema_text *t = s->text;
+        vs_reply_simple(r, "punctuation");
+        if (t->punct) reply_bytes_simple(r, t->punct, t->punct_len);
+        else vs_reply_simple(r, VS_TEXT_PUNCT_DEFAULT);
+        vs_reply_simple(r, "stop_words");
+        reply_stopwords(s, r);
+        vs_reply_simple(r, "with_offsets");
+        vs_reply_simple(r, t->offsets ? "1" : "0");
+        vs_reply_simple(r, "min_stem_size");
+        vs_reply_int(r, t->min_stem);
+    }
     vs_reply_simple(r, "language");
     vs_reply_simple(r, "english");
     vs_reply_simple(r, "index_memory");

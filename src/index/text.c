@@ -597,6 +597,7 @@ void vs_text_stats_get(const vs_field_index *fi, vs_text_stats *s) {
     s->total_positions = t->total_positions;
     s->nterms = t->nterms;
     s->nstems = t->stem ? t->nstems : 0;
+    s->blocks = t->nblocks_total;
     s->offsets = t->offsets;
     s->suffix = t->suffix;
     s->stem = t->stem;
@@ -616,6 +617,9 @@ const vs_fi_ops vs_text_ops = {
     .info_len = 6,
     .type_name = "TEXT",
     .compact = text_compact,
+    .snap_save = vs_text_snap_save,
+    .snap_load = vs_text_snap_load,
+    .snap_finish = vs_text_snap_finish,
     .count = text_count,
     .has = text_has,
 };

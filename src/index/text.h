@@ -102,6 +102,7 @@ typedef struct vs_text_stats {
     uint64_t total_positions;
     uint32_t nterms;        /* distinct words */
     uint32_t nstems;        /* distinct stems in the stem map */
+    uint64_t blocks;        /* posting blocks (FT.INFO) */
     int offsets;            /* positions kept (WITHOFFSETS) */
     int suffix;             /* WITHSUFFIXTRIE */
     int stem;               /* stemming on */

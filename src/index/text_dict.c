@@ -398,6 +398,7 @@ vs_status tx_dict_rebuild(vs_textidx *t) {
     vs_status st = htab_reserve(t, n ? n : 1);
     if (st == VS_OK && t->stem) st = stab_reserve(t, n ? n : 1);
     if (st != VS_OK) return st;
+    memset(t->htab, 0xFF, (size_t)t->hcap * sizeof *t->htab); /* refilled below, checking for repeats */
     tx_sorted *ss[2] = {&t->fwd, t->suffix ? &t->rev : NULL};
     for (int k = 0; k < 2; k++) {
         if (!ss[k]) continue;
@@ -406,8 +407,10 @@ vs_status tx_dict_rebuild(vs_textidx *t) {
         if (sorted_reserve(t, s, n) != VS_OK) return VS_ERR_NOMEM;
     }
     for (uint32_t id = 0; id < t->nslots; id++) {
-        if (!t->terms[id].ndocs) continue;
-        htab_put(t->htab, t->hcap, t->terms[id].hash, id);
+        const tx_term *tm = &t->terms[id];
+        if (!tm->ndocs) continue;
+        if (tx_find(t, t->arena + tm->off, tm->len, tm->hash) != TX_NONE) return VS_ERR_CORRUPT;
+        htab_put(t->htab, t->hcap, tm->hash, id);
         if (t->stem) stem_add(t, id);
     }
     for (int k = 0; k < 2; k++) {

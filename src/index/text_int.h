@@ -128,6 +128,9 @@ typedef struct vs_textidx {
     size_t order_cap;
     tx_ent *ent;
     size_t ent_cap;
+    /* a snapshot being loaded */
+    uint32_t load_terms;   /* terms the section holds */
+    uint32_t load_nblocks; /* blocks of the term being read */
 } vs_textidx;
 
 /* ---- varints ---- */
@@ -201,7 +204,8 @@ void tx_term_drop(vs_textidx *t, uint32_t term);
 /* Forget every term (FLUSHALL) and release the dictionary's memory. */
 void tx_dict_free(vs_textidx *t);
 size_t tx_dict_memory(const vs_textidx *t);
-/* Rebuild hash, sorted orders and stem chains from the term slots (load). */
+/* Rebuild hash, sorted orders and stem chains from the term slots (load);
+ * VS_ERR_CORRUPT when a word is there twice. */
 vs_status tx_dict_rebuild(vs_textidx *t);
 /* The stem of w (n bytes) into out (room for n bytes); returns its length. */
 size_t tx_stem(const vs_textidx *t, const uint8_t *w, size_t n, uint8_t *out);
@@ -221,5 +225,10 @@ uint32_t tx_post_remove(vs_textidx *t, tx_term *tm, uint32_t id);
 uint32_t tx_post_find_block(const tx_term *tm, uint32_t id);
 /* Make a term's block array hold one more block (prepare). */
 vs_status tx_post_reserve_block(vs_textidx *t, tx_term *tm);
+
+/* ---- text_snap.c: the snapshot section (vs_fi_ops.snap_*) ---- */
+int vs_text_snap_save(const vs_field_index *fi, vs_fi_save *c, const uint8_t **p, size_t *n);
+vs_status vs_text_snap_load(vs_field_index *fi, vs_fi_load *ld);
+vs_status vs_text_snap_finish(vs_field_index *fi, uint32_t key_bound, const char **why);
 
 #endif

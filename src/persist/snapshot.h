@@ -57,14 +57,17 @@ enum {
     VS_SEC_FLAT = 4, /* index sections: one per field of these kinds */
     VS_SEC_HNSW = 5,
     VS_SEC_EXPIRES = 6, /* after the keys, when some key has a TTL */
+    VS_SEC_TEXT = 7,    /* an index section: one per TEXT field */
     VS_SEC_END = 0xFFFFFFFFu,
 };
 
 /* The type of a field's index section: VS_SEC_FLAT or VS_SEC_HNSW for a
- * vector field (whose index implements vs_fi_ops.snap_*), 0 for a field
- * whose index is rebuilt from the keys. */
+ * vector field, VS_SEC_TEXT for a TEXT field (indexes that implement
+ * vs_fi_ops.snap_*), 0 for a field whose index is rebuilt from the keys. */
 static inline uint32_t vs_snap_section_of(const vs_field_index *fi) {
-    if (!fi->ops->snap_save || fi->def->type != VS_FIELD_VECTOR) return 0;
+    if (!fi->ops->snap_save) return 0;
+    if (fi->def->type == VS_FIELD_TEXT) return VS_SEC_TEXT;
+    if (fi->def->type != VS_FIELD_VECTOR) return 0;
     return fi->def->vec.algo == VS_ALGO_HNSW ? VS_SEC_HNSW : VS_SEC_FLAT;
 }
 

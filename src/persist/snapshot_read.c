@@ -9,7 +9,7 @@
  * count and length is checked against what remains of its section before
  * anything is allocated.
  *
- * Index sections (FLAT, HNSW) are decoded by their index (vs_fi_ops
+ * Index sections (FLAT, HNSW, TEXT) are decoded by their index (vs_fi_ops
  * .snap_load, index/field_index.h) through the same two kinds of reads,
  * straight into its vector blocks or graph arrays; this file reads the
  * (index, field) positions that open them, checks that each field comes
@@ -86,6 +86,7 @@ static const char *section_name(uint32_t type) {
     case VS_SEC_INDEX: return "index";
     case VS_SEC_FLAT: return "flat";
     case VS_SEC_HNSW: return "hnsw";
+    case VS_SEC_TEXT: return "text";
     case VS_SEC_EXPIRES: return "expires";
     default: return "unknown";
     }
@@ -365,8 +366,9 @@ static vs_status fs_head(vs_snap_reader *r) {
     vs_field_index *fi = NULL;
     if (index < r->db->search.n && field < r->db->search.idx[index]->schema.nfields)
         fi = r->db->search.idx[index]->fields[field];
-    const char *mismatch = r->sec_type == VS_SEC_FLAT ? "a FLAT section does not match an index"
-                                                      : "an HNSW section does not match an index";
+    const char *mismatch = r->sec_type == VS_SEC_FLAT   ? "a FLAT section does not match an index"
+                           : r->sec_type == VS_SEC_TEXT ? "a TEXT section does not match an index"
+                                                        : "an HNSW section does not match an index";
     if (!fi || vs_snap_section_of(fi) != r->sec_type) return damaged(r, mismatch);
     for (uint32_t i = 0; i < r->nloaded; i++)
         if (r->loaded[i] == fi) return damaged(r, mismatch);
@@ -403,7 +405,8 @@ static vs_status section_start(vs_snap_reader *r) {
         if (!r->have_keys) return damaged(r, "an index section comes before the keys");
         return want(r, 4, i_argc);
     case VS_SEC_FLAT:
-    case VS_SEC_HNSW: return want(r, 8, fs_head);
+    case VS_SEC_HNSW:
+    case VS_SEC_TEXT: return want(r, 8, fs_head);
     default:
         /* META and unknown sections: read (and check) without interpreting. */
         r->body_done = 1;

@@ -356,10 +356,25 @@ vs_status vs_ftindex_load_finish(vs_ftindex *x) {
             st = reserve_field(fi, id);
             if (st != VS_OK) break;
             int present = 0, failed = 0;
-            if (d->type == VS_FIELD_VECTOR) {
+            if (fi->ops->snap_load) { /* loaded from its own section */
                 present = fi->ops->has(fi, id);
                 if (present && !hv) st = VS_ERR_CORRUPT;
                 failed = hv && !present;
+                if (failed && d->type == VS_FIELD_TEXT) {
+                    /* A TEXT value it does not hold is either not UTF-8
+                     * (a failure) or has no word (missing): ask prepare,
+                     * which must not find words to index. */
+                    p->action = VS_FI_SET;
+                    p->val = vs_hfield_value(hv);
+                    p->len = hv->vlen;
+                    st = fi->ops->prepare(fi, id, p);
+                    if (st != VS_OK) break;
+                    if (p->action == VS_FI_SET && p->valid) {
+                        fi->ops->abort(fi, p);
+                        st = VS_ERR_CORRUPT;
+                    }
+                    failed = p->action == VS_FI_SET;
+                }
                 seen[i] += present;
             } else if (hv) {
                 p->action = VS_FI_SET;
@@ -381,9 +396,10 @@ vs_status vs_ftindex_load_finish(vs_ftindex *x) {
         }
         if (st == VS_OK) set_flag(&x->indexed, id, x->nattr[id] > 0, &x->num_docs);
     }
-    /* Every key a vector index holds is a tracked document. */
+    /* Every key an index loaded from its section holds is a tracked
+     * document. */
     for (uint32_t i = 0; i < x->schema.nfields && st == VS_OK; i++)
-        if (x->schema.fields[i].type == VS_FIELD_VECTOR && seen[i] != x->fields[i]->ops->count(x->fields[i])) st = VS_ERR_CORRUPT;
+        if (x->fields[i]->ops->snap_load && seen[i] != x->fields[i]->ops->count(x->fields[i])) st = VS_ERR_CORRUPT;
     vs_free(seen);
     return st;
 }

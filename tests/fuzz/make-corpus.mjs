@@ -65,6 +65,24 @@ db = await store((x) => {
 put('expires.seed', 0x20, snapshotOf(db));
 await db.close();
 
+// TEXT fields (the text section): stemming, suffixes, NOOFFSETS on another
+// index, a value that is not UTF-8, one with only stop words, removals.
+db = await store((x) => {
+  x('FT.CREATE', 'w', 'PREFIX', '1', 'd:', 'STOPWORDS', '2', 'the', 'of', 'SCHEMA', 'body', 'TEXT', 'WITHSUFFIXTRIE',
+    'title', 'TEXT', 'NOSTEM', 'WEIGHT', '2');
+  x('FT.CREATE', 'o', 'NOOFFSETS', 'SCHEMA', 'body', 'TEXT');
+  const words = ['running', 'runs', 'ran', 'hello', 'world', 'vessel', 'of', 'the', 'snapshot', 'Über', 'naïve'];
+  for (let i = 0; i < 30; i++) {
+    const body = Array.from({ length: 1 + (i % 7) }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(i % 2 ? ' ' : ', ');
+    x('HSET', `d:${i}`, 'body', body, 'title', `Title ${i % 4}`);
+  }
+  x('HSET', 'd:bad', 'body', Buffer.from([0x61, 0xff, 0x62]));
+  x('HSET', 'd:stop', 'body', 'the of the');
+  for (let i = 0; i < 30; i += 6) x('DEL', `d:${i}`);
+});
+put('text.seed', 0x20, snapshotOf(db));
+await db.close();
+
 // An index saved in the middle of its backfill; hashes only.
 db = await open({ seed: 2 });
 for (let i = 0; i < 50; i++) db.engine.exec(['HSET', `p:${i}`, 'v', v(i, -i), 'n', String(i)]);

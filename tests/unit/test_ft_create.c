@@ -231,6 +231,125 @@ static void test_create_info_list_drop(void) {
     vs_close(db);
 }
 
+/* TEXT fields: valkey-search 1.2's options, defaults and error texts (its
+ * parser tests), Vessel's WEIGHT rule, and the 64-field limit. */
+static void test_text_options(void) {
+    vs_db *db = vs_open(NULL);
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t0", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t1", "ON", "HASH", "SCHEMA", "text_field", "TEXT", "WITHSUFFIXTRIE");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t2", "ON", "HASH", "PUNCTUATION", ",.;", "WITHOFFSETS", "NOSTEM", "STOPWORDS",
+           "3", "the", "and", "or", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t3", "NOSTOPWORDS", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t4", "STOPWORDS", "0", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t5", "NOOFFSETS", "NOSTEM", "LANGUAGE", "ENGLISH", "MINSTEMSIZE", "2",
+           "SCHEMA", "text_field", "TEXT", "WITHSUFFIXTRIE");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t6", "MINSTEMSIZE", "999999", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t7", "punctuation", ".,;", "withoffsets", "nostem", "SCHEMA", "text_field",
+           "text");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t8", "SCHEMA", "text_field", "text", "weight", "1.0");
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t9", "SCHEMA", "a", "TEXT", "NOSTEM", "WEIGHT", "2.5", "NOSUFFIXTRIE",
+           "SORTABLE", "b", "TEXT", "v", "VECTOR", "HNSW", "6", VEC6);
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "t10", "NOSTOPWORDS", "PUNCTUATION", ".,;", "MINSTEMSIZE", "2", "SCHEMA",
+           "text1", "TEXT", "text2", "TEXT", "NOSTEM");
+    /* Errors. */
+    VT_CMD(db, E("Invalid field type for field `NOSTOPWORDS`: Missing argument"), "FT.CREATE", "e", "ON", "HASH",
+           "SCHEMA", "text_field", "TEXT", "NOSTOPWORDS");
+    VT_CMD(db, E("PUNCTUATION string cannot be empty"), "FT.CREATE", "e", "PUNCTUATION", "", "SCHEMA", "t", "TEXT");
+    VT_CMD(db, E("PUNCTUATION string cannot be empty"), "FT.CREATE", "e", "PUNCTUATION", "", "FOO");
+    VT_CMD(db, E("Error parsing value for the parameter `PUNCTUATION` - Missing argument"), "FT.CREATE", "e",
+           "PUNCTUATION");
+    VT_CMD(db, E("Error parsing value for the parameter `MINSTEMSIZE` - MINSTEMSIZE must be positive"), "FT.CREATE",
+           "e", "ON", "HASH", "MINSTEMSIZE", "-1", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, E("Error parsing value for the parameter `MINSTEMSIZE` - MINSTEMSIZE must be positive"), "FT.CREATE",
+           "e", "MINSTEMSIZE", "0", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, E("Error parsing value for the parameter `minstemsize` - `x` is not a valid numeric value"),
+           "FT.CREATE", "e", "minstemsize", "x", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, E("Invalid field type for field `MINSTEMSIZE`: Unknown argument `2`"), "FT.CREATE", "e", "SCHEMA",
+           "text_field", "TEXT", "MINSTEMSIZE", "2");
+    VT_CMD(db, E("Error parsing value for the parameter `STOPWORDS` - `-1` is outside acceptable bounds"),
+           "FT.CREATE", "e", "STOPWORDS", "-1", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, E("Unexpected parameter `text_field`, expecting `SCHEMA`"), "FT.CREATE", "e", "STOPWORDS", "3", "the",
+           "and", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db,
+           E("Error parsing value for the parameter `STOPWORDS` - Missing argument for STOPWORDS. The count does not "
+             "match the number of arguments provided for STOPWORDS"),
+           "FT.CREATE", "e", "STOPWORDS", "9", "the", "and", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, E("Missing argument"), "FT.CREATE", "e", "STOPWORDS", "5", "the", "and", "SCHEMA", "text_field",
+           "TEXT");
+    VT_CMD(db, E("Invalid field type for field `PUNCTUATION`: Unknown argument `.,;`"), "FT.CREATE", "e", "SCHEMA",
+           "text_field", "TEXT", "PUNCTUATION", ".,;");
+    VT_CMD(db, E("Unexpected parameter `WITHSUFFIXTRIE`, expecting `SCHEMA`"), "FT.CREATE", "e", "WITHSUFFIXTRIE",
+           "MINSTEMSIZE", "2", "SCHEMA", "text_field", "TEXT");
+    VT_CMD(db, E("Invalid field type for field `STOPWORDS`: Unknown argument `10`"), "FT.CREATE", "e", "SCHEMA",
+           "text_field", "TEXT", "STOPWORDS", "10", "a", "an");
+    VT_CMD(db, E("Invalid field type for field `UNKNOWN_PARAM`: Unknown argument `value`"), "FT.CREATE", "e",
+           "SCHEMA", "text_field", "TEXT", "UNKNOWN_PARAM", "value");
+    VT_CMD(db, E("Invalid field type for field `t`: Error parsing value for the parameter `WEIGHT` - abc is not a "
+                 "valid double"),
+           "FT.CREATE", "e", "SCHEMA", "t", "TEXT", "WEIGHT", "abc");
+    VT_CMD(db, E("Invalid field type for field `t`: Error parsing value for the parameter `weight` - Missing argument"),
+           "FT.CREATE", "e", "SCHEMA", "t", "TEXT", "weight");
+    VT_CMD(db, E("Invalid field type for field `t`: The `WEIGHT` clause must be a finite number greater than or "
+                 "equal to 0."),
+           "FT.CREATE", "e", "SCHEMA", "t", "TEXT", "WEIGHT", "-1");
+    VT_CMD(db, E("Bad arguments for LANGUAGE: Unknown argument `french`"), "FT.CREATE", "e", "LANGUAGE", "french",
+           "SCHEMA", "t", "TEXT");
+    /* 64 TEXT fields, not 65. */
+    {
+        const uint8_t *argv[140];
+        size_t lens[140];
+        static char names[70][16];
+        int argc = 0;
+        argv[argc] = (const uint8_t *)"FT.CREATE", lens[argc++] = 9;
+        argv[argc] = (const uint8_t *)"many", lens[argc++] = 4;
+        argv[argc] = (const uint8_t *)"SCHEMA", lens[argc++] = 6;
+        for (int i = 0; i < 65; i++) {
+            snprintf(names[i], sizeof names[i], "f%d", i);
+            argv[argc] = (const uint8_t *)names[i], lens[argc++] = strlen(names[i]);
+            argv[argc] = (const uint8_t *)"TEXT", lens[argc++] = 4;
+        }
+        vs_exec(db, argc, argv, lens, 2);
+        VT_EQ_MEM(vs_reply_data(db), vs_reply_len(db),
+                  E("Invalid range: Value above maximum; The maximum number of text fields cannot exceed 64."));
+        vs_exec(db, argc - 2, argv, lens, 2);
+        VT_EQ_MEM(vs_reply_data(db), vs_reply_len(db), "+OK\r\n");
+    }
+    VT_CMD(db, "*12\r\n+t0\r\n+t1\r\n+t2\r\n+t3\r\n+t4\r\n+t5\r\n+t6\r\n+t7\r\n+t8\r\n+t9\r\n+t10\r\n+many\r\n", "FT._LIST");
+    vs_close(db);
+}
+
+/* FT.INFO of TEXT fields: the attribute as valkey-search renders it, the
+ * text counters, and the index-level text options. */
+static void test_text_info(void) {
+    vs_db *db = vs_open(NULL);
+    vt_run(db, "HSET", "d:1", "body", "Hello hello, world of the runners", "title", "x", NULL);
+    vt_run(db, "HSET", "d:2", "body", "world peace", NULL);
+    vt_run(db, "HSET", "d:3", "body", "\xff bad", NULL);
+    vt_run(db, "HSET", "d:4", "body", "the a and", NULL);
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "i", "PREFIX", "1", "d:", "PUNCTUATION", ",.", "STOPWORDS", "2", "The", "of",
+           "MINSTEMSIZE", "3", "SCHEMA", "body", "TEXT", "WITHSUFFIXTRIE", "WEIGHT", "2.5", "title", "TEXT", "NOSTEM");
+    while (vs_step(db, 100)) {
+    }
+    vt_run(db, "FT.INFO", "i", NULL);
+    const char *r = (const char *)vs_reply_data(db);
+    size_t n = vs_reply_len(db);
+    VT_CHECK(has(r, n, "+type\r\n+TEXT\r\n+WITH_SUFFIX_TRIE\r\n+1\r\n+NO_STEM\r\n+0\r\n+WEIGHT\r\n+2.5\r\n"));
+    VT_CHECK(has(r, n, "+type\r\n+TEXT\r\n+WITH_SUFFIX_TRIE\r\n+0\r\n+NO_STEM\r\n+1\r\n+WEIGHT\r\n+1\r\n"));
+    VT_CHECK(has(r, n, "+num_terms\r\n:7\r\n")); /* body: hello world runners peace a and; title: x */
+    VT_CHECK(has(r, n, "+total_term_occurrences\r\n:9\r\n"));
+    VT_CHECK(has(r, n, "+hash_indexing_failures\r\n$1\r\n1\r\n"));
+    VT_CHECK(has(r, n, "+stopwords_list\r\n*2\r\n+The\r\n+of\r\n"));
+    VT_CHECK(has(r, n, "+punctuation\r\n+,.\r\n+stop_words\r\n*2\r\n+The\r\n+of\r\n+with_offsets\r\n+1\r\n"
+                       "+min_stem_size\r\n:3\r\n+language\r\n+english\r\n"));
+    VT_CMD(db, "+OK\r\n", "FT.CREATE", "j", "NOOFFSETS", "SCHEMA", "body", "TEXT");
+    vt_run(db, "FT.INFO", "j", NULL);
+    r = (const char *)vs_reply_data(db);
+    n = vs_reply_len(db);
+    VT_CHECK(has(r, n, "+punctuation\r\n+,.<>{}[]\"':;!@#$%^&*()-+=~/\\|?\r\n+stop_words\r\n*33\r\n+a\r\n+is\r\n"));
+    VT_CHECK(has(r, n, "+with_offsets\r\n+0\r\n+min_stem_size\r\n:4\r\n"));
+    vs_close(db);
+}
+
 static void test_dropindex_dd(void) {
     vs_db *db = vs_open(NULL);
     vt_run(db, "HSET", "doc:1", "t", "a", NULL);
@@ -392,6 +511,8 @@ static void test_drop_legacy(void) {
 int main(void) {
     VT_RUN(test_errors);
     VT_RUN(test_limits);
+    VT_RUN(test_text_options);
+    VT_RUN(test_text_info);
     VT_RUN(test_create_info_list_drop);
     VT_RUN(test_dropindex_dd);
     VT_RUN(test_drop_legacy);

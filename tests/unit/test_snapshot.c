@@ -17,14 +17,18 @@ static void fill(vs_db *db, int n) {
            "DIM", "4", "DISTANCE_METRIC", "COSINE", "BLOCK_SIZE", "7", "t", "TAG", "n", "NUMERIC", NULL);
     vt_run(db, "FT.CREATE", "hnsw", "PREFIX", "1", "doc:", "SCHEMA", "v", "VECTOR", "HNSW", "10", "TYPE", "FLOAT32",
            "DIM", "4", "DISTANCE_METRIC", "L2", "M", "4", "INITIAL_CAP", "8", "t", "TAG", "SEPARATOR", ";", NULL);
-    char key[32], num[32];
+    vt_run(db, "FT.CREATE", "text", "PREFIX", "1", "doc:", "STOPWORDS", "1", "some", "SCHEMA", "note", "TEXT",
+           "WITHSUFFIXTRIE", "title", "TEXT", "NOSTEM", NULL);
+    static const char *words[] = {"running", "runs", "text", "vessel", "snapshot", "Hello", "world", "the", "x"};
+    char key[32], num[32], note[128];
     for (int i = 0; i < n; i++) {
         float v[4] = {(float)(rnd() % 100), (float)(rnd() % 100), (float)(rnd() % 100), 1};
         vt_blob(6, v, 4);
         snprintf(key, sizeof key, "doc:%d", i);
         snprintf(num, sizeof num, "%d", (int)(rnd() % 50));
-        vt_run(db, "HSET", key, "v", VT_BLOB(6), "t", (rnd() & 1) ? "red;blue" : "green", "n", num, "note",
-               "some text", NULL);
+        snprintf(note, sizeof note, "some %s %s, %s.", words[rnd() % 9], words[rnd() % 9], words[rnd() % 9]);
+        vt_run(db, "HSET", key, "v", VT_BLOB(6), "t", (rnd() & 1) ? "red;blue" : "green", "n", num, "note", note,
+               "title", i % 3 ? "Title words" : "\xff", NULL);
     }
     vt_run(db, "SET", "plain", "a string", NULL);
     vt_run(db, "HSET", "doc:bad", "v", "short", "n", "nan", NULL); /* indexing failures survive too */
@@ -69,8 +73,8 @@ static char *state(vs_db *db, size_t *len) {
         vs_exec(db, argc, argv, lens, 2);
         vt_buf_put(&b, vs_reply_data(db), vs_reply_len(db));
     }
-    const char *names[2] = {"flat", "hnsw"};
-    for (int i = 0; i < 2; i++) {
+    const char *names[3] = {"flat", "hnsw", "text"};
+    for (int i = 0; i < 3; i++) {
         const char *info = vt_info_counters(db, names[i]);
         vt_buf_put(&b, info, strlen(info));
         vt_run(db, "FT.INFO", names[i], NULL);
@@ -237,7 +241,7 @@ static void test_damage_refused(void) {
     VT_EQ_MEM(vs_error_text(b), strlen(vs_error_text(b)), "Bad snapshot: truncated (the end section is missing)");
     VT_CHECK(load_declared(b, snap, len, len - 1) != 0);
     VT_EQ_MEM(vs_error_text(b), strlen(vs_error_text(b)),
-              "Bad snapshot: truncated (section 'hnsw' runs past the end of the file)");
+              "Bad snapshot: truncated (section 'text' runs past the end of the file)");
     VT_CHECK(load_declared(b, snap, len, len + 1) != 0);
     VT_EQ_MEM(vs_error_text(b), strlen(vs_error_text(b)), "Bad snapshot: the file is shorter than its declared size");
     /* A section claiming more bytes than the file has is refused before

@@ -217,7 +217,8 @@ static inline const char *vt_info_counters(vs_db *db, const char *index) {
         const char *c = memchr(p, ',', (size_t)(e - p));
         if (!c) c = e;
         vt_buf_put(&out, p, (size_t)(c - p));
-        int mb = c - p > 3 && !memcmp(c - 3, "_mb", 3);
+        int mb = (c - p > 3 && !memcmp(c - 3, "_mb", 3)) ||
+                 (c - p >= 20 && !memcmp(c - 20, "bytes_per_record_avg", 20)); /* memory figures */
         p = c;
         if (mb && p < e) { /* ",value" -> ",N" */
             const char *v = memchr(p + 1, ',', (size_t)(e - p - 1));
