@@ -32,6 +32,7 @@ typedef struct qp {
     const vs_text_opts *topts; /* the schema's separators and stop words */
     uint32_t leaves;           /* clauses made so far (valkey-search's "operations") */
     uint32_t ntext;            /* text clauses made so far */
+    const vs_tok *deffield;    /* inside @f:( ... ): the field of bare text */
 } qp;
 
 static int is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
@@ -97,6 +98,7 @@ static vs_status add_kid(qp *q, vs_qnode *parent, vs_qnode *kid, uint32_t *cap) 
 }
 
 static vs_status parse_or(qp *q, vs_qnode **out);
+static vs_status parse_unary(qp *q, vs_qnode **out);
 
 /* A number for a range bound; *tok gets what was consumed. */
 static vs_status parse_number(qp *q, double *v) {
@@ -505,7 +507,14 @@ static vs_status parse_field(qp *q, vs_qnode **out) {
     int c = peek(q);
     if (c != '[' && c != '{') {
         vs_tok name = {fname, flen};
-        return parse_text(q, &name, out);
+        if (c != '(') return parse_text(q, &name, out);
+        /* @f:( ... ): the group's text clauses search f (RediSearch's
+         * syntax; LangChain's filters use it). */
+        const vs_tok *save = q->deffield;
+        q->deffield = &name;
+        vs_status st = parse_unary(q, out);
+        q->deffield = save;
+        return st;
     }
     int f = vs_schema_field_by_alias(q->schema, fname, flen);
     vs_field_type want = c == '[' ? VS_FIELD_NUMERIC : VS_FIELD_TAG;
@@ -574,7 +583,7 @@ static vs_status parse_unary(qp *q, vs_qnode **out) {
     if (c < 0) return vs_err_set(q->err, VS_ERR, "Invalid query string syntax");
     if (c == '|' || c == ')') return unexpected(q);
     if (c == '*' && !has_text(q->schema)) return unexpected(q);
-    return parse_text(q, NULL, out);
+    return parse_text(q, q->deffield, out);
 }
 
 static vs_status parse_and(qp *q, vs_qnode **out) {
@@ -767,7 +776,7 @@ vs_status vs_query_parse_opts(const uint8_t *q, size_t n, const vs_schema *schem
     trim(&f, &fn);
     if (fn == 0 && arrow == n) return vs_err_set(err, VS_ERR, "Invalid query string syntax");
     if (fn > 0 && !is_match_all(f, fn)) {
-        qp p = {f, fn, 0, schema, arena, err, 0, 0, *opts, vs_qschema_text_opts(schema), 0, 0};
+        qp p = {f, fn, 0, schema, arena, err, 0, 0, *opts, vs_qschema_text_opts(schema), 0, 0, NULL};
         vs_status st = parse_or(&p, &out->filter);
         if (st == VS_OK) {
             skip_ws(&p);

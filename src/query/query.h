@@ -7,6 +7,7 @@
  *   or      := and ('|' and)*          AND binds tighter than OR
  *   and     := unary+                  juxtaposition
  *   unary   := '-' unary | '(' or ')' | '@' field ':' (range | tags | text)
+ *            | '@' field ':' '(' or ')'    the group's bare text searches field
  *            | text
  *   range   := '[' ['('] num (' ' | ',') ['('] num ']'   num: -inf, inf, +inf too
  *   tags    := '{' tag ('|' tag)* '}'  tag: text, '\' escapes, trailing '*' = prefix

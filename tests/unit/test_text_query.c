@@ -142,6 +142,10 @@ static void test_terms(void) {
     TREE("%%%word%%%", "FUZZY(\"word\", distance=3, fields=0,1)\n");
     TREE("@(t1|t2):x", "TERM(\"x\", fields=0,1)\n");
     TREE("@(t2):x", "TERM(\"x\", fields=1)\n");
+    TREE("@t2:(x1 | y1 \"p q\") z1", "AND{\n  OR{\n    TERM(\"x1\", fields=1)\n    AND{\n      TERM(\"y1\", fields=1)\n"
+         "      AND(slop=0, inorder=true){\n        EXACT(\"p\", fields=1)\n        EXACT(\"q\", fields=1)\n      }\n"
+         "    }\n  }\n  TERM(\"z1\", fields=0,1)\n}\n");
+    TREE("@t1:(@t2:x1 @num:[1 2])", "AND{\n  TERM(\"x1\", fields=1)\n  NUMERIC(num)\n}\n");
     /* Unicode folding. */
     TREE("ÉCOLE Straße", "AND{\n  TERM(\"école\", fields=0,1)\n  TERM(\"strasse\", fields=0,1)\n}\n");
     /* Stop words dropped (not in phrases, not as prefixes). */
@@ -263,6 +267,7 @@ static void test_errors(void) {
     FAILS("hello;world", "Unexpected character at position 6: `;`");
     FAILS("@num : [23 25] $  @num:[0 2.5]", "Unexpected character at position 16: `$`");
     FAILS("@tag:hello", "Index does not have any text field");
+    FAILS("@tag:(hello)", "Index does not have any text field");
     FAILS("@nope:hello", "Index does not have any text field");
     FAILS("@(t1|tag):hello", "Index does not have any text field");
     FAILS("hello\\", "Invalid escape sequence: backslash at end of input");
