@@ -32,9 +32,10 @@ static vs_status parse_flags(vs_ctx *c, int *flags) {
             *flags |= EXP_LT;
         else {
             /* Redis formats it as a C string and trims CR and LF from
-             * the end of its error text. */
+             * the end of its error text.  Its text has no length limit;
+             * ours stops where the error buffer does (12 KiB). */
             int k = 0;
-            while ((size_t)k < c->argvlen[i] && c->argv[i][k] && k < 4096) k++;
+            while ((size_t)k < c->argvlen[i] && c->argv[i][k] && (size_t)k < sizeof c->err->msg - 64) k++;
             while (k > 0 && (c->argv[i][k - 1] == '\r' || c->argv[i][k - 1] == '\n')) k--;
             return vs_err_set(c->err, VS_ERR, "ERR Unsupported option %.*s", k, (const char *)c->argv[i]);
         }
