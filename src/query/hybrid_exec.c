@@ -117,7 +117,7 @@ vs_status vs_hybrid_exec(vs_hybrid_plan *p, int64_t horizon, vs_hybrid_rows *out
     if (st == VS_OK) {
         for (size_t i = 0; i < tr.n; i++) {
             ids[0][i] = tr.row[i].id;
-            sc[0][i] = 0.0; /* the text score, once the search stage gives one */
+            sc[0][i] = tr.score ? tr.score[i] : 0.0; /* 0 when the query does not score */
         }
         for (size_t i = 0; i < vr.n; i++) {
             ids[1][i] = vr.row[i].id;

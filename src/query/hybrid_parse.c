@@ -603,6 +603,8 @@ static vs_status resolve(vs_hybrid_plan *p, vs_arena *ar, vs_err *err) {
     const vs_ftindex *x = p->x;
     vs_status st = sub_search(x, p->query, p->window, "SEARCH", ar, &p->text, err);
     if (st != VS_OK) return st;
+    if (p->scorer.p && !vs_scorer_by_name(p->scorer.p, p->scorer.n, &p->text.scorer))
+        return vs_err_set(err, VS_ERR, "No such scorer %.*s", TOKF(p->scorer));
     int vf = vs_schema_field_by_alias(&x->schema, p->vfield_name.p, p->vfield_name.n);
     if (vf < 0) return vs_err_set(err, VS_ERR, "Unknown field `%.*s`", TOKF(p->vfield_name));
     const vs_fielddef *vd = &x->schema.fields[vf];
@@ -637,6 +639,7 @@ static vs_status resolve(vs_hybrid_plan *p, vs_arena *ar, vs_err *err) {
     if (vd->vec.metric == VS_METRIC_COSINE) vs_normalize(v, vd->vec.dim);
     p->metric = vd->vec.metric;
     vs_search_plan *vp = &p->vsim;
+    vp->scored = 0; /* the vector list ranks by distance only */
     vp->q.knn.present = 1;
     vp->vfield = vf;
     vp->k = (uint32_t)k;

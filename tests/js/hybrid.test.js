@@ -12,17 +12,19 @@ import { dump, rng, seedList } from './helpers.js';
 
 const DIM = 4;
 const TAGS = ['a', 'b', 'c'];
+const WORDS = ['red', 'green', 'shoes', 'running', 'gear', 'blue', 'kitten', 'garden'];
 
 /** Integer coordinates: squared L2 distances are exact in float32. */
 async function setup(r, n) {
   const db = await open();
   await db.command('FT.CREATE', 'idx', 'PREFIX', '1', 'doc:', 'SCHEMA', 'vec', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32',
-    'DIM', String(DIM), 'DISTANCE_METRIC', 'L2', 'tag', 'TAG', 'n', 'NUMERIC');
+    'DIM', String(DIM), 'DISTANCE_METRIC', 'L2', 'tag', 'TAG', 'n', 'NUMERIC', 'body', 'TEXT');
   const docs = new Map();
   for (let i = 0; i < n; i++) {
     const key = `doc:${i}`;
     const d = { tag: TAGS[Math.floor(r() * 3)], n: Math.floor(r() * 100) };
     const fields = { tag: d.tag, n: String(d.n) };
+    if (r() < 0.8) fields.body = Array.from({ length: 1 + Math.floor(r() * 6) }, () => WORDS[Math.floor(r() * WORDS.length)]).join(' ');
     if (r() < 0.9) { // some documents have no vector
       d.vec = Array.from({ length: DIM }, () => Math.floor(r() * 8));
       fields.vec = new Float32Array(d.vec);
@@ -54,7 +56,7 @@ function randomQuery(r) {
 /** The model's answer: [total, [[key, fused, textScore|undefined, vectorScore|undefined]...]] after LIMIT. */
 function model(docs, c) {
   const keys = [...docs.keys()].sort(byKey);
-  const text = keys.filter((k) => c.search(docs.get(k))).slice(0, c.window);
+  const text = c.textList ?? keys.filter((k) => c.search(docs.get(k))).slice(0, c.window);
   let vec = keys.filter((k) => docs.get(k).vec && c.filter(docs.get(k)))
     .map((k) => [k, l2(docs.get(k).vec, c.q)])
     .sort((a, b) => a[1] - b[1] || byKey(a[0], b[0]));
@@ -62,7 +64,7 @@ function model(docs, c) {
   else vec = vec.slice(0, Math.min(c.k, c.window));
   const hits = new Map();
   const hit = (k) => hits.get(k) ?? hits.set(k, { key: k, s: [undefined, undefined], rank: [0, 0] }).get(k);
-  text.forEach((k, i) => { const h = hit(k); h.s[0] = 0; h.rank[0] = i + 1; });
+  text.forEach((k, i) => { const h = hit(k); h.s[0] = c.textScores?.[i] ?? 0; h.rank[0] = i + 1; });
   vec.forEach(([k, d], i) => { const h = hit(k); h.s[1] = 1 / (1 + d); h.rank[1] = i + 1; });
   for (const h of hits.values()) {
     let f = 0;
@@ -177,3 +179,59 @@ test('FT.HYBRID bad input: clear errors, the store unchanged', async () => {
   assert.equal(await dump(db), before);
   await db.close();
 });
+
+/** A random text query (bare words, AND, OR, prefix, a field clause). */
+function randomText(r) {
+  const w = () => WORDS[Math.floor(r() * WORDS.length)];
+  switch (Math.floor(r() * 5)) {
+    case 0: return w();
+    case 1: return `${w()} ${w()}`;
+    case 2: return `${w()}|${w()}`;
+    case 3: return `${w().slice(0, 3)}*`;
+    default: return `@body:${w()} @tag:{${TAGS[Math.floor(r() * 3)]}}`;
+  }
+}
+
+for (const seed of seedList('HYBRID_SEEDS', 3)) {
+  test(`FT.HYBRID with text queries: the SEARCH list is FT.SEARCH's WITHSCORES ranking, fused (seed ${seed})`, async () => {
+    const r = rng(1000 + seed);
+    const { db, docs } = await setup(r, 150);
+    for (let it = 0; it < 50; it++) {
+      const sq = randomText(r);
+      const scorer = ['BM25STD', 'TFIDF', 'BM25', 'DOCSCORE'][Math.floor(r() * 4)];
+      const q = Array.from({ length: DIM }, () => Math.floor(r() * 8));
+      const c = {
+        filter: () => true, q,
+        linear: r() < 0.5,
+        window: 1 + Math.floor(r() * 30),
+        k: 1 + Math.floor(r() * 30),
+        constant: 60,
+        alpha: Math.round(r() * 100) / 100,
+        beta: Math.round(r() * 100) / 100,
+        offset: 0,
+        num: 1 + Math.floor(r() * 20),
+      };
+      const fs = await db.command('FT.SEARCH', 'idx', sq, 'WITHSCORES', 'NOCONTENT', 'SCORER', scorer, 'LIMIT', '0', String(c.window));
+      c.textList = [];
+      c.textScores = [];
+      for (let i = 1; i < fs.length; i += 2) { c.textList.push(fs[i]); c.textScores.push(Number(fs[i + 1])); }
+      const args = ['FT.HYBRID', 'idx', 'SEARCH', sq, 'SCORER', scorer, 'YIELD_SCORE_AS', 'ts', 'VSIM', '@vec', '$q', 'KNN', '2', 'K', String(c.k)];
+      if (c.linear) args.push('COMBINE', 'LINEAR', '6', 'ALPHA', String(c.alpha), 'BETA', String(c.beta), 'WINDOW', String(c.window));
+      else args.push('COMBINE', 'RRF', '2', 'WINDOW', String(c.window));
+      args.push('LIMIT', '0', String(c.num), 'PARAMS', '2', 'q', new Float32Array(q));
+      const what = `seed ${seed} iteration ${it}: ${args.slice(0, -1).join(' ')}`;
+      const got = obj(await db.command(...args));
+      const [total, rows] = model(docs, c);
+      assert.equal(got.total_results, total, what);
+      assert.deepEqual(got.results.map((x) => obj(x).__key), rows.map((x) => x.key), what);
+      got.results.forEach((x, i) => {
+        const row = obj(x);
+        assert.ok(Math.abs(Number(row.__score) - rows[i].fused) <= 1e-11 * (1 + rows[i].fused), `${what}: fused`);
+        if (rows[i].s[0] !== undefined) assert.ok(Math.abs(Number(row.ts) - rows[i].s[0]) <= 1e-11 * (1 + rows[i].s[0]), `${what}: text score`);
+      });
+    }
+    await assert.rejects(db.command('FT.HYBRID', 'idx', 'SEARCH', 'red', 'SCORER', 'NOPE', 'VSIM', '@vec', '$q', 'PARAMS', '2', 'q', new Float32Array(DIM)),
+      (e) => e instanceof ReplyError && e.message === 'No such scorer NOPE');
+    await db.close();
+  });
+}
