@@ -6,6 +6,7 @@
  * size, ranges (K, EF_RUNTIME, TIMEOUT, DIALECT), unused PARAMS, SORTBY,
  * then the query vector's values.  The first error wins.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -252,6 +253,7 @@ vs_status vs_search_parse(const vs_ftindex *x, const uint8_t *const *argv, const
     p->num = 10;
     p->sort_field = -1;
     p->vfield = -1;
+    p->max_dist = INFINITY;
     p->text.slop = -1;
     p->scorer = VS_SCORER_BM25STD;
     opts o;
