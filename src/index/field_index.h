@@ -8,7 +8,9 @@
  * blob of the wrong size, a number that is not one, a TAG with no tags)
  * is not an error: prepare clears p->valid and commit removes whatever
  * the document had in this field; the owner counts it as an indexing
- * failure.
+ * failure.  A value with nothing to index (a TEXT value with no word once
+ * stop words are dropped) is the field missing, as valkey-search has it:
+ * prepare turns the SET into a REMOVE (allocating nothing).
  *
  * Queries go through the same table: membership and counts for every
  * type, filter clauses for TAG and NUMERIC, a sort value for NUMERIC,

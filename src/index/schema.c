@@ -34,6 +34,10 @@ void vs_schema_free(vs_schema *s) {
         vs_free(s->fields[i].alias);
     }
     vs_free(s->fields);
+    if (s->text) {
+        vs_text_opts_release(&s->text->opts);
+        vs_free(s->text);
+    }
     vs_free(s->score_field);
     for (uint32_t i = 0; i < s->nargs; i++) vs_free(s->args[i]);
     vs_free(s->args);
@@ -268,8 +272,42 @@ static vs_status parse_tag(vs_args *a, vs_fielddef *f, vs_err *err) {
     }
 }
 
+/* TEXT [NOSTEM] [WITHSUFFIXTRIE | NOSUFFIXTRIE] [WEIGHT w], in any order
+ * (valkey-search's field parser: it stops at the first other word). */
+static vs_status parse_text(vs_args *a, const vs_schema_text *t, vs_fielddef *f, vs_err *err) {
+    f->text.idx = t;
+    f->text.weight = 1.0;
+    f->text.nostem = t->nostem;
+    for (;;) {
+        if (vs_args_take_if(a, "WITHSUFFIXTRIE")) {
+            f->text.suffix = 1;
+        } else if (vs_args_take_if(a, "NOSUFFIXTRIE")) {
+            f->text.suffix = 0;
+        } else if (vs_args_take_if(a, "NOSTEM")) {
+            f->text.nostem = 1;
+        } else if (vs_args_peek_is(a, "WEIGHT")) {
+            const uint8_t *kp = a->argv[a->pos], *p;
+            size_t kn = a->len[a->pos], n;
+            a->pos++;
+            double w;
+            vs_status st = vs_args_next(a, &p, &n, err);
+            if (st == VS_OK && !vs_parse_double(p, n, &w))
+                st = vs_err_set(err, VS_ERR, "%.*s is not a valid double", TOK(p, n));
+            if (st != VS_OK) return vs_err_prepend(err, "Error parsing value for the parameter `%.*s` - ", TOK(kp, kn));
+            /* valkey-search refuses any weight but 1.0; Vessel applies
+             * weights in scoring (RediSearch's WEIGHT), so any finite
+             * weight >= 0 is accepted. */
+            if (!(w >= 0 && w <= 1e300))
+                return vs_err_set(err, VS_ERR, "The `WEIGHT` clause must be a finite number greater than or equal to 0.");
+            f->text.weight = w;
+        } else {
+            return VS_OK;
+        }
+    }
+}
+
 /* One attribute: identifier [AS alias] type params [SORTABLE]. */
-static vs_status parse_field(vs_args *a, vs_fielddef *f, vs_err *err) {
+static vs_status parse_field(vs_args *a, const vs_schema_text *t, vs_fielddef *f, vs_err *err) {
     const uint8_t *ip, *p;
     size_t in, n;
     vs_args_next(a, &ip, &in, err); /* caller checked there is one */
@@ -295,7 +333,8 @@ static vs_status parse_field(vs_args *a, vs_fielddef *f, vs_err *err) {
         } else if (vs_eq_nocase(p, n, "NUMERIC")) {
             f->type = VS_FIELD_NUMERIC;
         } else if (vs_eq_nocase(p, n, "TEXT")) {
-            st = vs_err_set(err, VS_ERR, "TEXT fields are not supported by Vessel");
+            f->type = VS_FIELD_TEXT;
+            st = parse_text(a, t, f, err);
         } else {
             st = vs_err_set(err, VS_ERR, "Unknown argument `%.*s`", TOK(p, n));
         }
@@ -326,6 +365,7 @@ vs_status vs_schema_parse(vs_args *a, vs_schema *s, vs_err *err) {
     s->score = 1.0f;
     const uint8_t *p;
     size_t n;
+    int args_start = a->pos;
     vs_status st = keep_args(a, s);
     if (st != VS_OK) return st;
     st = vs_args_next(a, &p, &n, err);
@@ -347,9 +387,18 @@ vs_status vs_schema_parse(vs_args *a, vs_schema *s, vs_err *err) {
         if (st != VS_OK) return st;
     }
     if (vs_args_peek_is(a, "FILTER")) return vs_err_set(err, VS_ERR, "The parameter `FILTER` is not supported");
-    for (;;) {
-        if (vs_args_left(a) == 0) return vs_err_set(err, VS_ERR, "Missing argument");
-        if (vs_args_take_if(a, "SCHEMA")) break;
+    s->text = vs_calloc(1, sizeof *s->text);
+    if (!s->text) return VS_ERR_NOMEM;
+    vs_text_opts_init(&s->text->opts);
+    s->text->min_stem = VS_DEFAULT_MIN_STEM;
+    s->text->offsets = 1;
+    /* The parameters before SCHEMA, in any order; the first word that is
+     * none of them ends them (valkey-search's loop), then an empty
+     * PUNCTUATION is refused before SCHEMA is looked for. */
+    int punct_given = 0;
+    while (vs_args_left(a) > 0 && !vs_args_peek_is(a, "SCHEMA")) {
+        const uint8_t *kp = a->argv[a->pos];
+        size_t kn = a->len[a->pos];
         if (vs_args_take_if(a, "SKIPINITIALSCAN")) {
             s->skip_initial_scan = 1;
         } else if (vs_args_take_if(a, "SCORE")) {
@@ -375,11 +424,65 @@ vs_status vs_schema_parse(vs_args *a, vs_schema *s, vs_err *err) {
             if (!vs_eq_nocase(p, n, "ENGLISH"))
                 return vs_err_set(err, VS_ERR, "Bad arguments for LANGUAGE: Unknown argument `%.*s`", TOK(p, n));
         } else if (vs_args_peek_is(a, "LANGUAGE_FIELD") || vs_args_peek_is(a, "PAYLOAD_FIELD")) {
-            return vs_err_set(err, VS_ERR, "The parameter `%.*s` is not supported", TOK(a->argv[a->pos], a->len[a->pos]));
+            return vs_err_set(err, VS_ERR, "The parameter `%.*s` is not supported", TOK(kp, kn));
+        } else if (vs_args_take_if(a, "PUNCTUATION")) {
+            st = vs_args_next(a, &p, &n, err);
+            if (st != VS_OK) return vs_err_prepend(err, "Error parsing value for the parameter `%.*s` - ", TOK(kp, kn));
+            punct_given = 1;
+            if (n > UINT32_MAX) return VS_ERR_NOMEM;
+            s->text->punct = s->args[a->pos - 1 - args_start];
+            s->text->punct_len = (uint32_t)n;
+        } else if (vs_args_take_if(a, "WITHOFFSETS")) {
+            s->text->offsets = 1;
+        } else if (vs_args_take_if(a, "NOOFFSETS")) {
+            s->text->offsets = 0;
+        } else if (vs_args_take_if(a, "NOSTEM")) {
+            s->text->nostem = 1;
+        } else if (vs_args_take_if(a, "NOSTOPWORDS")) {
+            s->text->stop_custom = 1;
+            s->text->nstop = 0;
+        } else if (vs_args_take_if(a, "STOPWORDS")) {
+            uint64_t count;
+            st = vs_args_u64(a, UINT32_MAX, &count, err);
+            if (st == VS_OK && count > (uint64_t)vs_args_left(a))
+                st = vs_err_set(err, VS_ERR,
+                                "Missing argument for STOPWORDS. The count does not match the number of arguments "
+                                "provided for STOPWORDS");
+            if (st != VS_OK) return vs_err_prepend(err, "Error parsing value for the parameter `%.*s` - ", TOK(kp, kn));
+            s->text->stop_custom = 1;
+            s->text->stop_arg = (uint32_t)(a->pos - args_start);
+            s->text->nstop = (uint32_t)count;
+            a->pos += (int)count;
+        } else if (vs_args_take_if(a, "MINSTEMSIZE")) {
+            int64_t v;
+            st = vs_args_i64(a, INT32_MIN, INT32_MAX, &v, err);
+            if (st == VS_OK && v <= 0) st = vs_err_set(err, VS_ERR, "MINSTEMSIZE must be positive");
+            if (st != VS_OK) return vs_err_prepend(err, "Error parsing value for the parameter `%.*s` - ", TOK(kp, kn));
+            s->text->min_stem = (uint32_t)v;
         } else {
-            return vs_err_set(err, VS_ERR, "Unexpected parameter `%.*s`, expecting `SCHEMA`",
-                              TOK(a->argv[a->pos], a->len[a->pos]));
+            break;
         }
+    }
+    if (punct_given && s->text->punct_len == 0) return vs_err_set(err, VS_ERR, "PUNCTUATION string cannot be empty");
+    if (vs_args_left(a) == 0) return vs_err_set(err, VS_ERR, "Missing argument");
+    if (!vs_args_take_if(a, "SCHEMA"))
+        return vs_err_set(err, VS_ERR, "Unexpected parameter `%.*s`, expecting `SCHEMA`",
+                          TOK(a->argv[a->pos], a->len[a->pos]));
+    if (punct_given) {
+        st = vs_text_opts_set_punct(&s->text->opts, (const char *)s->text->punct, s->text->punct_len, err);
+        if (st != VS_OK) return st;
+    }
+    if (s->text->stop_custom) {
+        uint32_t k = s->text->nstop;
+        vs_text_word *w = vs_calloc(k ? k : 1, sizeof *w);
+        if (!w) return VS_ERR_NOMEM;
+        for (uint32_t i = 0; i < k; i++) {
+            w[i].s = (const char *)s->args[s->text->stop_arg + i];
+            w[i].n = s->arglen[s->text->stop_arg + i];
+        }
+        st = vs_text_opts_set_stopwords(&s->text->opts, w, k, err);
+        vs_free(w);
+        if (st != VS_OK) return st;
     }
     if (vs_args_left(a) == 0) return vs_err_set(err, VS_ERR, "Index schema must have at least one attribute");
     uint32_t cap = 0;
@@ -393,7 +496,7 @@ vs_status vs_schema_parse(vs_args *a, vs_schema *s, vs_err *err) {
             cap = ncap;
         }
         vs_fielddef *f = &s->fields[s->nfields++];
-        st = parse_field(a, f, err);
+        st = parse_field(a, s->text, f, err);
         if (st != VS_OK) return st;
         for (uint32_t i = 0; i + 1 < s->nfields; i++)
             if (s->fields[i].ilen == f->ilen && memcmp(s->fields[i].ident, f->ident, f->ilen) == 0)
@@ -403,6 +506,10 @@ vs_status vs_schema_parse(vs_args *a, vs_schema *s, vs_err *err) {
                               "Invalid range: Value above maximum; The maximum number of attributes cannot exceed "
                               "%d.",
                               VS_MAX_ATTRIBUTES);
+        if (f->type == VS_FIELD_TEXT && ++s->ntext > VS_MAX_TEXT_FIELDS)
+            return vs_err_set(err, VS_ERR,
+                              "Invalid range: Value above maximum; The maximum number of text fields cannot exceed %d.",
+                              VS_MAX_TEXT_FIELDS);
     }
     for (uint32_t i = 0; i < s->nfields; i++)
         for (uint32_t j = 0; j < i; j++)

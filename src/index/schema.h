@@ -8,6 +8,8 @@
  * Invariants of a parsed schema:
  *  - nfields >= 1; identifiers are unique, aliases are unique;
  *  - every vector field has dim in [1, VS_MAX_DIM] and a metric;
+ *  - at most VS_MAX_TEXT_FIELDS TEXT fields, each with weight >= 0 and
+ *    text.idx == text (the schema's block, valid while the schema lives);
  *  - prefixes are de-duplicated (a prefix covered by an earlier one is
  *    dropped); nprefix == 0 means "every key".
  */
@@ -19,6 +21,7 @@
 #include "base/args.h"
 #include "index/distance.h"
 #include "base/status.h"
+#include "index/tokenize.h"
 
 #define VS_MAX_DIM 32768
 #define VS_MAX_ATTRIBUTES 1000
@@ -31,8 +34,10 @@
 #define VS_DEFAULT_EF_RUNTIME 10
 #define VS_DEFAULT_INITIAL_CAP 10240
 #define VS_DEFAULT_BLOCK_SIZE 1024
+#define VS_MAX_TEXT_FIELDS 64     /* valkey-search's limit of TEXT attributes per index */
+#define VS_DEFAULT_MIN_STEM 4     /* MINSTEMSIZE */
 
-typedef enum vs_field_type { VS_FIELD_VECTOR = 1, VS_FIELD_TAG = 2, VS_FIELD_NUMERIC = 3 } vs_field_type;
+typedef enum vs_field_type { VS_FIELD_VECTOR = 1, VS_FIELD_TAG = 2, VS_FIELD_NUMERIC = 3, VS_FIELD_TEXT = 4 } vs_field_type;
 typedef enum vs_algo { VS_ALGO_FLAT = 0, VS_ALGO_HNSW = 1 } vs_algo;
 
 typedef struct vs_vecdef {
@@ -46,6 +51,29 @@ typedef struct vs_vecdef {
     uint32_t ef_runtime;      /* HNSW */
 } vs_vecdef;
 
+/* The index-level text options (given before SCHEMA), one block per schema
+ * that every TEXT field points at (allocated, so it does not move when the
+ * schema struct is copied). */
+typedef struct vs_schema_text {
+    vs_text_opts opts;   /* PUNCTUATION and STOPWORDS as the tokenizer reads them */
+    uint32_t min_stem;   /* MINSTEMSIZE (>= 1, default 4) */
+    uint8_t offsets;     /* WITHOFFSETS (the default) or NOOFFSETS */
+    uint8_t nostem;      /* index-level NOSTEM: its fields' default */
+    uint8_t stop_custom; /* STOPWORDS/NOSTOPWORDS given (else the default list) */
+    const uint8_t *punct; /* PUNCTUATION as given (in the schema's args), or NULL */
+    uint32_t punct_len;
+    uint32_t stop_arg;   /* STOPWORDS: index in the schema's args of the first word */
+    uint32_t nstop;      /* ... and how many (as given, for FT.INFO) */
+} vs_schema_text;
+
+/* A TEXT field's own options. */
+typedef struct vs_textdef {
+    const vs_schema_text *idx; /* the schema's index-level options */
+    double weight;             /* WEIGHT (default 1) */
+    uint8_t nostem;            /* NOSTEM (or the index-level NOSTEM) */
+    uint8_t suffix;            /* WITHSUFFIXTRIE */
+} vs_textdef;
+
 typedef struct vs_fielddef {
     uint8_t *ident;   /* hash field name */
     uint32_t ilen;
@@ -55,6 +83,7 @@ typedef struct vs_fielddef {
     vs_vecdef vec;    /* VECTOR */
     uint8_t sep;      /* TAG separator */
     uint8_t casesensitive; /* TAG */
+    vs_textdef text;  /* TEXT */
 } vs_fielddef;
 
 typedef struct vs_schema {
@@ -65,6 +94,8 @@ typedef struct vs_schema {
     uint32_t nprefix;
     vs_fielddef *fields;
     uint32_t nfields;
+    uint32_t ntext;    /* TEXT fields */
+    vs_schema_text *text; /* index-level text options (always set once parsed) */
     int skip_initial_scan;
     float score;       /* SCORE (default 1) */
     uint8_t *score_field; /* SCORE_FIELD or NULL */

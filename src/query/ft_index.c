@@ -368,8 +368,9 @@ vs_status vs_ftindex_load_finish(vs_ftindex *x) {
                 st = fi->ops->prepare(fi, id, p);
                 if (st != VS_OK) break;
                 fi->ops->commit(fi, id, p);
-                present = p->valid;
-                failed = !p->valid;
+                /* prepare may find nothing to index (a REMOVE). */
+                present = p->action == VS_FI_SET && p->valid;
+                failed = p->action == VS_FI_SET && !p->valid;
             }
             memset(p, 0, sizeof *p);
             if (present) set_flag(&fi->present, id, 1, &fi->npresent);

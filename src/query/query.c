@@ -2,13 +2,21 @@
  *
  * Positions in errors follow valkey-search: "Unexpected character at
  * position N" is 1-based, "... Position: N" is the 0-based cursor, both
- * within the whitespace-stripped filter text. */
+ * within the whitespace-stripped filter text.
+ *
+ * Text is read as valkey-search's filter parser reads it (ParseTextTokens):
+ * a text clause without quotes is one word (a stop word or an empty word
+ * is skipped and the next one read, up to query syntax); a quoted one is
+ * every word up to the closing quote.  A clause that yields no word is no
+ * node at all (a NULL kid, dropped by AND/OR/NOT), unless nothing was
+ * parsed before it: then the query is "Invalid Query Syntax". */
 #include "query/query.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "base/util.h"
+#include "index/casefold.h"
 
 #define TOKF(t) (int)(t).n, (const char *)(t).p
 
@@ -20,6 +28,10 @@ typedef struct qp {
     vs_err *err;
     int depth;
     int terms;
+    vs_query_opts opts;
+    const vs_text_opts *topts; /* the schema's separators and stop words */
+    uint32_t leaves;           /* clauses made so far (valkey-search's "operations") */
+    uint32_t ntext;            /* text clauses made so far */
 } qp;
 
 static int is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
@@ -48,6 +60,12 @@ static vs_qnode *node(qp *q, vs_qkind kind) {
     memset(nd, 0, sizeof *nd);
     nd->kind = kind;
     return nd;
+}
+
+static int has_text(const vs_schema *s) {
+    for (uint32_t i = 0; i < s->nfields; i++)
+        if (vs_qfield_is_text(&s->fields[i])) return 1;
+    return 0;
 }
 
 static vs_status count_term(qp *q) {
@@ -204,6 +222,272 @@ static vs_status parse_tags(qp *q, vs_qnode *nd) {
     return VS_OK;
 }
 
+/* ---- text ---------------------------------------------------------------- */
+
+#define WORD_RAW_MAX (4 * VS_TEXT_MAX_WORD) /* before folding */
+
+/* A word being read: bytes as written (escapes resolved). */
+typedef struct word {
+    uint8_t b[WORD_RAW_MAX];
+    size_t n;
+} word;
+
+static vs_status word_push(qp *q, word *w, uint8_t c) {
+    if (w->n == WORD_RAW_MAX)
+        return vs_err_set(q->err, VS_ERR, "Query term is too long, max length is %d bytes", VS_TEXT_MAX_WORD);
+    w->b[w->n++] = c;
+    return VS_OK;
+}
+
+static int is_punct(const qp *q, uint8_t c) { return vs_text_is_sep(q->topts, c); }
+
+/* A backslash at the cursor (valkey-search's HandleBackslashEscape): "\\"
+ * and "\<separator>" keep the second byte; before another byte the word
+ * ends when '\' is itself a separator, else the byte is kept.  *go is 0
+ * when the word ends. */
+static vs_status text_escape(qp *q, word *w, int *go) {
+    *go = 1;
+    if (peek(q) != '\\') return VS_OK;
+    q->pos++;
+    if (q->pos >= q->n) return vs_err_set(q->err, VS_ERR, "Invalid escape sequence: backslash at end of input");
+    uint8_t c = q->s[q->pos];
+    if (c == '\\' || is_punct(q, c) || !is_punct(q, '\\')) {
+        q->pos++;
+        return word_push(q, w, c);
+    }
+    *go = 0;
+    return VS_OK;
+}
+
+/* The TEXT fields a clause searches: the named ones (names: "f" or
+ * "(f|g)"), or every TEXT field (with a suffix trie for a suffix). */
+static vs_status text_fields(qp *q, const vs_tok *name, int suffix, const int **out, uint32_t *nout) {
+    const vs_schema *s = q->schema;
+    int *f = vs_arena_alloc(q->arena, (s->nfields ? s->nfields : 1) * sizeof *f);
+    if (!f) return VS_ERR_NOMEM;
+    uint32_t n = 0;
+    if (!name) {
+        for (uint32_t i = 0; i < s->nfields; i++)
+            if (vs_qfield_is_text(&s->fields[i]) && (!suffix || vs_qfield_suffix(&s->fields[i]))) f[n++] = (int)i;
+        if (n == 0)
+            return vs_err_set(q->err, VS_ERR, suffix ? "No fields support suffix search"
+                                                      : "Index does not have any text field");
+        *out = f;
+        *nout = n;
+        return VS_OK;
+    }
+    const uint8_t *p = name->p;
+    size_t len = name->n;
+    int multi = len >= 2 && p[0] == '(' && p[len - 1] == ')';
+    if (multi) p++, len -= 2;
+    size_t i = 0;
+    for (;;) {
+        size_t j = i;
+        while (j < len && !(multi && p[j] == '|')) j++;
+        int fi = vs_schema_field_by_alias(s, p + i, j - i);
+        if (fi < 0 || !vs_qfield_is_text(&s->fields[fi]))
+            return vs_err_set(q->err, VS_ERR, "Index does not have any text field");
+        if (suffix && !vs_qfield_suffix(&s->fields[fi]))
+            return vs_err_set(q->err, VS_ERR, "Field does not support suffix search");
+        int dup = 0;
+        for (uint32_t k = 0; k < n; k++) dup |= f[k] == fi;
+        if (!dup && n < s->nfields) f[n++] = fi;
+        if (j >= len) break;
+        i = j + 1;
+    }
+    *out = f;
+    *nout = n;
+    return VS_OK;
+}
+
+/* A text leaf for word w (checked, folded into the arena). */
+static vs_status text_leaf(qp *q, const word *w, vs_text_match how, uint32_t dist, const vs_tok *field,
+                           vs_qnode **out) {
+    size_t bad;
+    if (!vs_utf8_check((const char *)w->b, w->n, &bad))
+        return vs_err_set(q->err, VS_ERR, "Invalid UTF-8 in query term at byte %zu", bad);
+    uint8_t *f = vs_arena_alloc(q->arena, 3 * w->n + 1);
+    if (!f) return VS_ERR_NOMEM;
+    size_t n = vs_casefold_utf8((const char *)w->b, w->n, (char *)f);
+    if (n > VS_TEXT_MAX_WORD)
+        return vs_err_set(q->err, VS_ERR, "Query term is too long, max length is %d bytes", VS_TEXT_MAX_WORD);
+    vs_status st = count_term(q);
+    if (st != VS_OK) return st;
+    vs_qnode *nd = node(q, VS_Q_TEXT);
+    if (!nd) return VS_ERR_NOMEM;
+    nd->text.how = how;
+    nd->text.w = f;
+    nd->text.n = (uint32_t)n;
+    nd->text.dist = dist;
+    nd->text.leaf = q->ntext++;
+    nd->slop = -1;
+    if ((st = text_fields(q, field, how == VS_TM_SUFFIX, &nd->text.fields, &nd->text.nfields)) != VS_OK) return st;
+    q->leaves++;
+    *out = nd;
+    return VS_OK;
+}
+
+/* One word inside quotes (valkey-search's ParseQuotedTextToken): up to a
+ * quote or a separator; never a stop word, never stemmed.  *out NULL for
+ * an empty word. */
+static vs_status quoted_word(qp *q, const vs_tok *field, vs_qnode **out) {
+    word w;
+    w.n = 0;
+    *out = NULL;
+    while (q->pos < q->n) {
+        int go;
+        vs_status st = text_escape(q, &w, &go);
+        if (st != VS_OK) return st;
+        if (!go) break;
+        int c = peek(q);
+        if (c < 0 || c == '"') break;
+        if (c == '\\') continue;
+        if (is_punct(q, (uint8_t)c)) break;
+        if ((st = word_push(q, &w, (uint8_t)c)) != VS_OK) return st;
+        q->pos++;
+    }
+    if (w.n == 0) return VS_OK;
+    return text_leaf(q, &w, VS_TM_EXACT, 0, field, out);
+}
+
+static int is_stopword(const qp *q, const word *w) {
+    char f[3 * WORD_RAW_MAX];
+    size_t n = vs_casefold_utf8((const char *)w->b, w->n, f);
+    return vs_text_is_stopword(q->topts, f, n);
+}
+
+/* One unquoted word (valkey-search's ParseUnquotedTextToken): a term,
+ * prefix, suffix or fuzzy word.  *out NULL for a stop word or an empty
+ * word; *syntax set when the word ended at query syntax. */
+static vs_status unquoted_word(qp *q, const vs_tok *field, vs_qnode **out, int *syntax) {
+    word w;
+    w.n = 0;
+    int star_first = 0, star_last = 0;
+    uint32_t lead = 0, trail = 0;
+    *out = NULL;
+    *syntax = 0;
+    while (q->pos < q->n) {
+        int go;
+        vs_status st = text_escape(q, &w, &go);
+        if (st != VS_OK) return st;
+        if (!go) break;
+        int c = peek(q);
+        if (c < 0) break;
+        if (c == ')' || c == '|' || c == '(' || c == '@') {
+            *syntax = 1;
+            break;
+        }
+        if (c == '{' || c == '}' || c == '[' || c == ']' || c == ':' || c == ';' || c == '$') return unexpected(q);
+        if (c == '-' && w.n == 0) {
+            *syntax = 1;
+            break;
+        }
+        if (c == '"') break;
+        if (c == '%') {
+            if (w.n == 0) {
+                while (peek(q) == '%') {
+                    q->pos++;
+                    if (++lead > VS_TEXT_MAX_FUZZY) break;
+                }
+                continue;
+            }
+            while (trail < lead && peek(q) == '%') {
+                q->pos++;
+                trail++;
+            }
+            break;
+        }
+        if (c == '*') {
+            q->pos++;
+            if (w.n == 0 && !star_first) {
+                star_first = 1;
+                continue;
+            }
+            star_last = 1;
+            break;
+        }
+        if (c == '\\') continue;
+        if (is_punct(q, (uint8_t)c)) break;
+        if ((st = word_push(q, &w, (uint8_t)c)) != VS_OK) return st;
+        q->pos++;
+    }
+    if (lead > 0) {
+        if (trail != lead || lead > VS_TEXT_MAX_FUZZY) return vs_err_set(q->err, VS_ERR, "Invalid fuzzy '%%' markers");
+        if (w.n == 0) return vs_err_set(q->err, VS_ERR, "Empty fuzzy token");
+        return text_leaf(q, &w, VS_TM_FUZZY, lead, field, out);
+    }
+    if (star_first) {
+        if (w.n == 0) return vs_err_set(q->err, VS_ERR, "Invalid wildcard '*' markers");
+        const int *fl;
+        uint32_t nf;
+        vs_status st = text_fields(q, field, 1, &fl, &nf);
+        if (st != VS_OK) return st;
+        if (star_last) return vs_err_set(q->err, VS_ERR, "Unsupported query operation");
+        return text_leaf(q, &w, VS_TM_SUFFIX, 0, field, out);
+    }
+    if (star_last) {
+        if (w.n == 0) return vs_err_set(q->err, VS_ERR, "Invalid wildcard '*' markers");
+        return text_leaf(q, &w, VS_TM_PREFIX, 0, field, out);
+    }
+    if (w.n == 0 || is_stopword(q, &w)) return VS_OK;
+    return text_leaf(q, &w, q->opts.verbatim ? VS_TM_EXACT : VS_TM_STEM, 0, field, out);
+}
+
+/* A text clause (valkey-search's ParseTextTokens): one unquoted word, or
+ * the words of a quoted phrase; *out NULL when it yields none. */
+static vs_status parse_text(qp *q, const vs_tok *field, vs_qnode **out) {
+    *out = NULL;
+    const vs_schema *s = q->schema;
+    if (!has_text(s)) return vs_err_set(q->err, VS_ERR, "Index does not have any text field");
+    vs_qnode *phrase = NULL, *first = NULL;
+    uint32_t cap = 0, nterms = 0;
+    int in_quotes = 0, exact = 0;
+    while (q->pos < q->n) {
+        if (q->s[q->pos] == '"') {
+            in_quotes = !in_quotes;
+            q->pos++;
+            if (in_quotes && nterms == 0) {
+                exact = 1;
+                continue;
+            }
+            break;
+        }
+        size_t start = q->pos;
+        vs_qnode *t = NULL;
+        int syntax = 0;
+        vs_status st = in_quotes ? quoted_word(q, field, &t) : unquoted_word(q, field, &t, &syntax);
+        if (st != VS_OK) return st;
+        if (t) {
+            if (nterms == 1) {
+                phrase = node(q, VS_Q_AND);
+                if (!phrase) return VS_ERR_NOMEM;
+                phrase->slop = 0;
+                phrase->inorder = 1;
+                if ((st = add_kid(q, phrase, first, &cap)) != VS_OK) return st;
+            }
+            if (nterms >= 1 && (st = add_kid(q, phrase, t, &cap)) != VS_OK) return st;
+            if (nterms == 0) first = t;
+            nterms++;
+            if (!exact) break;
+        }
+        if (syntax) break;
+        if (start == q->pos) q->pos++;
+    }
+    if (nterms == 0) {
+        if (q->leaves == 0) return vs_err_set(q->err, VS_ERR, "Invalid Query Syntax");
+        return VS_OK;
+    }
+    if (phrase) {
+        if (!vs_qschema_offsets(s)) return vs_err_set(q->err, VS_ERR, "Index does not support offsets");
+        vs_status st = count_term(q);
+        if (st != VS_OK) return st;
+        *out = phrase;
+        return VS_OK;
+    }
+    *out = first;
+    return VS_OK;
+}
+
 static vs_status parse_field(qp *q, vs_qnode **out) {
     q->pos++; /* '@' */
     size_t start = q->pos;
@@ -219,7 +503,10 @@ static vs_status parse_field(qp *q, vs_qnode **out) {
     q->pos++;
     skip_ws(q);
     int c = peek(q);
-    if (c != '[' && c != '{') return vs_err_set(q->err, VS_ERR, "Index does not have any text field");
+    if (c != '[' && c != '{') {
+        vs_tok name = {fname, flen};
+        return parse_text(q, &name, out);
+    }
     int f = vs_schema_field_by_alias(q->schema, fname, flen);
     vs_field_type want = c == '[' ? VS_FIELD_NUMERIC : VS_FIELD_TAG;
     if (f < 0 || q->schema->fields[f].type != want)
@@ -233,6 +520,7 @@ static vs_status parse_field(qp *q, vs_qnode **out) {
     nd->clause.kind = want == VS_FIELD_NUMERIC ? VS_FI_RANGE : VS_FI_TAGS;
     st = want == VS_FIELD_NUMERIC ? parse_range(q, nd) : parse_tags(q, nd);
     if (st != VS_OK) return st;
+    q->leaves++;
     *out = nd;
     return VS_OK;
 }
@@ -248,6 +536,10 @@ static vs_status parse_unary(qp *q, vs_qnode **out) {
         st = parse_unary(q, &kid);
         q->depth--;
         if (st != VS_OK) return st;
+        if (!kid) { /* a stop word */
+            *out = NULL;
+            return VS_OK;
+        }
         vs_qnode *nd = node(q, VS_Q_NOT);
         vs_qnode **k = vs_arena_alloc(q->arena, sizeof *k);
         if (!nd || !k) return VS_ERR_NOMEM;
@@ -273,19 +565,22 @@ static vs_status parse_unary(qp *q, vs_qnode **out) {
         if (peek(q) != ')')
             return vs_err_set(q->err, VS_ERR, "Expected ')' after expression got '%.*s'. Position: %zu",
                               peek(q) < 0 ? 0 : 1, (const char *)q->s + q->pos, q->pos);
+        if (!*out) return vs_err_set(q->err, VS_ERR, "Empty brackets detected at Position: %zu", q->pos);
         q->pos++;
         q->depth--;
         return VS_OK;
     }
     if (c == '@') return parse_field(q, out);
     if (c < 0) return vs_err_set(q->err, VS_ERR, "Invalid query string syntax");
-    if (c == '|' || c == ')' || c == '*') return unexpected(q);
-    return vs_err_set(q->err, VS_ERR, "Index does not have any text field");
+    if (c == '|' || c == ')') return unexpected(q);
+    if (c == '*' && !has_text(q->schema)) return unexpected(q);
+    return parse_text(q, NULL, out);
 }
 
 static vs_status parse_and(qp *q, vs_qnode **out) {
     vs_qnode *first = NULL, *and = NULL;
     uint32_t cap = 0;
+    int skipped = 0;
     for (;;) {
         skip_ws(q);
         int c = peek(q);
@@ -293,6 +588,10 @@ static vs_status parse_and(qp *q, vs_qnode **out) {
         vs_qnode *kid;
         vs_status st = parse_unary(q, &kid);
         if (st != VS_OK) return st;
+        if (!kid) { /* stop words only */
+            skipped = 1;
+            continue;
+        }
         if (!first) {
             first = kid;
             continue;
@@ -301,11 +600,17 @@ static vs_status parse_and(qp *q, vs_qnode **out) {
             if ((st = count_term(q)) != VS_OK) return st;
             and = node(q, VS_Q_AND);
             if (!and) return VS_ERR_NOMEM;
+            and->slop = q->opts.slop;
+            and->inorder = (uint8_t)(q->opts.inorder != 0);
             if ((st = add_kid(q, and, first, &cap)) != VS_OK) return st;
         }
         if ((st = add_kid(q, and, kid, &cap)) != VS_OK) return st;
     }
     if (!first) {
+        if (skipped) {
+            *out = NULL;
+            return VS_OK;
+        }
         if (peek(q) < 0) return vs_err_set(q->err, VS_ERR, "Invalid query string syntax");
         if (peek(q) == '|') return vs_err_set(q->err, VS_ERR, "Missing OR term");
         return unexpected(q);
@@ -332,6 +637,7 @@ static vs_status parse_or(qp *q, vs_qnode **out) {
         if (c < 0 || c == '|' || c == ')') return vs_err_set(q->err, VS_ERR, "Missing OR term");
         vs_qnode *kid;
         if ((st = parse_and(q, &kid)) != VS_OK) return st;
+        if (!kid || !first) return vs_err_set(q->err, VS_ERR, "Missing OR term");
         if (!or) {
             if ((st = count_term(q)) != VS_OK) return st;
             or = node(q, VS_Q_OR);
@@ -444,7 +750,15 @@ static size_t find_arrow(const uint8_t *q, size_t n) {
 
 vs_status vs_query_parse(const uint8_t *q, size_t n, const vs_schema *schema, vs_arena *arena, vs_query *out,
                          vs_err *err) {
+    vs_query_opts o = {0, 0, -1};
+    return vs_query_parse_opts(q, n, schema, &o, arena, out, err);
+}
+
+vs_status vs_query_parse_opts(const uint8_t *q, size_t n, const vs_schema *schema, const vs_query_opts *opts,
+                              vs_arena *arena, vs_query *out, vs_err *err) {
     memset(out, 0, sizeof *out);
+    if ((opts->inorder || opts->slop >= 0) && !vs_qschema_offsets(schema))
+        return vs_err_set(err, VS_ERR, "Index does not support offsets");
     if (n > VS_QUERY_MAX_BYTES)
         return vs_err_set(err, VS_ERR, "Query string is too long, max length is %d bytes.", VS_QUERY_MAX_BYTES);
     size_t arrow = find_arrow(q, n);
@@ -453,7 +767,7 @@ vs_status vs_query_parse(const uint8_t *q, size_t n, const vs_schema *schema, vs
     trim(&f, &fn);
     if (fn == 0 && arrow == n) return vs_err_set(err, VS_ERR, "Invalid query string syntax");
     if (fn > 0 && !is_match_all(f, fn)) {
-        qp p = {f, fn, 0, schema, arena, err, 0, 0};
+        qp p = {f, fn, 0, schema, arena, err, 0, 0, *opts, vs_qschema_text_opts(schema), 0, 0};
         vs_status st = parse_or(&p, &out->filter);
         if (st == VS_OK) {
             skip_ws(&p);
@@ -461,6 +775,8 @@ vs_status vs_query_parse(const uint8_t *q, size_t n, const vs_schema *schema, vs
         }
         if (st == VS_ERR_NOMEM) return st;
         if (st != VS_OK) return vs_err_prepend(err, "Invalid filter expression: `%.*s`. ", (int)fn, (const char *)f);
+        out->ntext = p.ntext;
+        if (!out->filter && arrow == n) return vs_err_set(err, VS_ERR, "Invalid query string syntax");
     }
     if (arrow < n) {
         const uint8_t *c = q + arrow + 2;

@@ -1,9 +1,15 @@
 /* query_exec.c - filter evaluation and KNN execution (query_exec.h). */
 #include "query/query_exec.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/util.h"
+#include "index/tokenize.h"
+#include "index/text.h"
+#include "query/score.h"
 
 int vs_key_cmp(void *ctx, uint32_t a, uint32_t b) {
     const vs_keyspace *ks = ctx;
@@ -15,16 +21,306 @@ int vs_key_cmp(void *ctx, uint32_t a, uint32_t b) {
     return (ea->klen > eb->klen) - (ea->klen < eb->klen);
 }
 
-static vs_status eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out);
+static vs_status eval(vs_qeval *ev, const vs_qnode *n, vs_bitset *out);
 
-static vs_status eval_kids(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out) {
-    vs_status st = eval(x, n->kids[0], out);
+/* ---- text clauses -------------------------------------------------------- */
+
+static vs_status leaf_push(vs_text_leaf *l, uint32_t term) {
+    if (l->nterms == l->cap) {
+        uint32_t ncap = l->cap ? l->cap * 2 : 8;
+        uint32_t *t = vs_realloc(l->terms, (size_t)ncap * sizeof *t);
+        if (!t) return VS_ERR_NOMEM;
+        l->terms = t;
+        l->cap = ncap;
+    }
+    l->terms[l->nterms++] = term;
+    return VS_OK;
+}
+
+typedef struct term_walk {
+    vs_text_leaf *l;
+    vs_status st;
+} term_walk;
+
+static int on_term(void *ctx, uint32_t term) {
+    term_walk *w = ctx;
+    w->st = leaf_push(w->l, term);
+    return w->st != VS_OK;
+}
+
+/* The clause's words in each of its fields (once per evaluation). */
+static vs_status leaf_terms(vs_qeval *ev, const vs_qtext *t, vs_text_leaf **out) {
+    vs_text_leaf *l = &ev->leaf[t->leaf];
+    *out = l;
+    if (l->done) return VS_OK;
+    l->start = vs_malloc(((size_t)t->nfields + 1) * sizeof *l->start);
+    if (!l->start) return VS_ERR_NOMEM;
+    for (uint32_t k = 0; k < t->nfields; k++) {
+        l->start[k] = l->nterms;
+        const vs_field_index *fi = ev->x->fields[t->fields[k]];
+        if (!fi) continue;
+        term_walk w = {l, VS_OK};
+        vs_err err;
+        vs_status st = vs_text_terms(fi, t->how, t->w, t->n, t->dist, on_term, &w, &err);
+        if (w.st != VS_OK) return w.st;
+        if (st == VS_ERR_NOMEM) return st;
+    }
+    l->start[t->nfields] = l->nterms;
+    l->done = 1;
+    return VS_OK;
+}
+
+static vs_status eval_text(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
+    vs_text_leaf *l;
+    vs_status st = leaf_terms(ev, &n->text, &l);
+    if (st != VS_OK) return st;
+    for (uint32_t k = 0; k < n->text.nfields; k++) {
+        const vs_field_index *fi = ev->x->fields[n->text.fields[k]];
+        for (uint32_t i = l->start[k]; i < l->start[k + 1]; i++) {
+            vs_text_iter it;
+            vs_text_iter_init(fi, l->terms[i], &it);
+            while (vs_text_iter_next(&it))
+                if (it.id < out->nbits) vs_bit_set(out->w, it.id);
+        }
+    }
+    l->docs = vs_bitset_count(out);
+    return VS_OK;
+}
+
+/* ---- positional AND -------------------------------------------------------- */
+
+typedef struct pos_list {
+    uint32_t *p;
+    uint32_t n, cap;
+} pos_list;
+
+static vs_status pos_reserve(pos_list *l, uint32_t n) {
+    if (n <= l->cap) return VS_OK;
+    uint32_t ncap = l->cap ? l->cap : 16;
+    while (ncap < n) ncap *= 2;
+    uint32_t *p = vs_realloc(l->p, (size_t)ncap * sizeof *p);
+    if (!p) return VS_ERR_NOMEM;
+    l->p = p;
+    l->cap = ncap;
+    return VS_OK;
+}
+
+static int u32_cmp(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* First index in l with a value >= v (l->n if none). */
+static uint32_t pos_from(const pos_list *l, uint64_t v) {
+    uint32_t lo = 0, hi = l->n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (l->p[mid] >= v) hi = mid;
+        else lo = mid + 1;
+    }
+    return lo;
+}
+
+/* First index in l with a value > v. */
+static uint32_t pos_after(const pos_list *l, uint32_t v) { return pos_from(l, (uint64_t)v + 1); }
+
+/* One kid per position, in order: p1 < p2 < ... (greedy from each start). */
+static int match_inorder(const pos_list *P, uint32_t m, int32_t slop) {
+    for (uint32_t s = 0; s < P[0].n; s++) {
+        uint32_t first = P[0].p[s], cur = first;
+        uint32_t i;
+        for (i = 1; i < m; i++) {
+            uint32_t j = pos_after(&P[i], cur);
+            if (j >= P[i].n) return 0; /* a later start cannot do better */
+            cur = P[i].p[j];
+        }
+        if (slop < 0 || (uint64_t)(cur - first) - (m - 1) <= (uint64_t)slop) return 1;
+    }
+    return 0;
+}
+
+/* Kuhn's augmenting path: kid i takes a position of its own in [lo, hi]. */
+static int augment(const pos_list *P, uint32_t i, uint32_t lo, uint32_t hi, const uint32_t *u, uint32_t nu,
+                   int32_t *owner, uint8_t *seen) {
+    uint32_t j = pos_from(&P[i], lo);
+    for (; j < P[i].n && P[i].p[j] <= hi; j++) {
+        uint32_t a = 0, b = nu; /* index of the position in u */
+        while (a < b) {
+            uint32_t mid = a + (b - a) / 2;
+            if (u[mid] < P[i].p[j]) a = mid + 1;
+            else b = mid;
+        }
+        if (seen[a]) continue;
+        seen[a] = 1;
+        if (owner[a] < 0 || augment(P, (uint32_t)owner[a], lo, hi, u, nu, owner, seen)) {
+            owner[a] = (int32_t)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Distinct positions, one per kid, within slop: try each window start. */
+static vs_status match_unordered(const pos_list *P, uint32_t m, int32_t slop, pos_list *all, int *ok) {
+    *ok = 0;
+    uint32_t total = 0;
+    for (uint32_t i = 0; i < m; i++) total += P[i].n;
+    vs_status st = pos_reserve(all, total ? total : 1);
+    if (st != VS_OK) return st;
+    all->n = 0;
+    for (uint32_t i = 0; i < m; i++)
+        for (uint32_t j = 0; j < P[i].n; j++) all->p[all->n++] = P[i].p[j];
+    qsort(all->p, all->n, sizeof *all->p, u32_cmp);
+    uint32_t nu = 0;
+    for (uint32_t j = 0; j < all->n; j++)
+        if (nu == 0 || all->p[nu - 1] != all->p[j]) all->p[nu++] = all->p[j];
+    int32_t *owner = vs_malloc((size_t)(nu ? nu : 1) * sizeof *owner);
+    uint8_t *seen = vs_malloc(nu ? nu : 1);
+    if (!owner || !seen) {
+        vs_free(owner);
+        vs_free(seen);
+        return VS_ERR_NOMEM;
+    }
+    uint64_t width = (uint64_t)slop + m - 1;
+    for (uint32_t s = 0; s < nu && !*ok; s++) {
+        uint32_t lo = all->p[s];
+        uint64_t hi64 = lo + width;
+        uint32_t hi = hi64 > UINT32_MAX ? UINT32_MAX : (uint32_t)hi64;
+        for (uint32_t j = 0; j < nu; j++) owner[j] = -1;
+        uint32_t i;
+        for (i = 0; i < m; i++) {
+            memset(seen, 0, nu);
+            if (!augment(P, i, lo, hi, all->p, nu, owner, seen)) break;
+        }
+        if (i == m) *ok = 1;
+    }
+    vs_free(owner);
+    vs_free(seen);
+    return VS_OK;
+}
+
+/* Iterators over one text kid's words in one field. */
+typedef struct kid_iters {
+    vs_text_iter *it;
+    uint8_t *state; /* 0 not started, 1 live, 2 ended */
+    uint32_t n;
+} kid_iters;
+
+/* Positions of the kid in document id into l (sorted, distinct). */
+static vs_status kid_positions(const vs_field_index *fi, kid_iters *k, uint32_t id, pos_list *l) {
+    l->n = 0;
+    for (uint32_t t = 0; t < k->n; t++) {
+        if (k->state[t] == 2) continue;
+        if (k->state[t] == 0 || k->it[t].id < id) {
+            k->state[t] = 1;
+            if (!vs_text_iter_seek(&k->it[t], id)) {
+                k->state[t] = 2;
+                continue;
+            }
+        }
+        if (k->it[t].id != id) continue;
+        uint32_t room = l->cap - l->n;
+        uint32_t got = vs_text_iter_positions(&k->it[t], l->p + l->n, room);
+        if (got > room) {
+            vs_status st = pos_reserve(l, l->n + got);
+            if (st != VS_OK) return st;
+            got = vs_text_iter_positions(&k->it[t], l->p + l->n, got);
+        }
+        l->n += got;
+    }
+    (void)fi;
+    if (k->n > 1) {
+        qsort(l->p, l->n, sizeof *l->p, u32_cmp);
+        uint32_t o = 0;
+        for (uint32_t j = 0; j < l->n; j++)
+            if (o == 0 || l->p[o - 1] != l->p[j]) l->p[o++] = l->p[j];
+        l->n = o;
+    }
+    return VS_OK;
+}
+
+/* Keep in out only the documents where the AND's text kids match at
+ * positions that satisfy it. */
+static vs_status positional(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
+    const vs_qnode *kids[VS_QUERY_MAX_TERMS];
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n->nkids && m < VS_QUERY_MAX_TERMS; i++)
+        if (n->kids[i]->kind == VS_Q_TEXT) kids[m++] = n->kids[i];
+    if (m < 2) return VS_OK;
+    /* The fields every text kid searches. */
+    uint32_t nf = 0;
+    int fields[VS_MAX_TEXT_FIELDS];
+    const vs_qtext *t0 = &kids[0]->text;
+    for (uint32_t a = 0; a < t0->nfields && nf < VS_MAX_TEXT_FIELDS; a++) {
+        int all = 1;
+        for (uint32_t i = 1; i < m && all; i++) {
+            int has = 0;
+            for (uint32_t b = 0; b < kids[i]->text.nfields; b++) has |= kids[i]->text.fields[b] == t0->fields[a];
+            all = has;
+        }
+        if (all) fields[nf++] = t0->fields[a];
+    }
+    size_t nits = (size_t)nf * m;
+    kid_iters *ki = vs_calloc(nits ? nits : 1, sizeof *ki);
+    pos_list *P = vs_calloc(m, sizeof *P);
+    pos_list all = {0};
+    vs_status st = ki && P ? VS_OK : VS_ERR_NOMEM;
+    for (uint32_t f = 0; st == VS_OK && f < nf; f++) {
+        const vs_field_index *fi = ev->x->fields[fields[f]];
+        for (uint32_t i = 0; st == VS_OK && i < m; i++) {
+            const vs_qtext *t = &kids[i]->text;
+            vs_text_leaf *l = &ev->leaf[t->leaf];
+            uint32_t k = 0;
+            while (t->fields[k] != fields[f]) k++;
+            kid_iters *it = &ki[(size_t)f * m + i];
+            it->n = l->start[k + 1] - l->start[k];
+            it->it = vs_calloc(it->n ? it->n : 1, sizeof *it->it);
+            it->state = vs_calloc(it->n ? it->n : 1, 1);
+            if (!it->it || !it->state) {
+                st = VS_ERR_NOMEM;
+                break;
+            }
+            for (uint32_t j = 0; j < it->n; j++) vs_text_iter_init(fi, l->terms[l->start[k] + j], &it->it[j]);
+        }
+    }
+    for (uint32_t id = vs_bitset_next(out, 0); st == VS_OK && id < out->nbits; id = vs_bitset_next(out, id + 1)) {
+        int ok = 0;
+        for (uint32_t f = 0; st == VS_OK && f < nf && !ok; f++) {
+            const vs_field_index *fi = ev->x->fields[fields[f]];
+            uint32_t i;
+            for (i = 0; i < m; i++) {
+                if ((st = kid_positions(fi, &ki[(size_t)f * m + i], id, &P[i])) != VS_OK) break;
+                if (P[i].n == 0) break;
+            }
+            if (st != VS_OK || i < m) continue;
+            if (n->inorder)
+                ok = match_inorder(P, m, n->slop);
+            else
+                st = match_unordered(P, m, n->slop, &all, &ok);
+        }
+        if (!ok) vs_bit_clear(out->w, id);
+    }
+    for (size_t i = 0; ki && i < nits; i++) {
+        vs_free(ki[i].it);
+        vs_free(ki[i].state);
+    }
+    vs_free(ki);
+    for (uint32_t i = 0; P && i < m; i++) vs_free(P[i].p);
+    vs_free(P);
+    vs_free(all.p);
+    return st;
+}
+
+/* ---- the tree ------------------------------------------------------------ */
+
+static vs_status eval_kids(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
+    vs_status st = eval(ev, n->kids[0], out);
     if (st != VS_OK) return st;
     vs_bitset tmp;
     if (vs_bitset_init(&tmp, out->nbits) != VS_OK) return VS_ERR_NOMEM;
     for (uint32_t i = 1; i < n->nkids; i++) {
         memset(tmp.w, 0, vs_bitset_words(tmp.nbits) * sizeof *tmp.w);
-        st = eval(x, n->kids[i], &tmp);
+        st = eval(ev, n->kids[i], &tmp);
         if (st != VS_OK) break;
         if (n->kind == VS_Q_AND)
             vs_bitset_and(out, &tmp);
@@ -32,21 +328,24 @@ static vs_status eval_kids(const vs_ftindex *x, const vs_qnode *n, vs_bitset *ou
             vs_bitset_or(out, &tmp);
     }
     vs_bitset_free(&tmp);
+    if (st == VS_OK && vs_qnode_positional(n)) st = positional(ev, n, out);
     return st;
 }
 
 /* out is zeroed on entry. */
-static vs_status eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out) {
+static vs_status eval(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
+    const vs_ftindex *x = ev->x;
     switch (n->kind) {
     case VS_Q_TAG:
     case VS_Q_NUM: {
         const vs_field_index *fi = x->fields[n->field];
         return fi->ops->match(fi, &n->clause, out);
     }
+    case VS_Q_TEXT: return eval_text(ev, n, out);
     case VS_Q_AND:
-    case VS_Q_OR: return eval_kids(x, n, out);
+    case VS_Q_OR: return eval_kids(ev, n, out);
     case VS_Q_NOT: {
-        vs_status st = eval(x, n->kids[0], out);
+        vs_status st = eval(ev, n->kids[0], out);
         if (st != VS_OK) return st;
         /* Complement within the index's documents (a document without the
          * field matches a negated predicate). */
@@ -59,10 +358,230 @@ static vs_status eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out) {
     return VS_ERR_STATE;
 }
 
-vs_status vs_filter_eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out) {
-    if (vs_bitset_init(out, vs_ks_id_bound(x->ks)) != VS_OK) return VS_ERR_NOMEM;
-    vs_status st = eval(x, n, out);
+static uint32_t max_leaf(const vs_qnode *n) {
+    if (n->kind == VS_Q_TEXT) return n->text.leaf + 1;
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n->nkids; i++) {
+        uint32_t k = max_leaf(n->kids[i]);
+        if (k > m) m = k;
+    }
+    return m;
+}
+
+vs_status vs_qeval_init(vs_qeval *ev, const vs_ftindex *x, uint32_t ntext) {
+    ev->x = x;
+    ev->ntext = ntext;
+    ev->leaf = vs_calloc(ntext ? ntext : 1, sizeof *ev->leaf);
+    return ev->leaf ? VS_OK : VS_ERR_NOMEM;
+}
+
+void vs_qeval_free(vs_qeval *ev) {
+    for (uint32_t i = 0; ev->leaf && i < ev->ntext; i++) {
+        vs_free(ev->leaf[i].terms);
+        vs_free(ev->leaf[i].start);
+    }
+    vs_free(ev->leaf);
+    ev->leaf = NULL;
+}
+
+vs_status vs_qeval_filter(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
+    if (vs_bitset_init(out, vs_ks_id_bound(ev->x->ks)) != VS_OK) return VS_ERR_NOMEM;
+    vs_status st = eval(ev, n, out);
     if (st != VS_OK) vs_bitset_free(out);
+    return st;
+}
+
+vs_status vs_filter_eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out) {
+    vs_qeval ev;
+    if (vs_qeval_init(&ev, x, max_leaf(n)) != VS_OK) return VS_ERR_NOMEM;
+    vs_status st = vs_qeval_filter(&ev, n, out);
+    vs_qeval_free(&ev);
+    return st;
+}
+
+/* ---- scoring ------------------------------------------------------------- */
+
+typedef struct scoring {
+    vs_qeval *ev;
+    vs_score_ctx sc;
+    double *score;     /* per id: the sum so far */
+    double *freq;      /* per id: one clause's weighted frequency (zero between clauses) */
+    double *len;       /* per id in the set: weighted length */
+    uint32_t *touched; /* ids whose freq is set */
+    uint32_t *units;   /* per schema field: weight units */
+} scoring;
+
+static int has_text_leaf(const vs_qnode *n) {
+    if (n->kind == VS_Q_TEXT) return 1;
+    if (n->kind == VS_Q_NOT) return 0;
+    for (uint32_t i = 0; i < n->nkids; i++)
+        if (has_text_leaf(n->kids[i])) return 1;
+    return 0;
+}
+
+static vs_status score_leaf(scoring *c, const vs_qnode *n, const vs_bitset *mask) {
+    vs_text_leaf *l;
+    vs_status st = leaf_terms(c->ev, &n->text, &l);
+    if (st != VS_OK) return st;
+    size_t nt = 0;
+    for (uint32_t k = 0; k < n->text.nfields; k++) {
+        const vs_field_index *fi = c->ev->x->fields[n->text.fields[k]];
+        double u = c->units[n->text.fields[k]];
+        for (uint32_t i = l->start[k]; i < l->start[k + 1]; i++) {
+            vs_text_iter it;
+            vs_text_iter_init(fi, l->terms[i], &it);
+            while (vs_text_iter_next(&it)) {
+                if (it.id >= mask->nbits || !vs_bit_test(mask->w, it.id)) continue;
+                if (c->freq[it.id] == 0) c->touched[nt++] = it.id;
+                c->freq[it.id] += u * it.tf;
+            }
+        }
+    }
+    double idf = vs_score_idf(&c->sc, l->docs);
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t id = c->touched[i];
+        c->score[id] += vs_score_term(&c->sc, idf, c->freq[id], c->len[id]);
+        c->freq[id] = 0;
+    }
+    return VS_OK;
+}
+
+static vs_status score_tree(scoring *c, const vs_qnode *n, const vs_bitset *mask) {
+    switch (n->kind) {
+    case VS_Q_TEXT: return score_leaf(c, n, mask);
+    case VS_Q_AND:
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            vs_status st = score_tree(c, n->kids[i], mask);
+            if (st != VS_OK) return st;
+        }
+        return VS_OK;
+    case VS_Q_OR:
+        for (uint32_t i = 0; i < n->nkids; i++) {
+            if (!has_text_leaf(n->kids[i])) continue;
+            vs_bitset kid;
+            vs_status st = vs_qeval_filter(c->ev, n->kids[i], &kid);
+            if (st != VS_OK) return st;
+            vs_bitset_and(&kid, mask);
+            st = score_tree(c, n->kids[i], &kid);
+            vs_bitset_free(&kid);
+            if (st != VS_OK) return st;
+        }
+        return VS_OK;
+    default: return VS_OK;
+    }
+}
+
+/* The document score: its SCORE_FIELD value when it has a number there,
+ * else the index's SCORE. */
+static double doc_score(const vs_ftindex *x, uint32_t id) {
+    const vs_schema *s = &x->schema;
+    if (s->score_field) {
+        const vs_kentry *e = vs_ks_by_id(x->ks, id);
+        const vs_hfield *f = e && e->type == VS_TYPE_HASH ? vs_hash_get(e->v.hash, s->score_field, s->sflen) : NULL;
+        double v;
+        if (f && vs_parse_double(vs_hfield_value(f), f->vlen, &v) && isfinite(v)) return v;
+    }
+    return s->score;
+}
+
+typedef struct wref {
+    const char *w;
+    size_t n;
+    uint32_t units;
+} wref;
+
+static int wref_cmp(const void *a, const void *b) {
+    const wref *x = a, *y = b;
+    int r = memcmp(x->w, y->w, x->n < y->n ? x->n : y->n);
+    if (r) return r;
+    return (x->n > y->n) - (x->n < y->n);
+}
+
+/* The document's largest weighted word frequency over its TEXT fields
+ * (TFIDF's norm), from its text tokenized again. */
+static vs_status doc_max_tf(const vs_ftindex *x, const uint32_t *units, uint32_t id, double *out) {
+    const vs_schema *s = &x->schema;
+    *out = 0;
+    const vs_kentry *e = vs_ks_by_id(x->ks, id);
+    if (!e || e->type != VS_TYPE_HASH || !s->text) return VS_OK;
+    vs_tokens *tk = vs_calloc(s->nfields ? s->nfields : 1, sizeof *tk);
+    if (!tk) return VS_ERR_NOMEM;
+    size_t total = 0;
+    vs_status st = VS_OK;
+    for (uint32_t f = 0; f < s->nfields && st == VS_OK; f++) {
+        if (!units[f]) continue;
+        const vs_fielddef *d = &s->fields[f];
+        const vs_hfield *hv = vs_hash_get(e->v.hash, d->ident, d->ilen);
+        if (!hv) continue;
+        vs_err err;
+        st = vs_tokenize(&s->text->opts, (const char *)vs_hfield_value(hv), hv->vlen, &tk[f], &err);
+        if (st == VS_ERR) st = VS_OK; /* not indexed: no words */
+        total += tk[f].count;
+    }
+    wref *w = st == VS_OK ? vs_malloc((total ? total : 1) * sizeof *w) : NULL;
+    if (st == VS_OK && !w) st = VS_ERR_NOMEM;
+    if (st == VS_OK) {
+        size_t n = 0;
+        for (uint32_t f = 0; f < s->nfields; f++)
+            for (size_t i = 0; i < tk[f].count; i++) {
+                if (tk[f].tok[i].len > VS_TEXT_MAX_WORD) continue;
+                w[n++] = (wref){tk[f].text + tk[f].tok[i].off, tk[f].tok[i].len, units[f]};
+            }
+        qsort(w, n, sizeof *w, wref_cmp);
+        double best = 0, run = 0;
+        for (size_t i = 0; i < n; i++) {
+            run = (i > 0 && wref_cmp(&w[i - 1], &w[i]) == 0 ? run : 0) + w[i].units;
+            if (run > best) best = run;
+        }
+        *out = best;
+    }
+    vs_free(w);
+    for (uint32_t f = 0; f < s->nfields; f++) vs_tokens_release(&tk[f]);
+    vs_free(tk);
+    return st;
+}
+
+vs_status vs_text_score(vs_qeval *ev, const vs_qnode *root, const vs_bitset *set, int scorer, double *score) {
+    const vs_ftindex *x = ev->x;
+    const vs_schema *s = &x->schema;
+    scoring c;
+    memset(&c, 0, sizeof c);
+    c.ev = ev;
+    c.score = score;
+    c.sc.scorer = (vs_scorer)scorer;
+    c.sc.num_docs = x->num_docs;
+    uint32_t bound = set->nbits;
+    size_t nset = vs_bitset_count(set);
+    c.units = vs_calloc(s->nfields ? s->nfields : 1, sizeof *c.units);
+    c.len = vs_calloc(bound ? bound : 1, sizeof *c.len);
+    c.freq = vs_calloc(bound ? bound : 1, sizeof *c.freq);
+    c.touched = vs_malloc((nset ? nset : 1) * sizeof *c.touched);
+    vs_status st = c.units && c.len && c.freq && c.touched ? VS_OK : VS_ERR_NOMEM;
+    double total = 0;
+    for (uint32_t f = 0; st == VS_OK && f < s->nfields; f++) {
+        if (!vs_qfield_is_text(&s->fields[f]) || !x->fields[f]) continue;
+        c.units[f] = vs_score_weight_units(vs_qfield_weight(&s->fields[f]));
+        vs_text_stats ts;
+        vs_text_stats_get(x->fields[f], &ts);
+        total += (double)c.units[f] * (double)ts.total_tokens;
+    }
+    c.sc.avg_len = x->num_docs ? total / (double)x->num_docs : 0;
+    for (uint32_t id = vs_bitset_next(set, 0); st == VS_OK && id < bound; id = vs_bitset_next(set, id + 1)) {
+        double len = 0;
+        for (uint32_t f = 0; f < s->nfields; f++)
+            if (c.units[f]) len += (double)c.units[f] * vs_text_doc_len(x->fields[f], id);
+        c.len[id] = len;
+    }
+    if (st == VS_OK && root && c.sc.scorer != VS_SCORER_DOCSCORE) st = score_tree(&c, root, set);
+    for (uint32_t id = vs_bitset_next(set, 0); st == VS_OK && id < bound; id = vs_bitset_next(set, id + 1)) {
+        double max_tf = 0;
+        if (c.sc.scorer == VS_SCORER_TFIDF) st = doc_max_tf(x, c.units, id, &max_tf);
+        score[id] = vs_score_final(&c.sc, score[id], doc_score(x, id), c.len[id], max_tf);
+    }
+    vs_free(c.units);
+    vs_free(c.len);
+    vs_free(c.freq);
+    vs_free(c.touched);
     return st;
 }
 

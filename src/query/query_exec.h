@@ -1,8 +1,19 @@
 /* query_exec.h - evaluating a parsed query against one index.
  *
- * Filters evaluate to a bit set of key ids (TAG postings and NUMERIC
- * ranges OR-ed in, AND/OR/NOT as set operations; NOT is relative to the
- * index's documents).  KNN runs on the vector field as the planner chose
+ * Filters evaluate to a bit set of key ids (TAG postings, NUMERIC ranges
+ * and the posting lists of a text clause's matching words OR-ed in,
+ * AND/OR/NOT as set operations; NOT is relative to the index's documents).
+ * A positional AND (a phrase, or any AND under SLOP / INORDER) keeps the
+ * documents where its text kids match words in one field at positions
+ * that satisfy it: one distinct position per kid, in query order when
+ * INORDER (each after the previous), and (max - min) - (kids - 1) <= slop
+ * when a slop is given; its other kids match by document only.
+ *
+ * Text scoring (vs_text_score) adds to each document of a result set the
+ * relevance of the text clauses that matched it, as RediSearch sums them:
+ * an AND's kids all count, an OR's kids where they match, nothing under a
+ * NOT.  A clause's frequency in a document is the weighted sum over its
+ * fields and its matching words (score.h).  KNN runs on the vector field as the planner chose
  * (search_plan.c), restricted to the filter's set when there is one.
  * Results are ordered by distance, ties by key name, so replies are
  * deterministic. */
@@ -20,6 +31,31 @@
 
 /* Evaluate a filter into out (initialised here over the keyspace's ids). */
 vs_status vs_filter_eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out);
+
+/* A text clause's words once evaluated: term ids grouped by field. */
+typedef struct vs_text_leaf {
+    uint32_t *terms;   /* term ids (vs_malloc) */
+    uint32_t nterms, cap;
+    uint32_t *start;   /* nfields + 1 offsets into terms, per field of the clause */
+    uint64_t docs;     /* documents matching the clause */
+    int done;
+} vs_text_leaf;
+
+/* An evaluation of one query (its text clauses remembered for scoring). */
+typedef struct vs_qeval {
+    const vs_ftindex *x;
+    vs_text_leaf *leaf; /* ntext */
+    uint32_t ntext;
+} vs_qeval;
+
+vs_status vs_qeval_init(vs_qeval *ev, const vs_ftindex *x, uint32_t ntext);
+void vs_qeval_free(vs_qeval *ev);
+/* As vs_filter_eval, remembering text clauses in ev. */
+vs_status vs_qeval_filter(vs_qeval *ev, const vs_qnode *n, vs_bitset *out);
+
+/* Scores of the documents in set (the filter's result, evaluated through
+ * ev) into score[id] (id bound entries, zeroed by the caller). */
+vs_status vs_text_score(vs_qeval *ev, const vs_qnode *root, const vs_bitset *set, int scorer, double *score);
 
 /* Compare two keys by name (memcmp order, shorter first on a tie). */
 int vs_key_cmp(void *ks, uint32_t a, uint32_t b);

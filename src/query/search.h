@@ -9,9 +9,12 @@
  * Documents whose key has expired (plan.horizon) are left out of every
  * result, filter and KNN alike, as if their key were already deleted.
  *
- * Rows of a KNN query are nearest first with ties broken by key, rows of
- * a pure filter in key order; SORTBY a field reorders them (stably for
- * KNN).  A plan points into the command's arguments and an arena, so it
+ * Rows of a KNN query are nearest first with ties broken by key; rows of
+ * a filter with text clauses best score first (ties by key); rows of any
+ * other filter in key order; SORTBY a field reorders them (stably for
+ * KNN).  Text scores (score.h, the plan's scorer) are computed when the
+ * query has text clauses or WITHSCORES is given: rows.score then holds
+ * each row's score (0 for a document no text clause matched).  A plan points into the command's arguments and an arena, so it
  * lives as long as both.
  */
 #ifndef VS_QUERY_SEARCH_H
@@ -25,6 +28,7 @@
 #include "index/field_index.h"
 #include "query/ft_index.h"
 #include "query/query.h"
+#include "query/score.h"
 
 #define VS_SEARCH_MAX_KNN 10000
 #define VS_SEARCH_MAX_TIMEOUT_MS 60000
@@ -55,6 +59,11 @@ typedef struct vs_search_plan {
      * never returned, even before they are reclaimed; VS_NO_EXPIRE: none
      * hidden.  Parse sets none; the command sets the engine's clock. */
     int64_t horizon;
+    /* Text: VERBATIM, INORDER, SLOP (in q's parse), WITHSCORES, SCORER. */
+    vs_query_opts text;
+    int withscores;
+    vs_scorer scorer;        /* default BM25STD */
+    int scored;              /* rows carry scores */
 } vs_search_plan;
 
 /* Parse FT.SEARCH's query string (argv[0]) and options (argv[1..argc))
@@ -76,6 +85,8 @@ typedef struct vs_search_rows {
     size_t total;   /* results before LIMIT (KNN: at most k) */
     vs_scored *row; /* the rows LIMIT keeps, in reply order; dist: the
                        KNN score (0 for a pure filter) */
+    double *score;  /* n text scores parallel to row; NULL when the plan
+                       does not score (plan.scored) */
     size_t n;
 } vs_search_rows;
 
@@ -84,8 +95,10 @@ typedef struct vs_search_rows {
 vs_status vs_search_exec(const vs_search_plan *p, vs_search_rows *out);
 void vs_search_rows_free(vs_search_rows *rows);
 
-/* The reply: [total, key, [field, value, ...], ...]; the score pair
- * first (KNN) unless RETURN is given; keys only with NOCONTENT. */
+/* The reply: [total, key, [score,] [field, value, ...], ...]; the KNN
+ * score pair first unless RETURN is given; the text score after the key
+ * with WITHSCORES (RediSearch's shape); keys (and scores) only with
+ * NOCONTENT. */
 void vs_search_render(vs_reply *r, const vs_search_plan *p, const vs_search_rows *rows);
 
 #endif

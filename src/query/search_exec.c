@@ -1,11 +1,15 @@
 /* search_exec.c - FT.SEARCH's execute stage (search.h): the filter, the
- * KNN search the plan stage picks, SORTBY and LIMIT, into rows.
+ * KNN search the plan stage picks, text scores, SORTBY and LIMIT, into
+ * rows.
  *
  * KNN: the K nearest (ties by key), reordered by a SORTBY field stably
  * (ties keep distance order).  Pure filter: the matching documents (every
- * indexed one without a filter) in key order, keeping only the first
- * offset + num with a bounded heap, or all of them sorted by the SORTBY
+ * indexed one without a filter) in key order, or best score first when
+ * the query has text clauses (ties by key), keeping only the first
+ * offset + num with a bounded heap; or all of them sorted by the SORTBY
  * field (ties by key).  Missing SORTBY values sort last either way.
+ * Scores, when the plan asks for them, are computed for the whole match
+ * set of a filter (its order needs them) and for the K rows of a KNN.
  */
 #include <math.h>
 #include <string.h>
@@ -97,9 +101,33 @@ static void remove_expired(vs_bitset *set, const vs_bitset *gone) {
     for (size_t i = 0; i < n && i < m; i++) set->w[i] &= ~gone->w[i];
 }
 
-static vs_status matches(const vs_search_plan *p, vs_bitset *set);
+static vs_status matches(const vs_search_plan *p, vs_qeval *ev, vs_bitset *set);
 
-static vs_status exec_knn(const vs_search_plan *p, vs_search_rows *out) {
+/* out->score for the rows kept, from scores by id. */
+static vs_status row_scores(const double *acc, vs_search_rows *out) {
+    out->score = vs_malloc((out->n ? out->n : 1) * sizeof *out->score);
+    if (!out->score) return VS_ERR_NOMEM;
+    for (size_t i = 0; i < out->n; i++) out->score[i] = acc[out->row[i].id];
+    return VS_OK;
+}
+
+/* Scores of the KNN rows kept (their text clauses' relevance). */
+static vs_status knn_scores(const vs_search_plan *p, vs_qeval *ev, vs_search_rows *out) {
+    vs_bitset rows;
+    vs_status st = vs_bitset_init(&rows, vs_ks_id_bound(p->x->ks));
+    if (st != VS_OK) return st;
+    for (size_t i = 0; i < out->n; i++)
+        if (out->row[i].id < rows.nbits) vs_bit_set(rows.w, out->row[i].id);
+    double *acc = vs_calloc(rows.nbits ? rows.nbits : 1, sizeof *acc);
+    if (!acc) st = VS_ERR_NOMEM;
+    if (st == VS_OK) st = vs_text_score(ev, p->q.filter, &rows, (int)p->scorer, acc);
+    if (st == VS_OK) st = row_scores(acc, out);
+    vs_free(acc);
+    vs_bitset_free(&rows);
+    return st;
+}
+
+static vs_status exec_knn(const vs_search_plan *p, vs_qeval *ev, vs_search_rows *out) {
     const vs_ftindex *x = p->x;
     vs_scored *res = vs_malloc((size_t)p->k * sizeof *res);
     if (!res) return VS_ERR_NOMEM;
@@ -108,7 +136,7 @@ static vs_status exec_knn(const vs_search_plan *p, vs_search_rows *out) {
     /* Expired documents make an unfiltered KNN a filtered one: they stay
      * in the graph (routing searches) but are never results. */
     int filtered = p->q.filter != NULL || gone.w != NULL;
-    if (st == VS_OK && filtered) st = matches(p, &filter);
+    if (st == VS_OK && filtered) st = matches(p, ev, &filter);
     remove_expired(&filter, &gone);
     vs_bitset_free(&gone);
     size_t n = 0;
@@ -128,6 +156,7 @@ static vs_status exec_knn(const vs_search_plan *p, vs_search_rows *out) {
     }
     out->total = n;
     if (st == VS_OK) st = keep_slice(p, res, order, n, out);
+    if (st == VS_OK && p->scored) st = knn_scores(p, ev, out);
     vs_free(order);
     vs_bitset_free(&filter);
     vs_free(res);
@@ -135,9 +164,9 @@ static vs_status exec_knn(const vs_search_plan *p, vs_search_rows *out) {
 }
 
 /* The filter's matches, or every indexed document. */
-static vs_status matches(const vs_search_plan *p, vs_bitset *set) {
+static vs_status matches(const vs_search_plan *p, vs_qeval *ev, vs_bitset *set) {
     const vs_ftindex *x = p->x;
-    if (p->q.filter) return vs_filter_eval(x, p->q.filter, set);
+    if (p->q.filter) return vs_qeval_filter(ev, p->q.filter, set);
     vs_status st = vs_bitset_init(set, vs_ks_id_bound(x->ks));
     if (st != VS_OK) return st;
     size_t words = vs_bitset_words(set->nbits), have = x->indexed.cap / 64;
@@ -146,11 +175,55 @@ static vs_status matches(const vs_search_plan *p, vs_bitset *set) {
     return VS_OK;
 }
 
-static vs_status exec_filter(const vs_search_plan *p, vs_search_rows *out) {
+typedef struct score_cmp_ctx {
+    const double *acc;
+    const vs_keyspace *ks;
+} score_cmp_ctx;
+
+/* < 0 when a ranks before b: higher score, then smaller key. */
+static int score_cmp(void *vctx, uint32_t a, uint32_t b) {
+    const score_cmp_ctx *c = vctx;
+    if (c->acc[a] != c->acc[b]) return c->acc[a] > c->acc[b] ? -1 : 1;
+    return vs_key_cmp((void *)c->ks, a, b);
+}
+
+/* The best `keep` ids of set by score (a heap whose root is the worst
+ * kept), sorted best first into ids; *n how many. */
+static vs_status best_by_score(const vs_bitset *set, size_t keep, score_cmp_ctx *c, uint32_t *ids, size_t *n) {
+    size_t h = 0;
+    for (uint32_t id = vs_bitset_next(set, 0); keep && id < set->nbits; id = vs_bitset_next(set, id + 1)) {
+        size_t i;
+        if (h < keep) {
+            i = h++;
+            while (i > 0 && score_cmp(c, ids[(i - 1) / 2], id) < 0) { /* parent better: move it down */
+                ids[i] = ids[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            ids[i] = id;
+            continue;
+        }
+        if (score_cmp(c, id, ids[0]) >= 0) continue; /* not better than the worst kept */
+        i = 0;
+        for (;;) {
+            size_t l = 2 * i + 1, r = l + 1, w = i;
+            uint32_t wid = id;
+            if (l < h && score_cmp(c, ids[l], wid) > 0) w = l, wid = ids[l];
+            if (r < h && score_cmp(c, ids[r], wid) > 0) w = r, wid = ids[r];
+            if (w == i) break;
+            ids[i] = ids[w];
+            i = w;
+        }
+        ids[i] = id;
+    }
+    *n = h;
+    return vs_sort_ids(ids, h, score_cmp, c);
+}
+
+static vs_status exec_filter(const vs_search_plan *p, vs_qeval *ev, vs_search_rows *out) {
     const vs_ftindex *x = p->x;
     vs_bitset set = {0}, gone = {0};
     vs_status st = expired_set(p, &gone);
-    if (st == VS_OK) st = matches(p, &set);
+    if (st == VS_OK) st = matches(p, ev, &set);
     remove_expired(&set, &gone);
     vs_bitset_free(&gone);
     if (st != VS_OK) {
@@ -158,8 +231,13 @@ static vs_status exec_filter(const vs_search_plan *p, vs_search_rows *out) {
         return st;
     }
     size_t total = vs_bitset_count(&set);
+    double *acc = NULL;
+    if (p->scored) {
+        acc = vs_calloc(set.nbits ? set.nbits : 1, sizeof *acc);
+        st = acc ? vs_text_score(ev, p->q.filter, &set, (int)p->scorer, acc) : VS_ERR_NOMEM;
+    }
     /* Rows as (0, id): every match to sort, or the first offset + num in
-     * key order. */
+     * key (or score) order. */
     uint64_t want = p->offset + p->num < p->offset ? UINT64_MAX : p->offset + p->num;
     size_t keep = p->sort_field >= 0 || want > total ? total : (size_t)want;
     vs_scored *rows = vs_malloc((keep ? keep : 1) * sizeof *rows);
@@ -174,6 +252,12 @@ static vs_status exec_filter(const vs_search_plan *p, vs_search_rows *out) {
         if (st == VS_OK) st = vs_sort_ids(ids, nrows, sortby_cmp, &sc);
         for (size_t i = 0; st == VS_OK && i < nrows; i++) rows[i] = (vs_scored){0.0f, ids[i]};
         vs_free(ids);
+    } else if (st == VS_OK && p->q.ntext > 0) {
+        uint32_t *ids = vs_malloc((keep ? keep : 1) * sizeof *ids);
+        score_cmp_ctx c = {acc, x->ks};
+        st = ids ? best_by_score(&set, keep, &c, ids, &nrows) : VS_ERR_NOMEM;
+        for (size_t i = 0; st == VS_OK && i < nrows; i++) rows[i] = (vs_scored){0.0f, ids[i]};
+        vs_free(ids);
     } else if (st == VS_OK) {
         vs_topk top;
         vs_topk_init(&top, rows, keep, vs_key_cmp, x->ks);
@@ -184,6 +268,8 @@ static vs_status exec_filter(const vs_search_plan *p, vs_search_rows *out) {
     }
     out->total = total;
     if (st == VS_OK) st = keep_slice(p, rows, NULL, nrows, out);
+    if (st == VS_OK && p->scored) st = row_scores(acc, out);
+    vs_free(acc);
     vs_free(rows);
     vs_bitset_free(&set);
     return st;
@@ -191,12 +277,16 @@ static vs_status exec_filter(const vs_search_plan *p, vs_search_rows *out) {
 
 vs_status vs_search_exec(const vs_search_plan *p, vs_search_rows *out) {
     memset(out, 0, sizeof *out);
-    vs_status st = p->q.knn.present ? exec_knn(p, out) : exec_filter(p, out);
+    vs_qeval ev;
+    vs_status st = vs_qeval_init(&ev, p->x, p->q.ntext);
+    if (st == VS_OK) st = p->q.knn.present ? exec_knn(p, &ev, out) : exec_filter(p, &ev, out);
+    vs_qeval_free(&ev);
     if (st != VS_OK) vs_search_rows_free(out);
     return st;
 }
 
 void vs_search_rows_free(vs_search_rows *rows) {
     vs_free(rows->row);
+    vs_free(rows->score);
     memset(rows, 0, sizeof *rows);
 }

@@ -117,6 +117,21 @@ static vs_status parse_options(vs_args *a, vs_search_plan *p, opts *o, vs_arena 
             st = vs_args_u64(a, UINT64_MAX, &o->timeout, err);
         } else if (vs_eq_nocase(key.p, key.n, "DIALECT")) {
             st = vs_args_u64(a, UINT32_MAX, &o->dialect, err);
+        } else if (vs_eq_nocase(key.p, key.n, "VERBATIM")) {
+            p->text.verbatim = 1;
+        } else if (vs_eq_nocase(key.p, key.n, "INORDER")) {
+            p->text.inorder = 1;
+        } else if (vs_eq_nocase(key.p, key.n, "SLOP")) {
+            uint64_t v;
+            st = vs_args_u64(a, UINT32_MAX, &v, err);
+            if (st == VS_OK) p->text.slop = v > INT32_MAX ? INT32_MAX : (int32_t)v; /* past any document */
+        } else if (vs_eq_nocase(key.p, key.n, "WITHSCORES")) {
+            p->withscores = 1;
+        } else if (vs_eq_nocase(key.p, key.n, "SCORER")) {
+            vs_tok name;
+            st = vs_args_next(a, &name.p, &name.n, err);
+            if (st == VS_OK && !vs_scorer_by_name(name.p, name.n, &p->scorer))
+                return vs_err_set(err, VS_ERR, "No such scorer %.*s", TOKF(name));
         } else if (vs_eq_nocase(key.p, key.n, "LOCALONLY") || vs_eq_nocase(key.p, key.n, "ALLSHARDS") ||
                    vs_eq_nocase(key.p, key.n, "SOMESHARDS") || vs_eq_nocase(key.p, key.n, "CONSISTENT") ||
                    vs_eq_nocase(key.p, key.n, "INCONSISTENT")) {
@@ -237,13 +252,16 @@ vs_status vs_search_parse(const vs_ftindex *x, const uint8_t *const *argv, const
     p->num = 10;
     p->sort_field = -1;
     p->vfield = -1;
+    p->text.slop = -1;
+    p->scorer = VS_SCORER_BM25STD;
     opts o;
     memset(&o, 0, sizeof o);
     o.dialect = 2;
     vs_args a = {argv, lens, 1, argc};
     vs_tok blob = {0};
     vs_status st = parse_options(&a, p, &o, ar, err);
-    if (st == VS_OK) st = vs_query_parse(argv[0], lens[0], &x->schema, ar, &p->q, err);
+    if (st == VS_OK) st = vs_query_parse_opts(argv[0], lens[0], &x->schema, &p->text, ar, &p->q, err);
+    p->scored = p->q.ntext > 0 || p->withscores;
     if (st == VS_OK && p->q.knn.present) st = knn_field(p, err);
     if (st == VS_OK && p->q.knn.present) st = knn_params(p, &o, ar, &blob, err);
     if (st == VS_OK && o.timeout > VS_SEARCH_MAX_TIMEOUT_MS)

@@ -1,6 +1,9 @@
 /* search_render.c - FT.SEARCH's render stage (search.h): rows as the
- * reply [total, key, [field, value, ...], ...].
+ * reply [total, key, [score,] [field, value, ...], ...].
  *
+ * WITHSCORES puts each row's text score after its key, as RediSearch does
+ * (a double: "%.17g" bulk string in RESP2, a RESP3 double), NOCONTENT or
+ * not.
  * Without RETURN a row holds the KNN score pair (first) and every hash
  * field; with RETURN the fields asked for that the document has, by
  * alias or identifier, under their AS names, the score where its name is
@@ -21,11 +24,12 @@ static void reply_score(vs_reply *r, vs_tok name, float dist) {
     vs_reply_bulk(r, buf, (size_t)n);
 }
 
-static void reply_row(vs_reply *r, const vs_search_plan *p, const vs_scored *row) {
+static void reply_row(vs_reply *r, const vs_search_plan *p, const vs_scored *row, const double *score) {
     const vs_ftindex *x = p->x;
     const int knn = p->q.knn.present;
     const vs_kentry *e = vs_ks_by_id(x->ks, row->id);
     vs_reply_bulk(r, e->key, e->klen);
+    if (p->withscores) vs_reply_double(r, score ? *score : 0.0);
     if (p->nocontent) return;
     const vs_hash *h = e->type == VS_TYPE_HASH ? e->v.hash : NULL;
     if (!p->has_return) {
@@ -63,7 +67,7 @@ static void reply_row(vs_reply *r, const vs_search_plan *p, const vs_scored *row
 }
 
 void vs_search_render(vs_reply *r, const vs_search_plan *p, const vs_search_rows *rows) {
-    vs_reply_array(r, 1 + rows->n * (p->nocontent ? 1 : 2));
+    vs_reply_array(r, 1 + rows->n * ((p->nocontent ? 1 : 2) + (p->withscores ? 1 : 0)));
     vs_reply_int(r, (long long)rows->total);
-    for (size_t i = 0; i < rows->n; i++) reply_row(r, p, &rows->row[i]);
+    for (size_t i = 0; i < rows->n; i++) reply_row(r, p, &rows->row[i], rows->score ? &rows->score[i] : NULL);
 }

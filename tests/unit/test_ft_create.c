@@ -149,8 +149,6 @@ static void test_errors(void) {
            "a", "NUMERIC");
     VT_CMD(db, E("Invalid field type for field `random_token_at_the_end`: Missing argument"), "FT.CREATE", "idx1",
            "SCHEMA", "a", "TAG", "random_token_at_the_end");
-    VT_CMD(db, E("Invalid field type for field `t`: TEXT fields are not supported by Vessel"), "FT.CREATE", "idx1",
-           "SCHEMA", "t", "TEXT");
     expect_no_index(db);
     vs_close(db);
 }
