@@ -10,7 +10,6 @@ vs_field_index *vs_field_index_new(const vs_fielddef *def, uint32_t seed) {
     case VS_FIELD_NUMERIC: return vs_numidx_new(def);
     case VS_FIELD_TEXT: return vs_textidx_new(def);
     case VS_FIELD_VECTOR: return def->vec.algo == VS_ALGO_HNSW ? vs_hnsw_new(def, seed) : vs_flat_new(def);
-    case VS_FIELD_TEXT: return NULL; /* provisional (textquery): textidx builds it */
     }
     return NULL;
 }

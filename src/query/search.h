@@ -55,6 +55,8 @@ typedef struct vs_search_plan {
     uint32_t k, ef;          /* ef 0: the index's EF_RUNTIME */
     const float *vec;        /* query vector (arena), normalised for COSINE */
     vs_tok score_name;       /* AS name, or __<alias>_score */
+    float max_dist;          /* only distances <= this (INFINITY, set by
+                                parse: no bound; FT.HYBRID's RANGE) */
     /* Documents whose key expired at or before this time (Unix ms) are
      * never returned, even before they are reclaimed; VS_NO_EXPIRE: none
      * hidden.  Parse sets none; the command sets the engine's clock. */

@@ -143,7 +143,7 @@ static vs_status exec_knn(const vs_search_plan *p, vs_qeval *ev, vs_search_rows 
     if (st == VS_OK) {
         size_t nfilter = filtered ? vs_bitset_count(&filter) : 0;
         vs_knn_strategy how = vs_search_plan_knn(x->fields[p->vfield], filtered, nfilter, p->k, p->ef);
-        vs_knn_req req = {p->vec, filtered ? &filter : NULL, INFINITY, p->ef};
+        vs_knn_req req = {p->vec, filtered ? &filter : NULL, p->max_dist, p->ef};
         st = vs_knn_exec(x, p->vfield, how, &req, p->k, res, &n);
     }
     uint32_t *order = NULL;

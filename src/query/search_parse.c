@@ -6,6 +6,7 @@
  * size, ranges (K, EF_RUNTIME, TIMEOUT, DIALECT), unused PARAMS, SORTBY,
  * then the query vector's values.  The first error wins.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -254,6 +255,7 @@ vs_status vs_search_parse(const vs_ftindex *x, const uint8_t *const *argv, const
     p->vfield = -1;
     p->text.slop = -1;
     p->scorer = VS_SCORER_BM25STD;
+    p->max_dist = INFINITY;
     opts o;
     memset(&o, 0, sizeof o);
     o.dialect = 2;
