@@ -183,7 +183,7 @@ export interface TextFieldDef {
   type: 'TEXT';
   /** NOSTEM: index and match the words as written. */
   noStem?: boolean;
-  /** WITHSUFFIXTRIE (true, the default: suffix queries *llo work) or NOSUFFIXTRIE (false). */
+  /** WITHSUFFIXTRIE (true: suffix queries such as *llo work) or NOSUFFIXTRIE (false, the default). */
   withSuffixTrie?: boolean;
   /** WEIGHT: the field's factor in text scores (default 1). */
   weight?: number;

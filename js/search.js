@@ -12,7 +12,7 @@
 // FT.INFO's nested key/value arrays -> plain objects.
 
 const utf8 = new TextDecoder();
-const asString = (v) => (typeof v === 'string' ? v : utf8.decode(v));
+const asString = (v) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : utf8.decode(v));
 
 function upper(v, what) {
   if (typeof v !== 'string') throw new TypeError(`vessel: ${what} must be a string`);
