@@ -506,14 +506,17 @@ async function main() {
   const rows = [];
   for (const make of [vessel, minisearch, flexsearch, orama]) {
     let eng;
+    process.stderr.write(`${make.name}: indexing...`);
     try {
       eng = await make(docs, ref);
     } catch (e) {
       rows.push({ name: make.name, error: String(e.message ?? e).split('\n')[0] });
+      process.stderr.write(' failed\n');
       continue;
     }
     const res = {};
     for (const t of TYPES) {
+      process.stderr.write(` ${t}...`);
       try {
         const m = timeQueries(eng.search, queries[t]);
         res[t] = { ...m, ...agreement(refRuns[t], m.out) };
@@ -521,6 +524,7 @@ async function main() {
         res[t] = { error: String(e.message ?? e).split('\n')[0] };
       }
     }
+    process.stderr.write(' done\n');
     rows.push({ ...eng, res });
     await eng.close?.();
     eng = null;
