@@ -6,7 +6,8 @@
 #                   ASan+UBSan, the wasm builds, JS tests
 #   make test-scale a store past 2 GiB, up to the 4 GiB limit (CI runs it too)
 #   make bench      benchmarks (bench/): hset, flat, hnsw (vs peers), persist,
-#                   langchain (vs LangChain's MemoryVectorStore), expiry, multi
+#                   langchain (vs LangChain's MemoryVectorStore), expiry, multi,
+#                   text (full-text search vs MiniSearch, FlexSearch, Orama)
 #   make fuzz       libFuzzer targets for FUZZ_SECONDS each (CI runs 20 s)
 #   make clean
 #
@@ -157,7 +158,7 @@ test-scale: deps $(WASM)
 	$(NODE) --test --test-concurrency=1 tests/scale/
 
 # ---- benchmarks ---------------------------------------------------------------
-bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist bench-langchain
+bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist bench-langchain bench-text
 	$(NODE) bench/hset.js
 	$(NODE) bench/flat.js
 	$(NODE) bench/demo.js
@@ -181,6 +182,11 @@ bench-peers: deps
 # HNSW against the peers.
 bench-hnsw: deps $(WASM) bench-peers
 	$(NODE) bench/hnsw.js
+
+# Full-text search against MiniSearch, FlexSearch and Orama, with a BM25
+# reference (corpus: npm nlp-corpus, a bench-only dependency).
+bench-text: deps $(WASM) bench-peers
+	$(NODE) bench/text.js
 
 # vessel/langchain against LangChain's MemoryVectorStore (@langchain/classic).
 bench-langchain: deps $(WASM) bench-peers
@@ -221,4 +227,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale bench example clean
+.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain bench-text deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale bench example clean

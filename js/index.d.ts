@@ -177,18 +177,43 @@ export interface VectorFieldDef {
   efRuntime?: number;      // HNSW
   as?: string;
 }
-export interface TagFieldDef { type: 'TAG'; separator?: string; caseSensitive?: boolean; as?: string }
-export interface NumericFieldDef { type: 'NUMERIC'; as?: string }
-export type FieldDef = VectorFieldDef | TagFieldDef | NumericFieldDef | 'TAG' | 'NUMERIC';
+export interface TagFieldDef { type: 'TAG'; separator?: string; caseSensitive?: boolean; sortable?: boolean; as?: string }
+export interface NumericFieldDef { type: 'NUMERIC'; sortable?: boolean; as?: string }
+export interface TextFieldDef {
+  type: 'TEXT';
+  /** NOSTEM: index and match the words as written. */
+  noStem?: boolean;
+  /** WITHSUFFIXTRIE (true: suffix queries such as *llo work) or NOSUFFIXTRIE (false, the default). */
+  withSuffixTrie?: boolean;
+  /** WEIGHT: the field's factor in text scores (default 1). */
+  weight?: number;
+  /** SORTABLE (accepted). */
+  sortable?: boolean;
+  as?: string;
+}
+export type FieldDef = VectorFieldDef | TagFieldDef | NumericFieldDef | TextFieldDef | 'TAG' | 'NUMERIC' | 'TEXT';
 
 export interface IndexDefinition {
   /** Key prefixes; none means every hash key. */
   prefix?: string | string[];
   /** Do not index existing keys (only later writes). */
   skipInitialScan?: boolean;
+  /** LANGUAGE of the TEXT fields (stemming): only 'ENGLISH'. */
+  language?: 'ENGLISH' | (string & {});
+  /** MINSTEMSIZE: words shorter than this many bytes are not stemmed (default 4). */
+  minStemSize?: number;
+  /** WITHOFFSETS (true, the default: phrases and SLOP work) or NOOFFSETS (false). */
+  withOffsets?: boolean;
+  /** STOPWORDS: the words left out of TEXT fields and queries; false or [] is NOSTOPWORDS. */
+  stopwords?: string[] | false;
+  /** PUNCTUATION: the characters that split words, besides whitespace and control characters. */
+  punctuation?: string;
   /** Fields by hash field name, in order (or an array with `name`). */
-  schema: Record<string, FieldDef> | Array<(VectorFieldDef | TagFieldDef | NumericFieldDef) & { name: string }>;
+  schema: Record<string, FieldDef> | Array<(VectorFieldDef | TagFieldDef | NumericFieldDef | TextFieldDef) & { name: string }>;
 }
+
+/** Text scorers (SCORER); BM25STD is the default. */
+export type Scorer = 'BM25STD' | 'BM25' | 'TFIDF' | 'TFIDF.DOCNORM' | 'DOCSCORE' | (string & {});
 
 export interface SearchOptions {
   /** PARAMS: values for $name references (vectors as Float32Array). */
@@ -206,13 +231,94 @@ export interface SearchOptions {
   vectors?: boolean;
   /** Every field value as Uint8Array. */
   binary?: boolean;
+  /** WITHSCORES: each result's text score in `score`. */
+  withScores?: boolean;
+  /** SCORER: how text matches are scored (default BM25STD). */
+  scorer?: Scorer;
+  /** VERBATIM: match the query's words as written (no stemming). */
+  verbatim?: boolean;
+  /** INORDER: the words of a proximity match must appear in the query's order. */
+  inOrder?: boolean;
+  /** SLOP: words allowed between the query's words in a proximity match. */
+  slop?: number;
 }
 
 export interface SearchResult {
   key: string;
-  /** KNN distance (L2 squared, 1 - dot for IP, 1 - cosine for COSINE). */
+  /** With withScores, the text score; else, for a KNN query, the distance (L2 squared,
+   * 1 - dot for IP, 1 - cosine for COSINE). */
   score?: number;
   fields: Record<string, string | Uint8Array | Float32Array>;
+}
+
+/** FT.HYBRID's text part. */
+export interface HybridSearch {
+  /** A query in FT.SEARCH's language (text, TAG and NUMERIC clauses). */
+  query: string;
+  scorer?: Scorer;
+  /** YIELD_SCORE_AS: returns the text score (as textScore) for documents the text query found. */
+  yieldScoreAs?: string;
+}
+
+/** FT.HYBRID's vector part: KNN (the default, K 10) or RANGE. */
+export interface HybridVsim {
+  /** The vector field (with or without '@'). */
+  field: string;
+  /** The query vector, or the name of a PARAMS entry holding it ('$name' or 'name'). */
+  vector: Float32Array | ArrayBuffer | ArrayBufferView | string;
+  knn?: { k: number; efRuntime?: number };
+  /** Shorthand for knn.k. */
+  k?: number;
+  /** Shorthand for knn.efRuntime. */
+  efRuntime?: number;
+  range?: { radius: number; epsilon?: number };
+  /** FILTER: a pre-filter query for the vector part (TAG, NUMERIC, text clauses). */
+  filter?: string;
+  /** YIELD_SCORE_AS: returns the vector score (as vectorScore) for documents the vector query found. */
+  yieldScoreAs?: string;
+}
+
+/** COMBINE: Reciprocal Rank Fusion (the default: CONSTANT 60, WINDOW 20) or a weighted sum. */
+export type HybridCombine =
+  | { method: 'RRF'; constant?: number; window?: number; yieldScoreAs?: string }
+  | { method: 'LINEAR'; alpha?: number; beta?: number; window?: number; yieldScoreAs?: string };
+
+export interface HybridOptions {
+  /** The text query, or its string. */
+  search: HybridSearch | string;
+  vsim: HybridVsim;
+  combine?: HybridCombine;
+  /** LOAD: fields to return (names or { field, as }), or '*' for all; by default only key and score. */
+  load?: Array<string | { field: string; as: string }> | '*';
+  /** SORTBY fields (a hash field or a score name); by default the fused score, best first. */
+  sortBy?: string | { field: string; direction?: 'ASC' | 'DESC' } | Array<string | { field: string; direction?: 'ASC' | 'DESC' }>;
+  /** NOSORT: the two lists' order. */
+  noSort?: boolean;
+  /** LIMIT offset count (default 0 10). */
+  limit?: [number, number] | { offset?: number; count?: number };
+  params?: Record<string, Arg>;
+  timeout?: number;
+  vectors?: boolean;
+  binary?: boolean;
+}
+
+export interface HybridResult {
+  key: string;
+  /** The fused score (RRF or LINEAR). */
+  score: number;
+  /** The text score, when search.yieldScoreAs is set and the text query found the document. */
+  textScore?: number;
+  /** The vector score, when vsim.yieldScoreAs is set and the vector query found the document. */
+  vectorScore?: number;
+  fields: Record<string, string | Uint8Array | Float32Array>;
+}
+
+export interface HybridReply {
+  /** Documents in the fused list (before LIMIT). */
+  total: number;
+  results: HybridResult[];
+  warnings: string[];
+  executionTime: number;
 }
 
 export interface SearchReply {
@@ -295,8 +401,10 @@ export class Vessel {
   listIndexes(): Promise<string[]>;
   /** FT.INFO as an object. */
   indexInfo(name: string): Promise<Record<string, any>>;
-  /** FT.SEARCH: pure filter or KNN (with a filter) queries. */
+  /** FT.SEARCH: filter, text and KNN (with a filter) queries. */
   search(index: string, query: string, options?: SearchOptions): Promise<SearchReply>;
+  /** FT.HYBRID: a text query and a vector query fused into one ranking (RRF or LINEAR). */
+  hybrid(index: string, options: HybridOptions): Promise<HybridReply>;
   /** Resolves when the index's backfill is complete. */
   indexReady(name: string, options?: { onProgress?: (p: IndexProgress) => void }): Promise<IndexProgress>;
   /** Bytes allocated by the engine for the store. */

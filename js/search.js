@@ -4,11 +4,15 @@
 //
 // createIndex(name, definition) -> FT.CREATE arguments
 // search(index, query, options) -> FT.SEARCH arguments, and its reply ->
-//   { total, results: [{ key, score, fields }] }
+//   { total, results: [{ key, score, fields }] } (score: the KNN distance,
+//   or with withScores the text score WITHSCORES puts after each key)
+// hybrid(index, options) -> FT.HYBRID arguments (Redis 8.4's syntax), and
+//   its reply map -> { total, results: [{ key, score, textScore,
+//   vectorScore, fields }], warnings, executionTime }
 // FT.INFO's nested key/value arrays -> plain objects.
 
 const utf8 = new TextDecoder();
-const asString = (v) => (typeof v === 'string' ? v : utf8.decode(v));
+const asString = (v) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : utf8.decode(v));
 
 function upper(v, what) {
   if (typeof v !== 'string') throw new TypeError(`vessel: ${what} must be a string`);
@@ -35,21 +39,42 @@ function fieldArgs(name, f) {
   } else if (type === 'TAG') {
     if (f.separator !== undefined) out.push('SEPARATOR', f.separator);
     if (f.caseSensitive) out.push('CASESENSITIVE');
+  } else if (type === 'TEXT') {
+    if (f.noStem) out.push('NOSTEM');
+    if (f.withSuffixTrie !== undefined) out.push(f.withSuffixTrie ? 'WITHSUFFIXTRIE' : 'NOSUFFIXTRIE');
+    if (f.weight !== undefined) out.push('WEIGHT', f.weight);
   }
+  if (f.sortable) out.push('SORTABLE');
+  return out;
+}
+
+/** FT.CREATE's index options before SCHEMA, in valkey-search's order. */
+function indexOptionArgs(def) {
+  const out = [];
+  if (def.language !== undefined) out.push('LANGUAGE', def.language);
+  if (def.skipInitialScan) out.push('SKIPINITIALSCAN');
+  if (def.minStemSize !== undefined) out.push('MINSTEMSIZE', def.minStemSize);
+  if (def.withOffsets !== undefined) out.push(def.withOffsets ? 'WITHOFFSETS' : 'NOOFFSETS');
+  if (def.stopwords !== undefined) {
+    if (def.stopwords === false || (Array.isArray(def.stopwords) && def.stopwords.length === 0)) out.push('NOSTOPWORDS');
+    else if (Array.isArray(def.stopwords)) out.push('STOPWORDS', def.stopwords.length, ...def.stopwords);
+    else throw new TypeError('vessel: stopwords must be an array of words or false');
+  }
+  if (def.punctuation !== undefined) out.push('PUNCTUATION', def.punctuation);
   return out;
 }
 
 /**
  * FT.CREATE arguments (without the command name).
  * @param {string} name
- * @param {{ prefix?: string|string[], skipInitialScan?: boolean, schema: object|Array }} def
+ * @param {{ prefix?: string|string[], skipInitialScan?: boolean, language?: string, minStemSize?: number,
+ *   withOffsets?: boolean, stopwords?: string[]|false, punctuation?: string, schema: object|Array }} def
  */
 export function createArgs(name, def) {
   const args = [name, 'ON', 'HASH'];
   const prefixes = def.prefix === undefined ? [] : Array.isArray(def.prefix) ? def.prefix : [def.prefix];
   if (prefixes.length) args.push('PREFIX', prefixes.length, ...prefixes);
-  if (def.skipInitialScan) args.push('SKIPINITIALSCAN');
-  args.push('SCHEMA');
+  args.push(...indexOptionArgs(def), 'SCHEMA');
   const schema = def.schema;
   if (!schema || typeof schema !== 'object') throw new TypeError('vessel: createIndex needs a schema');
   const entries = Array.isArray(schema) ? schema.map((f) => [f.name, f]) : Object.entries(schema);
@@ -58,15 +83,33 @@ export function createArgs(name, def) {
   return args;
 }
 
+/** PARAMS n name value ... from an object. */
+function paramArgs(params) {
+  const p = Object.entries(params);
+  return ['PARAMS', p.length * 2, ...p.flat()];
+}
+
+/** LIMIT offset count from [offset, count] or { offset, count }. */
+function limitArgs(limit) {
+  const l = Array.isArray(limit) ? { offset: limit[0], count: limit[1] } : limit;
+  return ['LIMIT', l.offset ?? 0, l.count ?? l.num ?? 10];
+}
+
 /**
  * FT.SEARCH arguments (without the command name).
  * @param {string} index
  * @param {string} query
- * @param {object} [o] params, return, limit, sortBy, noContent, dialect, timeout
+ * @param {object} [o] params, return, limit, sortBy, noContent, dialect, timeout;
+ *   for text queries withScores, scorer, verbatim, inOrder, slop
  */
 export function searchArgs(index, query, o = {}) {
   const args = [index, query];
   if (o.noContent) args.push('NOCONTENT');
+  if (o.withScores) args.push('WITHSCORES');
+  if (o.scorer !== undefined) args.push('SCORER', o.scorer);
+  if (o.verbatim) args.push('VERBATIM');
+  if (o.inOrder) args.push('INORDER');
+  if (o.slop !== undefined) args.push('SLOP', o.slop);
   if (o.return) {
     const ret = [];
     for (const r of o.return) {
@@ -79,14 +122,8 @@ export function searchArgs(index, query, o = {}) {
     const s = typeof o.sortBy === 'string' ? { field: o.sortBy } : o.sortBy;
     args.push('SORTBY', s.field, s.direction ?? (s.desc ? 'DESC' : 'ASC'));
   }
-  if (o.limit) {
-    const l = Array.isArray(o.limit) ? { offset: o.limit[0], count: o.limit[1] } : o.limit;
-    args.push('LIMIT', l.offset ?? 0, l.count ?? l.num ?? 10);
-  }
-  if (o.params) {
-    const p = Object.entries(o.params);
-    args.push('PARAMS', p.length * 2, ...p.flat());
-  }
+  if (o.limit) args.push(...limitArgs(o.limit));
+  if (o.params) args.push(...paramArgs(o.params));
   if (o.timeout !== undefined) args.push('TIMEOUT', o.timeout);
   args.push('DIALECT', o.dialect ?? 2);
   return args;
@@ -136,37 +173,192 @@ export function vectorFields(info) {
   return names;
 }
 
+/** A field value as the search options ask: Float32Array for vector fields
+ * with `vectors`, bytes for vector fields and with `binary`, else text. */
+function fieldValue(name, raw, { vectors, vectorNames, binary }) {
+  if (typeof raw === 'string' || typeof raw === 'number') return binary ? raw : String(raw);
+  if (vectorNames?.has(name) && vectors) {
+    return raw.byteLength % 4 === 0
+      ? new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))
+      : raw;
+  }
+  if (vectorNames?.has(name) || binary) return raw;
+  return asString(raw);
+}
+
 /**
- * Parse an FT.SEARCH reply fetched with binary bulk strings.
+ * Parse an FT.SEARCH reply fetched with binary bulk strings.  With
+ * `withScores` each key is followed by its score (RediSearch's WITHSCORES
+ * shape), which becomes row.score; without it row.score is the KNN score
+ * field `score` names, taken out of the fields.
  * @returns {{ total: number, results: Array<{ key: string, score?: number, fields: object }> }}
  */
-export function parseSearch(reply, { noContent, score, vectors, vectorNames, binary }) {
+export function parseSearch(reply, { noContent, withScores, score, vectors, vectorNames, binary }) {
   const total = reply[0];
   const results = [];
-  const step = noContent ? 1 : 2;
+  const step = 1 + (withScores ? 1 : 0) + (noContent ? 0 : 1);
   for (let i = 1; i < reply.length; i += step) {
     const row = { key: asString(reply[i]), fields: {} };
+    if (withScores) row.score = Number(asString(reply[i + 1]));
     if (!noContent) {
-      const f = reply[i + 1];
+      const f = reply[i + step - 1];
       for (let j = 0; j < f.length; j += 2) {
         const name = asString(f[j]);
         const raw = f[j + 1];
-        if (score && name === score) {
+        if (!withScores && score && name === score) {
           row.score = Number(asString(raw));
           continue;
         }
-        if (vectorNames?.has(name) && vectors) {
-          row.fields[name] = raw.byteLength % 4 === 0
-            ? new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))
-            : raw;
-        } else if (vectorNames?.has(name) || binary) {
-          row.fields[name] = raw;
-        } else {
-          row.fields[name] = asString(raw);
-        }
+        row.fields[name] = fieldValue(name, raw, { vectors, vectorNames, binary });
       }
     }
     results.push(row);
   }
   return { total, results };
+}
+
+/** '@name' for a field name given with or without its '@'. */
+const at = (name) => (String(name).startsWith('@') ? String(name) : `@${name}`);
+
+/** The parameter name FT.HYBRID's VSIM reads the query vector from, when
+ * the vector is given as a value rather than as '$name'. */
+export const HYBRID_VECTOR_PARAM = '__vessel_vsim';
+
+/** The COMBINE clause: RRF or LINEAR, with their counted arguments. */
+function combineArgs(c) {
+  const method = upper(c.method ?? 'RRF', 'combine.method');
+  const a = [];
+  if (method === 'RRF') {
+    if (c.constant !== undefined) a.push('CONSTANT', c.constant);
+  } else if (method === 'LINEAR') {
+    if (c.alpha !== undefined || c.beta !== undefined) a.push('ALPHA', c.alpha ?? 0.3, 'BETA', c.beta ?? 0.7);
+  } else {
+    throw new TypeError(`vessel: combine.method must be 'RRF' or 'LINEAR', not ${c.method}`);
+  }
+  if (c.window !== undefined) a.push('WINDOW', c.window);
+  if (c.yieldScoreAs !== undefined) a.push('YIELD_SCORE_AS', c.yieldScoreAs);
+  return ['COMBINE', method, a.length, ...a];
+}
+
+/**
+ * FT.HYBRID arguments (without the command name), Redis 8.4's syntax:
+ *   index SEARCH query [SCORER s] [YIELD_SCORE_AS a]
+ *   VSIM @field $param [KNN n K k [EF_RUNTIME e] | RANGE n RADIUS r [EPSILON e]]
+ *     [FILTER expr] [YIELD_SCORE_AS a]
+ *   [COMBINE RRF|LINEAR n ...] [LOAD n @f [AS a] ... | LOAD *]
+ *   [SORTBY n @f [ASC|DESC] ... | NOSORT] [LIMIT o n] [PARAMS n ...] [TIMEOUT t]
+ * A vector given as a value goes into PARAMS under HYBRID_VECTOR_PARAM.
+ * With `load`, __key and the fused score are loaded too (the reply shows
+ * neither by itself then), so every row has its key and score.
+ * @returns {{ args: Array, names: { score: string, text?: string, vector?: string } }}
+ */
+export function hybridArgs(index, o = {}) {
+  const s = typeof o.search === 'string' ? { query: o.search } : o.search;
+  if (!s || typeof s.query !== 'string') throw new TypeError('vessel: hybrid needs search.query (a string)');
+  const v = o.vsim;
+  if (!v || typeof v.field !== 'string') throw new TypeError('vessel: hybrid needs vsim.field');
+  if (v.vector === undefined) throw new TypeError('vessel: hybrid needs vsim.vector (a vector or a $parameter name)');
+  const params = { ...(o.params ?? {}) };
+  let vparam;
+  if (typeof v.vector === 'string') {
+    vparam = v.vector.startsWith('$') ? v.vector : `$${v.vector}`;
+  } else {
+    vparam = `$${HYBRID_VECTOR_PARAM}`;
+    params[HYBRID_VECTOR_PARAM] = v.vector;
+  }
+  const args = [index, 'SEARCH', s.query];
+  if (s.scorer !== undefined) args.push('SCORER', s.scorer);
+  if (s.yieldScoreAs !== undefined) args.push('YIELD_SCORE_AS', s.yieldScoreAs);
+  args.push('VSIM', at(v.field), vparam);
+  const knn = v.knn ?? (v.k !== undefined ? { k: v.k, efRuntime: v.efRuntime } : undefined);
+  if (knn && v.range) throw new TypeError('vessel: vsim takes knn or range, not both');
+  if (knn) {
+    const a = ['K', knn.k];
+    if (knn.efRuntime !== undefined) a.push('EF_RUNTIME', knn.efRuntime);
+    args.push('KNN', a.length, ...a);
+  } else if (v.range) {
+    const a = ['RADIUS', v.range.radius];
+    if (v.range.epsilon !== undefined) a.push('EPSILON', v.range.epsilon);
+    args.push('RANGE', a.length, ...a);
+  }
+  if (v.filter !== undefined) args.push('FILTER', v.filter);
+  if (v.yieldScoreAs !== undefined) args.push('YIELD_SCORE_AS', v.yieldScoreAs);
+  if (o.combine) args.push(...combineArgs(o.combine));
+  const score = o.combine?.yieldScoreAs ?? '__score';
+  if (o.load === '*') {
+    args.push('LOAD', '*');
+  } else if (o.load) {
+    const l = [];
+    const names = new Set();
+    for (const f of o.load) {
+      const field = typeof f === 'string' ? f : f.field;
+      l.push(at(field));
+      names.add(typeof f === 'string' || f.as === undefined ? field.replace(/^@/, '') : f.as);
+      if (typeof f !== 'string' && f.as !== undefined) l.push('AS', f.as);
+    }
+    if (!names.has('__key')) l.push('@__key');
+    // A COMBINE YIELD_SCORE_AS name is shown with LOAD by itself.
+    if (!o.combine?.yieldScoreAs && !names.has('__score')) l.push('@__score');
+    args.push('LOAD', l.length, ...l); // AS and its name are counted, as RediSearch counts them
+  }
+  if (o.sortBy) {
+    const list = Array.isArray(o.sortBy) ? o.sortBy : [o.sortBy];
+    const a = [];
+    for (const e of list) {
+      const x = typeof e === 'string' ? { field: e } : e;
+      a.push(at(x.field));
+      const dir = x.direction ?? (x.desc ? 'DESC' : undefined);
+      if (dir !== undefined) a.push(upper(dir, 'sortBy.direction'));
+    }
+    args.push('SORTBY', a.length, ...a);
+  } else if (o.noSort) {
+    args.push('NOSORT');
+  }
+  if (o.limit) args.push(...limitArgs(o.limit));
+  if (Object.keys(params).length) args.push(...paramArgs(params));
+  if (o.timeout !== undefined) args.push('TIMEOUT', o.timeout);
+  return { args, names: { score, text: s.yieldScoreAs, vector: v.yieldScoreAs } };
+}
+
+/** A RESP2 map (a flat [name, value, ...] array) or a RESP3 one, as entries. */
+function mapEntries(m) {
+  if (m instanceof Map) return [...m].map(([k, val]) => [asString(k), val]);
+  if (Array.isArray(m)) {
+    const out = [];
+    for (let i = 0; i + 1 < m.length; i += 2) out.push([asString(m[i]), m[i + 1]]);
+    return out;
+  }
+  return Object.entries(m ?? {});
+}
+
+/**
+ * Parse an FT.HYBRID reply (fetched with binary bulk strings): the map
+ * { total_results, results, warnings, execution_time }, each result a map
+ * of fields.  __key becomes row.key, the fused score row.score, the SEARCH
+ * and VSIM score aliases row.textScore and row.vectorScore (each only for
+ * the documents that list held); the rest stays in row.fields.
+ * @returns {{ total: number, results: Array<object>, warnings: string[], executionTime: number }}
+ */
+export function parseHybrid(reply, { names, vectors, vectorNames, binary }) {
+  const out = { total: 0, results: [], warnings: [], executionTime: 0 };
+  for (const [k, val] of mapEntries(reply)) {
+    if (k === 'total_results') out.total = Number(typeof val === 'number' ? val : asString(val));
+    else if (k === 'warnings') out.warnings = (val ?? []).map(asString);
+    else if (k === 'execution_time') out.executionTime = Number(asString(val));
+    else if (k === 'results') {
+      for (const r of val) {
+        const row = { key: undefined, score: undefined, fields: {} };
+        for (const [name, raw] of mapEntries(r)) {
+          const num = () => Number(typeof raw === 'number' ? raw : asString(raw));
+          if (name === '__key') row.key = asString(raw);
+          else if (name === names.score || name === '__score') row.score = num();
+          else if (names.text !== undefined && name === names.text) row.textScore = num();
+          else if (names.vector !== undefined && name === names.vector) row.vectorScore = num();
+          else row.fields[name] = fieldValue(name, raw, { vectors, vectorNames, binary });
+        }
+        out.results.push(row);
+      }
+    }
+  }
+  return out;
 }

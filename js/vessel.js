@@ -31,7 +31,7 @@ import { Multi } from './multi.js';
 import { ReplyError } from './resp.js';
 import { error as respError } from './resp-write.js';
 import { BackgroundWork } from './scheduler.js';
-import { createArgs, parseInfo, parseSearch, scoreName, searchArgs, vectorFields } from './search.js';
+import { createArgs, hybridArgs, parseHybrid, parseInfo, parseSearch, scoreName, searchArgs, vectorFields } from './search.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB
@@ -849,17 +849,62 @@ export class Vessel {
   }
 
   /**
-   * FT.SEARCH with options { params, return, limit, sortBy, noContent,
-   * dialect, timeout, vectors, binary }.  Resolves to
-   * { total, results: [{ key, score, fields }] }; with `vectors: true`
-   * vector fields come back as Float32Array.
+   * FT.SEARCH: filters, KNN and text queries.
+   *
+   * Options: params, return, limit, sortBy, noContent, dialect, timeout;
+   * for text queries withScores (WITHSCORES), scorer (SCORER: 'BM25STD',
+   * the default, 'BM25', 'TFIDF', 'TFIDF.DOCNORM', 'DOCSCORE'), verbatim
+   * (VERBATIM: no stemming of the query's words), inOrder (INORDER) and
+   * slop (SLOP n); vectors (vector fields as Float32Array), binary (every
+   * value as bytes).
+   *
+   * Resolves to { total, results: [{ key, score, fields }] }.  score is
+   * the text score with `withScores`; else, for a KNN query, the distance
+   * (then not among the fields).
+   * @param {string} index
+   * @param {string} query
+   * @param {object} [options]
    */
   async search(index, query, options = {}) {
     const reply = await this.#run(['FT.SEARCH', ...searchArgs(index, query, options)], true);
     const score = scoreName(query, options.params);
     return parseSearch(reply, {
       noContent: options.noContent || (options.return && options.return.length === 0),
+      withScores: options.withScores,
       score: score?.name,
+      vectors: options.vectors,
+      binary: options.binary,
+      vectorNames: vectorFields(this.#cachedInfo(index)),
+    });
+  }
+
+  /**
+   * FT.HYBRID (Redis 8.4): a text query and a vector query over one index,
+   * fused into one ranking.
+   *
+   *   search   { query, scorer, yieldScoreAs } (or the query string)
+   *   vsim     { field, vector (Float32Array, bytes, or '$param'),
+   *              knn: { k, efRuntime } (or k, efRuntime) | range: { radius, epsilon },
+   *              filter, yieldScoreAs }
+   *   combine  { method: 'RRF', constant, window, yieldScoreAs }
+   *            | { method: 'LINEAR', alpha, beta, window, yieldScoreAs }
+   *   load     field names (or { field, as }), or '*'
+   *   sortBy   a field, { field, direction }, or a list of them; noSort
+   *   limit    [offset, count] or { offset, count }; params; timeout
+   *   vectors, binary   as for search()
+   *
+   * Resolves to { total, results: [{ key, score, textScore?, vectorScore?,
+   * fields }], warnings, executionTime }: score is the fused score;
+   * textScore and vectorScore are there when search / vsim name them with
+   * yieldScoreAs and the document was in that list.
+   * @param {string} index
+   * @param {object} options
+   */
+  async hybrid(index, options) {
+    const { args, names } = hybridArgs(index, options);
+    const reply = await this.#run(['FT.HYBRID', ...args], true);
+    return parseHybrid(reply, {
+      names,
       vectors: options.vectors,
       binary: options.binary,
       vectorNames: vectorFields(this.#cachedInfo(index)),

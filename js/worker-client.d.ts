@@ -10,7 +10,7 @@ export interface WorkerOpenOptions extends Omit<OpenOptions, 'storage' | 'dir' |
 /** The same async API as Vessel (the methods picked here), over postMessage. */
 export interface VesselWorker extends Pick<Vessel,
   'build' | 'readOnly' | 'loadReport' | 'command' | 'commandBuffer' | 'pipeline' | 'execMulti' | 'multi' | 'hset' | 'hget' | 'hmget' | 'hgetall' |
-  'del' | 'exists' | 'keys' | 'dbsize' | 'flushall' | 'createIndex' | 'dropIndex' | 'listIndexes' | 'indexInfo' | 'search' |
+  'del' | 'exists' | 'keys' | 'dbsize' | 'flushall' | 'createIndex' | 'dropIndex' | 'listIndexes' | 'indexInfo' | 'search' | 'hybrid' |
   'indexReady' | 'save' | 'close'> {}
 export class VesselWorker {
   /** Bytes allocated by the engine (asynchronous here: the engine is in the worker). */

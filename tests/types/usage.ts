@@ -34,6 +34,50 @@ async function main(): Promise<void> {
 }
 void main;
 
+async function textAndHybrid(db: Vessel): Promise<void> {
+  await db.createIndex('docs', {
+    prefix: 'doc:',
+    language: 'ENGLISH',
+    minStemSize: 4,
+    withOffsets: true,
+    stopwords: ['the', 'a'],
+    punctuation: ',.;',
+    schema: {
+      title: { type: 'TEXT', weight: 2, noStem: true },
+      body: { type: 'TEXT', withSuffixTrie: false, sortable: true },
+      raw: 'TEXT',
+      v: { type: 'VECTOR', algorithm: 'HNSW', dim: 4, distance: 'COSINE' },
+    },
+  });
+  await db.createIndex('nostop', { stopwords: false, schema: { t: 'TEXT' } });
+  const r = await db.search('docs', '@title:hello', { withScores: true, scorer: 'BM25STD', verbatim: true, inOrder: true, slop: 1 });
+  const best: number | undefined = r.results[0]?.score;
+  const h = await db.hybrid('docs', {
+    search: { query: '@body:kitten', scorer: 'TFIDF', yieldScoreAs: 'ts' },
+    vsim: { field: 'v', vector: new Float32Array(4), knn: { k: 20, efRuntime: 50 }, filter: '@title:cat', yieldScoreAs: 'vs' },
+    combine: { method: 'RRF', constant: 60, window: 20 },
+    load: ['title', { field: 'body', as: 'b' }],
+    sortBy: { field: 'title', direction: 'DESC' },
+    limit: [0, 5],
+  });
+  for (const hit of h.results) console.log(hit.key, hit.score.toFixed(3), hit.textScore, hit.vectorScore, hit.fields.b);
+  await db.hybrid('docs', {
+    search: 'kitten',
+    vsim: { field: '@v', vector: '$q', range: { radius: 0.5, epsilon: 0.01 } },
+    combine: { method: 'LINEAR', alpha: 0.7, beta: 0.3 },
+    load: '*',
+    params: { q: new Float32Array(4) },
+  });
+  // @ts-expect-error: the fusion is RRF or LINEAR
+  await db.hybrid('docs', { search: 'a', vsim: { field: 'v', vector: '$q' }, combine: { method: 'MAX' } });
+  // @ts-expect-error: hybrid needs a vector part
+  await db.hybrid('docs', { search: 'a' });
+  // @ts-expect-error: stopwords is a list or false
+  await db.createIndex('bad', { stopwords: 'the', schema: { t: 'TEXT' } });
+  console.log(best, h.total, h.warnings.length, h.executionTime);
+}
+void textAndHybrid;
+
 import { IndexedDBStorage, KVStorage, MemoryStorage, OverlayStorage, SnapshotStorage, type Storage } from '../../js/index.js';
 import { FileStorage } from '../../js/storage/files.js';
 
@@ -79,7 +123,8 @@ async function inWorker(): Promise<void> {
   void tx;
   await db.indexReady('idx', { onProgress: (p) => console.log(p.percent) });
   const r = await db.search('idx', '*=>[KNN 3 @v $q]', { params: { q: new Float32Array(4) } });
-  console.log(replies.length, r.total, db.build, db.loadReport?.replayed);
+  const h = await db.hybrid('idx', { search: 'hello', vsim: { field: 'v', vector: new Float32Array(4), k: 5 } });
+  console.log(replies.length, r.total, h.total, db.build, db.loadReport?.replayed);
   // @ts-expect-error: a storage object cannot cross postMessage; describe it instead
   await openWorker({ storage: new MemoryStorage() });
   await db.close();
