@@ -403,7 +403,7 @@ async function hybridSearch(text, filter, vec, k) {
   const args = ['docs', 'SEARCH', withFilter(text, filter), 'VSIM', '@vec', '$q', ...knn,
     ...(filter === '*' ? [] : ['FILTER', filter]),
     'COMBINE', 'RRF', 4, 'CONSTANT', RRF_CONSTANT, 'WINDOW', window,
-    'LOAD', DOC_FIELDS.length, ...DOC_FIELDS, 'LIMIT', 0, k];
+    'LOAD', DOC_FIELDS.length, ...DOC_FIELDS.map((f) => `@${f}`), 'LIMIT', 0, k];
   const t = performance.now();
   const r = await db.command('FT.HYBRID', ...args.map(String), 'PARAMS', '2', 'q', vec);
   const ms = performance.now() - t;
