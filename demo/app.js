@@ -393,7 +393,8 @@ async function keywordSearch(text, filter, k) {
 /**
  * FT.HYBRID (Redis 8.4): the words query and the KNN query fused by
  * Reciprocal Rank Fusion.  Its reply (RESP2): total_results, n, results,
- * [[field, value, ...] per row, __key and __score among them], warnings, ...
+ * [[field, value, ...] per row: the LOADed fields, __key and __score
+ * among them], warnings, ...
  */
 async function hybridSearch(text, filter, vec, k) {
   const s = settings.docs;
@@ -403,7 +404,7 @@ async function hybridSearch(text, filter, vec, k) {
   const args = ['docs', 'SEARCH', withFilter(text, filter), 'VSIM', '@vec', '$q', ...knn,
     ...(filter === '*' ? [] : ['FILTER', filter]),
     'COMBINE', 'RRF', 4, 'CONSTANT', RRF_CONSTANT, 'WINDOW', window,
-    'LOAD', DOC_FIELDS.length, ...DOC_FIELDS.map((f) => `@${f}`), 'LIMIT', 0, k];
+    'LOAD', DOC_FIELDS.length + 2, '@__key', '@__score', ...DOC_FIELDS.map((f) => `@${f}`), 'LIMIT', 0, k];
   const t = performance.now();
   const r = await db.command('FT.HYBRID', ...args.map(String), 'PARAMS', '2', 'q', vec);
   const ms = performance.now() - t;
