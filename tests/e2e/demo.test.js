@@ -205,7 +205,7 @@ test('documents: words in three columns (keyword BM25, vector, FT.HYBRID), match
     'FT.SEARCH docs "deploy" WITHSCORES RETURN 5 title category tags words text LIMIT 0 10 DIALECT 2');
   assert.match(await page.textContent('#cmd-vec'), /^FT\.SEARCH docs "\*=>\[KNN 10 @vec \$q AS score\]" PARAMS 2 q "/);
   assert.match(await page.textContent('#cmd-hyb'),
-    /^FT\.HYBRID docs SEARCH "deploy" VSIM @vec \$q KNN 2 K 20 COMBINE RRF 4 CONSTANT 60 WINDOW 20 LOAD 7 @__key @__score @title @category @tags @words @text LIMIT 0 10 PARAMS 2 q "(\\x[0-9a-f]{2}|[^"\\])+"$/);
+    /^FT\.HYBRID docs SEARCH "deploy" VSIM @vec \$q KNN 2 K 20 COMBINE RRF 4 CONSTANT 60 WINDOW 20 LOAD 7 @__key @__score @title @category @tags @words @text LIMIT 0 10 PARAMS 2 q "(\\x[0-9a-f]{2}|\\["\\]|[^"\\])+"$/);
   await page.screenshot({ path: `${shots}06-words.png`, fullPage: true });
 
   // A phrase: both words, marked.
