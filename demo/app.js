@@ -5,10 +5,11 @@
 // snapshot and journal and search at once.
 //
 // window.demo exposes the state the end-to-end tests and the benchmark
-// read: { ready, timings, longestTaskMs, lastSearch, searchDigit(), ... }.
+// read: { ready, timings, longestTaskMs, lastSearch, lastDocs, searchDigit(), ... }.
 
 import { openWorker } from '../js/worker-client.js';
 import { IndexedDBStorage } from '../js/storage/indexeddb.js';
+import { highlight, matcher, queryTerms } from './text.js';
 
 const params = new URLSearchParams(location.search);
 const STORE = params.get('store') || 'vessel-demo';
@@ -69,8 +70,14 @@ function schemaArgs(kind, { algo, metric, m, efc }) {
     : ['vec', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', ix.dim, 'DISTANCE_METRIC', metric];
   const rest = kind === 'digits'
     ? ['label', 'TAG', 'ink', 'NUMERIC']
-    : ['category', 'TAG', 'tags', 'TAG', 'SEPARATOR', ',', 'words', 'NUMERIC'];
+    : ['title', 'TEXT', 'WEIGHT', '2', 'text', 'TEXT', 'category', 'TAG', 'tags', 'TAG', 'SEPARATOR', ',', 'words', 'NUMERIC'];
   return ['FT.CREATE', ix.name, 'ON', 'HASH', 'PREFIX', '1', ix.prefix, 'SCHEMA', ...vec, ...rest].map(String);
+}
+
+/** Whether argument i of an FT.CREATE belongs to a TEXT field (name TEXT [WEIGHT w]). */
+function isTextArg(a, i) {
+  const textAt = (j) => a[j] === 'TEXT';
+  return textAt(i) || textAt(i + 1) || (a[i] === 'WEIGHT' && textAt(i - 1)) || (a[i - 1] === 'WEIGHT' && textAt(i - 2));
 }
 
 async function fetchBytes(path) {
@@ -128,6 +135,7 @@ async function readIndex(kind) {
     ef: alg.ef_runtime ?? 10,
     docs: info.num_docs,
     memory: info.index_memory,
+    text: info.attributes.some((a) => a.type === 'TEXT'),
   };
   return settings[kind];
 }
@@ -149,7 +157,16 @@ function showSettings(kind) {
 async function buildIndex(kind, want, { label = 'Indexing', from = 0, to = 100 } = {}) {
   const ix = INDEXES[kind];
   if ((await db.listIndexes()).includes(ix.name)) await db.command('FT.DROPINDEX', ix.name);
-  await db.command(...schemaArgs(kind, want));
+  try {
+    await db.command(...schemaArgs(kind, want));
+    if (kind === 'docs') demo.textError = null;
+  } catch (e) {
+    if (kind !== 'docs') throw e;
+    // An engine without TEXT fields: the vector, TAG and NUMERIC fields
+    // alone, and the keyword and hybrid columns say why they are empty.
+    demo.textError = e.message;
+    await db.command(...schemaArgs(kind, want).filter((_, i, a) => !isTextArg(a, i)));
+  }
   const t = performance.now();
   await db.indexReady(ix.name, {
     onProgress: (p) => status(`${label} ${ix.name} (${want.algo}): ${fmt(p.percent, 0)}% (${fmt(p.docs)} documents)`,
@@ -244,7 +261,8 @@ function renderDocList() {
     b.setAttribute('aria-label', `More like “${d.title}”`);
     b.addEventListener('click', async () => {
       const v = await db.commandBuffer('HGET', d.key, 'vec');
-      await searchDocs(asVec(v), d.key, d.title);
+      picked = { key: d.key, title: d.title, vec: asVec(v) };
+      await searchDocs();
     });
     li.append(span, b);
     list.append(li);
@@ -284,9 +302,12 @@ function knnClause(kind, k) {
   return `KNN ${k} @vec $q${efPart} AS score`;
 }
 
-async function search(kind, vec, returnFields, exclude) {
-  const k = Math.max(1, Math.min(100, Number($('k').value) || 10));
-  const query = `${kind === 'digits' ? digitFilter() : docFilter()}=>[${knnClause(kind, exclude ? k + 1 : k)}]`;
+const kValue = () => Math.max(1, Math.min(100, Number($('k').value) || 10));
+
+/** A KNN search (filtered by `filter`), `exclude` left out of the k results; its command as text. */
+async function knnSearch(kind, vec, returnFields, exclude, filter) {
+  const k = kValue();
+  const query = `${filter}=>[${knnClause(kind, exclude ? k + 1 : k)}]`;
   const t = performance.now();
   const r = await db.search(INDEXES[kind].name, query, {
     params: { q: vec },
@@ -298,12 +319,19 @@ async function search(kind, vec, returnFields, exclude) {
   const ms = performance.now() - t;
   let results = r.results;
   if (exclude) results = results.filter((x) => x.key !== exclude).slice(0, k);
-  const bytes = new Uint8Array(vec.buffer, vec.byteOffset, vec.byteLength);
-  const cmd = `FT.SEARCH ${INDEXES[kind].name} ${cliQuote(query)} PARAMS 2 q ${cliQuote(bytes)} ` +
+  const cmd = `FT.SEARCH ${INDEXES[kind].name} ${cliQuote(query)} PARAMS 2 q ${cliQuote(vecBytes(vec))} ` +
     `RETURN ${returnFields.length} ${returnFields.join(' ')} LIMIT 0 ${exclude ? k + 1 : k} DIALECT 2`;
-  demo.lastSearch = { kind, query, ms, total: r.total, results: results.map((x) => ({ key: x.key, score: x.score, fields: x.fields })) };
+  return { query, ms, total: r.total, results, cmd };
+}
+
+const vecBytes = (vec) => new Uint8Array(vec.buffer, vec.byteOffset, vec.byteLength);
+
+async function search(kind, vec, returnFields, exclude) {
+  const { query, ms, total, results, cmd } = await knnSearch(kind, vec, returnFields, exclude,
+    kind === 'digits' ? digitFilter() : docFilter());
+  demo.lastSearch = { kind, query, ms, total, results: results.map((x) => ({ key: x.key, score: x.score, fields: x.fields })) };
   demo.timings.firstResult ??= performance.now();
-  $('latency').textContent = `— ${results.length} of ${r.total} in ${fmt(ms, 2)} ms (${settings[kind].algo})`;
+  $('latency').textContent = `— ${results.length} of ${total} in ${fmt(ms, 2)} ms (${settings[kind].algo})`;
   $('cmd').textContent = cmd;
   $('no-results').hidden = results.length > 0;
   if (!results.length) $('no-results').textContent = 'No document matches the filters.';
@@ -328,37 +356,244 @@ async function searchDigits(vec, key) {
   demo.searches++;
 }
 
-async function searchDocs(vec, key, title) {
-  const results = await search('docs', vec, ['score', 'title', 'category', 'tags', 'words', 'text'], key);
-  const hits = $('hits');
-  hits.className = 'hits docs';
-  hits.replaceChildren(...results.map((x) => {
-    const li = document.createElement('li');
-    li.dataset.key = x.key;
-    li.dataset.score = x.score;
-    li.dataset.category = x.fields.category;
-    li.dataset.tags = x.fields.tags;
-    const h = document.createElement('div');
-    h.className = 'doc-title';
-    h.textContent = x.fields.title;
-    const meta = document.createElement('div');
-    meta.className = 'muted';
-    meta.textContent = `${x.key} · distance ${fmt(x.score, 4)} · ${x.fields.category} · ${x.fields.words} words`;
-    const tags = document.createElement('div');
-    for (const t of String(x.fields.tags).split(',').filter(Boolean)) {
-      const s = document.createElement('span');
-      s.className = 'tag';
-      s.textContent = t;
-      tags.append(s);
-    }
-    const text = document.createElement('div');
-    text.className = 'doc-text';
-    text.textContent = x.fields.text;
-    li.append(h, meta, tags, text);
-    return li;
+// ---- documents: keyword, vector and hybrid results side by side ----------------
+const DOC_FIELDS = ['title', 'category', 'tags', 'words', 'text'];
+const PRF_DOCS = 3; // keyword hits whose mean embedding is the vector query
+const RRF_CONSTANT = 60;
+let picked = null; // { key, title, vec }: the vector side's "more like this"
+let docRun = 0; // the latest documents search; older ones are not shown
+
+/** The words query with the TAG/NUMERIC filters. */
+function withFilter(text, filter) {
+  return filter === '*' ? text : `(${text}) ${filter}`;
+}
+
+const fieldsOf = (a) => {
+  const o = {};
+  for (let i = 0; i + 1 < (a?.length ?? 0); i += 2) o[a[i]] = a[i + 1];
+  return o;
+};
+
+/** FT.SEARCH ... WITHSCORES: total, then key, score, [field, value, ...] per hit. */
+async function keywordSearch(text, filter, k) {
+  const query = withFilter(text, filter);
+  const args = ['docs', query, 'WITHSCORES', 'RETURN', DOC_FIELDS.length, ...DOC_FIELDS, 'LIMIT', 0, k, 'DIALECT', 2];
+  const t = performance.now();
+  const r = await db.command('FT.SEARCH', ...args.map(String));
+  const ms = performance.now() - t;
+  const results = [];
+  for (let i = 1; i < r.length; ) {
+    const key = r[i++];
+    const score = Array.isArray(r[i]) ? null : Number(r[i++]);
+    results.push({ key, score, fields: fieldsOf(r[i++]) });
+  }
+  return { query, ms, total: Number(r[0]), results, cmd: `FT.SEARCH ${args.map((a, i) => (i === 1 ? cliQuote(a) : a)).join(' ')}` };
+}
+
+/**
+ * FT.HYBRID (Redis 8.4): the words query and the KNN query fused by
+ * Reciprocal Rank Fusion.  Its reply (RESP2): total_results, n, results,
+ * [[field, value, ...] per row: the LOADed fields, __key and __score
+ * among them], warnings, ...
+ */
+async function hybridSearch(text, filter, vec, k) {
+  const s = settings.docs;
+  const ef = Number($('ef').value);
+  const window = Math.max(20, k);
+  const knn = s.algo === 'HNSW' && ef > 0 ? ['KNN', 4, 'K', window, 'EF_RUNTIME', ef] : ['KNN', 2, 'K', window];
+  const args = ['docs', 'SEARCH', withFilter(text, filter), 'VSIM', '@vec', '$q', ...knn,
+    ...(filter === '*' ? [] : ['FILTER', filter]),
+    'COMBINE', 'RRF', 4, 'CONSTANT', RRF_CONSTANT, 'WINDOW', window,
+    'LOAD', DOC_FIELDS.length + 2, '@__key', '@__score', ...DOC_FIELDS.map((f) => `@${f}`), 'LIMIT', 0, k];
+  const t = performance.now();
+  const r = await db.command('FT.HYBRID', ...args.map(String), 'PARAMS', '2', 'q', vec);
+  const ms = performance.now() - t;
+  const reply = fieldsOf(r);
+  const results = (reply.results ?? []).map((row) => {
+    const f = fieldsOf(row);
+    return { key: f.__key, score: Number(f.__score), fields: f };
+  });
+  // Rows without their fields (a LOAD the engine left out): read them.
+  const missing = results.filter((x) => x.fields.title === undefined);
+  if (missing.length) {
+    const rows = await db.pipeline(missing.map((x) => ['HMGET', x.key, ...DOC_FIELDS]));
+    missing.forEach((x, i) => DOC_FIELDS.forEach((f, j) => (x.fields[f] = rows[i][j])));
+  }
+  const quoted = new Set([2, filter === '*' ? -1 : args.indexOf('FILTER') + 1]);
+  const cmd = `FT.HYBRID ${args.map((a, i) => (quoted.has(i) ? cliQuote(a) : a)).join(' ')} PARAMS 2 q ${cliQuote(vecBytes(vec))}`;
+  return { ms, total: Number(reply.total_results ?? results.length), results, cmd };
+}
+
+/** The mean of the embeddings of `keys` (pseudo-relevance feedback). */
+async function meanVector(keys) {
+  const vecs = (await db.pipeline(keys.map((key) => ['HGET', key, 'vec']), { binary: true })).filter(Boolean).map(asVec);
+  const mean = new Float32Array(INDEXES.docs.dim);
+  for (const v of vecs) for (let i = 0; i < mean.length; i++) mean[i] += v[i] / vecs.length;
+  return mean;
+}
+
+/** Text as text nodes and <mark>s for the matched words. */
+function marked(el, pieces) {
+  el.replaceChildren(...pieces.map((p) => {
+    if (!p.mark) return document.createTextNode(p.text);
+    const m = document.createElement('mark');
+    m.textContent = p.text;
+    return m;
   }));
-  demo.lastSearch.from = key;
-  $('latency').textContent += ` · like “${title}”`;
+  return el;
+}
+
+function docItem(x, match, scoreText, ranks) {
+  const li = document.createElement('li');
+  li.dataset.key = x.key;
+  li.dataset.score = x.score;
+  li.dataset.category = x.fields.category;
+  li.dataset.tags = x.fields.tags;
+  li.dataset.title = x.fields.title;
+  const h = marked(document.createElement('div'), highlight(x.fields.title, match));
+  h.className = 'doc-title';
+  const meta = document.createElement('div');
+  meta.className = 'muted';
+  meta.textContent = `${x.key} · ${scoreText} · ${x.fields.category} · ${x.fields.words} words`;
+  const tags = document.createElement('div');
+  for (const t of String(x.fields.tags ?? '').split(',').filter(Boolean)) {
+    const s = document.createElement('span');
+    s.className = 'tag';
+    s.textContent = t;
+    tags.append(s);
+  }
+  const text = marked(document.createElement('div'), highlight(x.fields.text, match, { around: 280 }));
+  text.className = 'doc-text';
+  li.append(h, meta);
+  if (ranks) {
+    const r = document.createElement('div');
+    r.className = 'ranks muted';
+    r.textContent = ranks;
+    li.append(r);
+  }
+  li.append(tags, text);
+  return li;
+}
+
+/** One column: its line of information (or error) and its hits. */
+function showColumn(id, { info = '', error = null, items = [] }) {
+  const col = $(`col-${id}`);
+  const p = col.querySelector('.col-info');
+  p.textContent = error ?? info;
+  p.classList.toggle('error', !!error);
+  p.setAttribute('role', error ? 'alert' : 'status');
+  $(`${id}-hits`).replaceChildren(...items);
+}
+
+const errorText = (e) => String(e?.message ?? e);
+
+/**
+ * The documents' three searches: the words (BM25), the vector (the picked
+ * document's embedding, or the mean of the top keyword hits'), and both
+ * fused by FT.HYBRID; each with the filters.
+ */
+async function searchDocs() {
+  const run = demo.docRun = ++docRun;
+  const text = $('doc-query').value.trim();
+  const k = kValue();
+  const filter = docFilter();
+  const match = matcher(text ? queryTerms(text) : []);
+  const out = { kind: 'docs', from: picked?.key ?? null, text, filter };
+
+  let kw = null;
+  if (text) {
+    try {
+      kw = await keywordSearch(text, filter, k);
+    } catch (e) {
+      kw = { error: errorText(e) };
+    }
+  }
+
+  let vec = null;
+  let vecFrom;
+  if (picked) {
+    vec = picked.vec;
+    vecFrom = `Vector side: “more like this” of ${picked.key}, “${picked.title}”: its stored embedding is the query vector ` +
+      '(the document itself left out of the vector column).';
+  } else if (kw?.results?.length) {
+    const top = kw.results.slice(0, PRF_DOCS).map((x) => x.key);
+    vec = await meanVector(top);
+    vecFrom = 'Vector side: this page has no embedding model to turn your words into a vector, so the query vector is ' +
+      `the mean of the embeddings of the keyword search's top ${top.length} hit${top.length > 1 ? 's' : ''} ` +
+      `(${top.join(', ')}): pseudo-relevance feedback. Pick a document below for “more like this” instead.`;
+  } else {
+    vecFrom = 'Vector side: this page has no embedding model; its query vector is the mean embedding of the keyword ' +
+      'search\'s top 3 hits (pseudo-relevance feedback), or a picked document\'s embedding (“more like this”).';
+  }
+
+  let vr = null;
+  if (vec) {
+    try {
+      vr = await knnSearch('docs', vec, ['score', ...DOC_FIELDS], picked?.key, filter);
+    } catch (e) {
+      vr = { error: errorText(e) };
+    }
+  }
+
+  let hy = null;
+  if (text && vec) {
+    try {
+      hy = await hybridSearch(text, filter, vec, k);
+    } catch (e) {
+      hy = { error: errorText(e) };
+    }
+  }
+  if (run !== docRun) return; // a newer search is on its way
+
+  const textNote = demo.textError ? ` (the index has no TEXT fields: ${demo.textError})` : '';
+  const rankOf = (list) => new Map((list?.results ?? []).map((x, i) => [x.key, i + 1]));
+  const kwRank = rankOf(kw);
+  const vecRank = rankOf(vr);
+  showColumn('kw', !text
+    ? { info: 'Type words above to search the TEXT fields.' }
+    : kw.error
+      ? { error: `${kw.error}${textNote}` }
+      : {
+        info: `${kw.results.length} of ${kw.total} in ${fmt(kw.ms, 2)} ms, best first (BM25 scores, WITHSCORES)`,
+        items: kw.results.map((x) => docItem(x, match, `BM25 ${fmt(x.score, 3)}`)),
+      });
+  showColumn('vec', !vec
+    ? { info: text ? 'No keyword hits to take a vector from: pick a document below.' : 'Pick a document, or type words.' }
+    : vr.error
+      ? { error: vr.error }
+      : {
+        info: `${vr.results.length} of ${vr.total} in ${fmt(vr.ms, 2)} ms (${settings.docs.algo}), nearest first`,
+        items: vr.results.map((x) => docItem(x, match, `distance ${fmt(x.score, 4)}`)),
+      });
+  const rrfInfo = `Reciprocal Rank Fusion (RRF, constant ${RRF_CONSTANT}): each document scores the sum of ` +
+    `1 / (${RRF_CONSTANT} + its rank) over the keyword and vector lists`;
+  showColumn('hyb', !text || !vec
+    ? { info: 'Fuses the keyword and vector results once both have a query.' }
+    : hy.error
+      ? { error: `${hy.error}${textNote}` }
+      : {
+        info: `${hy.results.length} in ${fmt(hy.ms, 2)} ms. ${rrfInfo}.`,
+        items: hy.results.map((x) => docItem(x, match, `RRF ${fmt(x.score, 4)}`,
+          `keyword #${kwRank.get(x.key) ?? '–'} · vector #${vecRank.get(x.key) ?? '–'} (of the columns shown)`)),
+      });
+
+  $('vec-source').textContent = vecFrom;
+  $('unpick').hidden = !picked;
+  $('cmd-kw').textContent = kw?.cmd ?? (kw?.error ? `(failed: ${kw.error})` : '(no words to search)');
+  $('cmd-vec').textContent = vr?.cmd ?? '(no query vector)';
+  $('cmd-hyb').textContent = hy?.cmd ?? (hy?.error ? `(failed: ${hy.error})` : '(needs words and a query vector)');
+  const parts = [];
+  if (kw?.results) parts.push(`keyword ${kw.results.length}`);
+  if (vr?.results) parts.push(`vector ${vr.results.length}`);
+  if (hy?.results) parts.push(`hybrid ${hy.results.length}`);
+  $('latency').textContent = parts.length ? `— ${parts.join(' · ')}${picked ? ` · like “${picked.title}”` : ''}` : '';
+  $('no-results').hidden = true;
+
+  const brief = (r) => (r?.results ? { ms: r.ms, total: r.total, cmd: r.cmd, results: r.results.map((x) => ({ key: x.key, score: x.score, fields: x.fields })) } : r && { error: r.error });
+  Object.assign(out, { keyword: brief(kw), vector: brief(vr), hybrid: brief(hy) });
+  demo.lastSearch = { ...out, query: vr?.query, ms: vr?.ms, total: vr?.total, results: out.vector?.results ?? [] };
+  demo.lastDocs = out;
+  demo.docsShown = run;
   demo.searches++;
 }
 
@@ -463,10 +698,21 @@ function selectTab(kind, focus = false) {
   $('digit-filters').hidden = kind !== 'digits';
   $('doc-filters').hidden = kind !== 'docs';
   $('hits').replaceChildren();
+  $('hits').hidden = kind !== 'digits';
+  $('doc-results').hidden = kind !== 'docs';
+  $('cmd').hidden = kind !== 'digits';
+  $('doc-cmds').hidden = kind !== 'docs';
+  $('cmd-what').innerHTML = kind === 'digits'
+    ? 'query as a command (<code>FT.SEARCH</code>)'
+    : 'queries as commands (<code>FT.SEARCH</code>, <code>FT.HYBRID</code>)';
+  for (const id of ['kw', 'vec', 'hyb']) showColumn(id, {});
+  for (const id of ['cmd', 'cmd-kw', 'cmd-vec', 'cmd-hyb']) $(id).textContent = '';
+  $('vec-source').textContent = '';
+  $('unpick').hidden = true;
+  picked = null;
   $('latency').textContent = '';
-  $('cmd').textContent = '';
   $('no-results').hidden = false;
-  $('no-results').textContent = kind === 'digits' ? 'Pick a digit or draw one.' : 'Pick a document.';
+  $('no-results').textContent = kind === 'digits' ? 'Pick a digit or draw one.' : 'Type words to search, or pick a document.';
   showSettings(kind);
 }
 
@@ -493,9 +739,34 @@ function setupControls() {
     showGrid();
   });
   $('doc-find').addEventListener('input', renderDocList);
+  let typing;
+  $('text-search').addEventListener('submit', (e) => {
+    e.preventDefault();
+    clearTimeout(typing);
+    searchDocs();
+  });
+  $('doc-query').addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      if ($('doc-query').value.trim() || picked) searchDocs();
+    }, 300);
+  });
+  $('unpick').addEventListener('click', () => {
+    picked = null;
+    searchDocs();
+    $('doc-query').focus();
+  });
+  $('doc-filters').addEventListener('change', () => {
+    if (tab === 'docs' && ($('doc-query').value.trim() || picked)) searchDocs();
+  });
   $('rebuild').addEventListener('click', rebuild);
   $('reset').addEventListener('click', reset);
-  $('copy-cmd').addEventListener('click', () => navigator.clipboard?.writeText($('cmd').textContent).catch(() => {}));
+  $('copy-cmd').addEventListener('click', () => {
+    const text = tab === 'digits'
+      ? $('cmd').textContent
+      : ['cmd-kw', 'cmd-vec', 'cmd-hyb'].map((id) => $(id).textContent).filter((c) => /^FT\./.test(c)).join('\n');
+    navigator.clipboard?.writeText(text).catch(() => {});
+  });
 }
 
 async function rebuild() {
@@ -575,6 +846,14 @@ async function start() {
   }
   await readIndex('digits');
   await readIndex('docs');
+  if (!settings.docs.text && !db.readOnly && demo.source === 'snapshot') {
+    // A store saved by an older page: the documents' index gains its TEXT fields.
+    await buildIndex('docs', settings.docs, { label: 'Adding TEXT fields to' });
+    if (!demo.textError) {
+      await db.save();
+      status('The documents\' index now has TEXT fields (title, text); saved to IndexedDB.');
+    }
+  }
   selectTab('digits');
   await showGrid();
   await loadDocList();

@@ -1,8 +1,11 @@
 // demo.test.js - the browser demo end to end, in Debian's Chromium driven
 // by playwright-core: first visit (import, indexing with progress), digit
 // search (nearest first, mostly the same label), a label filter, document
-// search with a tag filter, the keyboard, a reload that comes back from
-// IndexedDB with the same answers, a narrow screen, and no console errors.
+// search with a tag filter, full-text search of the documents (keyword,
+// vector and FT.HYBRID columns, matched words highlighted, phrases and
+// prefixes, filters on all three), the keyboard, a reload that comes back
+// from IndexedDB with the same answers, a narrow screen where the columns
+// stack, and no console errors.
 // Screenshots of each state go to test-output/e2e/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -33,7 +36,13 @@ async function openDemo(page) {
   await page.evaluate(() => window.demo.ready);
 }
 
-const hits = (page) => page.$$eval('#hits li', (lis) => lis.map((li) => ({ ...li.dataset })));
+const hits = (page, list = '#hits') => page.$$eval(`${list} li`, (lis) => lis.map((li) => ({ ...li.dataset })));
+/** A documents column's hits with the words marked in each. */
+const column = (page, id) => page.$$eval(`#${id}-hits li`, (lis) => lis.map((li) => ({
+  ...li.dataset,
+  marks: [...li.querySelectorAll('mark')].map((m) => m.textContent),
+  titleMarks: [...li.querySelectorAll('.doc-title mark')].map((m) => m.textContent),
+})));
 
 /** Run `act`, then wait until the page has shown one more search's results. */
 async function searched(page, act) {
@@ -115,19 +124,138 @@ test('documents: more like this, with a tag filter', { skip }, async () => {
   await page.fill('#tags', 'annotations');
   const first = await page.getAttribute('#doc-list li:first-child button', 'data-key');
   await clickAndWait(page, '#doc-list li:first-child button', first);
-  const r = await hits(page);
+  const r = await hits(page, '#vec-hits');
   assert.ok(r.length > 0);
+  assert.match(await page.textContent('#vec-source'), /“more like this” of doc:\d+/);
+  assert.equal((await hits(page, '#kw-hits')).length, 0, 'no words: no keyword results');
   assert.ok(r.every((x) => x.tags.split(',').includes('annotations')), 'every result is tagged annotations');
   assert.ok(r.every((x) => x.key !== first), 'the document itself is left out');
   for (let i = 1; i < r.length; i++) assert.ok(Number(r[i].score) >= Number(r[i - 1].score));
-  assert.match(await page.textContent('#cmd'), /^FT\.SEARCH docs "\(@tags:\{annotations\}\)=>\[KNN 11 @vec/);
+  assert.match(await page.textContent('#cmd-vec'), /^FT\.SEARCH docs "\(@tags:\{annotations\}\)=>\[KNN 11 @vec/);
   await page.screenshot({ path: `${shots}05-documents.png`, fullPage: true });
   // Rebuild the documents' index as FLAT: same data, exact answers.
   await page.selectOption('#algo', 'FLAT');
   await page.click('#rebuild');
   await page.waitForFunction(() => /Rebuilt docs as FLAT .* saved/.test(document.getElementById('status').textContent), null, { timeout: 60000 });
   await clickAndWait(page, '#doc-list li:first-child button', first);
-  assert.match(await page.textContent('#latency'), /\(FLAT\)/);
+  assert.match(await page.textContent('#col-vec .col-info'), /\(FLAT\)/);
+  await page.close();
+});
+
+/**
+ * Run `act`, then wait until the page shows the documents search started
+ * last (a filter's change event may start one more before it).
+ */
+async function docsSearched(page, act) {
+  const n = await page.evaluate(() => window.demo.docRun ?? 0);
+  await act();
+  await page.waitForFunction((c) => window.demo.docRun > c && window.demo.docsShown === window.demo.docRun, n);
+}
+
+/** Type words in the documents' search box and press Enter. */
+async function searchWords(page, words) {
+  await page.fill('#doc-query', words);
+  await docsSearched(page, () => page.press('#doc-query', 'Enter'));
+  assert.equal(await page.evaluate(() => window.demo.lastDocs.text), words);
+}
+
+const startsWithAll = (marks, prefix) => marks.length > 0 && marks.every((m) => m.toLowerCase().startsWith(prefix));
+
+test('documents: words in three columns (keyword BM25, vector, FT.HYBRID), matches highlighted', { skip }, async () => {
+  const page = await newPage(context, errors);
+  await openDemo(page);
+  await page.click('#tab-docs');
+  const k = 10;
+
+  // A word: the three columns fill; the keyword column best first, its
+  // hits holding the word (or a word of the same stem) in a <mark>.
+  await searchWords(page, 'deploy');
+  const kw = await column(page, 'kw');
+  const vec = await column(page, 'vec');
+  const hyb = await column(page, 'hyb');
+  assert.equal(kw.length, k, 'keyword results');
+  assert.equal(vec.length, k, 'vector results');
+  assert.equal(hyb.length, k, 'hybrid results');
+  assert.ok(startsWithAll(kw[0].marks, 'deploy'), `first keyword hit marks "deploy…": ${kw[0].marks}`);
+  assert.ok(kw.every((x) => x.marks.some((m) => /^deploy/i.test(m))), 'every keyword hit shows a matched word');
+  assert.ok(kw[0].titleMarks.length > 0, 'the first hit has the word in its title (WEIGHT 2)');
+  for (let i = 1; i < kw.length; i++) assert.ok(Number(kw[i].score) <= Number(kw[i - 1].score), 'BM25 scores descending');
+  assert.ok(Number(kw[k - 1].score) > 0);
+  for (let i = 1; i < vec.length; i++) assert.ok(Number(vec[i].score) >= Number(vec[i - 1].score), 'distances ascending');
+  for (let i = 1; i < hyb.length; i++) assert.ok(Number(hyb[i].score) <= Number(hyb[i - 1].score), 'RRF scores descending');
+  // Fused by RRF (constant 60): a document in both columns scores
+  // 1/(60 + rank) twice (the index is FLAT since the test above, so the
+  // hybrid's KNN ranks are the vector column's).
+  assert.equal(await page.inputValue('#algo'), 'FLAT');
+  const rank = (list, key) => list.findIndex((x) => x.key === key) + 1;
+  let both = 0;
+  for (const h of hyb) {
+    const [a, b] = [rank(kw, h.key), rank(vec, h.key)];
+    if (!a || !b) continue;
+    both++;
+    assert.ok(Math.abs(Number(h.score) - (1 / (60 + a) + 1 / (60 + b))) < 1e-6, `RRF score of ${h.key}`);
+  }
+  assert.ok(both > 0, 'some documents are in both the keyword and the vector columns');
+  // The vector side: pseudo-relevance feedback from the top 3 keyword hits, said so.
+  assert.match(await page.textContent('#vec-source'), /no embedding model.*mean of the embeddings of the keyword search's top 3 hits/s);
+  assert.match(await page.textContent('#vec-source'), new RegExp(kw.slice(0, 3).map((x) => x.key).join(', ')));
+  // The commands.
+  await page.click('#cmd-box summary');
+  assert.equal(await page.textContent('#cmd-kw'),
+    'FT.SEARCH docs "deploy" WITHSCORES RETURN 5 title category tags words text LIMIT 0 10 DIALECT 2');
+  assert.match(await page.textContent('#cmd-vec'), /^FT\.SEARCH docs "\*=>\[KNN 10 @vec \$q AS score\]" PARAMS 2 q "/);
+  assert.match(await page.textContent('#cmd-hyb'),
+    /^FT\.HYBRID docs SEARCH "deploy" VSIM @vec \$q KNN 2 K 20 COMBINE RRF 4 CONSTANT 60 WINDOW 20 LOAD 7 @__key @__score @title @category @tags @words @text LIMIT 0 10 PARAMS 2 q "(\\x[0-9a-f]{2}|\\["\\]|[^"\\])+"$/);
+  await page.screenshot({ path: `${shots}06-words.png`, fullPage: true });
+
+  // A phrase: both words, marked.
+  await searchWords(page, '"fiori elements"');
+  const phrase = await column(page, 'kw');
+  assert.equal(phrase.length, k);
+  for (const x of phrase) {
+    const m = x.marks.map((w) => w.toLowerCase());
+    assert.ok(m.includes('fiori') && m.some((w) => w.startsWith('element')), `${x.key} marks both words: ${m}`);
+  }
+  assert.match(await page.textContent('#cmd-kw'), /^FT\.SEARCH docs "\\"fiori elements\\"" WITHSCORES/);
+  assert.ok((await column(page, 'hyb')).length > 0);
+
+  // A prefix: every marked word starts with it.
+  await searchWords(page, 'annot*');
+  const prefix = await column(page, 'kw');
+  assert.equal(prefix.length, k);
+  assert.ok(prefix.every((x) => startsWithAll(x.marks, 'annot')), 'marks start with "annot"');
+  await page.screenshot({ path: `${shots}07-prefix.png`, fullPage: true });
+
+  // A word no document has: no keyword hits, so no vector either.
+  await searchWords(page, 'zzyzx');
+  assert.equal((await column(page, 'kw')).length, 0);
+  assert.match(await page.textContent('#col-kw .col-info'), /^0 of 0 /);
+  assert.equal((await column(page, 'hyb')).length, 0);
+
+  // The TAG filter applies to all three columns.
+  await page.fill('#tags', 'deployment');
+  await searchWords(page, 'configuration');
+  for (const id of ['kw', 'vec', 'hyb']) {
+    const r = await column(page, id);
+    assert.ok(r.length > 0, `${id} results with the filter`);
+    assert.ok(r.every((x) => x.tags.split(',').includes('deployment')), `every ${id} result is tagged deployment`);
+  }
+  assert.match(await page.textContent('#cmd-kw'), /^FT\.SEARCH docs "\(configuration\) \(@tags:\{deployment\}\)" WITHSCORES/);
+  assert.match(await page.textContent('#cmd-hyb'), /FILTER "\(@tags:\{deployment\}\)" COMBINE RRF/);
+
+  // A picked document is the vector side ("more like this"), words kept.
+  await page.fill('#tags', '');
+  await page.fill('#doc-find', 'deploy');
+  const pick = await page.getAttribute('#doc-list li:first-child button', 'data-key');
+  await docsSearched(page, () => page.click('#doc-list li:first-child button'));
+  assert.equal(await page.evaluate(() => window.demo.lastDocs.from), pick);
+  assert.match(await page.textContent('#vec-source'), new RegExp(`“more like this” of ${pick}`));
+  assert.ok((await column(page, 'vec')).every((x) => x.key !== pick));
+  assert.ok((await column(page, 'kw')).length > 0 && (await column(page, 'hyb')).length > 0);
+  // Forget it: back to the keyword hits' mean, by keyboard.
+  await page.focus('#unpick');
+  await docsSearched(page, () => page.keyboard.press('Enter'));
+  assert.match(await page.textContent('#vec-source'), /top 3 hits/);
   await page.close();
 });
 
@@ -141,7 +269,7 @@ test('a reload comes back from IndexedDB with the same answers, no re-import', {
   // The FLAT documents index chosen before the reload is what came back.
   await page.click('#tab-docs');
   assert.equal(await page.inputValue('#algo'), 'FLAT');
-  await page.screenshot({ path: `${shots}06-after-reload.png`, fullPage: true });
+  await page.screenshot({ path: `${shots}08-after-reload.png`, fullPage: true });
   await page.close();
 });
 
@@ -151,7 +279,16 @@ test('a narrow screen, and no console errors anywhere', { skip }, async () => {
   await openDemo(page);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px)`);
-  await page.screenshot({ path: `${shots}07-narrow.png`, fullPage: true });
+  await page.screenshot({ path: `${shots}09-narrow.png`, fullPage: true });
+  // The documents' three columns stack.
+  await page.click('#tab-docs');
+  await searchWords(page, 'launchpad');
+  const boxes = await Promise.all(['#col-kw', '#col-vec', '#col-hyb'].map(async (s) => (await page.$(s)).boundingBox()));
+  assert.ok(boxes[0].x === boxes[1].x && boxes[1].x === boxes[2].x, 'one column under the other');
+  assert.ok(boxes[0].y < boxes[1].y && boxes[1].y < boxes[2].y);
+  const overflow2 = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow2 <= 0, `no horizontal scrolling with results (${overflow2}px)`);
+  await page.screenshot({ path: `${shots}10-narrow-words.png`, fullPage: true });
   // Reset: the store is deleted and the page imports again.
   await Promise.all([page.waitForNavigation(), page.click('#reset')]);
   await page.waitForFunction(() => window.demo?.ready, null, { timeout: 90000 });

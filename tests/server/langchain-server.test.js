@@ -10,11 +10,18 @@
 // when the index does not exist); MULTI, HSET per document, EXEC; FT.SEARCH
 // "<filter> => [KNN k @content_vector $vector AS vector_score]" RETURN ...
 // SORTBY vector_score LIMIT 0 k PARAMS 2 vector <blob> DIALECT 2;
-// FT.DROPINDEX [DD]; DEL.  Adding documents needs MULTI, a new index needs
-// TEXT fields: those cases probe the server once and skip with the reason
-// until it supports them; the rest runs on an index created beforehand
-// without TEXT fields (the stores then skip FT.CREATE) and documents
-// written in the stores' own layout.
+// FT.DROPINDEX [DD]; DEL.  Adding documents needs MULTI, a new index and
+// the text filters need TEXT fields and text queries: those cases probe the
+// server once and skip with the reason until it supports them; the rest
+// runs on an index created beforehand without TEXT fields (the stores then
+// skip FT.CREATE) and documents written in the stores' own layout.
+//
+// RedisVectorStore keeps the metadata as JSON with - : " backslash-escaped
+// in one TEXT field and filters with `@metadata:(a|b)`.  The lexer keeps an
+// escaped separator in its word (valkey-search's, as RediSearch's), so
+// `{\"category\"\:\"fruit\"}` is the single word `"category":"fruit"`, and
+// a value of several words has its first word glued to its key and its
+// last to the closing quote: only the words between are words of their own.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, test } from 'node:test';
@@ -99,8 +106,9 @@ const multiReply = await probe.send(['MULTI']);
 const NEEDS_MULTI = multiReply instanceof Error && /unknown command/.test(multiReply.message) ? 'needs MULTI (transactions)' : false;
 if (!NEEDS_MULTI) await probe.send(['DISCARD']);
 const textReply = await probe.send(['FT.CREATE', '__probe_text', 'PREFIX', '1', '__probe_text:', 'SCHEMA', 't', 'TEXT']);
-const NEEDS_TEXT = textReply instanceof Error ? 'needs TEXT fields (full-text search)' : false;
-if (!NEEDS_TEXT) await probe.send(['FT.DROPINDEX', '__probe_text']);
+const queryReply = textReply instanceof Error ? textReply : await probe.send(['FT.SEARCH', '__probe_text', 'word']);
+const NEEDS_TEXT = textReply instanceof Error || queryReply instanceof Error ? 'needs TEXT fields and text queries (full-text search)' : false;
+if (!(textReply instanceof Error)) await probe.send(['FT.DROPINDEX', '__probe_text']);
 probe.sock.end();
 
 const client = createClient({ url: `redis://127.0.0.1:${srv.port}` });
@@ -127,12 +135,12 @@ async function createLegacyIndex(name, prefix, { text = false } = {}) {
 }
 
 /** Documents written as RedisVectorStore.addVectors writes them (it sends them in MULTI). */
-async function writeLegacy(prefix, store) {
+async function writeLegacy(prefix, store, extra = () => ({})) {
   for (const [i, d] of DOCS.entries()) {
     await client.hSet(`${prefix}${i}`, {
       content_vector: f32(HashEmbeddings.vector(d.pageContent)),
       content: d.pageContent,
-      metadata: store.escapeSpecialChars(JSON.stringify(d.metadata)),
+      metadata: store.escapeSpecialChars(JSON.stringify({ ...d.metadata, ...extra(d) })),
       'metadata.category': d.metadata.category,
       'metadata.year': d.metadata.year,
     });
@@ -231,19 +239,47 @@ test('FluentRedisVectorStore: addDocuments (MULTI) onto an existing index, then 
   assert.equal(await store.dropIndex(true), true);
 });
 
-test('RedisVectorStore: string filters on the metadata TEXT field', { skip: NEEDS_TEXT }, async () => {
+const has = (word) => (d) => d.pageContent.split(' ').includes(word);
+/** The words of a document's content that are words of their own in the escaped JSON (not its first or last). */
+const inner = (word) => (d) => d.pageContent.split(' ').slice(1, -1).includes(word);
+
+test('RedisVectorStore: string filters on the metadata TEXT field (@metadata:(a|b)), metadata back, TAG/NUMERIC beside TEXT', { skip: NEEDS_TEXT }, async () => {
   const indexName = 'lc-text';
   const prefix = `doc:${indexName}:`;
   await createLegacyIndex(indexName, prefix, { text: true });
   const store = new RedisVectorStore(embeddings, { redisClient: client, indexName, customSchema: CUSTOM });
-  await writeLegacy(prefix, store);
+  // The metadata carries the content's words too: {"category":..., "year":..., "about":"red apple pie"}.
+  await writeLegacy(prefix, store, (d) => ({ about: d.pageContent }));
   const q = await embeddings.embedQuery(QUERY);
-  checkRanked(await store.similaritySearchVectorWithScore(q, 6, ['vehicle']), nearest(2, (d) => d.metadata.category === 'vehicle'), 'filter list');
+  // A list of words: @metadata:(apple), @metadata:(apple|rose).
+  checkRanked(await store.similaritySearchVectorWithScore(q, 6, ['apple']), nearest(2, inner('apple')), 'one word');
+  checkRanked(await store.similaritySearchVectorWithScore(q, 6, ['apple', 'rose']),
+    nearest(3, (d) => inner('apple')(d) || inner('rose')(d)), 'either word');
+  // A string is sent as it is: @metadata:(sports|sky); words are stemmed (sports: sport).
+  checkRanked(await store.similaritySearchVectorWithScore(q, 6, 'sport|sky'),
+    nearest(2, (d) => inner('sports')(d) || inner('sky')(d)), 'a string filter');
+  // "green" opens "green apple tart": in the escaped JSON it is glued to its
+  // key ("about":"green), so only "fast green car" has the word green.
+  checkRanked(await store.similaritySearchVectorWithScore(q, 6, ['green']), nearest(1, inner('green')), 'a word glued to its key');
+  assert.equal(DOCS.filter(has('green')).length, 2);
+  // A whole "key":"value" word: the store escapes the quotes and the colon,
+  // @metadata:(\"category\"\:\"vehicle\").
+  checkRanked(await store.similaritySearchVectorWithScore(q, 6, ['"category":"vehicle"']),
+    nearest(2, (d) => d.metadata.category === 'vehicle'), 'a key:value word');
+  checkRanked(await store.similaritySearchVectorWithScore(q, 6, ['nothing']), [], 'no match');
+  // The metadata comes back whole.
+  const [[doc]] = await store.similaritySearchVectorWithScore(q, 1, ['apple']);
+  const top = DOCS[nearest(1, inner('apple'))[0].i];
+  assert.deepEqual(doc.metadata, { ...top.metadata, about: top.pageContent });
+  // TAG and NUMERIC filters on an index with TEXT fields.
   checkRanked(await store.similaritySearchVectorWithScoreAndMetadata(q, 6, { category: 'fruit' }), nearest(2, (d) => d.metadata.category === 'fruit'), 'TAG with TEXT fields');
+  checkRanked(await store.similaritySearchVectorWithScoreAndMetadata(q, 6, { category: 'nature', year: { max: 2000 } }),
+    nearest(1, (d) => d.metadata.category === 'nature' && d.metadata.year <= 2000), 'TAG and NUMERIC with TEXT fields');
   await store.delete({ deleteAll: true });
+  assert.equal(await store.checkIndexExists(), false);
 });
 
-test('FluentRedisVectorStore: a Text filter on the content TEXT field', { skip: NEEDS_TEXT }, async () => {
+test('FluentRedisVectorStore: Text filters on the content TEXT field (eq, ne, match, wildcard, fuzzy), with Tag and Num', { skip: NEEDS_TEXT }, async () => {
   const indexName = 'lc-fluent-text';
   const prefix = `doc:${indexName}:`;
   await client.ft.create(indexName, {
@@ -256,25 +292,58 @@ test('FluentRedisVectorStore: a Text filter on the content TEXT field', { skip: 
   for (const [i, d] of DOCS.entries()) {
     await client.hSet(`${prefix}${i}`, { content_vector: f32(HashEmbeddings.vector(d.pageContent)), content: d.pageContent, ...d.metadata });
   }
-  checkRanked(await store.similaritySearchWithScore(QUERY, 6, Text('content').eq('car')), nearest(2, (d) => d.pageContent.includes('car')), 'Text eq');
-  await store.dropIndex(true);
+  // @content:("car"), (-@content:("car")), @content:(cars) (stemmed), @content:(green car) (both words).
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6, Text('content').eq('car')), nearest(2, has('car')), 'Text eq');
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6, Text('content').ne('car')), nearest(4, (d) => !has('car')(d)), 'Text ne');
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6, Text('content').match('cars')), nearest(2, has('car')), 'Text match, stemmed');
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6, Text('content').match('green car')),
+    nearest(1, (d) => has('green')(d) && has('car')(d)), 'Text match, two words');
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6, Text('content').eq('red apple')), nearest(1, (d) => d.pageContent.includes('red apple')), 'Text eq, a phrase');
+  // @content:(gar*), @content:(%%cat%%): car, tart and fast are within two edits of cat.
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6, Text('content').wildcard('gar*')), nearest(1, has('garden')), 'Text wildcard');
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6, Text('content').fuzzy('cat')),
+    nearest(3, (d) => ['car', 'tart', 'fast'].some((w) => has(w)(d))), 'Text fuzzy');
+  const mixed = await store.similaritySearchWithScore(QUERY, 6, Text('content').match('red').and(Tag('category').eq('nature')).or(Num('year').gt(2015)));
+  checkRanked(mixed, nearest(2, (d) => (has('red')(d) && d.metadata.category === 'nature') || d.metadata.year > 2015), 'Text and Tag or Num');
+  assert.deepEqual(mixed.map(([doc]) => doc.metadata).sort((a, b) => a.year - b.year), [DOCS[4].metadata, DOCS[5].metadata]);
+  assert.equal(await store.dropIndex(true), true);
 });
 
-test('RedisVectorStore.fromDocuments on a new index (FT.CREATE with TEXT fields), search, dropIndex', { skip: NEEDS_MULTI || NEEDS_TEXT }, async () => {
+test('RedisVectorStore on a new index (FT.CREATE with TEXT fields): two batches, nothing overwritten, search, delete, dropIndex', { skip: NEEDS_MULTI || NEEDS_TEXT }, async () => {
   const indexName = 'lc-new';
-  const store = await RedisVectorStore.fromDocuments(DOCS, embeddings, { redisClient: client, indexName });
+  const prefix = `doc:${indexName}:`;
+  const store = await RedisVectorStore.fromDocuments(DOCS.slice(0, 4), embeddings, { redisClient: client, indexName, customSchema: CUSTOM });
   const info = await client.ft.info(indexName);
-  assert.deepEqual(info.attributes.map((a) => [a.identifier, a.type]), [['content_vector', 'VECTOR'], ['content', 'TEXT'], ['metadata', 'TEXT']]);
-  checkRanked(await store.similaritySearchWithScore(QUERY, 3), nearest(3), 'new index');
+  assert.deepEqual(info.attributes.map((a) => [a.identifier, a.type]),
+    [['content_vector', 'VECTOR'], ['content', 'TEXT'], ['metadata', 'TEXT'], ['metadata.category', 'TAG'], ['metadata.year', 'NUMERIC']]);
+  // The second batch is numbered from FT.INFO's num_docs: no key written twice.
+  await store.addDocuments(DOCS.slice(4));
+  assert.deepEqual((await client.keys(`${prefix}*`)).sort(), DOCS.map((_, i) => `${prefix}${i}`).sort());
+  for (const [i, d] of DOCS.entries()) assert.equal(await client.hGet(`${prefix}${i}`, 'content'), d.pageContent);
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6), nearest(6), 'both batches');
+  const docs = await store.similaritySearch(QUERY, 3);
+  assert.deepEqual(docs.map((d) => d.metadata), nearest(3).map(({ i }) => DOCS[i].metadata));
+  const q = await embeddings.embedQuery(QUERY);
+  checkRanked(await store.similaritySearchVectorWithScore(q, 6, ['"category":"nature"']), nearest(2, (d) => d.metadata.category === 'nature'), 'metadata filter');
+  checkRanked(await store.similaritySearchVectorWithScoreAndMetadata(q, 6, { year: { min: 2010 } }), nearest(3, (d) => d.metadata.year >= 2010), 'NUMERIC filter');
+  await store.delete({ ids: ['0'] });
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6), nearest(6, (d) => d !== DOCS[0]), 'after delete');
   assert.equal(await store.dropIndex(true), true);
   assert.equal(await store.checkIndexExists(), false);
+  assert.equal((await client.keys(`${prefix}*`)).length, 0);
 });
 
-test('FluentRedisVectorStore.fromDocuments on a new index (FT.CREATE with content TEXT), filtered search, dropIndex', { skip: NEEDS_MULTI || NEEDS_TEXT }, async () => {
+test('FluentRedisVectorStore on a new index (FT.CREATE with content TEXT): two batches, filtered search, dropIndex', { skip: NEEDS_MULTI || NEEDS_TEXT }, async () => {
   const indexName = 'lc-fluent-new';
   const customSchema = [{ name: 'category', type: 'tag' }, { name: 'year', type: 'numeric' }];
-  const store = await FluentRedisVectorStore.fromDocuments(DOCS, embeddings, { redisClient: client, indexName, customSchema });
+  const store = await FluentRedisVectorStore.fromDocuments(DOCS.slice(0, 3), embeddings, { redisClient: client, indexName, customSchema });
+  await store.addDocuments(DOCS.slice(3));
+  assert.equal((await client.keys(`doc:${indexName}:*`)).length, DOCS.length);
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6), nearest(6), 'both batches');
   checkRanked(await store.similaritySearchWithScore(QUERY, 6, Num('year').between(2000, 2010)),
     nearest(3, (d) => d.metadata.year >= 2000 && d.metadata.year <= 2010), 'Num between');
+  checkRanked(await store.similaritySearchWithScore(QUERY, 6, Text('content').match('apple').and(Tag('category').eq('fruit'))),
+    nearest(2, (d) => has('apple')(d) && d.metadata.category === 'fruit'), 'Text and Tag');
   assert.equal(await store.dropIndex(true), true);
+  assert.equal(await store.checkIndexState(), 'none');
 });
