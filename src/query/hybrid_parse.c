@@ -605,6 +605,10 @@ static vs_status resolve(vs_hybrid_plan *p, vs_arena *ar, vs_err *err) {
     if (st != VS_OK) return st;
     if (p->scorer.p && !vs_scorer_by_name(p->scorer.p, p->scorer.n, &p->text.scorer))
         return vs_err_set(err, VS_ERR, "No such scorer %.*s", TOKF(p->scorer));
+    /* The SEARCH list always carries its scores, as FT.SEARCH WITHSCORES
+     * gives them: also for a query without text clauses (DOCSCORE: the
+     * document score, others 0). */
+    p->text.scored = 1;
     int vf = vs_schema_field_by_alias(&x->schema, p->vfield_name.p, p->vfield_name.n);
     if (vf < 0) return vs_err_set(err, VS_ERR, "Unknown field `%.*s`", TOKF(p->vfield_name));
     const vs_fielddef *vd = &x->schema.fields[vf];

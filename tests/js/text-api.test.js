@@ -332,26 +332,39 @@ test('hybrid(): every option form parses the FT.HYBRID reply db.command gets', a
   }
 });
 
-// FT.HYBRID's text list should carry the text scores FT.SEARCH gives the
-// same query (BM25STD by default).  Marked todo while the merged engine's
-// FT.HYBRID reads its SEARCH part unscored (every text score 0).
-test('hybrid(): textScore is the FT.SEARCH WITHSCORES score of the document', { todo: 'FT.HYBRID SEARCH scores are 0 after the textquery + hybrid merge' }, async () => {
+// FT.HYBRID's text list carries the scores FT.SEARCH WITHSCORES gives the
+// same query with the same scorer, whatever LOAD, COMBINE and YIELD_SCORE_AS
+// are given; also for a query without text clauses (DOCSCORE: 1).
+test('hybrid(): textScore is the FT.SEARCH WITHSCORES score of the document', async () => {
   const docs = corpus(prng(31), 60);
   const db = await loaded(docs);
   try {
     const q = f32([0.5, 0.5, 0.5, 0.5]);
-    for (const query of ['apple', 'banana cherry', 'app*']) {
-      const text = await db.search('idx', query, { withScores: true, noContent: true, limit: [0, 100] });
-      const want = new Map(text.results.map((x) => [x.key, x.score]));
-      const h = await db.hybrid('idx', { search: { query, yieldScoreAs: 'ts' }, vsim: { field: 'vec', vector: q }, limit: [0, 100] });
-      let seen = 0;
-      for (const row of h.results) {
-        if (row.textScore === undefined) continue;
-        seen++;
-        assert.ok(want.has(row.key), `${query}: ${row.key} is a text match`);
-        assert.ok(close(row.textScore, want.get(row.key)), `${query}: ${row.key} ${row.textScore} vs ${want.get(row.key)}`);
+    const variants = [
+      {},
+      { scorer: 'TFIDF', load: ['body', 'ts'] },
+      { scorer: 'BM25', combine: { method: 'LINEAR', alpha: 0.3, beta: 0.7, yieldScoreAs: 'f' } },
+      { scorer: 'TFIDF.DOCNORM', load: ['tag'] },
+      { scorer: 'DOCSCORE' },
+    ];
+    for (const query of ['apple', 'banana cherry', 'app*', 'apple | fig', '*', '@tag:{red}']) {
+      for (const { scorer, load, combine } of variants) {
+        const what = `${query} ${scorer ?? 'BM25STD'} ${JSON.stringify(load ?? null)}`;
+        const text = await db.search('idx', query, { withScores: true, noContent: true, limit: [0, 100], scorer });
+        const want = new Map(text.results.map((x) => [x.key, x.score]));
+        const h = await db.hybrid('idx', {
+          search: { query, scorer, yieldScoreAs: 'ts' }, vsim: { field: 'vec', vector: q }, combine, load, limit: [0, 100],
+        });
+        let seen = 0;
+        for (const row of h.results) {
+          if (row.textScore === undefined) continue;
+          seen++;
+          assert.ok(want.has(row.key), `${what}: ${row.key} is a text match`);
+          assert.ok(close(row.textScore, want.get(row.key)), `${what}: ${row.key} ${row.textScore} vs ${want.get(row.key)}`);
+          if (scorer === 'DOCSCORE') assert.equal(row.textScore, 1, what);
+        }
+        assert.ok(seen > 0, what);
       }
-      assert.ok(seen > 0, query);
     }
   } finally {
     await db.close();
