@@ -403,15 +403,25 @@ vs_status vs_filter_eval(const vs_ftindex *x, const vs_qnode *n, vs_bitset *out)
 
 /* ---- scoring ------------------------------------------------------------- */
 
+/* Scores live in arrays of the result set's size, indexed by a document's
+ * rank in the set (its position in id order): before[w] counts the set's
+ * ids in words < w, so rank(id) is one popcount away. */
 typedef struct scoring {
     vs_qeval *ev;
     vs_score_ctx sc;
-    double *score;     /* per id: the sum so far */
-    double *freq;      /* per id: one clause's weighted frequency (zero between clauses) */
-    double *len;       /* per id in the set: weighted length */
-    uint32_t *touched; /* ids whose freq is set */
+    const vs_bitset *set;
+    uint32_t *before;  /* per word of set: ids of set before it */
+    double *score;     /* by rank: the sum so far */
+    double *len;       /* by rank: weighted length */
     uint32_t *units;   /* per schema field: weight units */
 } scoring;
+
+static inline uint32_t rank_of(const scoring *c, uint32_t id) {
+    uint64_t w = c->set->w[id >> 6] & ((1ull << (id & 63)) - 1);
+    return c->before[id >> 6] + (uint32_t)__builtin_popcountll(w);
+}
+
+static inline int in_mask(const vs_bitset *mask, uint32_t id) { return id < mask->nbits && vs_bit_test(mask->w, id); }
 
 static int has_text_leaf(const vs_qnode *n) {
     if (n->kind == VS_Q_TEXT) return 1;
@@ -421,30 +431,110 @@ static int has_text_leaf(const vs_qnode *n) {
     return 0;
 }
 
-static vs_status score_leaf(scoring *c, const vs_qnode *n, const vs_bitset *mask) {
-    vs_text_leaf *l;
-    vs_status st = leaf_terms(c->ev, &n->text, &l);
-    if (st != VS_OK) return st;
-    size_t nt = 0;
-    for (uint32_t k = 0; k < n->text.nfields; k++) {
-        const vs_field_index *fi = c->ev->x->fields[n->text.fields[k]];
-        double u = c->units[n->text.fields[k]];
-        for (uint32_t i = l->start[k]; i < l->start[k + 1]; i++) {
-            vs_text_iter it;
-            vs_text_iter_init(fi, l->terms[i], &it);
-            while (vs_text_iter_next(&it)) {
-                if (it.id >= mask->nbits || !vs_bit_test(mask->w, it.id)) continue;
-                if (c->freq[it.id] == 0) c->touched[nt++] = it.id;
-                c->freq[it.id] += u * it.tf;
+/* One word of a clause in one of its fields. */
+typedef struct word_term {
+    const uint8_t *w;
+    size_t n;
+    uint32_t k; /* the clause's field index */
+    uint32_t term;
+} word_term;
+
+static int word_term_cmp(const void *a, const void *b) {
+    const word_term *x = a, *y = b;
+    int r = memcmp(x->w, y->w, x->n < y->n ? x->n : y->n);
+    if (r) return r;
+    if (x->n != y->n) return (x->n > y->n) - (x->n < y->n);
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+/* One word held in several of the clause's fields (g terms): its document
+ * count over those fields, then its contribution to the documents of mask
+ * (frequency summed over the fields).  Merges the posting lists by id. */
+static void score_word_fields(scoring *c, const vs_qtext *t, const word_term *wt, uint32_t g, vs_text_iter *it,
+                              uint8_t *live, const vs_bitset *mask) {
+    uint64_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t j = 0; j < g; j++) {
+            vs_text_iter_init(c->ev->x->fields[t->fields[wt[j].k]], wt[j].term, &it[j]);
+            live[j] = (uint8_t)vs_text_iter_next(&it[j]);
+        }
+        double idf = pass ? vs_score_idf(&c->sc, n) : 0;
+        for (;;) {
+            uint32_t id = UINT32_MAX;
+            int any = 0;
+            for (uint32_t j = 0; j < g; j++)
+                if (live[j] && (!any || it[j].id < id)) id = it[j].id, any = 1;
+            if (!any) break;
+            double f = 0;
+            for (uint32_t j = 0; j < g; j++)
+                if (live[j] && it[j].id == id) {
+                    f += (double)c->units[t->fields[wt[j].k]] * it[j].tf;
+                    live[j] = (uint8_t)vs_text_iter_next(&it[j]);
+                }
+            if (!pass) {
+                n++;
+            } else if (in_mask(mask, id)) {
+                uint32_t r = rank_of(c, id);
+                c->score[r] += vs_score_term(&c->sc, idf, f, c->len[r]);
             }
         }
     }
-    double idf = vs_score_idf(&c->sc, l->docs);
-    for (size_t i = 0; i < nt; i++) {
-        uint32_t id = c->touched[i];
-        c->score[id] += vs_score_term(&c->sc, idf, c->freq[id], c->len[id]);
-        c->freq[id] = 0;
+}
+
+/* A clause adds, for each of its matching words a document holds, that
+ * word's own contribution: its frequency in the document (summed over the
+ * clause's fields) and its document count (over those fields). */
+static vs_status score_leaf(scoring *c, const vs_qnode *n, const vs_bitset *mask) {
+    const vs_qtext *t = &n->text;
+    vs_text_leaf *l;
+    vs_status st = leaf_terms(c->ev, t, &l);
+    if (st != VS_OK) return st;
+    if (t->nfields == 1 || l->nterms <= 1) { /* every term its own word */
+        for (uint32_t k = 0; k < t->nfields; k++) {
+            const vs_field_index *fi = c->ev->x->fields[t->fields[k]];
+            double u = c->units[t->fields[k]];
+            for (uint32_t i = l->start[k]; i < l->start[k + 1]; i++) {
+                double idf = vs_score_idf(&c->sc, vs_text_term_docs(fi, l->terms[i]));
+                vs_text_iter it;
+                vs_text_iter_init(fi, l->terms[i], &it);
+                while (vs_text_iter_next(&it)) {
+                    if (!in_mask(mask, it.id)) continue;
+                    uint32_t r = rank_of(c, it.id);
+                    c->score[r] += vs_score_term(&c->sc, idf, u * it.tf, c->len[r]);
+                }
+            }
+        }
+        return VS_OK;
     }
+    /* Several fields: group the terms by word. */
+    word_term *wt = vs_malloc((size_t)l->nterms * sizeof *wt);
+    vs_text_iter *it = vs_malloc((size_t)t->nfields * sizeof *it);
+    uint8_t *live = vs_malloc(t->nfields);
+    if (!wt || !it || !live) {
+        vs_free(wt);
+        vs_free(it);
+        vs_free(live);
+        return VS_ERR_NOMEM;
+    }
+    uint32_t m = 0;
+    for (uint32_t k = 0; k < t->nfields; k++) {
+        const vs_field_index *fi = c->ev->x->fields[t->fields[k]];
+        for (uint32_t i = l->start[k]; i < l->start[k + 1]; i++) {
+            size_t wn = 0;
+            const uint8_t *w = vs_text_term_word(fi, l->terms[i], &wn);
+            wt[m++] = (word_term){w ? w : (const uint8_t *)"", w ? wn : 0, k, l->terms[i]};
+        }
+    }
+    qsort(wt, m, sizeof *wt, word_term_cmp);
+    for (uint32_t i = 0; i < m;) {
+        uint32_t j = i + 1;
+        while (j < m && wt[j].n == wt[i].n && memcmp(wt[j].w, wt[i].w, wt[i].n) == 0) j++;
+        score_word_fields(c, t, wt + i, j - i, it, live, mask);
+        i = j;
+    }
+    vs_free(wt);
+    vs_free(it);
+    vs_free(live);
     return VS_OK;
 }
 
@@ -460,6 +550,11 @@ static vs_status score_tree(scoring *c, const vs_qnode *n, const vs_bitset *mask
     case VS_Q_OR:
         for (uint32_t i = 0; i < n->nkids; i++) {
             if (!has_text_leaf(n->kids[i])) continue;
+            if (n->kids[i]->kind == VS_Q_TEXT) { /* it adds only where it matches */
+                vs_status st = score_leaf(c, n->kids[i], mask);
+                if (st != VS_OK) return st;
+                continue;
+            }
             vs_bitset kid;
             vs_status st = vs_qeval_filter(c->ev, n->kids[i], &kid);
             if (st != VS_OK) return st;
@@ -549,16 +644,21 @@ vs_status vs_text_score(vs_qeval *ev, const vs_qnode *root, const vs_bitset *set
     scoring c;
     memset(&c, 0, sizeof c);
     c.ev = ev;
+    c.set = set;
     c.score = score;
     c.sc.scorer = (vs_scorer)scorer;
     c.sc.num_docs = x->num_docs;
-    uint32_t bound = set->nbits;
+    size_t words = vs_bitset_words(set->nbits);
     size_t nset = vs_bitset_count(set);
     c.units = vs_calloc(s->nfields ? s->nfields : 1, sizeof *c.units);
-    c.len = vs_calloc(bound ? bound : 1, sizeof *c.len);
-    c.freq = vs_calloc(bound ? bound : 1, sizeof *c.freq);
-    c.touched = vs_malloc((nset ? nset : 1) * sizeof *c.touched);
-    vs_status st = c.units && c.len && c.freq && c.touched ? VS_OK : VS_ERR_NOMEM;
+    c.len = vs_malloc((nset ? nset : 1) * sizeof *c.len);
+    c.before = vs_malloc((words ? words : 1) * sizeof *c.before);
+    vs_status st = c.units && c.len && c.before ? VS_OK : VS_ERR_NOMEM;
+    uint32_t acc = 0;
+    for (size_t i = 0; st == VS_OK && i < words; i++) {
+        c.before[i] = acc;
+        acc += (uint32_t)__builtin_popcountll(set->w[i]);
+    }
     double total = 0;
     for (uint32_t f = 0; st == VS_OK && f < s->nfields; f++) {
         if (!vs_qfield_is_text(&s->fields[f]) || !x->fields[f]) continue;
@@ -568,22 +668,23 @@ vs_status vs_text_score(vs_qeval *ev, const vs_qnode *root, const vs_bitset *set
         total += (double)c.units[f] * (double)ts.total_tokens;
     }
     c.sc.avg_len = x->num_docs ? total / (double)x->num_docs : 0;
-    for (uint32_t id = vs_bitset_next(set, 0); st == VS_OK && id < bound; id = vs_bitset_next(set, id + 1)) {
+    uint32_t r = 0;
+    for (uint32_t id = vs_bitset_next(set, 0); st == VS_OK && id < set->nbits; id = vs_bitset_next(set, id + 1)) {
         double len = 0;
         for (uint32_t f = 0; f < s->nfields; f++)
             if (c.units[f]) len += (double)c.units[f] * vs_text_doc_len(x->fields[f], id);
-        c.len[id] = len;
+        c.len[r++] = len;
     }
     if (st == VS_OK && root && c.sc.scorer != VS_SCORER_DOCSCORE) st = score_tree(&c, root, set);
-    for (uint32_t id = vs_bitset_next(set, 0); st == VS_OK && id < bound; id = vs_bitset_next(set, id + 1)) {
+    r = 0;
+    for (uint32_t id = vs_bitset_next(set, 0); st == VS_OK && id < set->nbits; id = vs_bitset_next(set, id + 1), r++) {
         double max_tf = 0;
         if (c.sc.scorer == VS_SCORER_TFIDF) st = doc_max_tf(x, c.units, id, &max_tf);
-        score[id] = vs_score_final(&c.sc, score[id], doc_score(x, id), c.len[id], max_tf);
+        score[r] = vs_score_final(&c.sc, score[r], doc_score(x, id), c.len[r], max_tf);
     }
     vs_free(c.units);
     vs_free(c.len);
-    vs_free(c.freq);
-    vs_free(c.touched);
+    vs_free(c.before);
     return st;
 }
 

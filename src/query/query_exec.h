@@ -12,8 +12,10 @@
  * Text scoring (vs_text_score) adds to each document of a result set the
  * relevance of the text clauses that matched it, as RediSearch sums them:
  * an AND's kids all count, an OR's kids where they match, nothing under a
- * NOT.  A clause's frequency in a document is the weighted sum over its
- * fields and its matching words (score.h).  KNN runs on the vector field as the planner chose
+ * NOT.  A clause that expands to several words (stems, prefix, suffix,
+ * fuzzy) adds one contribution per matching word the document holds, with
+ * that word's own frequency (weighted, summed over the clause's fields)
+ * and document count (score.h).  KNN runs on the vector field as the planner chose
  * (search_plan.c), restricted to the filter's set when there is one.
  * Results are ordered by distance, ties by key name, so replies are
  * deterministic. */
@@ -54,7 +56,8 @@ void vs_qeval_free(vs_qeval *ev);
 vs_status vs_qeval_filter(vs_qeval *ev, const vs_qnode *n, vs_bitset *out);
 
 /* Scores of the documents in set (the filter's result, evaluated through
- * ev) into score[id] (id bound entries, zeroed by the caller). */
+ * ev) into score[r], r the document's rank in set (its position in id
+ * order; vs_bitset_count(set) entries, zeroed by the caller). */
 vs_status vs_text_score(vs_qeval *ev, const vs_qnode *root, const vs_bitset *set, int scorer, double *score);
 
 /* Compare two keys by name (memcmp order, shorter first on a tie). */

@@ -19,7 +19,9 @@
  * counts a weighted occurrence so); len is the document's length, the
  * same weighted count over every TEXT field; avglen the mean length over
  * the index's documents; N the index's documents; n the documents holding
- * the term.  w is the query term's weight (1).  The division by the match's
+ * the term.  A clause that expands to several words (stems, prefix,
+ * suffix, fuzzy) sums one such term per matching word, each with its own
+ * f and n (query_exec.h).  w is the query term's weight (1).  The division by the match's
  * slop that RediSearch applies to TFIDF and BM25 is not applied (slop 1).
  *
  * Invariants: pure functions, no allocation.

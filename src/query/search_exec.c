@@ -103,11 +103,27 @@ static void remove_expired(vs_bitset *set, const vs_bitset *gone) {
 
 static vs_status matches(const vs_search_plan *p, vs_qeval *ev, vs_bitset *set);
 
-/* out->score for the rows kept, from scores by id. */
-static vs_status row_scores(const double *acc, vs_search_rows *out) {
+/* out->score for the rows kept, from scores by rank in set (every row's
+ * id is in set). */
+static vs_status row_scores(const vs_bitset *set, const double *acc, vs_search_rows *out) {
     out->score = vs_malloc((out->n ? out->n : 1) * sizeof *out->score);
-    if (!out->score) return VS_ERR_NOMEM;
-    for (size_t i = 0; i < out->n; i++) out->score[i] = acc[out->row[i].id];
+    size_t words = vs_bitset_words(set->nbits);
+    uint32_t *before = vs_malloc((words ? words : 1) * sizeof *before);
+    if (!out->score || !before) {
+        vs_free(before);
+        return VS_ERR_NOMEM;
+    }
+    uint32_t c = 0;
+    for (size_t i = 0; i < words; i++) {
+        before[i] = c;
+        c += (uint32_t)__builtin_popcountll(set->w[i]);
+    }
+    for (size_t i = 0; i < out->n; i++) {
+        uint32_t id = out->row[i].id;
+        uint64_t w = set->w[id >> 6] & ((1ull << (id & 63)) - 1);
+        out->score[i] = acc[before[id >> 6] + (uint32_t)__builtin_popcountll(w)];
+    }
+    vs_free(before);
     return VS_OK;
 }
 
@@ -118,10 +134,11 @@ static vs_status knn_scores(const vs_search_plan *p, vs_qeval *ev, vs_search_row
     if (st != VS_OK) return st;
     for (size_t i = 0; i < out->n; i++)
         if (out->row[i].id < rows.nbits) vs_bit_set(rows.w, out->row[i].id);
-    double *acc = vs_calloc(rows.nbits ? rows.nbits : 1, sizeof *acc);
+    size_t n = vs_bitset_count(&rows);
+    double *acc = vs_calloc(n ? n : 1, sizeof *acc);
     if (!acc) st = VS_ERR_NOMEM;
     if (st == VS_OK) st = vs_text_score(ev, p->q.filter, &rows, (int)p->scorer, acc);
-    if (st == VS_OK) st = row_scores(acc, out);
+    if (st == VS_OK) st = row_scores(&rows, acc, out);
     vs_free(acc);
     vs_bitset_free(&rows);
     return st;
@@ -175,48 +192,59 @@ static vs_status matches(const vs_search_plan *p, vs_qeval *ev, vs_bitset *set) 
     return VS_OK;
 }
 
-typedef struct score_cmp_ctx {
-    const double *acc;
-    const vs_keyspace *ks;
-} score_cmp_ctx;
+/* A document and its score (rank order: higher score, then smaller key). */
+typedef struct id_score {
+    double s;
+    uint32_t id;
+} id_score;
 
-/* < 0 when a ranks before b: higher score, then smaller key. */
-static int score_cmp(void *vctx, uint32_t a, uint32_t b) {
-    const score_cmp_ctx *c = vctx;
-    if (c->acc[a] != c->acc[b]) return c->acc[a] > c->acc[b] ? -1 : 1;
-    return vs_key_cmp((void *)c->ks, a, b);
+/* < 0 when a ranks before b. */
+static int rank_cmp(const vs_keyspace *ks, const id_score *a, const id_score *b) {
+    if (a->s != b->s) return a->s > b->s ? -1 : 1;
+    return vs_key_cmp((void *)ks, a->id, b->id);
 }
 
-/* The best `keep` ids of set by score (a heap whose root is the worst
- * kept), sorted best first into ids; *n how many. */
-static vs_status best_by_score(const vs_bitset *set, size_t keep, score_cmp_ctx *c, uint32_t *ids, size_t *n) {
+static void heap_down(const vs_keyspace *ks, id_score *h, size_t n, size_t i, id_score v) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        const id_score *wv = &v;
+        if (l < n && rank_cmp(ks, &h[l], wv) > 0) w = l, wv = &h[l];
+        if (r < n && rank_cmp(ks, &h[r], wv) > 0) w = r, wv = &h[r];
+        if (w == i) break;
+        h[i] = h[w];
+        i = w;
+    }
+    h[i] = v;
+}
+
+/* The best `keep` documents of set by score (acc by rank in set), best
+ * first into out; *n how many.  A bounded heap whose root is the worst
+ * kept: O(matches log keep), no sort of the whole set. */
+static void best_by_score(const vs_bitset *set, const double *acc, size_t keep, const vs_keyspace *ks, id_score *out,
+                          size_t *n) {
     size_t h = 0;
-    for (uint32_t id = vs_bitset_next(set, 0); keep && id < set->nbits; id = vs_bitset_next(set, id + 1)) {
-        size_t i;
+    uint32_t r = 0;
+    for (uint32_t id = vs_bitset_next(set, 0); keep && id < set->nbits; id = vs_bitset_next(set, id + 1), r++) {
+        id_score v = {acc[r], id};
         if (h < keep) {
-            i = h++;
-            while (i > 0 && score_cmp(c, ids[(i - 1) / 2], id) < 0) { /* parent better: move it down */
-                ids[i] = ids[(i - 1) / 2];
+            size_t i = h++;
+            while (i > 0 && rank_cmp(ks, &out[(i - 1) / 2], &v) < 0) { /* parent better: move it down */
+                out[i] = out[(i - 1) / 2];
                 i = (i - 1) / 2;
             }
-            ids[i] = id;
+            out[i] = v;
             continue;
         }
-        if (score_cmp(c, id, ids[0]) >= 0) continue; /* not better than the worst kept */
-        i = 0;
-        for (;;) {
-            size_t l = 2 * i + 1, r = l + 1, w = i;
-            uint32_t wid = id;
-            if (l < h && score_cmp(c, ids[l], wid) > 0) w = l, wid = ids[l];
-            if (r < h && score_cmp(c, ids[r], wid) > 0) w = r, wid = ids[r];
-            if (w == i) break;
-            ids[i] = ids[w];
-            i = w;
-        }
-        ids[i] = id;
+        if (rank_cmp(ks, &v, &out[0]) >= 0) continue; /* not better than the worst kept */
+        heap_down(ks, out, h, 0, v);
     }
     *n = h;
-    return vs_sort_ids(ids, h, score_cmp, c);
+    /* Pop the worst to the back: best first. */
+    for (size_t m = h; m > 1; m--) {
+        id_score worst = out[0];
+        heap_down(ks, out, m - 1, 0, out[m - 1]);
+        out[m - 1] = worst;
+    }
 }
 
 static vs_status exec_filter(const vs_search_plan *p, vs_qeval *ev, vs_search_rows *out) {
@@ -232,8 +260,9 @@ static vs_status exec_filter(const vs_search_plan *p, vs_qeval *ev, vs_search_ro
     }
     size_t total = vs_bitset_count(&set);
     double *acc = NULL;
+    id_score *best = NULL;
     if (p->scored) {
-        acc = vs_calloc(set.nbits ? set.nbits : 1, sizeof *acc);
+        acc = vs_calloc(total ? total : 1, sizeof *acc);
         st = acc ? vs_text_score(ev, p->q.filter, &set, (int)p->scorer, acc) : VS_ERR_NOMEM;
     }
     /* Rows as (0, id): every match to sort, or the first offset + num in
@@ -253,11 +282,10 @@ static vs_status exec_filter(const vs_search_plan *p, vs_qeval *ev, vs_search_ro
         for (size_t i = 0; st == VS_OK && i < nrows; i++) rows[i] = (vs_scored){0.0f, ids[i]};
         vs_free(ids);
     } else if (st == VS_OK && p->q.ntext > 0) {
-        uint32_t *ids = vs_malloc((keep ? keep : 1) * sizeof *ids);
-        score_cmp_ctx c = {acc, x->ks};
-        st = ids ? best_by_score(&set, keep, &c, ids, &nrows) : VS_ERR_NOMEM;
-        for (size_t i = 0; st == VS_OK && i < nrows; i++) rows[i] = (vs_scored){0.0f, ids[i]};
-        vs_free(ids);
+        best = vs_malloc((keep ? keep : 1) * sizeof *best);
+        if (!best) st = VS_ERR_NOMEM;
+        if (st == VS_OK) best_by_score(&set, acc, keep, x->ks, best, &nrows);
+        for (size_t i = 0; st == VS_OK && i < nrows; i++) rows[i] = (vs_scored){0.0f, best[i].id};
     } else if (st == VS_OK) {
         vs_topk top;
         vs_topk_init(&top, rows, keep, vs_key_cmp, x->ks);
@@ -268,7 +296,15 @@ static vs_status exec_filter(const vs_search_plan *p, vs_qeval *ev, vs_search_ro
     }
     out->total = total;
     if (st == VS_OK) st = keep_slice(p, rows, NULL, nrows, out);
-    if (st == VS_OK && p->scored) st = row_scores(acc, out);
+    if (st == VS_OK && p->scored && best) { /* the slice's scores are the heap's */
+        out->score = vs_malloc((out->n ? out->n : 1) * sizeof *out->score);
+        if (!out->score) st = VS_ERR_NOMEM;
+        size_t from = p->offset < nrows ? (size_t)p->offset : nrows;
+        for (size_t i = 0; st == VS_OK && i < out->n; i++) out->score[i] = best[from + i].s;
+    } else if (st == VS_OK && p->scored) {
+        st = row_scores(&set, acc, out);
+    }
+    vs_free(best);
     vs_free(acc);
     vs_free(rows);
     vs_bitset_free(&set);

@@ -163,23 +163,30 @@ async function loaded(docs) {
   return db;
 }
 
-/** BM25STD of the documents holding every word (k1 1.2, b 0.75). */
-function bm25(docs, words) {
+/** BM25STD of the documents matching every clause (k1 1.2, b 0.75).  A
+ * clause is a word or a prefix `pre*`; a prefix adds one contribution per
+ * matching word the document holds (that word's own tf and idf), as
+ * RediSearch sums a union's children. */
+function bm25(docs, clauses) {
   const N = docs.length;
   const avgdl = docs.reduce((a, d) => a + d.words.length, 0) / N;
   const score = new Map();
+  const hits = (c, x) => (c.endsWith('*') ? x.startsWith(c.slice(0, -1)) : x === c);
   for (const d of docs) {
     let s = 0;
     let all = true;
-    for (const w of words) {
-      const tf = d.words.filter((x) => x === w).length;
-      if (!tf) {
+    for (const c of clauses) {
+      const held = [...new Set(d.words.filter((x) => hits(c, x)))];
+      if (!held.length) {
         all = false;
         break;
       }
-      const n = docs.filter((x) => x.words.includes(w)).length;
-      const idf = Math.log(1 + (N - n + 0.5) / (n + 0.5));
-      s += (idf * tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * d.words.length) / avgdl));
+      for (const w of held) {
+        const tf = d.words.filter((x) => x === w).length;
+        const n = docs.filter((x) => x.words.includes(w)).length;
+        const idf = Math.log(1 + (N - n + 0.5) / (n + 0.5));
+        s += (idf * tf * 2.2) / (tf + 1.2 * (0.25 + (0.75 * d.words.length) / avgdl));
+      }
     }
     if (all) score.set(d.key, s);
   }
@@ -195,7 +202,10 @@ for (const seed of seedList('TEXT_API_SEEDS', 3)) {
     const db = await loaded(docs);
     try {
       for (let q = 0; q < 40; q++) {
-        const words = [...new Set([r.pick(VOCAB), ...(r() < 0.4 ? [r.pick(VOCAB)] : [])])];
+        // Some clauses are prefixes that expand to several words (ap*: apple,
+        // apricot, applesauce; ch*: cherry, cherub; ba*: banana, bandana).
+        const clause = () => (r() < 0.3 ? r.pick(['ap*', 'app*', 'ch*', 'ba*', 'a*']) : r.pick(VOCAB));
+        const words = [...new Set([clause(), ...(r() < 0.4 ? [clause()] : [])])];
         const query = words.join(' ');
         const got = await db.search('idx', query, { withScores: true, noContent: true, limit: [0, 100] });
         const raw = await db.command('FT.SEARCH', 'idx', query, 'WITHSCORES', 'NOCONTENT', 'LIMIT', '0', '100', 'DIALECT', '2');

@@ -134,19 +134,33 @@ class Model {
     return { N: this.docs.size, avg: this.docs.size ? total / this.docs.size : 0 };
   }
   len(doc) { return this.fields.reduce((s, fd) => s + this.units(fd) * (doc.tokens[fd.name]?.length ?? 0), 0); }
-  leafDf(leaf) { let n = 0; for (const d of this.docs.values()) if (this.matchLeaf(d, leaf)) n++; return n; }
+  /** Documents holding word w in a field of the leaf where w matches it. */
+  wordDf(leaf, w) {
+    const fds = this.leafFields(leaf).filter((fd) => wordMatches(leaf, fd, w));
+    let n = 0;
+    for (const d of this.docs.values()) if (fds.some((fd) => (d.tokens[fd.name] ?? []).includes(w))) n++;
+    return n;
+  }
   /** BM25STD as RediSearch computes it (its float constants). */
   score(doc, n, st) {
     switch (n.kind) {
       case 'text': {
-        if (!this.matchLeaf(doc, n)) return 0;
-        let f = 0;
-        for (const fd of this.leafFields(n)) f += this.units(fd) * this.positions(doc, n, fd).length;
-        const df = this.leafDf(n);
-        const idf = Math.log(1 + (Math.max(st.N, df) - df + 0.5) / (df + 0.5));
+        // One contribution per matching word the document holds: the word's
+        // own frequency (weighted, over the clause's fields) and document
+        // count, as RediSearch sums a union's children.
+        const f = new Map();
+        for (const fd of this.leafFields(n)) {
+          for (const w of doc.tokens[fd.name] ?? []) if (wordMatches(n, fd, w)) f.set(w, (f.get(w) ?? 0) + this.units(fd));
+        }
         const k1 = Math.fround(1.2), k1p1 = Math.fround(k1 + 1);
         const len = this.len(doc);
-        return (idf * f * k1p1) / (f + k1 * (0.25 + Math.fround(Math.fround(0.75) * Math.fround(len)) / st.avg));
+        let s = 0;
+        for (const [w, fw] of f) {
+          const df = this.wordDf(n, w);
+          const idf = Math.log(1 + (Math.max(st.N, df) - df + 0.5) / (df + 0.5));
+          s += (idf * fw * k1p1) / (fw + k1 * (0.25 + Math.fround(Math.fround(0.75) * Math.fround(len)) / st.avg));
+        }
+        return s;
       }
       case 'and': return n.kids.reduce((s, k) => s + this.score(doc, k, st), 0);
       case 'or': return n.kids.reduce((s, k) => s + (this.match(doc, k) ? this.score(doc, k, st) : 0), 0);
