@@ -83,7 +83,6 @@ static vs_status eval_text(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
                 if (it.id < out->nbits) vs_bit_set(out->w, it.id);
         }
     }
-    l->docs = vs_bitset_count(out);
     return VS_OK;
 }
 

@@ -39,7 +39,6 @@ typedef struct vs_text_leaf {
     uint32_t *terms;   /* term ids (vs_malloc) */
     uint32_t nterms, cap;
     uint32_t *start;   /* nfields + 1 offsets into terms, per field of the clause */
-    uint64_t docs;     /* documents matching the clause */
     int done;
 } vs_text_leaf;
 
