@@ -112,15 +112,17 @@ build/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJ) $(HDR) | deps-fuzz
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $< $(FUZZ_OBJ) -lm -o $@
 
-fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		c=$${t#fuzz_}; mkdir -p build/fuzz/corpus-$$c; \
+# Each target is its own make goal, so `make -j2 fuzz` runs two at once;
+# a run's lines are printed together when it ends.
+fuzz: $(addprefix fuzz-run-,$(FUZZ_TARGETS))
+
+fuzz-run-%: build/fuzz/%
+	@t=$*; c=$${t#fuzz_}; mkdir -p build/fuzz/corpus-$$c; \
+		out=$$(ASAN_OPTIONS=detect_leaks=1 build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash-$$c- build/fuzz/corpus-$$c tests/fuzz/corpus/$$c 2>&1); rc=$$?; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
-		ASAN_OPTIONS=detect_leaks=1 build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=build/fuzz/crash-$$c- build/fuzz/corpus-$$c tests/fuzz/corpus/$$c 2>&1 \
-			| grep -E '^(stat::number_of_executed_units|stat::peak_rss|INFO: seed corpus|==[0-9]+==|SUMMARY|.*Test unit written)' || true; \
-		test "$${PIPESTATUS[0]}" = 0 || { echo "fuzz: $$t failed; see build/fuzz/crash-$$c-*"; exit 1; }; \
-	done
+		echo "$$out" | grep -E '^(stat::number_of_executed_units|stat::peak_rss|INFO: seed corpus|==[0-9]+==|SUMMARY|.*Test unit written)' || true; \
+		test $$rc = 0 || { echo "fuzz: $$t failed; see build/fuzz/crash-$$c-*"; exit 1; }
 
 # Regenerate the snapshot/journal seed corpus from the wasm build.
 fuzz-corpus: $(WASM)

@@ -53,6 +53,18 @@ static tx_block *block_new(vs_textidx *t, uint32_t cap) {
     return b;
 }
 
+/* A block of room cap holding one entry: document id, its encoded tail
+ * (tf and positions). */
+static tx_block *block_one(vs_textidx *t, uint32_t cap, uint32_t id, const uint8_t *tail, uint32_t tlen) {
+    tx_block *b = block_new(t, cap);
+    if (!b) return NULL;
+    b->first = b->last = id;
+    b->n = 1;
+    b->len = tlen;
+    memcpy(b->data, tail, tlen);
+    return b;
+}
+
 /* Account for a block that became part of the index. */
 static void block_live(vs_textidx *t, tx_block *b) {
     t->block_bytes += tx_block_size(b->cap);
@@ -277,15 +289,11 @@ static vs_status text_prepare(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
                 op->term = fresh++;
             }
             op->hash = h;
-            op->a = block_new(t, tlen);
+            op->a = block_one(t, tlen, id, tail, tlen);
             if (!op->a) {
                 st = VS_ERR_NOMEM;
                 break;
             }
-            op->a->first = op->a->last = id;
-            op->a->n = 1;
-            op->a->len = tlen;
-            memcpy(op->a->data, tail, tlen);
             /* The word replaces the tail in bytes. */
             op->boff = (uint32_t)bo;
             op->blen = (uint32_t)a->len;
@@ -328,15 +336,11 @@ static vs_status text_prepare(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
                 st = VS_ERR_NOMEM;
                 break;
             }
-            op->a = block_new(t, tlen + 32);
+            op->a = block_one(t, tlen + 32, id, tail, tlen);
             if (!op->a) {
                 st = VS_ERR_NOMEM;
                 break;
             }
-            op->a->first = op->a->last = id;
-            op->a->n = 1;
-            op->a->len = tlen;
-            memcpy(op->a->data, tail, tlen);
             continue;
         }
         st = plan_cow(t, term, id, tail, tlen, op);

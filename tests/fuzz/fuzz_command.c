@@ -1,7 +1,7 @@
 /* fuzz_command.c - libFuzzer target for the command layer and the FT.*
  * parsers: the input is split into commands (by '\n') and arguments (by
  * a 0x00 byte); each command runs against a store holding hashes and a
- * FLAT/TAG/NUMERIC index.  The engine must never crash, leak or trip a
+ * FLAT/TAG/NUMERIC/TEXT index.  The engine must never crash, leak or trip a
  * sanitizer, whatever the bytes.  A leading byte picks a command name
  * from a list so the fuzzer reaches the FT.* parsers quickly.  Two clients
  * take turns (transactions, WATCH) and the clock moves 7 ms per command,
@@ -19,7 +19,7 @@
 static const char *names[] = {"FT.SEARCH", "FT.CREATE", "HSET", "FT.INFO", "FT.DROPINDEX", "DEL", "RENAME", "HDEL",
                               "SCAN", "KEYS", "HINCRBYFLOAT", "SET", "FT._LIST", "CONFIG", "FLUSHALL", "MULTI",
                               "EXEC", "DISCARD", "WATCH", "UNWATCH", "PEXPIRE", "EXPIREAT", "TTL", "PERSIST",
-                              "GETEX", "FT.DROP", NULL};
+                              "GETEX", "FT.DROP", "FT.HYBRID", NULL};
 #define NNAMES (sizeof names / sizeof *names - 1)
 
 static void run(vs_db *db, const char **argv, const size_t *lens, int argc) {
@@ -28,10 +28,11 @@ static void run(vs_db *db, const char **argv, const size_t *lens, int argc) {
 
 static void setup(vs_db *db) {
     const char *create[] = {"FT.CREATE", "idx", "PREFIX", "1", "d:", "SCHEMA", "v", "VECTOR", "FLAT", "6", "TYPE",
-                            "FLOAT32", "DIM", "2", "DISTANCE_METRIC", "L2", "t", "TAG", "n", "NUMERIC"};
-    size_t cl[20];
-    for (int i = 0; i < 20; i++) cl[i] = strlen(create[i]);
-    run(db, create, cl, 20);
+                            "FLOAT32", "DIM", "2", "DISTANCE_METRIC", "L2", "t", "TAG", "n", "NUMERIC", "b", "TEXT",
+                            "s", "TEXT", "NOSTEM", "WITHSUFFIXTRIE", "WEIGHT", "2"};
+    size_t cl[28];
+    for (int i = 0; i < 28; i++) cl[i] = strlen(create[i]);
+    run(db, create, cl, 28);
     const char *hn[] = {"FT.CREATE", "hn", "SCHEMA", "v", "VECTOR", "HNSW", "10", "TYPE", "FLOAT32", "DIM", "2",
                         "DISTANCE_METRIC", "COSINE", "M", "3", "INITIAL_CAP", "2"};
     size_t hl[17];
@@ -39,10 +40,11 @@ static void setup(vs_db *db) {
     run(db, hn, hl, 17);
     for (int i = 0; i < 8; i++) {
         char key[8] = {'d', ':', (char)('0' + i), 0};
-        const char *a[] = {"HSET", key, "v", "abcdefgh", "t", i & 1 ? "x,y" : "y", "n", i & 2 ? "1.5" : "7"};
-        size_t l[8];
-        for (int j = 0; j < 8; j++) l[j] = strlen(a[j]);
-        run(db, a, l, 8);
+        const char *a[] = {"HSET", key, "v", "abcdefgh", "t", i & 1 ? "x,y" : "y", "n", i & 2 ? "1.5" : "7",
+                           "b", i & 1 ? "the running dogs, hello world" : "a dog runs; Hello!", "s", i & 4 ? "cats" : "cat"};
+        size_t l[12];
+        for (int j = 0; j < 12; j++) l[j] = strlen(a[j]);
+        run(db, a, l, 12);
     }
 }
 

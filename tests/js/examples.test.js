@@ -19,6 +19,19 @@ test('examples/node/hybrid.js finds the two cheap shoes, nearest first', () => {
   assert.match(out, /\[2,"product:1",\["score","0\.012121617794"\],"product:4",\["score","0\.794804334641"\]\]/);
 });
 
+test('examples/node/text.js: BM25 with a prefix and a negated TAG, a phrase, RRF fusion', () => {
+  const out = run('examples/node/text.js');
+  assert.match(out, /^text doc:1 \d\.\d{3} Deploying an app\n/);
+  assert.doesNotMatch(out, /text doc:4/); // the draft is excluded
+  assert.match(out, /\nphrase doc:\d doc:\d\n/);
+  assert.match(out, /\nphrase (doc:2 doc:3|doc:3 doc:2)\n/);
+  // RRF over two lists: 1/(60+1) + 1/(60+r) at most.
+  const fused = [...out.matchAll(/^hybrid (doc:\d) (\S+)$/gm)].map((m) => [m[1], Number(m[2])]);
+  assert.equal(fused.length, 3);
+  assert.ok(fused[0][1] >= fused[1][1] && fused[1][1] >= fused[2][1]);
+  assert.ok(fused[0][1] <= 2 / 61 + 1e-5);
+});
+
 test('examples/node/langchain.js: filtered search and MMR, and a second run finds the store in its directory', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
