@@ -675,6 +675,13 @@ vs_status vs_text_score(vs_qeval *ev, const vs_qnode *root, const vs_bitset *set
         c.len[r++] = len;
     }
     if (st == VS_OK && root && c.sc.scorer != VS_SCORER_DOCSCORE) st = score_tree(&c, root, set);
+    if (st == VS_OK && !s->score_field && c.sc.scorer != VS_SCORER_TFIDF) { /* no per-document input but len */
+        for (size_t i = 0; i < nset; i++) score[i] = vs_score_final(&c.sc, score[i], s->score, c.len[i], 0);
+        vs_free(c.units);
+        vs_free(c.len);
+        vs_free(c.before);
+        return VS_OK;
+    }
     r = 0;
     for (uint32_t id = vs_bitset_next(set, 0); st == VS_OK && id < set->nbits; id = vs_bitset_next(set, id + 1), r++) {
         double max_tf = 0;
