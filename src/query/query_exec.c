@@ -48,8 +48,7 @@ static int on_term(void *ctx, uint32_t term) {
     return w->st != VS_OK;
 }
 
-/* The clause's words in each of its fields (once per evaluation). */
-static vs_status leaf_terms(vs_qeval *ev, const vs_qtext *t, vs_text_leaf **out) {
+vs_status vs_qeval_leaf(vs_qeval *ev, const vs_qtext *t, vs_text_leaf **out) {
     vs_text_leaf *l = &ev->leaf[t->leaf];
     *out = l;
     if (l->done) return VS_OK;
@@ -72,7 +71,7 @@ static vs_status leaf_terms(vs_qeval *ev, const vs_qtext *t, vs_text_leaf **out)
 
 static vs_status eval_text(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
     vs_text_leaf *l;
-    vs_status st = leaf_terms(ev, &n->text, &l);
+    vs_status st = vs_qeval_leaf(ev, &n->text, &l);
     if (st != VS_OK) return st;
     for (uint32_t k = 0; k < n->text.nfields; k++) {
         const vs_field_index *fi = ev->x->fields[n->text.fields[k]];
@@ -486,7 +485,7 @@ static void score_word_fields(scoring *c, const vs_qtext *t, const word_term *wt
 static vs_status score_leaf(scoring *c, const vs_qnode *n, const vs_bitset *mask) {
     const vs_qtext *t = &n->text;
     vs_text_leaf *l;
-    vs_status st = leaf_terms(c->ev, t, &l);
+    vs_status st = vs_qeval_leaf(c->ev, t, &l);
     if (st != VS_OK) return st;
     if (t->nfields == 1 || l->nterms <= 1) { /* every term its own word */
         for (uint32_t k = 0; k < t->nfields; k++) {
@@ -637,6 +636,21 @@ static vs_status doc_max_tf(const vs_ftindex *x, const uint32_t *units, uint32_t
     return st;
 }
 
+void vs_text_score_ctx(const vs_ftindex *x, int scorer, uint32_t *units, vs_score_ctx *sc) {
+    const vs_schema *s = &x->schema;
+    sc->scorer = (vs_scorer)scorer;
+    sc->num_docs = x->num_docs;
+    double total = 0;
+    for (uint32_t f = 0; f < s->nfields; f++) {
+        if (!vs_qfield_is_text(&s->fields[f]) || !x->fields[f]) continue;
+        units[f] = vs_score_weight_units(vs_qfield_weight(&s->fields[f]));
+        vs_text_stats ts;
+        vs_text_stats_get(x->fields[f], &ts);
+        total += (double)units[f] * (double)ts.total_tokens;
+    }
+    sc->avg_len = x->num_docs ? total / (double)x->num_docs : 0;
+}
+
 vs_status vs_text_score(vs_qeval *ev, const vs_qnode *root, const vs_bitset *set, int scorer, double *score) {
     const vs_ftindex *x = ev->x;
     const vs_schema *s = &x->schema;
@@ -658,15 +672,7 @@ vs_status vs_text_score(vs_qeval *ev, const vs_qnode *root, const vs_bitset *set
         c.before[i] = acc;
         acc += (uint32_t)__builtin_popcountll(set->w[i]);
     }
-    double total = 0;
-    for (uint32_t f = 0; st == VS_OK && f < s->nfields; f++) {
-        if (!vs_qfield_is_text(&s->fields[f]) || !x->fields[f]) continue;
-        c.units[f] = vs_score_weight_units(vs_qfield_weight(&s->fields[f]));
-        vs_text_stats ts;
-        vs_text_stats_get(x->fields[f], &ts);
-        total += (double)c.units[f] * (double)ts.total_tokens;
-    }
-    c.sc.avg_len = x->num_docs ? total / (double)x->num_docs : 0;
+    if (st == VS_OK) vs_text_score_ctx(x, scorer, c.units, &c.sc);
     uint32_t r = 0;
     for (uint32_t id = vs_bitset_next(set, 0); st == VS_OK && id < set->nbits; id = vs_bitset_next(set, id + 1)) {
         double len = 0;

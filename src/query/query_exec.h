@@ -28,6 +28,7 @@
 #include "base/bitset.h"
 #include "query/ft_index.h"
 #include "query/query.h"
+#include "query/score.h"
 #include "query/search.h"
 #include "index/topk.h"
 
@@ -58,6 +59,27 @@ vs_status vs_qeval_filter(vs_qeval *ev, const vs_qnode *n, vs_bitset *out);
  * ev) into score[r], r the document's rank in set (its position in id
  * order; vs_bitset_count(set) entries, zeroed by the caller). */
 vs_status vs_text_score(vs_qeval *ev, const vs_qnode *root, const vs_bitset *set, int scorer, double *score);
+
+/* The clause's words in each of its fields (computed once per evaluation,
+ * then remembered in ev). */
+vs_status vs_qeval_leaf(vs_qeval *ev, const vs_qtext *t, vs_text_leaf **out);
+
+/* What scoring needs of the index: units[f] the weight units of each TEXT
+ * field of the schema (0 for the others; nfields entries, zeroed by the
+ * caller), *sc the scorer with N and the mean weighted length. */
+void vs_text_score_ctx(const vs_ftindex *x, int scorer, uint32_t *units, vs_score_ctx *sc);
+
+/* One-pass text query (text_onepass.c): when root is a text clause, or a
+ * non-positional AND or an OR of text clauses, and the scores need nothing
+ * of the whole result set (no SCORE_FIELD, not TFIDF, no clause with
+ * several fields and several words), walks the clauses' posting lists
+ * once, calling fn for each match not in gone (NULL or an empty set: none
+ * expired) with its score as vs_text_score computes it (ascending ids),
+ * *total the matches, *done 1.  Otherwise *done 0 and nothing is called.
+ * VS_ERR_NOMEM. */
+typedef void (*vs_text_hit_fn)(void *ctx, uint32_t id, double score);
+vs_status vs_text_onepass(vs_qeval *ev, const vs_qnode *root, int scorer, const vs_bitset *gone, vs_text_hit_fn fn,
+                          void *ctx, size_t *total, int *done);
 
 /* Compare two keys by name (memcmp order, shorter first on a tie). */
 int vs_key_cmp(void *ks, uint32_t a, uint32_t b);

@@ -192,22 +192,38 @@ static vs_status matches(const vs_search_plan *p, vs_qeval *ev, vs_bitset *set) 
     return VS_OK;
 }
 
-/* A document and its score (rank order: higher score, then smaller key). */
+/* A document and its score (rank order: higher score, then smaller key).
+ * The key is looked up only when two scores tie, and then cached in the
+ * entry (kst 0 not looked up, 1 key/klen set, 2 no such key: ids compare). */
 typedef struct id_score {
     double s;
     uint32_t id;
+    uint32_t klen;
+    const uint8_t *key;
+    int kst;
 } id_score;
 
-/* < 0 when a ranks before b. */
-static int rank_cmp(const vs_keyspace *ks, const id_score *a, const id_score *b) {
+static void entry_key(const vs_keyspace *ks, id_score *e) {
+    const vs_kentry *k = vs_ks_by_id(ks, e->id);
+    e->kst = k ? 1 : 2;
+    if (k) e->key = k->key, e->klen = (uint32_t)k->klen;
+}
+
+/* < 0 when a ranks before b (vs_key_cmp's order on equal scores). */
+static int rank_cmp(const vs_keyspace *ks, id_score *a, id_score *b) {
     if (a->s != b->s) return a->s > b->s ? -1 : 1;
-    return vs_key_cmp((void *)ks, a->id, b->id);
+    if (!a->kst) entry_key(ks, a);
+    if (!b->kst) entry_key(ks, b);
+    if (a->kst == 2 || b->kst == 2) return (a->id > b->id) - (a->id < b->id);
+    int c = memcmp(a->key, b->key, a->klen < b->klen ? a->klen : b->klen);
+    if (c) return c;
+    return (a->klen > b->klen) - (a->klen < b->klen);
 }
 
 static void heap_down(const vs_keyspace *ks, id_score *h, size_t n, size_t i, id_score v) {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, w = i;
-        const id_score *wv = &v;
+        id_score *wv = &v;
         if (l < n && rank_cmp(ks, &h[l], wv) > 0) w = l, wv = &h[l];
         if (r < n && rank_cmp(ks, &h[r], wv) > 0) w = r, wv = &h[r];
         if (w == i) break;
@@ -217,38 +233,116 @@ static void heap_down(const vs_keyspace *ks, id_score *h, size_t n, size_t i, id
     h[i] = v;
 }
 
+/* A bounded heap of the best `keep` (score, id) pairs; its root is the
+ * worst kept. */
+typedef struct best_heap {
+    const vs_keyspace *ks;
+    id_score *h;
+    size_t n, keep;
+} best_heap;
+
+static void best_push(best_heap *b, double s, uint32_t id) {
+    id_score v = {s, id, 0, NULL, 0};
+    if (b->n < b->keep) {
+        size_t i = b->n++;
+        while (i > 0 && rank_cmp(b->ks, &b->h[(i - 1) / 2], &v) < 0) { /* parent better: move it down */
+            b->h[i] = b->h[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+        b->h[i] = v;
+        return;
+    }
+    if (!b->keep || s < b->h[0].s) return;            /* worse than the worst kept */
+    if (rank_cmp(b->ks, &v, &b->h[0]) >= 0) return; /* not better than it */
+    heap_down(b->ks, b->h, b->n, 0, v);
+}
+
+/* Pop the worst to the back: best first. */
+static void best_finish(best_heap *b) {
+    for (size_t m = b->n; m > 1; m--) {
+        id_score worst = b->h[0];
+        heap_down(b->ks, b->h, m - 1, 0, b->h[m - 1]);
+        b->h[m - 1] = worst;
+    }
+}
+
 /* The best `keep` documents of set by score (acc by rank in set), best
  * first into out; *n how many.  A bounded heap whose root is the worst
  * kept: O(matches log keep), no sort of the whole set. */
 static void best_by_score(const vs_bitset *set, const double *acc, size_t keep, const vs_keyspace *ks, id_score *out,
                           size_t *n) {
-    size_t h = 0;
+    best_heap b = {ks, out, 0, keep};
     uint32_t r = 0;
-    for (uint32_t id = vs_bitset_next(set, 0); keep && id < set->nbits; id = vs_bitset_next(set, id + 1), r++) {
-        id_score v = {acc[r], id};
-        if (h < keep) {
-            size_t i = h++;
-            while (i > 0 && rank_cmp(ks, &out[(i - 1) / 2], &v) < 0) { /* parent better: move it down */
-                out[i] = out[(i - 1) / 2];
-                i = (i - 1) / 2;
-            }
-            out[i] = v;
-            continue;
+    for (uint32_t id = vs_bitset_next(set, 0); keep && id < set->nbits; id = vs_bitset_next(set, id + 1), r++)
+        best_push(&b, acc[r], id);
+    best_finish(&b);
+    *n = b.n;
+}
+
+/* The one-pass heap: grows up to keep as matches come (the match count is
+ * not known in advance). */
+typedef struct onepass_heap {
+    best_heap b;
+    size_t cap;
+    vs_status st;
+} onepass_heap;
+
+static void onepass_hit(void *ctx, uint32_t id, double score) {
+    onepass_heap *o = ctx;
+    if (o->st != VS_OK) return;
+    if (o->b.n == o->cap && o->cap < o->b.keep) {
+        size_t ncap = o->cap * 2 < o->b.keep ? o->cap * 2 : o->b.keep;
+        id_score *h = vs_realloc(o->b.h, ncap * sizeof *h);
+        if (!h) {
+            o->st = VS_ERR_NOMEM;
+            return;
         }
-        if (rank_cmp(ks, &v, &out[0]) >= 0) continue; /* not better than the worst kept */
-        heap_down(ks, out, h, 0, v);
+        o->b.h = h;
+        o->cap = ncap;
     }
-    *n = h;
-    /* Pop the worst to the back: best first. */
-    for (size_t m = h; m > 1; m--) {
-        id_score worst = out[0];
-        heap_down(ks, out, m - 1, 0, out[m - 1]);
-        out[m - 1] = worst;
+    best_push(&o->b, score, id);
+}
+
+/* A text query ordered by score, scored while its posting lists are
+ * walked (vs_text_onepass); *done 0 when it does not apply. */
+static vs_status exec_text_onepass(const vs_search_plan *p, vs_qeval *ev, vs_search_rows *out, int *done) {
+    *done = 0;
+    vs_bitset gone = {0};
+    vs_status st = expired_set(p, &gone);
+    uint64_t want = p->offset + p->num < p->offset ? UINT64_MAX : p->offset + p->num;
+    onepass_heap o = {{p->x->ks, NULL, 0, want > SIZE_MAX ? SIZE_MAX : (size_t)want}, 0, VS_OK};
+    o.cap = o.b.keep < 64 ? o.b.keep : 64;
+    o.b.h = vs_malloc((o.cap ? o.cap : 1) * sizeof *o.b.h);
+    if (!o.b.h) st = VS_ERR_NOMEM;
+    size_t total = 0;
+    if (st == VS_OK) st = vs_text_onepass(ev, p->q.filter, (int)p->scorer, &gone, onepass_hit, &o, &total, done);
+    if (st == VS_OK) st = o.st;
+    vs_bitset_free(&gone);
+    if (st == VS_OK && *done) {
+        best_finish(&o.b);
+        out->total = total;
+        size_t from = p->offset < o.b.n ? (size_t)p->offset : o.b.n;
+        size_t cnt = o.b.n - from;
+        out->row = vs_malloc((cnt ? cnt : 1) * sizeof *out->row);
+        out->score = vs_malloc((cnt ? cnt : 1) * sizeof *out->score);
+        if (!out->row || !out->score) st = VS_ERR_NOMEM;
+        for (size_t i = 0; st == VS_OK && i < cnt; i++) {
+            out->row[i] = (vs_scored){0.0f, o.b.h[from + i].id};
+            out->score[i] = o.b.h[from + i].s;
+        }
+        out->n = st == VS_OK ? cnt : 0;
     }
+    vs_free(o.b.h);
+    return st;
 }
 
 static vs_status exec_filter(const vs_search_plan *p, vs_qeval *ev, vs_search_rows *out) {
     const vs_ftindex *x = p->x;
+    if (p->q.filter && p->q.ntext > 0 && p->scored && p->sort_field < 0) {
+        int done;
+        vs_status st = exec_text_onepass(p, ev, out, &done);
+        if (st != VS_OK || done) return st;
+    }
     vs_bitset set = {0}, gone = {0};
     vs_status st = expired_set(p, &gone);
     if (st == VS_OK) st = matches(p, ev, &set);
