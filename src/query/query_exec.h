@@ -72,7 +72,8 @@ void vs_text_score_ctx(const vs_ftindex *x, int scorer, uint32_t *units, vs_scor
 /* One-pass text query (text_onepass.c): when root is a text clause, or a
  * non-positional AND or an OR of text clauses, and the scores need nothing
  * of the whole result set (no SCORE_FIELD, not TFIDF, no clause with
- * several fields and several words), walks the clauses' posting lists
+ * several fields and several words, no union of more than a few words),
+ * walks the clauses' posting lists
  * once, calling fn for each match not in gone (NULL or an empty set: none
  * expired) with its score as vs_text_score computes it (ascending ids),
  * *total the matches, *done 1.  Otherwise *done 0 and nothing is called.

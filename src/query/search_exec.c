@@ -200,13 +200,19 @@ typedef struct id_score {
     uint32_t id;
     uint32_t klen;
     const uint8_t *key;
+    uint64_t kpre; /* the key's first 8 bytes, big-endian, zero-padded */
     int kst;
 } id_score;
 
 static void entry_key(const vs_keyspace *ks, id_score *e) {
     const vs_kentry *k = vs_ks_by_id(ks, e->id);
     e->kst = k ? 1 : 2;
-    if (k) e->key = k->key, e->klen = (uint32_t)k->klen;
+    if (!k) return;
+    e->key = k->key;
+    e->klen = (uint32_t)k->klen;
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < 8; i++) v = v << 8 | (i < e->klen ? e->key[i] : 0);
+    e->kpre = v;
 }
 
 /* < 0 when a ranks before b (vs_key_cmp's order on equal scores). */
@@ -215,6 +221,7 @@ static int rank_cmp(const vs_keyspace *ks, id_score *a, id_score *b) {
     if (!a->kst) entry_key(ks, a);
     if (!b->kst) entry_key(ks, b);
     if (a->kst == 2 || b->kst == 2) return (a->id > b->id) - (a->id < b->id);
+    if (a->kpre != b->kpre) return a->kpre < b->kpre ? -1 : 1; /* memcmp's order on the first bytes */
     int c = memcmp(a->key, b->key, a->klen < b->klen ? a->klen : b->klen);
     if (c) return c;
     return (a->klen > b->klen) - (a->klen < b->klen);
@@ -242,7 +249,7 @@ typedef struct best_heap {
 } best_heap;
 
 static void best_push(best_heap *b, double s, uint32_t id) {
-    id_score v = {s, id, 0, NULL, 0};
+    id_score v = {s, id, 0, NULL, 0, 0};
     if (b->n < b->keep) {
         size_t i = b->n++;
         while (i > 0 && rank_cmp(b->ks, &b->h[(i - 1) / 2], &v) < 0) { /* parent better: move it down */

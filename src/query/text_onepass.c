@@ -8,7 +8,8 @@
  * the same order and its score is the same double.  An OR (or a single
  * clause) takes the smallest current id over the cursors; an AND seeks
  * every clause to the largest of the clauses' smallest ids until they
- * agree.  Each match is scored at once and handed to the caller (which
+ * agree (a union of more than ONEPASS_UNION_MAX words takes the general
+ * path).  Each match is scored at once and handed to the caller (which
  * keeps its top k): no bit set, no second walk of the lists.
  *
  * Invariants: applies only where vs_text_score's sum is per-document
@@ -24,9 +25,11 @@
 #include "query/query_exec.h"
 #include "query/score.h"
 
-/* Up to this many cursors a union finds its smallest id by a scan, beyond
- * it by a heap. */
-#define ONEPASS_SCAN 8
+/* A union of more words (a prefix, suffix or fuzzy clause, stems) takes
+ * the general path: OR-ing the lists into a bit set and scoring them word
+ * by word is faster than merging many lists document by document
+ * (measured: a heap of cursors was 20% slower on one-word prefixes). */
+#define ONEPASS_UNION_MAX 8
 
 typedef struct cursor {
     vs_text_iter it;
@@ -68,54 +71,6 @@ static double score_doc(const vs_ftindex *x, const vs_score_ctx *sc, const uint3
     return vs_score_final(sc, sum, x->schema.score, len, 0);
 }
 
-/* The same for the m cursors on[] on document id (put back in cursor
- * order first: the sum's order is vs_text_score's). */
-static double score_on(const vs_ftindex *x, const vs_score_ctx *sc, const uint32_t *units, const cursor *c,
-                       uint32_t *on, uint32_t m, uint32_t id, int dscore) {
-    for (uint32_t i = 1; i < m; i++) { /* insertion sort: m is small */
-        uint32_t v = on[i], j = i;
-        for (; j > 0 && on[j - 1] > v; j--) on[j] = on[j - 1];
-        on[j] = v;
-    }
-    double len = 0;
-    for (uint32_t f = 0; f < x->schema.nfields; f++)
-        if (units[f]) len += (double)units[f] * vs_text_doc_len(x->fields[f], id);
-    double sum = 0;
-    if (dscore)
-        for (uint32_t j = 0; j < m; j++) {
-            const cursor *u = &c[on[j]];
-            sum += vs_score_term(sc, u->idf, u->u * u->it.tf, len);
-        }
-    return vs_score_final(sc, sum, x->schema.score, len, 0);
-}
-
-/* A min-heap of cursor indexes by current id (ties by index). */
-static inline int cur_less(const cursor *c, uint32_t a, uint32_t b) {
-    return c[a].it.id < c[b].it.id || (c[a].it.id == c[b].it.id && a < b);
-}
-
-static void cur_down(const cursor *c, uint32_t *h, uint32_t n, uint32_t i) {
-    for (;;) {
-        uint32_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && cur_less(c, h[l], h[m])) m = l;
-        if (r < n && cur_less(c, h[r], h[m])) m = r;
-        if (m == i) return;
-        uint32_t t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
-static void cur_up(const cursor *c, uint32_t *h, uint32_t i) {
-    while (i > 0 && cur_less(c, h[i], h[(i - 1) / 2])) {
-        uint32_t t = h[i];
-        h[i] = h[(i - 1) / 2];
-        h[(i - 1) / 2] = t;
-        i = (i - 1) / 2;
-    }
-}
-
 vs_status vs_text_onepass(vs_qeval *ev, const vs_qnode *root, int scorer, const vs_bitset *gone, vs_text_hit_fn fn,
                           void *ctx, size_t *total, int *done) {
     const vs_ftindex *x = ev->x;
@@ -133,14 +88,13 @@ vs_status vs_text_onepass(vs_qeval *ev, const vs_qnode *root, int scorer, const 
         nc += l->nterms;
     }
     vs_score_ctx sc;
+    int uni = root->kind != VS_Q_AND || ncl == 1;
+    if (uni && nc > ONEPASS_UNION_MAX) return VS_OK; /* the general path is faster */
     uint32_t *units = vs_calloc(x->schema.nfields ? x->schema.nfields : 1, sizeof *units);
     cursor *c = vs_malloc((nc ? nc : 1) * sizeof *c);
-    uint32_t *heap = vs_malloc((nc ? nc : 1) * sizeof *heap), *on = vs_malloc((nc ? nc : 1) * sizeof *on);
-    if (!units || !c || !heap || !on) {
+    if (!units || !c) {
         vs_free(units);
         vs_free(c);
-        vs_free(heap);
-        vs_free(on);
         return VS_ERR_NOMEM;
     }
     vs_text_score_ctx(x, scorer, units, &sc);
@@ -164,7 +118,7 @@ vs_status vs_text_onepass(vs_qeval *ev, const vs_qnode *root, int scorer, const 
     int dscore = sc.scorer != VS_SCORER_DOCSCORE;
     size_t cnt = 0;
     uint32_t bound = vs_ks_id_bound(x->ks);
-    if ((root->kind != VS_Q_AND || ncl == 1) && nc <= ONEPASS_SCAN) { /* union, few cursors: scan */
+    if (uni) { /* union: the smallest current id by a scan */
         for (uint32_t i = 0; i < nc; i++) c[i].live = vs_text_iter_next(&c[i].it);
         for (;;) {
             uint32_t id = UINT32_MAX;
@@ -178,29 +132,6 @@ vs_status vs_text_onepass(vs_qeval *ev, const vs_qnode *root, int scorer, const 
             }
             for (uint32_t i = 0; i < nc; i++)
                 if (c[i].live && c[i].it.id == id) c[i].live = vs_text_iter_next(&c[i].it);
-        }
-    } else if (root->kind != VS_Q_AND || ncl == 1) { /* union: a heap of cursors by id */
-        uint32_t hn = 0;
-        for (uint32_t i = 0; i < nc; i++)
-            if (vs_text_iter_next(&c[i].it)) heap[hn++] = i;
-        for (uint32_t i = hn / 2; i-- > 0;) cur_down(c, heap, hn, i);
-        while (hn) {
-            uint32_t id = c[heap[0]].it.id, m = 0;
-            while (hn && c[heap[0]].it.id == id) { /* take every cursor on id */
-                on[m++] = heap[0];
-                heap[0] = heap[--hn];
-                cur_down(c, heap, hn, 0);
-            }
-            if (id < bound && !in_gone(gone, id)) {
-                cnt++;
-                fn(ctx, id, score_on(x, &sc, units, c, on, m, id, dscore));
-            }
-            for (uint32_t j = 0; j < m; j++)
-                if (vs_text_iter_next(&c[on[j]].it)) {
-                    uint32_t i = hn++;
-                    heap[i] = on[j];
-                    cur_up(c, heap, i);
-                }
         }
     } else { /* intersection of the clauses' unions */
         uint32_t target = 0;
@@ -232,8 +163,6 @@ vs_status vs_text_onepass(vs_qeval *ev, const vs_qnode *root, int scorer, const 
     }
     vs_free(units);
     vs_free(c);
-    vs_free(heap);
-    vs_free(on);
     *total = cnt;
     *done = 1;
     return VS_OK;
