@@ -501,7 +501,9 @@ async function searchDocs() {
   const out = { kind: 'docs', from: picked?.key ?? null, text, filter };
 
   let kw = null;
-  if (text) {
+  if (text && demo.timings.ready === undefined) {
+    kw = { error: 'The documents are still being imported and indexed: search again when the status above says it is done.' };
+  } else if (text) {
     try {
       kw = await keywordSearch(text, filter, k);
     } catch (e) {
@@ -854,7 +856,7 @@ async function start() {
       status('The documents\' index now has TEXT fields (title, text); saved to IndexedDB.');
     }
   }
-  selectTab('digits');
+  selectTab(tab); // the tab the visitor chose while the store was loading, if any
   await showGrid();
   await loadDocList();
   await storeInfo();

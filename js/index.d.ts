@@ -288,7 +288,8 @@ export interface HybridOptions {
   search: HybridSearch | string;
   vsim: HybridVsim;
   combine?: HybridCombine;
-  /** LOAD: fields to return (names or { field, as }), or '*' for all; by default only key and score. */
+  /** LOAD: fields to return (names or { field, as }), or '*' for the whole hash (read after the
+   *  search, as Redis's `LOAD *` rows carry no key); by default only key and score. */
   load?: Array<string | { field: string; as: string }> | '*';
   /** SORTBY fields (a hash field or a score name); by default the fused score, best first. */
   sortBy?: string | { field: string; direction?: 'ASC' | 'DESC' } | Array<string | { field: string; direction?: 'ASC' | 'DESC' }>;

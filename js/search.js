@@ -249,7 +249,9 @@ function combineArgs(c) {
  *   [SORTBY n @f [ASC|DESC] ... | NOSORT] [LIMIT o n] [PARAMS n ...] [TIMEOUT t]
  * A vector given as a value goes into PARAMS under HYBRID_VECTOR_PARAM.
  * With `load`, __key and the fused score are loaded too (the reply shows
- * neither by itself then), so every row has its key and score.
+ * neither by itself then), so every row has its key and score; `load: '*'`
+ * loads those two, and hybrid() then reads each row's hash (HGETALL in one
+ * pipeline), since Redis's `LOAD *` rows carry no key.
  * @returns {{ args: Array, names: { score: string, text?: string, vector?: string } }}
  */
 export function hybridArgs(index, o = {}) {
@@ -286,7 +288,9 @@ export function hybridArgs(index, o = {}) {
   if (o.combine) args.push(...combineArgs(o.combine));
   const score = o.combine?.yieldScoreAs ?? '__score';
   if (o.load === '*') {
-    args.push('LOAD', '*');
+    // Redis's LOAD * rows hold the fields but not the key: the key and
+    // score are loaded here, and hybrid() reads the hashes after.
+    args.push('LOAD', o.combine?.yieldScoreAs ? 1 : 2, '@__key', ...(o.combine?.yieldScoreAs ? [] : ['@__score']));
   } else if (o.load) {
     const l = [];
     const names = new Set();
@@ -339,6 +343,23 @@ function mapEntries(m) {
  * the documents that list held); the rest stays in row.fields.
  * @returns {{ total: number, results: Array<object>, warnings: string[], executionTime: number }}
  */
+/**
+ * Fill each row's fields from its hash (HGETALL replies fetched with
+ * binary bulk strings, in row order): what `load: '*'` gives, since Redis's
+ * `LOAD *` rows carry no key.
+ */
+export function fillHybridFields(out, hashes, { vectors, vectorNames, binary }) {
+  out.results.forEach((row, i) => {
+    const flat = hashes[i];
+    if (!Array.isArray(flat)) return; // deleted in between, or an error
+    for (let j = 0; j + 1 < flat.length; j += 2) {
+      const name = asString(flat[j]);
+      row.fields[name] = fieldValue(name, flat[j + 1], { vectors, vectorNames, binary });
+    }
+  });
+  return out;
+}
+
 export function parseHybrid(reply, { names, vectors, vectorNames, binary }) {
   const out = { total: 0, results: [], warnings: [], executionTime: 0 };
   for (const [k, val] of mapEntries(reply)) {

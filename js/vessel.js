@@ -31,7 +31,7 @@ import { Multi } from './multi.js';
 import { ReplyError } from './resp.js';
 import { error as respError } from './resp-write.js';
 import { BackgroundWork } from './scheduler.js';
-import { createArgs, hybridArgs, parseHybrid, parseInfo, parseSearch, scoreName, searchArgs, vectorFields } from './search.js';
+import { createArgs, fillHybridFields, hybridArgs, parseHybrid, parseInfo, parseSearch, scoreName, searchArgs, vectorFields } from './search.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB
@@ -903,12 +903,11 @@ export class Vessel {
   async hybrid(index, options) {
     const { args, names } = hybridArgs(index, options);
     const reply = await this.#run(['FT.HYBRID', ...args], true);
-    return parseHybrid(reply, {
-      names,
-      vectors: options.vectors,
-      binary: options.binary,
-      vectorNames: vectorFields(this.#cachedInfo(index)),
-    });
+    const how = { names, vectors: options.vectors, binary: options.binary, vectorNames: vectorFields(this.#cachedInfo(index)) };
+    const out = parseHybrid(reply, how);
+    if (options.load !== '*' || out.results.length === 0) return out;
+    const hashes = await this.pipeline(out.results.map((r) => ['HGETALL', r.key]), { binary: true, errorsAsValues: true });
+    return fillHybridFields(out, hashes, how);
   }
 
   /**

@@ -39,7 +39,7 @@
 /* Longest word a query or a document may hold, in bytes (longer query
  * words are refused; longer document words are skipped). */
 #define VS_TEXT_MAX_WORD 128
-/* Largest Levenshtein distance of a fuzzy term (%%%w%%%). */
+/* Largest edit distance of a fuzzy term (%%%w%%%). */
 #define VS_TEXT_MAX_FUZZY 3
 
 /* def->text holds the field's options and points at the index-level text
@@ -54,7 +54,8 @@ typedef enum vs_text_match {
                      (EXACT on a NOSTEM field) */
     VS_TM_PREFIX, /* every word starting with w */
     VS_TM_SUFFIX, /* every word ending with w (needs WITHSUFFIXTRIE) */
-    VS_TM_FUZZY,  /* every word within Levenshtein distance `dist` of w */
+    VS_TM_FUZZY,  /* every word within edit distance `dist` of w: Levenshtein over
+                     bytes, an adjacent transposition counting 1 (as valkey-search) */
 } vs_text_match;
 
 /* Called for each matching term id; a nonzero return stops the walk. */

@@ -15,7 +15,7 @@
  *            | word                    a term (stemmed unless VERBATIM or NOSTEM)
  *            | word '*'                prefix
  *            | '*' word                suffix (fields WITHSUFFIXTRIE)
- *            | '%'{d} word '%'{d}      fuzzy, Levenshtein distance d in 1..3
+ *            | '%'{d} word '%'{d}      fuzzy, edit distance d in 1..3 (text.h)
  *   field   := name | '(' name ('|' name)* ')'   several TEXT fields (RediSearch)
  *
  * Text follows valkey-search 1.2's filter parser: a word ends at the

@@ -84,7 +84,7 @@ test('hybrid: Redis 8.4 FT.HYBRID arguments', () => {
     noSort: true,
   }));
   assert.deepEqual(args, ['i', 'SEARCH', 'x', 'VSIM', '@v', '$q', 'RANGE', 4, 'RADIUS', 0.5, 'EPSILON', 0.1,
-    'COMBINE', 'LINEAR', 6, 'ALPHA', 0.6, 'BETA', 0.4, 'WINDOW', 10, 'LOAD', '*', 'NOSORT']);
+    'COMBINE', 'LINEAR', 6, 'ALPHA', 0.6, 'BETA', 0.4, 'WINDOW', 10, 'LOAD', 2, '@__key', '@__score', 'NOSORT']);
   // k / efRuntime shorthand; LOAD gets __key and __score when not asked for.
   ({ args } = hybridArgs('i', { search: 'x', vsim: { field: 'v', vector: '$q', k: 3 }, load: ['t'] }));
   assert.deepEqual(args, ['i', 'SEARCH', 'x', 'VSIM', '@v', '$q', 'KNN', 2, 'K', 3, 'LOAD', 3, '@t', '@__key', '@__score']);
@@ -323,6 +323,18 @@ test('hybrid(): every option form parses the FT.HYBRID reply db.command gets', a
         assert.equal(typeof got.results[i].key, 'string');
         assert.equal(typeof got.results[i].score, 'number');
       });
+    }
+    // load: '*': every row has its key, its score and its whole hash (Redis's
+    // LOAD * rows carry no key, so the API reads the hashes).
+    const all = await db.hybrid('idx', { search: 'apple', vsim: { field: 'vec', vector: q, k: 5 }, load: '*', vectors: true });
+    const plain = await db.hybrid('idx', { search: 'apple', vsim: { field: 'vec', vector: q, k: 5 } });
+    assert.ok(all.results.length > 0);
+    assert.deepEqual(all.results.map((x) => [x.key, x.score]), plain.results.map((x) => [x.key, x.score]));
+    for (const row of all.results) {
+      const h = await db.hgetall(row.key);
+      assert.deepEqual(Object.keys(row.fields).sort(), Object.keys(h).sort());
+      assert.ok(row.fields.vec instanceof Float32Array);
+      for (const k of Object.keys(h)) if (k !== 'vec') assert.equal(row.fields[k], h[k]);
     }
     // The default order is the fused score, best first; every key is a document.
     const h = await db.hybrid('idx', { search: 'apple', vsim: { field: 'vec', vector: q, k: 10 }, limit: [0, 50] });

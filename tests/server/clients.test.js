@@ -171,7 +171,6 @@ const NODE_UNSUPPORTED = [
 ];
 const NODE6_ONLY_UNSUPPORTED = [
   ['aliasList', (i) => [i]],
-  ['hybrid', (i) => [i, { SEARCH: { query: '*' }, VSIM: { field: '@v', vector: '$q' } }]],
 ];
 
 let srv;
@@ -314,6 +313,43 @@ async function nodeRedis(createClient, types, label, refClient) {
     assert.equal(await client.exists(DOCS.map((_, i) => `${prefix}${i}`)), 0);
     await assert.rejects(client.ft.dropIndex(idx), { message: `Index with name '${idx}' not found in database 0` });
 
+    // node-redis 6's ft.hybrid (FT.HYBRID, Redis 8.4) reads Vessel's reply
+    // map: the same rows, keys and scores as the raw command.
+    if (label === 'node-redis-6') {
+      const hy = `${label}-hybrid`;
+      await client.ft.create(hy, { v: { type: types.VECTOR, ALGORITHM: 'FLAT', TYPE: 'FLOAT32', DIM: 2, DISTANCE_METRIC: 'L2' },
+        body: types.TEXT }, { ON: 'HASH', PREFIX: 'hy:' });
+      const vec = (x, y) => Buffer.from(new Float32Array([x, y]).buffer);
+      await client.hSet('hy:1', { v: vec(0, 0), body: 'hello world' });
+      await client.hSet('hy:2', { v: vec(1, 0), body: 'hello hello there' });
+      await client.hSet('hy:3', { v: vec(0, 1), body: 'nothing here' });
+      const opts = {
+        SEARCH: { query: 'hello', YIELD_SCORE_AS: 'ts' },
+        VSIM: { field: '@v', vector: '$q', method: { type: 'KNN', K: 3 }, YIELD_SCORE_AS: 'vs' },
+        COMBINE: { method: { type: 'RRF', CONSTANT: 60, WINDOW: 10 }, YIELD_SCORE_AS: 'fused' },
+        LOAD: ['@__key', '@body'],
+        PARAMS: { q: vec(0.9, 0.1) },
+      };
+      const got = await client.ft.hybrid(hy, opts);
+      const raw = await client.sendCommand(['FT.HYBRID', hy, 'SEARCH', 'hello', 'YIELD_SCORE_AS', 'ts', 'VSIM', '@v', '$q',
+        'KNN', '2', 'K', '3', 'YIELD_SCORE_AS', 'vs', 'COMBINE', 'RRF', '6', 'WINDOW', '10', 'CONSTANT', '60',
+        'YIELD_SCORE_AS', 'fused', 'LOAD', '2', '@__key', '@body', 'PARAMS', '2', 'q', vec(0.9, 0.1)]);
+      // node-redis 6 hands even a raw RESP2 map-shaped reply back as an object.
+      const pairs = (a) => (Array.isArray(a) ? Object.fromEntries(Array.from({ length: a.length / 2 }, (_, i) => [String(a[2 * i]), a[2 * i + 1]])) : a);
+      const map = pairs(raw);
+      assert.equal(got.totalResults, Number(map.total_results));
+      assert.equal(got.totalResults, 3);
+      const rows = map.results.map(pairs);
+      assert.deepEqual(got.results.map((d) => d.__key), rows.map((r) => r.__key));
+      assert.deepEqual(got.results.map((d) => d.__key), ['hy:2', 'hy:1', 'hy:3']); // in both lists, nearest; in both; vector only
+      assert.deepEqual(got.results.map((d) => Number(d.fused)), rows.map((r) => Number(r.fused)));
+      assert.ok(Math.abs(Number(got.results[0].fused) - 2 / 61) < 1e-12); // printed with 12 digits
+      assert.equal(got.results[0].body, 'hello hello there');
+      assert.ok(Number(got.results[0].ts) > Number(got.results[1].ts)); // two hellos score higher
+      assert.deepEqual(got.warnings, []);
+      await client.ft.dropIndex(hy, { DD: true });
+    }
+
     // Every helper for a command Vessel lacks: an error, Redis's text.
     await client.ft.create(idx, { t: types.TAG }, { ON: 'HASH', PREFIX: prefix });
     const list = label === 'node-redis-6' ? [...NODE_UNSUPPORTED, ...NODE6_ONLY_UNSUPPORTED] : NODE_UNSUPPORTED;
@@ -418,7 +454,7 @@ test('ioredis: FT.CREATE / FT.INFO / FT.SEARCH / FT.DROP with raw replies, error
     // the helpers of the others send: unknown, with Redis's exact text.
     const names = ['FT.AGGREGATE', 'FT.ALIASADD', 'FT.ALIASDEL', 'FT.ALIASUPDATE', 'FT.ALIASLIST', 'FT.ALTER', 'FT.CONFIG', 'FT.CURSOR',
       'FT.DICTADD', 'FT.DICTDEL', 'FT.DICTDUMP', 'FT.EXPLAIN', 'FT.EXPLAINCLI', 'FT.PROFILE', 'FT.SPELLCHECK', 'FT.SUGADD', 'FT.SUGDEL',
-      'FT.SUGGET', 'FT.SUGLEN', 'FT.SYNDUMP', 'FT.SYNUPDATE', 'FT.TAGVALS', 'FT.HYBRID', 'FT.ADD', 'FT.ADDHASH', 'FT.DEL', 'FT.GET', 'FT.MGET'];
+      'FT.SUGGET', 'FT.SUGLEN', 'FT.SYNDUMP', 'FT.SYNUPDATE', 'FT.TAGVALS', 'FT.ADD', 'FT.ADDHASH', 'FT.DEL', 'FT.GET', 'FT.MGET'];
     for (const name of names) {
       const args = [name, idx, '*', f32([1, 2, 3, 4])];
       const err = await r.call(...args).then((v) => assert.fail(`${name} answered ${v}`), (e) => e);
