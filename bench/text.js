@@ -45,6 +45,10 @@
 //
 //   make bench-text                    (installs the peers: npm ci --prefix bench)
 //   node bench/text.js [--quick] [--docs N] [--queries N] [--seed S]
+//   node bench/text.js --dump PREFIX [...]   writes the documents (PREFIX.docs,
+//     NUL-terminated) and queries (PREFIX.queries, "type<TAB>query" lines) and
+//     exits: the input of bench/text_native.c (the engine compiled natively,
+//     for profiling with perf or callgrind).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -315,6 +319,13 @@ function phraseFilter(ref, q, ids) {
   return out;
 }
 
+/** A query in Vessel's query language. */
+function vesselQuery(q) {
+  if (q.type === 'prefix') return `${q.words[0]}*`;
+  if (q.type === 'phrase') return `"${q.words.join(' ')}"`;
+  return q.words.join(' ');
+}
+
 async function vessel(docs) {
   const name = 'Vessel (wasm SIMD128)';
   const db = await open({ simd: true });
@@ -340,13 +351,8 @@ async function vessel(docs) {
   try {
     info = await db2.indexInfo('t');
   } catch {}
-  const text = (q) => {
-    if (q.type === 'prefix') return `${q.words[0]}*`;
-    if (q.type === 'phrase') return `"${q.words.join(' ')}"`;
-    return q.words.join(' ');
-  };
   const search = (q) => {
-    const r = e2.exec(['FT.SEARCH', 't', text(q), 'NOCONTENT', 'LIMIT', '0', String(K), 'DIALECT', '2']);
+    const r = e2.exec(['FT.SEARCH', 't', vesselQuery(q), 'NOCONTENT', 'LIMIT', '0', String(K), 'DIALECT', '2']);
     return r.slice(1).map(Number);
   };
   return {
@@ -496,6 +502,16 @@ async function main() {
   console.log(`Reference BM25 (BM25STD: k1 1.2, b 0.75; Vessel's tokenizer, no stemming): ${fmt(ref.words.length)} words, ` +
     `${fmt(ref.totalTokens)} tokens, ${(ref.totalTokens / ref.N).toFixed(1)} per document (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   const queries = makeQueries(ref, NQ, SEED);
+  const dump = argv.indexOf('--dump');
+  if (dump >= 0) {
+    const { writeFileSync } = await import('node:fs');
+    const prefix = argv[dump + 1];
+    writeFileSync(`${prefix}.docs`, docs.map((d) => `${d}\0`).join(''));
+    const lines = TYPES.flatMap((t) => queries[t].map((q) => `${t}\t${vesselQuery(q)}\n`));
+    writeFileSync(`${prefix}.queries`, lines.join(''));
+    console.log(`wrote ${prefix}.docs and ${prefix}.queries`);
+    return;
+  }
   console.log(`Queries: seed ${SEED}, ${TYPES.map((t) => `${queries[t].length} ${t}`).join(', ')}; top ${K}; e.g. ` +
     TYPES.map((t) => JSON.stringify(queries[t][0].words.join(' ') + (t === 'prefix' ? '*' : ''))).join(', '));
   const refRuns = Object.fromEntries(TYPES.map((t) => [t, queries[t].map((q) => ref.run(q))]));
