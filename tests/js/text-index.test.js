@@ -113,3 +113,57 @@ test('FT.CREATE with TEXT fields backfills, writes follow, a snapshot reloads wi
   await checkCounters(db2, docs);
   await db2.close();
 });
+
+// An expired key leaves text results at its time, before the active cycle
+// reclaims it: FT.SEARCH (one-pass and general text paths), WITHSCORES,
+// FT.HYBRID, and the scores of the others do not count it.
+test('expired documents leave text results, scores and FT.HYBRID at their time', async () => {
+  let now = 1_000_000;
+  const db = await open({ clock: () => now, activeExpiry: false });
+  try {
+    await db.command('FT.CREATE', 'i', 'ON', 'HASH', 'PREFIX', '1', 'd:', 'SCHEMA', 't', 'TEXT', 'g', 'TAG',
+      'v', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2');
+    await db.hset('d:1', { t: 'hello world', g: 'a', v: new Float32Array([0, 0]) });
+    await db.hset('d:2', { t: 'hello there friend', g: 'a', v: new Float32Array([1, 0]) });
+    await db.hset('d:3', { t: 'goodbye world', g: 'b', v: new Float32Array([0, 1]) });
+    await db.command('PEXPIRE', 'd:1', '100');
+    const queries = [['hello'], ['hello world'], ['hello | goodbye'], ['hello @g:{a}'], ['"hello world"'], ['hel*']];
+    const run = async () => {
+      const out = [];
+      for (const [q] of queries) out.push(await db.command('FT.SEARCH', 'i', q, 'WITHSCORES', 'NOCONTENT'));
+      const h = await db.command('FT.HYBRID', 'i', 'SEARCH', 'hello', 'VSIM', '@v', '$q', 'PARAMS', '2', 'q', new Float32Array([0, 0]));
+      out.push(h[3].map((row) => row[row.indexOf('__key') + 1]).sort());
+      return out;
+    };
+    const before = await run();
+    assert.ok(before[0].includes('d:1'));
+    now += 100; // the key's exact time: expired
+    const after = await run();
+    for (const r of after.slice(0, -1)) assert.ok(!r.includes('d:1'), JSON.stringify(r));
+    assert.deepEqual(after.at(-1), ['d:2', 'd:3']);
+    // Once reclaimed, the scores are exactly those of the store without it.
+    await db.expireNow();
+    const reclaimed = await run();
+    // The same documents as a store where d:1 was never written.  (Their
+    // scores may differ until the key is reclaimed: document counts and
+    // lengths still include it then, as num_docs does.)
+    const ref = await open();
+    try {
+      await ref.command('FT.CREATE', 'i', 'ON', 'HASH', 'PREFIX', '1', 'd:', 'SCHEMA', 't', 'TEXT', 'g', 'TAG',
+        'v', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2');
+      await ref.hset('d:2', { t: 'hello there friend', g: 'a', v: new Float32Array([1, 0]) });
+      await ref.hset('d:3', { t: 'goodbye world', g: 'b', v: new Float32Array([0, 1]) });
+      for (let i = 0; i < queries.length; i++) {
+        const got = after[i];
+        const want = await ref.command('FT.SEARCH', 'i', queries[i][0], 'WITHSCORES', 'NOCONTENT');
+        const keys = (r) => [r[0], ...r.filter((x, j) => j % 2 === 1).sort()];
+        assert.deepEqual(keys(got), keys(want), queries[i][0]);
+        assert.deepEqual(reclaimed[i], want, queries[i][0]);
+      }
+    } finally {
+      await ref.close();
+    }
+  } finally {
+    await db.close();
+  }
+});
