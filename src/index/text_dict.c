@@ -134,12 +134,20 @@ static vs_status stab_reserve(vs_textidx *t, uint32_t count) {
     return VS_OK;
 }
 
-static void stem_add(vs_textidx *t, uint32_t term) {
-    tx_term *tm = &t->terms[term];
+/* The stem-table slot of term's stem (TX_NONE if the stem has none yet);
+ * *sh gets the stem's hash. */
+static uint32_t stem_slot_of(const vs_textidx *t, uint32_t term, uint32_t *sh) {
+    const tx_term *tm = &t->terms[term];
     uint8_t s[VS_TEXT_MAX_WORD];
     size_t sn = tx_stem(t, t->arena + tm->off, tm->len, s);
-    uint32_t sh = vs_hash_bytes(s, sn, TX_STEM_SEED);
-    uint32_t slot = stem_slot(t, s, sn, sh);
+    *sh = vs_hash_bytes(s, sn, TX_STEM_SEED);
+    return stem_slot(t, s, sn, *sh);
+}
+
+static void stem_add(vs_textidx *t, uint32_t term) {
+    tx_term *tm = &t->terms[term];
+    uint32_t sh;
+    uint32_t slot = stem_slot_of(t, term, &sh);
     if (slot != TX_NONE) {
         tm->stem_next = t->stab[slot];
         t->stab[slot] = term;
@@ -155,10 +163,8 @@ static void stem_add(vs_textidx *t, uint32_t term) {
 
 static void stem_del(vs_textidx *t, uint32_t term) {
     tx_term *tm = &t->terms[term];
-    uint8_t s[VS_TEXT_MAX_WORD];
-    size_t sn = tx_stem(t, t->arena + tm->off, tm->len, s);
-    uint32_t sh = vs_hash_bytes(s, sn, TX_STEM_SEED);
-    uint32_t slot = stem_slot(t, s, sn, sh);
+    uint32_t sh;
+    uint32_t slot = stem_slot_of(t, term, &sh);
     if (slot == TX_NONE) return; /* cannot happen: every live term is chained */
     if (t->stab[slot] == term) {
         if (tm->stem_next != TX_NONE) {

@@ -90,4 +90,11 @@ static inline int vs_ftindex_tracks(const vs_ftindex *x, uint32_t id) { return v
  * return them)?  Tracked hashes none of whose attributes indexed are not. */
 static inline int vs_ftindex_holds(const vs_ftindex *x, uint32_t id) { return vs_bitvec_test(&x->indexed, id); }
 
+/* The raw value of hash field name[0, n) of key id (NULL: no such key,
+ * not a hash, or no such field). */
+static inline const vs_hfield *vs_ftindex_value(const vs_ftindex *x, uint32_t id, const uint8_t *name, size_t n) {
+    const vs_kentry *e = vs_ks_by_id(x->ks, id);
+    return e && e->type == VS_TYPE_HASH ? vs_hash_get(e->v.hash, name, n) : NULL;
+}
+
 #endif

@@ -34,9 +34,7 @@ typedef struct sort_ctx {
 } sort_ctx;
 
 static const vs_hfield *hash_value(const vs_ftindex *x, uint32_t id, vs_tok ident) {
-    const vs_kentry *e = vs_ks_by_id(x->ks, id);
-    if (!e || e->type != VS_TYPE_HASH) return NULL;
-    return vs_hash_get(e->v.hash, ident.p, ident.n);
+    return vs_ftindex_value(x, id, ident.p, ident.n);
 }
 
 /* A sort key's value for a hit: a number (*num), bytes (*b, *bn), or

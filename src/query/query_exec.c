@@ -571,8 +571,7 @@ static vs_status score_tree(scoring *c, const vs_qnode *n, const vs_bitset *mask
 static double doc_score(const vs_ftindex *x, uint32_t id) {
     const vs_schema *s = &x->schema;
     if (s->score_field) {
-        const vs_kentry *e = vs_ks_by_id(x->ks, id);
-        const vs_hfield *f = e && e->type == VS_TYPE_HASH ? vs_hash_get(e->v.hash, s->score_field, s->sflen) : NULL;
+        const vs_hfield *f = vs_ftindex_value(x, id, s->score_field, s->sflen);
         double v;
         if (f && vs_parse_double(vs_hfield_value(f), f->vlen, &v) && isfinite(v)) return v;
     }

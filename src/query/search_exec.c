@@ -28,10 +28,8 @@ typedef struct sort_ctx {
 
 /* Raw hash value of field f for key id (NULL if absent). */
 static const vs_hfield *hash_value(const vs_ftindex *x, uint32_t id, int f) {
-    const vs_kentry *e = vs_ks_by_id(x->ks, id);
-    if (!e || e->type != VS_TYPE_HASH) return NULL;
     const vs_fielddef *d = &x->schema.fields[f];
-    return vs_hash_get(e->v.hash, d->ident, d->ilen);
+    return vs_ftindex_value(x, id, d->ident, d->ilen);
 }
 
 /* Compare two ids by the SORTBY field: a NUMERIC field by value, others
