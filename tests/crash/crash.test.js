@@ -5,7 +5,7 @@
 // (tests/crash/lib.js verify()); go on writing on the recovered store.
 //
 //  1. vessel-server: 4-8 raw-socket writers (HSET with vectors, TAG and
-//     NUMERIC fields, overwrites, HDEL, DEL, RENAME in their own keys), a
+//     NUMERIC and TEXT fields, overwrites, HDEL, DEL, RENAME in their own keys), a
 //     bulk writer (1,000-4,000 documents loaded first, then deletes among
 //     the newest and re-creates), an admin connection sending SAVE/BGSAVE,
 //     FT.CREATE (an HNSW and a FLAT index, at the start or once data

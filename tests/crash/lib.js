@@ -15,11 +15,13 @@ export const DIM = 8;
 export const TAGS = ['red', 'green', 'blue', 'gold'];
 export const INDEXES = {
   h: ['idx_h', 'ON', 'HASH', 'PREFIX', '1', 'doc:', 'SCHEMA', 'v', 'VECTOR', 'HNSW', '6', 'TYPE', 'FLOAT32', 'DIM', String(DIM),
-    'DISTANCE_METRIC', 'L2', 'tag', 'TAG', 'n', 'NUMERIC'],
+    'DISTANCE_METRIC', 'L2', 'tag', 'TAG', 'n', 'NUMERIC', 'b', 'TEXT', 'NOSTEM'],
   f: ['idx_f', 'ON', 'HASH', 'PREFIX', '1', 'doc:', 'SCHEMA', 'v', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', String(DIM),
-    'DISTANCE_METRIC', 'L2', 'tag', 'TAG', 'n', 'NUMERIC'],
+    'DISTANCE_METRIC', 'L2', 'tag', 'TAG', 'n', 'NUMERIC', 'b', 'TEXT', 'NOSTEM'],
 };
-export const INDEX_FIELDS = ['v', 'tag', 'n'];
+export const INDEX_FIELDS = ['v', 'tag', 'n', 'b'];
+// The TEXT field's words: never stop words, so every value indexes.
+export const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot'];
 export const CLOSED = Symbol.for('closed');
 
 const td = new TextDecoder();
@@ -97,13 +99,23 @@ export function sameState(a, b) {
  * Buffers).  `get(key)` is the writer's current (acknowledged) state of a
  * key; `tag` makes every written value unique (writer.round.seq).
  */
+/** One to four of WORDS, some capitalised, joined by spaces or commas. */
+function randomWords(r) {
+  const n = between(r, 1, 4);
+  const ws = Array.from({ length: n }, () => {
+    const w = pick(r, WORDS);
+    return r() < 0.2 ? w.toUpperCase() : w;
+  });
+  return ws.join(r() < 0.5 ? ' ' : ', ');
+}
+
 export function nextWrite(r, w, K, get, tag) {
   const keys = keysOf(w, K);
   const key = pick(r, keys);
   const x = r();
   const fullDoc = () => {
     const args = ['HSET', key, 'v', randomVector(r), 'tag', r() < 0.15 ? `${pick(r, TAGS)},${pick(r, TAGS)}` : pick(r, TAGS),
-      'n', String(between(r, -500, 500) + (r() < 0.3 ? 0.5 : 0)), 'w', tag];
+      'n', String(between(r, -500, 500) + (r() < 0.3 ? 0.5 : 0)), 'w', tag, 'b', randomWords(r)];
     if (r() < 0.2) args.push('pad', Buffer.alloc(between(r, 1, 3000), between(r, 97, 122)));
     return args;
   };
@@ -111,7 +123,7 @@ export function nextWrite(r, w, K, get, tag) {
   if (x < 0.55) return ['HSET', key, 'n', String(between(r, -500, 500)), 'w', tag];
   if (x < 0.62) return ['HSET', key, 'tag', pick(r, TAGS), 'w', tag];
   if (x < 0.70) return ['HSET', key, 'v', randomVector(r), 'w', tag];
-  if (x < 0.80) return ['HDEL', key, pick(r, ['v', 'tag', 'n', 'pad', 'w'])];
+  if (x < 0.80) return ['HDEL', key, pick(r, ['v', 'tag', 'n', 'pad', 'w', 'b'])];
   if (x < 0.90) return ['DEL', key];
   // RENAME within the writer's own keys (in and out of the indexes' prefix too)
   const live = keys.filter((k) => get(k));
@@ -329,6 +341,7 @@ function docs(model) {
 }
 
 const tagsOf = (s) => (s.has('tag') ? str(s.get('tag')).split(',').map((t) => t.trim().toLowerCase()).filter(Boolean) : []);
+const wordsOf = (s) => (s.has('b') ? str(s.get('b')).toLowerCase().split(/[ ,]+/).filter(Boolean) : []);
 const numOf = (s) => (s.has('n') ? Number(str(s.get('n'))) : NaN);
 const vecOf = (s) => (s.has('v') && s.get('v').length === DIM * 4 ? new Float32Array(Uint8Array.from(s.get('v')).buffer) : null);
 
@@ -370,6 +383,11 @@ async function verifyIndex(q, name, id, model, r, figures, fail) {
     await filterCheck(`@n:[${a} ${b}]`, all.filter(([, s]) => numOf(s) >= a && numOf(s) <= b));
     const t = pick(r, TAGS);
     await filterCheck(`@tag:{${t}} @n:[${a} ${b}]`, all.filter(([, s]) => tagsOf(s).includes(t) && numOf(s) >= a && numOf(s) <= b));
+  }
+  // TEXT: every document holding a word, after the restart.
+  for (let i = 0; i < 2; i++) {
+    const w = pick(r, WORDS);
+    await filterCheck(`@b:${w}`, all.filter(([, s]) => wordsOf(s).includes(w)));
   }
   // KNN: FLAT exact; HNSW returns live keys at their true distances.
   const withV = all.filter(([, s]) => vecOf(s));
