@@ -3,7 +3,7 @@
  * progress, journal replay and its last results, and the replies of the
  * last pipelined batch.  Internal; tests may look inside.
  *
- * Invariants: at most one of saver and loader is set; a load builds a
+ * Invariants: at most one of saver, loader, rdb_saver and rdb_loader is set; a load builds a
  * store of its own and only vs_load_end moves it into eng.store.
  * clients[id - 1] is the client of id (NULL once closed); eng.client is
  * the default client or one of them. */
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "commands/engine.h"
+#include "persist/rdb.h"
 #include "persist/replay.h"
 #include "persist/snapshot.h"
 
@@ -24,6 +25,9 @@ struct vs_db {
     uint64_t replay_torn;   /* last replay: bytes of a torn last record */
     vs_snap_writer *saver;  /* snapshot being written, or NULL */
     vs_snap_reader *loader; /* snapshot being read, or NULL */
+    vs_rdb_writer *rdb_saver;  /* RDB file being written, or NULL */
+    vs_rdb_reader *rdb_loader; /* RDB file being read, or NULL */
+    uint64_t rdb_stats[VS_RDB_STAT_N]; /* the last RDB load's figures */
     int expire_mode;        /* the embedder's (vs_set_time); eng.expire_mode
                                is at least VS_EXPIRE_HIDE while saving */
     struct {

@@ -92,6 +92,34 @@ VS_EXPORT void vs_load_abort(vs_db *db);
 /* Text of the last error of the calls above ("" if none). */
 VS_EXPORT const char *vs_error_text(const vs_db *db);
 
+/* ---- RDB: Redis's dump format (src/persist/rdb.h, docs/rdb.md) ----
+ * Export: vs_rdb_save_begin writes the store as an RDB file (version 10,
+ * loaded by Redis 7.0 and later; keys expired at the engine's time left
+ * out); vs_rdb_save_next(buf, cap) returns the bytes written into buf (0
+ * when complete, negative on error); vs_rdb_save_end.  The store must not
+ * change between begin and end.  vs_rdb_save_stat: 0 keys written so
+ * far, 1 keys to write, 2 bytes written so far.
+ * Import: vs_rdb_load_begin with the file's size (0 when unknown) and
+ * flags (bit 0: replace a store that has keys; without it a non-empty
+ * store is refused), vs_rdb_load_feed with chunks of any size,
+ * vs_rdb_load_end: the keys of the file's database 0 replace the store's,
+ * and every index is rebuilt over them (vs_step).  A damaged or truncated
+ * file answers an error ("Bad RDB: ...") and leaves the store as it was.
+ * vs_rdb_load_stat: see VS_RDB_STAT_* in src/persist/rdb.h (the last
+ * load's figures, kept after vs_rdb_load_end).
+ * vs_index_script: the reply buffer holds a RESP2 array of one FT.CREATE
+ * command (an array of bulk strings, as given) per index. */
+VS_EXPORT int vs_rdb_save_begin(vs_db *db);
+VS_EXPORT long vs_rdb_save_next(vs_db *db, uint8_t *buf, size_t cap);
+VS_EXPORT void vs_rdb_save_end(vs_db *db);
+VS_EXPORT double vs_rdb_save_stat(const vs_db *db, int which);
+VS_EXPORT int vs_rdb_load_begin(vs_db *db, double size, int flags);
+VS_EXPORT int vs_rdb_load_feed(vs_db *db, const uint8_t *p, size_t n);
+VS_EXPORT int vs_rdb_load_end(vs_db *db);
+VS_EXPORT void vs_rdb_load_abort(vs_db *db);
+VS_EXPORT double vs_rdb_load_stat(const vs_db *db, int which);
+VS_EXPORT int vs_index_script(vs_db *db);
+
 /* ---- journal ----
  * When enabled, every acknowledged write appends RESP commands to a
  * buffer (vs_journal_data/len); the caller stores them and drains the
