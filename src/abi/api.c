@@ -27,6 +27,7 @@ void vs_close(vs_db *db) {
     vs_free(db->clients);
     vs_snap_write_end(db->saver);
     vs_snap_read_abort(db->loader);
+    vs_rdb_read_abort(db->rdb_loader);
     vs_free(db->replay.buf);
     vs_engine_release(&db->eng);
     vs_free(db->batch.buf);
@@ -69,7 +70,7 @@ void vs_set_time(vs_db *db, double now_ms, int mode) {
 }
 
 int vs_expire_step(vs_db *db, unsigned budget) {
-    if (db->loader) return 0;
+    if (db->loader || db->rdb_loader) return 0;
     apply_expire_mode(db);
     return vs_expire_cycle(&db->eng, budget, NULL);
 }
@@ -98,7 +99,7 @@ const char *vs_error_text(const vs_db *db) { return db->eng.err.code == VS_OK ? 
 
 int vs_save_begin(vs_db *db) {
     vs_err_clear(&db->eng.err);
-    if (db->saver || db->loader)
+    if (db->saver || db->loader || db->rdb_saver || db->rdb_loader)
         return fail_with(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
     vs_status st = vs_snap_write_begin(&db->eng.store, VESSEL_VERSION, &db->saver);
     apply_expire_mode(db);
@@ -122,7 +123,7 @@ void vs_save_end(vs_db *db) {
 
 int vs_load_begin(vs_db *db, double size) {
     vs_err_clear(&db->eng.err);
-    if (db->saver || db->loader)
+    if (db->saver || db->loader || db->rdb_saver || db->rdb_loader)
         return fail_with(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
     if (!(size >= 0 && size <= 9007199254740992.0))
         return fail_with(db, vs_err_set(&db->eng.err, VS_ERR, "ERR the snapshot size must be a non-negative integer"));
