@@ -256,7 +256,7 @@ static const char *long_text(void) {
 
 /* A version-10 file with every encoding and skipped type; `with_fn`
  * adds a function library (which redis-check-rdb would try to run). */
-static void build_all(bb *b, int ver, int with_fn) {
+static void build_all(bb *b, int ver, int with_fn, int small) {
     bb_header(b, ver);
     bb_u8(b, VS_RDB_OP_AUX), bb_str(b, "redis-ver"), bb_str(b, "7.0.15");
     bb_u8(b, VS_RDB_OP_AUX), bb_str(b, "redis-bits"), bb_u8(b, 0xC0), bb_u8(b, 64);
@@ -295,7 +295,7 @@ static void build_all(bb *b, int ver, int with_fn) {
         zl z;
         zl_begin(&z);
         zl_str(&z, "s6"), zl_str(&z, "short");
-        zl_str(&z, "s14"), zl_str(&z, long_text() + 4000); /* 100 bytes */
+        if (!small) zl_str(&z, "s14"), zl_str(&z, long_text() + 4000); /* 100 bytes */
         zl_str(&z, "i16"), zl_int(&z, 0xC0, -1234);
         zl_str(&z, "i32"), zl_int(&z, 0xD0, -70000);
         zl_str(&z, "i64"), zl_int(&z, 0xE0, INT64_MIN);
@@ -304,8 +304,10 @@ static void build_all(bb *b, int ver, int with_fn) {
         zl_str(&z, "imm0"), zl_int(&z, 0xF1, 0);
         zl_str(&z, "imm12"), zl_int(&z, 0xFD, 12);
         zl_int(&z, 0xC0, 300), zl_str(&z, "int field");
-        zl_str(&z, "big"), zl_str(&z, long_text() + 3700); /* 400 bytes: the next prevlen is 5 bytes */
-        zl_str(&z, "after"), zl_str(&z, "big");
+        if (!small) {
+            zl_str(&z, "big"), zl_str(&z, long_text() + 3700); /* 400 bytes: the next prevlen is 5 bytes */
+            zl_str(&z, "after"), zl_str(&z, "big");
+        }
         zl_end(&z);
         bb_u8(b, 13), bb_str(b, "zl"), bb_strn(b, z.b.p, z.b.n);
         free(z.b.p);
@@ -316,12 +318,12 @@ static void build_all(bb *b, int ver, int with_fn) {
         lp_begin(&l);
         lp_str(&l, "u7"), lp_int(&l, 7, 127);
         lp_str(&l, "i13"), lp_int(&l, 13, -4096);
-        lp_str(&l, "s12"), lp_str(&l, long_text() + 4000);
+        if (!small) lp_str(&l, "s12"), lp_str(&l, long_text() + 4000);
         lp_str(&l, "i16"), lp_int(&l, 16, -32768);
         lp_str(&l, "i24"), lp_int(&l, 24, 8388607);
         lp_str(&l, "i32"), lp_int(&l, 32, INT32_MIN);
         lp_str(&l, "i64"), lp_int(&l, 64, INT64_MAX);
-        lp_str(&l, "s32"), lp_str(&l, long_text());
+        if (!small) lp_str(&l, "s32"), lp_str(&l, long_text());
         lp_int(&l, 13, 4095), lp_str(&l, "");
         lp_end(&l);
         bb_u8(b, 16), bb_str(b, "lp"), bb_strn(b, l.b.p, l.b.n);
@@ -354,7 +356,7 @@ static void build_all(bb *b, int ver, int with_fn) {
     bb_u8(b, 20), bb_str(b, "setlp"), bb_str(b, "opaque");
     bb_u8(b, 14), bb_str(b, "ql"), bb_len(b, 2), bb_str(b, "zl1"), bb_str(b, "zl2");
     bb_u8(b, 18), bb_str(b, "ql2"), bb_len(b, 2), bb_len(b, 2), bb_str(b, "lp"), bb_len(b, 1), bb_str(b, "plain");
-    for (int t = 15; t <= 21; t += (t == 15 ? 4 : 2)) { /* 15, 19, 21 */
+    for (int t = small ? 21 : 15; t <= 21; t += (t == 15 ? 4 : 2)) { /* 15, 19, 21 */
         char name[32];
         snprintf(name, sizeof name, "stream%d", t);
         bb_u8(b, (unsigned)t), bb_str(b, name);
@@ -427,7 +429,7 @@ static void check_all_stats(vs_db *db, int ver) {
 
 static void test_hand_built(void) {
     bb f = {0};
-    build_all(&f, 10, 1);
+    build_all(&f, 10, 1, 0);
     vs_db *m = new_db();
     model_all(m);
     size_t chunks[] = {0, 1, 2, 3, 7, 64, 1000};
@@ -687,7 +689,7 @@ static void test_damaged(void) {
  * refusal. */
 static void test_truncation_and_flips(void) {
     bb f = {0};
-    build_all(&f, 10, 0);
+    build_all(&f, 10, 0, 1);
     vs_db *db = new_db();
     vt_run(db, "HSET", "keep", "f", "v", NULL);
     vt_run(db, "FT.CREATE", "idx", "ON", "HASH", "SCHEMA", "f", "TAG", NULL);
@@ -702,6 +704,7 @@ static void test_truncation_and_flips(void) {
         free(d);
     }
     VT_EQ_INT(accepted, 0);
+    if (getenv("VS_TIMES")) fprintf(stderr, "  flips: file %zu bytes\n", f.n);
     VT_EQ_INT(changed, 0);
     /* flips: the checksum catches every one */
     uint8_t *g = malloc(f.n);
@@ -748,7 +751,7 @@ static void test_truncation_and_flips(void) {
  * store unchanged, nothing leaked; then it loads. */
 static void test_oom(void) {
     bb f = {0};
-    build_all(&f, 10, 1);
+    build_all(&f, 10, 1, 0);
     vs_db *m = new_db();
     model_all(m);
     vs_db *db = new_db();
@@ -777,6 +780,7 @@ static void test_oom(void) {
     }
     VT_CHECK(ok);
     VT_CHECK(n > 20);
+    if (getenv("VS_TIMES")) fprintf(stderr, "  oom: %d allocations, file %zu bytes\n", n, f.n);
     check_same(db, m);
     free(before);
     vs_close(db);
@@ -1088,16 +1092,19 @@ static void test_real_redis(void) {
 }
 #endif
 
+#include <time.h>
+static double vt_clock(void) { return (double)clock() / CLOCKS_PER_SEC; }
+#define VT_RUN_T(fn) do { double t0_ = vt_clock(); VT_RUN(fn); if (getenv("VS_TIMES")) fprintf(stderr, "%s %.2fs\n", #fn, vt_clock() - t0_); } while (0)
 int main(void) {
-    VT_RUN(test_lzf);
-    VT_RUN(test_hand_built);
-    VT_RUN(test_versions);
-    VT_RUN(test_damaged);
-    VT_RUN(test_replace_and_index);
-    VT_RUN(test_truncation_and_flips);
-    VT_RUN(test_oom);
+    VT_RUN_T(test_lzf);
+    VT_RUN_T(test_hand_built);
+    VT_RUN_T(test_versions);
+    VT_RUN_T(test_damaged);
+    VT_RUN_T(test_replace_and_index);
+    VT_RUN_T(test_truncation_and_flips);
+    VT_RUN_T(test_oom);
 #ifndef __EMSCRIPTEN__
-    VT_RUN(test_real_redis);
+    VT_RUN_T(test_real_redis);
 #endif
     VT_DONE();
 }
