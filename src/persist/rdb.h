@@ -4,8 +4,9 @@
  * is written and what is read.
  *
  * Writing (rdb_write.c): RDB version 10 (Redis 7.0), database 0 only:
- * aux fields, SELECTDB 0, RESIZEDB, then every key that has not expired
- * at `now` (absolute expiry times as EXPIRETIME_MS), hashes as listpacks
+ * aux fields, SELECTDB 0 and RESIZEDB (when some key is written), then
+ * every key that has not expired at `now` (left out: an export holds what
+ * a reader sees; absolute expiry times as EXPIRETIME_MS), hashes as listpacks
  * within Redis's default hash-max-listpack-entries 128 and
  * hash-max-listpack-value 64 and as plain hashes otherwise, strings
  * plain; EOF and the CRC-64 (Redis's crc64, Jones polynomial,
