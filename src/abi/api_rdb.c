@@ -26,6 +26,8 @@ int vs_rdb_save_begin(vs_db *db) {
 long vs_rdb_save_next(vs_db *db, uint8_t *buf, size_t cap) {
     if (!db->rdb_saver)
         return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR no RDB save in progress"));
+    if (cap < 16) /* so 0 bytes always means the end */
+        return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR, "ERR the buffer must hold at least 16 bytes"));
     size_t n = 0;
     vs_status st = vs_rdb_write_next(db->rdb_saver, buf, cap, &n);
     if (st == VS_ERR_STATE)

@@ -1104,15 +1104,17 @@ static void test_abi(void) {
     VT_CMD(db, ":1\r\n", "PEXPIREAT", "gone", "1700000000500");
     VT_CMD(db, ":1\r\n", "HSET", "h", "f", "v");
     vs_set_time(db, (double)(t0 + 1000), 0);
+    uint8_t buf[64];
     VT_EQ_INT(vs_rdb_save_begin(db), 0);
     VT_EQ_INT(vs_rdb_save_stat(db, 1), 1);
+    VT_EQ_INT(vs_rdb_save_next(db, buf, 15), VS_ERR);
+    VT_CHECK(strcmp(vs_error_text(db), "ERR the buffer must hold at least 16 bytes") == 0);
     VT_EQ_INT(vs_expire_step(db, 100), 0);
     VT_CMD(db, "$-1\r\n", "GET", "gone");
     VT_EQ_INT(db->eng.store.ks.count, 2);
     vs_set_time(db, (double)(t0 + 1000), 0); /* the embedder's mode is held to HIDE */
     VT_EQ_INT(vs_expire_step(db, 100), 0);
     VT_EQ_INT(db->eng.store.ks.count, 2);
-    uint8_t buf[64];
     VT_CHECK(vs_rdb_save_next(db, buf, sizeof buf) == 64);
     /* a write during the save (the caller's contract broken) fails the save */
     VT_CMD(db, "+OK\r\n", "SET", "other", "y");
