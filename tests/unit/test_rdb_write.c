@@ -29,6 +29,9 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #endif
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -662,6 +665,9 @@ static int redis_start(rsv *s, const uint8_t *data, size_t n) {
     s->pid = fork();
     if (s->pid < 0) return 0;
     if (s->pid == 0) {
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* no server outlives a crashed test */
+#endif
         int fd = open("/dev/null", O_RDONLY);
         if (fd >= 0) dup2(fd, 0);
         execlp("redis-server", "redis-server", "--port", "0", "--unixsocket", sock, "--dir", s->dir,
