@@ -27,6 +27,7 @@ void vs_close(vs_db *db) {
     vs_free(db->clients);
     vs_snap_write_end(db->saver);
     vs_snap_read_abort(db->loader);
+    vs_rdb_write_end(db->rdb_saver);
     vs_free(db->replay.buf);
     vs_engine_release(&db->eng);
     vs_free(db->batch.buf);
@@ -58,9 +59,10 @@ int vs_step(vs_db *db, unsigned budget) { return vs_search_step(&db->eng.store.s
 /* The engine's mode: the embedder's, held to hiding while a save streams. */
 static void apply_expire_mode(vs_db *db) {
     int m = db->expire_mode;
-    if (db->saver && m == VS_EXPIRE_ACTIVE) m = VS_EXPIRE_HIDE;
+    if ((db->saver || db->rdb_saver) && m == VS_EXPIRE_ACTIVE) m = VS_EXPIRE_HIDE;
     db->eng.expire_mode = m;
 }
+void vs_db_apply_expire_mode(vs_db *db) { apply_expire_mode(db); }
 
 void vs_set_time(vs_db *db, double now_ms, int mode) {
     if (now_ms >= -9007199254740992.0 && now_ms <= 9007199254740992.0) db->eng.now = (int64_t)now_ms;
@@ -93,12 +95,13 @@ static int fail_with(vs_db *db, vs_status st) {
     if (db->eng.err.code != st) vs_err_code(&db->eng.err, st);
     return (int)st;
 }
+int vs_db_fail(vs_db *db, vs_status st) { return fail_with(db, st); }
 
 const char *vs_error_text(const vs_db *db) { return db->eng.err.code == VS_OK ? "" : vs_err_text(&db->eng.err); }
 
 int vs_save_begin(vs_db *db) {
     vs_err_clear(&db->eng.err);
-    if (db->saver || db->loader)
+    if (db->saver || db->loader || db->rdb_saver || db->rdb_loader)
         return fail_with(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
     vs_status st = vs_snap_write_begin(&db->eng.store, VESSEL_VERSION, &db->saver);
     apply_expire_mode(db);
@@ -122,7 +125,7 @@ void vs_save_end(vs_db *db) {
 
 int vs_load_begin(vs_db *db, double size) {
     vs_err_clear(&db->eng.err);
-    if (db->saver || db->loader)
+    if (db->saver || db->loader || db->rdb_saver || db->rdb_loader)
         return fail_with(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
     if (!(size >= 0 && size <= 9007199254740992.0))
         return fail_with(db, vs_err_set(&db->eng.err, VS_ERR, "ERR the snapshot size must be a non-negative integer"));
