@@ -7,7 +7,8 @@
 #   make test-scale a store past 2 GiB, up to the 4 GiB limit (CI runs it too)
 #   make bench      benchmarks (bench/): hset, flat, hnsw (vs peers), persist,
 #                   langchain (vs LangChain's MemoryVectorStore), expiry, multi,
-#                   text (full-text search vs MiniSearch, FlexSearch, Orama)
+#                   text (full-text search vs MiniSearch, FlexSearch, Orama),
+#                   rdb (RDB export/import vs redis-server's SAVE and load)
 #   make fuzz       libFuzzer targets for FUZZ_SECONDS each (CI runs 20 s)
 #   make clean
 #
@@ -160,7 +161,7 @@ test-scale: deps $(WASM)
 	$(NODE) --test --test-concurrency=1 tests/scale/
 
 # ---- benchmarks ---------------------------------------------------------------
-bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist bench-langchain bench-text
+bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist bench-langchain bench-text bench-rdb
 	$(NODE) bench/hset.js
 	$(NODE) bench/flat.js
 	$(NODE) bench/demo.js
@@ -189,6 +190,10 @@ bench-hnsw: deps $(WASM) bench-peers
 # reference (corpus: npm nlp-corpus, a bench-only dependency).
 bench-text: deps $(WASM) bench-peers
 	$(NODE) bench/text.js
+
+# RDB export and import against redis-server's SAVE and load (100,000 x 128).
+bench-rdb: deps $(WASM)
+	$(NODE) bench/rdb.js
 
 # vessel/langchain against LangChain's MemoryVectorStore (@langchain/classic).
 bench-langchain: deps $(WASM) bench-peers
@@ -229,4 +234,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain bench-text deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale bench example clean
+.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain bench-text bench-rdb deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale bench example clean

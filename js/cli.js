@@ -5,19 +5,23 @@
 //   vessel-cli --dir ./data FT.SEARCH idx '*'    one command, then exit
 //   vessel-cli --dir ./data -x HSET doc:1 vec < vec.f32
 //   vessel-cli --dir ./data --pipe < commands.txt
+//   vessel-cli --dir ./data --rdb-export dump.rdb   the store as Redis's dump file (+ dump.rdb.indexes)
+//   vessel-cli --dir ./data --rdb-import dump.rdb   load a dump written by Redis or Valkey
 //
 // Replies are printed as redis-cli prints them: formatted on a terminal,
 // raw otherwise (--raw / --no-raw to choose).  Without --dir the store is
 // in memory and gone at exit.  Long backfills and imports show a progress
 // bar on the terminal (standard error).
 
-import { appendFileSync, fstatSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, createReadStream, fstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { formatRawBytes, formatTTY, parseTyped } from './cli-format.js';
 import { open } from './node.js';
-import { describeLoad } from './persistence.js';
+import { describeLoad, parseManifest } from './persistence.js';
+import { MemoryStorage } from './storage/memory.js';
 import { RequestParser, splitArgs } from './protocol.js';
 
 const USAGE = `Usage: vessel-cli [options] [command [arg ...]]
@@ -28,6 +32,14 @@ const USAGE = `Usage: vessel-cli [options] [command [arg ...]]
   --no-raw               print replies formatted, as on a terminal
   -x                     read the last argument from standard input (a vector blob, a file)
   --pipe                 run the commands on standard input (RESP or inline, as redis-cli --pipe)
+  --rdb-export <file>    write the store as an RDB file Redis 7.0+ and Valkey load (dbfilename), and
+                         its indexes' FT.CREATE commands to <file>.indexes (for redis-cli < file)
+  --rdb-import <file>    load an RDB file written by Redis or Valkey: its hashes and strings replace
+                         the store's keys (a store with keys needs --replace); the indexes rebuild
+  --replace              with --rdb-import: replace the keys of a store that has some
+  --at-snapshot          with --rdb-export: the store as its newest snapshot holds it (the journal's
+                         records left out: replay them after with redis-cli --pipe < <journal>);
+                         reads the directory only, so it works beside a running server
   --no-wait              do not wait for index backfills before exiting
   --repair-journal       open a damaged journal by keeping the records before the damage (the
                          cut bytes are kept in a side file), or a missing one by starting it
@@ -40,7 +52,7 @@ At the prompt: any command (HSET, FT.CREATE, FT.SEARCH, SAVE, ...), "help", "qui
 History is kept in ~/.vessel_cli_history (VESSEL_CLI_HISTFILE to change it).`;
 
 function parseOptions(argv) {
-  const o = { dir: null, durability: 'everysec', raw: !process.stdout.isTTY, stdinArg: false, pipe: false, wait: true, command: [] };
+  const o = { dir: null, durability: 'everysec', raw: !process.stdout.isTTY, stdinArg: false, pipe: false, wait: true, command: [], rdbExport: null, rdbImport: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (o.command.length) {
@@ -57,6 +69,14 @@ function parseOptions(argv) {
       o.stdinArg = true;
     } else if (a === '--pipe') {
       o.pipe = true;
+    } else if (a === '--rdb-export') {
+      o.rdbExport = argv[++i];
+    } else if (a === '--rdb-import') {
+      o.rdbImport = argv[++i];
+    } else if (a === '--replace') {
+      o.replace = true;
+    } else if (a === '--at-snapshot') {
+      o.atSnapshot = true;
     } else if (a === '--no-wait') {
       o.wait = false;
     } else if (a === '--repair-journal') {
@@ -73,7 +93,11 @@ function parseOptions(argv) {
       o.command.push(a);
     }
   }
-  if ((o.dir === undefined) || (o.durability === undefined)) throw new Error('an option is missing its value');
+  if (o.dir === undefined || o.durability === undefined || o.rdbExport === undefined || o.rdbImport === undefined) {
+    throw new Error('an option is missing its value');
+  }
+  if (o.rdbExport === '' || o.rdbImport === '') throw new Error('an option is missing its value');
+  if (o.atSnapshot && (!o.rdbExport || !o.dir)) throw new Error('--at-snapshot goes with --dir and --rdb-export');
   return o;
 }
 
@@ -200,6 +224,80 @@ async function runPipe(db) {
   return errors;
 }
 
+const mb = (n) => `${(n / 1048576).toFixed(1)} MB`;
+
+/** --rdb-import: load a dump file with a progress bar; a one-line report. */
+async function runRdbImport(db, o) {
+  const size = statSync(o.rdbImport).size;
+  const bar = new Progress('rdb import');
+  const t = performance.now();
+  const r = await db.importRdb(createReadStream(o.rdbImport, { highWaterMark: 1 << 20 }), {
+    replace: !!o.replace,
+    size,
+    onProgress: (p) => bar.update(size ? p.bytes / size : 0, `${mb(p.bytes)} of ${mb(size)}`),
+  });
+  const secs = (performance.now() - t) / 1000;
+  bar.done(`done: ${mb(r.bytes)} in ${secs.toFixed(1)} s`);
+  const skipped = Object.entries(r.skipped).filter(([, n]) => n).map(([t2, n]) => `${n} ${t2}`);
+  const parts = [`${r.hashes} hashes`, `${r.strings} strings`];
+  if (r.expired) parts.push(`${r.expired} expired keys skipped`);
+  if (skipped.length) parts.push(`skipped (types Vessel does not hold): ${skipped.join(', ')}`);
+  if (r.otherDatabases) parts.push(`${r.otherDatabases} keys of other databases skipped`);
+  if (r.functions) parts.push(`${r.functions} function libraries skipped`);
+  process.stdout.write(`loaded ${o.rdbImport} (RDB version ${r.version}): ${parts.join('; ')}\n`);
+}
+
+/** --rdb-export: the dump file (written whole, then renamed) and the index script beside it. */
+async function runRdbExport(db, o) {
+  const bar = new Progress('rdb export');
+  const t = performance.now();
+  const tmp = `${o.rdbExport}.tmp-${process.pid}`;
+  let last = { keys: 0, totalKeys: 0, bytes: 0 };
+  const fh = await fsp.open(tmp, 'w');
+  try {
+    for await (const chunk of db.exportRdb({
+      onProgress: (p) => {
+        last = p;
+        bar.update(p.totalKeys ? p.keys / p.totalKeys : 1, `${p.keys.toLocaleString('en-US')} keys, ${mb(p.bytes)}`);
+      },
+    })) {
+      await fh.write(chunk);
+    }
+    await fh.sync();
+  } catch (e) {
+    await fh.close();
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  await fsp.rename(tmp, o.rdbExport);
+  bar.done(`done: ${mb(last.bytes)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const script = await db.indexScript();
+  let extra = '';
+  if (script) {
+    writeFileSync(`${o.rdbExport}.indexes`, script);
+    extra = `; FT.CREATE commands in ${o.rdbExport}.indexes (redis-cli < ${o.rdbExport}.indexes)`;
+  }
+  process.stdout.write(`wrote ${o.rdbExport}: ${last.keys} keys${extra}\n`);
+}
+
+/**
+ * The store of `dir` as its newest snapshot holds it: the MANIFEST and
+ * the snapshot copied into a memory storage with an empty journal, so the
+ * directory is only read (a server may be running on it).
+ */
+async function openAtSnapshot(dir) {
+  const raw = readFileSync(join(dir, 'MANIFEST'));
+  const m = parseManifest(raw);
+  const mem = new MemoryStorage();
+  mem.blobs.set('MANIFEST', [new Uint8Array(raw)]);
+  if (m.snapshot) mem.blobs.set(m.snapshot, [new Uint8Array(readFileSync(join(dir, m.snapshot)))]);
+  mem.blobs.set(m.journal, []);
+  const db = await open({ storage: mem, autosave: false });
+  db.journalPath = join(dir, m.journal);
+  return db;
+}
+
 function historyFile() {
   return process.env.VESSEL_CLI_HISTFILE || join(homedir(), '.vessel_cli_history');
 }
@@ -275,6 +373,24 @@ async function main() {
     return 0;
   }
   let db;
+  if (o.atSnapshot) {
+    try {
+      db = await openAtSnapshot(o.dir);
+    } catch (e) {
+      process.stderr.write(`vessel-cli: ${e.message}\n`);
+      return 1;
+    }
+    try {
+      await runRdbExport(db, o);
+      process.stdout.write(`the writes after that snapshot: redis-cli --pipe < ${db.journalPath}\n`);
+    } catch (e) {
+      process.stderr.write(`vessel-cli: ${e.message}\n`);
+      return 1;
+    } finally {
+      await db.close();
+    }
+    return 0;
+  }
   try {
     db = await open({ dir: o.dir ?? undefined, durability: o.durability, repairJournal: !!o.repairJournal, recoverManifest: !!o.recoverManifest });
   } catch (e) {
@@ -287,14 +403,30 @@ async function main() {
     if (db.loadReport?.replayed && process.stderr.isTTY && !o.command.length) {
       process.stderr.write(`(opened ${o.dir}: ${db.loadReport.snapshot ?? 'no snapshot'}, ${db.loadReport.replayed} journal records replayed)\n`);
     }
+    if (o.rdbImport) {
+      try {
+        await runRdbImport(db, o);
+      } catch (e) {
+        process.stderr.write(`vessel-cli: ${e.message}\n`);
+        return 1;
+      }
+    }
     if (o.pipe) {
       status = (await runPipe(db)) ? 1 : 0;
     } else if (o.command.length) {
       await runOne(db, o);
-    } else {
+    } else if (!o.rdbImport && !o.rdbExport) {
       await repl(db, o);
     }
     if (o.wait) await waitForIndexes(db);
+    if (o.rdbExport) {
+      try {
+        await runRdbExport(db, o);
+      } catch (e) {
+        process.stderr.write(`vessel-cli: ${e.message}\n`);
+        return 1;
+      }
+    }
   } finally {
     await db.close();
   }

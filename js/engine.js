@@ -302,6 +302,76 @@ export class Engine {
     this.exports.vs_load_abort(this.db);
   }
 
+  // ---- RDB: Redis's dump format (src/persist/rdb.h) ------------------------------
+
+  /** Begin writing the store as an RDB file (keys expired now are left out). */
+  rdbSaveBegin() {
+    this.exports.vs_set_time(this.db, this.clock(), 1);
+    this.check(this.exports.vs_rdb_save_begin(this.db));
+  }
+
+  /** The next chunk of the RDB file (empty when complete). */
+  rdbSaveNext(cap) {
+    const p = this.io(cap);
+    const n = this.exports.vs_rdb_save_next(this.db, p, cap);
+    if (n < 0) this.check(n);
+    this.refresh();
+    return this.u8.slice(p, p + n);
+  }
+
+  /** { keys, totalKeys, bytes } of the RDB file being written. */
+  rdbSaveProgress() {
+    const s = (i) => this.exports.vs_rdb_save_stat(this.db, i);
+    return { keys: s(0), totalKeys: s(1), bytes: s(2) };
+  }
+
+  rdbSaveEnd() {
+    this.exports.vs_rdb_save_end(this.db);
+  }
+
+  /** Begin reading an RDB file (size 0: unknown); replace: a store with keys may be replaced. */
+  rdbLoadBegin(size, replace) {
+    this.exports.vs_set_time(this.db, this.clock(), 1);
+    this.check(this.exports.vs_rdb_load_begin(this.db, size, replace ? 1 : 0));
+  }
+
+  rdbLoadFeed(bytes) {
+    this.feed(this.exports.vs_rdb_load_feed, bytes);
+  }
+
+  rdbLoadEnd() {
+    this.check(this.exports.vs_rdb_load_end(this.db));
+    this.refresh();
+  }
+
+  rdbLoadAbort() {
+    this.exports.vs_rdb_load_abort(this.db);
+  }
+
+  /** The figures of the RDB load in progress, or of the last one (VS_RDB_STAT_*). */
+  rdbLoadStats() {
+    const s = (i) => this.exports.vs_rdb_load_stat(this.db, i);
+    return {
+      bytes: s(0),
+      hashes: s(1),
+      strings: s(2),
+      expired: s(3),
+      skipped: { list: s(4), set: s(5), zset: s(6), stream: s(7), module: s(8) },
+      otherDatabases: s(9),
+      functions: s(10),
+      version: s(11),
+    };
+  }
+
+  /** Every index's FT.CREATE command, as given: [[name, ...args as bytes], ...]. */
+  indexScript() {
+    this.check(this.exports.vs_index_script(this.db));
+    this.refresh();
+    const p = this.exports.vs_reply_data(this.db) >>> 0;
+    const n = this.exports.vs_reply_len(this.db) >>> 0;
+    return decode(this.u8.subarray(p, p + n), 0, true)[0];
+  }
+
   journalEnable(on) {
     this.exports.vs_journal_enable(this.db, on ? 1 : 0);
   }

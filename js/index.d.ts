@@ -336,6 +336,28 @@ export interface IndexProgress {
   done: boolean;
 }
 
+/** A source of bytes for importRdb. */
+export type ByteSource = Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+/** What importRdb loaded and skipped. */
+export interface RdbImportReport {
+  /** Bytes read. */
+  bytes: number;
+  hashes: number;
+  strings: number;
+  /** Keys skipped because they had expired. */
+  expired: number;
+  /** Keys skipped because Vessel does not hold their type. */
+  skipped: { list: number; set: number; zset: number; stream: number; module: number };
+  /** Keys of databases other than 0, skipped. */
+  otherDatabases: number;
+  /** Function libraries, skipped. */
+  functions: number;
+  /** The file's RDB version. */
+  version: number;
+  ms: number;
+}
+
 export class Vessel {
   /** 'simd' or 'scalar'; undefined when one explicit module was given. */
   readonly build: 'simd' | 'scalar' | undefined;
@@ -345,6 +367,20 @@ export class Vessel {
   readonly loadReport: LoadReport | null;
   /** Save a snapshot now; writes wait while it streams. */
   save(): Promise<{ bytes: number; ms: number; at: number }>;
+  /**
+   * The store as an RDB file (version 10: Redis 7.0+, Valkey), in chunks;
+   * writes wait until the last chunk is taken.  Index definitions: indexScript().
+   */
+  exportRdb(options?: { chunkSize?: number; onProgress?: (p: { keys: number; totalKeys: number; bytes: number }) => void }): AsyncGenerator<Uint8Array, void, undefined>;
+  /**
+   * Load an RDB file: its database 0's hashes and strings replace the
+   * store's keys (refused on a store with keys unless replace), the
+   * indexes rebuild over them; a damaged file changes nothing.
+   */
+  importRdb(source: ByteSource, options?: { replace?: boolean; size?: number; onProgress?: (p: { bytes: number; size: number }) => void }): Promise<RdbImportReport>;
+  /** Every index's FT.CREATE command: text lines for redis-cli, or RESP for redis-cli --pipe. */
+  indexScript(options?: { format?: 'text' }): Promise<string>;
+  indexScript(options: { format: 'resp' }): Promise<Uint8Array>;
   /** Change the durability at once (as CONFIG SET appendfsync). */
   setDurability(mode: 'always' | 'everysec' | 'no'): Promise<void>;
   /** Change the autosave rules at once (as CONFIG SET save); false: none. */

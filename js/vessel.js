@@ -27,6 +27,7 @@ import { concat } from './bytes.js';
 import { Engine } from './engine.js';
 import { loadModule } from './loader.js';
 import { Persister } from './persistence.js';
+import { chunksOf, formatIndexScript, sizeOf } from './rdb.js';
 import { Multi } from './multi.js';
 import { ReplyError } from './resp.js';
 import { error as respError } from './resp-write.js';
@@ -186,6 +187,8 @@ export class Vessel {
   #expiryTimer = null;
   #schemas = new Map(); // index name -> FT.INFO object (cached)
   #waiters = new Set(); // indexReady() promises to settle after each slice
+  #transfer = null; // promise of the RDB export or import in progress (writes wait for it)
+  #feeds = new Set(); // replicate() listeners: every write's journal records
 
   /** @param {Engine} engine */
   constructor(engine, options = {}) {
@@ -207,8 +210,13 @@ export class Vessel {
     });
     // Expired keys are deleted (on access, by the cycle) unless the store
     // cannot write now: then they are only hidden.
-    engine.hold = () => (this.readOnly || this.persister?.saving || this.persister?.broken ? 1 : 0);
+    engine.hold = () => (this.readOnly || this.#busy || this.persister?.broken ? 1 : 0);
     this.#activeExpiry = options.activeExpiry ?? true;
+  }
+
+  /** The promise of the save or RDB transfer that holds writes back now, or null. */
+  get #busy() {
+    return this.persister?.saving || this.#transfer;
   }
 
   /** Start the active expiry timer (open() does; internal). */
@@ -226,7 +234,7 @@ export class Vessel {
   }
 
   #expiryStep(budget) {
-    if (this.persister?.saving) return false; // resumed when the save ends
+    if (this.#busy) return false; // resumed when the save or RDB transfer ends
     if (!this.#activeExpiry || this.readOnly || this.persister?.broken) return false;
     const more = this.engine.expireStep(budget);
     this.#settle(0)?.catch(() => {}); // the deletions' journal records, as a command's
@@ -234,7 +242,7 @@ export class Vessel {
   }
 
   #backfillStep(budget) {
-    if (this.persister?.saving) return false; // resumed when the save ends
+    if (this.#busy) return false; // resumed when the save or RDB transfer ends
     return this.engine.step(budget);
   }
 
@@ -293,20 +301,20 @@ export class Vessel {
 
   /** The promise of the end of a save that holds this command back, or null. */
   #held(flags) {
-    const saving = this.persister?.saving;
-    return saving && flags & WRITE_FLAG ? saving.catch(() => {}) : null;
+    const busy = this.#busy;
+    return busy && flags & WRITE_FLAG ? busy.catch(() => {}) : null;
   }
 
   /** Refuse a command the store cannot take now (throws). */
   #admit(flags) {
     const p = this.persister;
-    if ((this.readOnly || p?.saving || p?.broken) && flags & WRITE_FLAG) {
+    if ((this.readOnly || this.#busy || p?.broken) && flags & WRITE_FLAG) {
       if (this.readOnly) throw new ReplyError("READONLY You can't write against a read only replica.");
-      if (p.broken) {
+      if (p?.broken) {
         // As Redis after a failed AOF write: refuse writes, keep reads.
         throw new ReplyError(`MISCONF Errors writing to the AOF file: ${p.broken.message}`);
       }
-      throw new Error('vessel: a save is in progress; use the async API, which waits for it');
+      throw new Error(`vessel: ${p?.saving ? 'a save' : 'an RDB transfer'} is in progress; use the async API, which waits for it`);
     }
   }
 
@@ -316,9 +324,12 @@ export class Vessel {
    */
   #settle(flags) {
     let durable;
-    if (this.persister) {
+    if (this.persister || this.#feeds.size) {
       const bytes = this.engine.journalTake();
-      if (bytes) durable = this.persister.record(bytes);
+      if (bytes) {
+        if (this.persister) durable = this.persister.record(bytes);
+        for (const feed of this.#feeds) feed(bytes);
+      }
     }
     if (flags > 0 && flags & WRITE_FLAG && !this.#expiryTimer) this.#armExpiry();
     if (flags > 0 && flags & JOURNALED) {
@@ -466,7 +477,7 @@ export class Vessel {
    */
   pipelineRaw(bytes, proto = 2, client = 0) {
     this.#checkOpen();
-    if (this.readOnly || this.persister?.saving || this.persister?.broken) return null;
+    if (this.readOnly || this.#busy || this.persister?.broken) return null;
     this.engine.selectClient(client);
     const r = this.engine.execPipeline(bytes, proto);
     r.durable = r.ran ? this.#settle(r.flags) : undefined;
@@ -728,9 +739,144 @@ export class Vessel {
   async save() {
     this.#checkOpen();
     if (!this.persister) throw new Error('vessel: this store has no storage to save to');
+    while (this.#transfer) await this.#transfer.catch(() => {});
     const r = await this.persister.save();
     this.background.kick(); // resume backfill and expiry held back during the save
     return r;
+  }
+
+  // ---- RDB: Redis's dump format (src/persist/rdb.h, docs/rdb.md) ---------------
+
+  /** Wait for a save or transfer in progress, then hold writes back for a new transfer. */
+  async #beginTransfer() {
+    for (let busy; (busy = this.#busy); ) await busy.catch(() => {});
+    this.#checkOpen();
+    let done;
+    this.#transfer = new Promise((resolve) => {
+      done = resolve;
+    });
+    return () => {
+      this.#transfer = null;
+      done();
+      this.background.kick(); // resume backfill and expiry held back meanwhile
+    };
+  }
+
+  /**
+   * The store as an RDB file Redis 7.0+ and Valkey load (version 10):
+   * every key not expired, with its expiry time, the CRC-64 at the end.
+   * An async iterable of chunks (about `chunkSize` bytes each); writes
+   * wait until the last chunk was taken (or the loop was left).  The
+   * index definitions are not in the file: see indexScript().
+   * `onBegin` is called once the file's contents are fixed (writes held).
+   * @param {{ chunkSize?: number, onBegin?: () => void, onProgress?: (p: { keys: number, totalKeys: number, bytes: number }) => void }} [options]
+   * @returns {AsyncGenerator<Uint8Array>}
+   */
+  async *exportRdb({ chunkSize = 1 << 20, onProgress, onBegin } = {}) {
+    this.#checkOpen();
+    const cap = Math.max(16, Math.floor(chunkSize));
+    const end = await this.#beginTransfer();
+    try {
+      this.engine.rdbSaveBegin();
+      try {
+        onBegin?.();
+        for (;;) {
+          const c = this.engine.rdbSaveNext(cap);
+          if (!c.length) break;
+          onProgress?.(this.engine.rdbSaveProgress());
+          yield c;
+        }
+      } finally {
+        this.engine.rdbSaveEnd();
+      }
+    } finally {
+      end();
+    }
+  }
+
+  /**
+   * Load an RDB file written by Redis (any version up to 7.4's 12) or by
+   * exportRdb: the hashes and strings of its database 0 replace the
+   * store's keys (the store's indexes are kept and rebuilt over them, in
+   * the background: see indexReady); keys already expired, other types
+   * and other databases are skipped and counted.  A store that has keys
+   * is refused unless `replace` is true.  A damaged or truncated file
+   * rejects with "Bad RDB: ..." and leaves the store as it was.  With a
+   * storage, a snapshot is saved before the promise resolves (the
+   * journal does not carry an import).  Writes wait meanwhile.
+   * @param {Uint8Array | ArrayBuffer | Blob | ReadableStream | AsyncIterable<Uint8Array> | Iterable<Uint8Array>} source
+   * @param {{ replace?: boolean, size?: number, onProgress?: (p: { bytes: number, size: number }) => void }} [options]
+   */
+  async importRdb(source, { replace = false, size, onProgress } = {}) {
+    this.#checkOpen();
+    if (this.readOnly) throw new ReplyError("READONLY You can't write against a read only replica.");
+    const total = size ?? sizeOf(source);
+    const end = await this.#beginTransfer();
+    let report;
+    try {
+      if (this.persister?.broken) throw new ReplyError(`MISCONF Errors writing to the AOF file: ${this.persister.broken.message}`);
+      const t0 = performance.now();
+      if (total) this.engine.reserve(total);
+      this.engine.rdbLoadBegin(total, replace);
+      let bytes = 0;
+      try {
+        for await (const chunk of chunksOf(source)) {
+          this.engine.rdbLoadFeed(chunk);
+          bytes += chunk.length;
+          onProgress?.({ bytes, size: total });
+        }
+        this.engine.rdbLoadEnd();
+      } catch (e) {
+        this.engine.rdbLoadAbort();
+        throw e;
+      }
+      this.#schemas.clear();
+      report = { ...this.engine.rdbLoadStats(), ms: performance.now() - t0 };
+      if (this.persister) {
+        // The keys changed wholesale: the next snapshot holds them.  Until
+        // it is current, a crash reopens the store as it was before.
+        try {
+          await this.persister.save();
+        } catch (e) {
+          this.persister.broken ??= new Error(`the snapshot after an RDB import could not be saved (writes are refused from now on): ${e.message}`);
+          throw e;
+        }
+      }
+    } finally {
+      end();
+    }
+    this.#notifyWaiters();
+    return report;
+  }
+
+  /**
+   * Hand every later write's journal records to `feed(bytes)`, as they
+   * are made: RESP commands of each write's effect, as Redis's AOF and
+   * replication stream carry them (docs/persistence.md).  For front ends
+   * that replicate (vessel-server's SYNC); call it from exportRdb's
+   * onBegin so the records continue the file exactly.  Returns the
+   * function that stops it.
+   * @param {(bytes: Uint8Array) => void} feed
+   */
+  replicate(feed) {
+    this.#checkOpen();
+    this.#feeds.add(feed);
+    this.engine.journalEnable(true);
+    return () => {
+      if (!this.#feeds.delete(feed)) return;
+      if (!this.#feeds.size && !this.persister && !this.closed) this.engine.journalEnable(false);
+    };
+  }
+
+  /**
+   * Every index's FT.CREATE command as given, as a script: 'text' (one
+   * command per line, arguments quoted as redis-cli quotes them, for
+   * `redis-cli < file`) or 'resp' (a Uint8Array for `redis-cli --pipe`).
+   * Run it on the server an RDB export is loaded into.
+   */
+  async indexScript({ format = 'text' } = {}) {
+    this.#checkOpen();
+    return formatIndexScript(this.engine.indexScript(), format);
   }
 
   // ---- hashes ------------------------------------------------------------------

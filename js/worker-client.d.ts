@@ -11,12 +11,14 @@ export interface WorkerOpenOptions extends Omit<OpenOptions, 'storage' | 'dir' |
 export interface VesselWorker extends Pick<Vessel,
   'build' | 'readOnly' | 'loadReport' | 'command' | 'commandBuffer' | 'pipeline' | 'execMulti' | 'multi' | 'hset' | 'hget' | 'hmget' | 'hgetall' |
   'del' | 'exists' | 'keys' | 'dbsize' | 'flushall' | 'createIndex' | 'dropIndex' | 'listIndexes' | 'indexInfo' | 'search' | 'hybrid' |
-  'indexReady' | 'save' | 'close'> {}
+  'indexReady' | 'save' | 'importRdb' | 'indexScript' | 'close'> {}
 export class VesselWorker {
   /** Bytes allocated by the engine (asynchronous here: the engine is in the worker). */
   usedMemory(): Promise<number>;
   /** Reclaim expired keys now, at most `budget` (all when omitted): the number deleted. */
   expireNow(budget?: number): Promise<number>;
+  /** The store as an RDB file, in chunks fetched from the worker one at a time (progress counts bytes). */
+  exportRdb(options?: { chunkSize?: number; onProgress?: (p: { bytes: number }) => void }): AsyncGenerator<Uint8Array, void, undefined>;
 }
 
 /** Open a store in a new module worker (or in `worker`, running js/worker.js). */

@@ -12,6 +12,7 @@
 // replies) and message.
 
 import { Multi } from './multi.js';
+import { chunksOf, sizeOf } from './rdb.js';
 import { ReplyError } from './resp.js';
 import { FORWARDED } from './worker-methods.js';
 
@@ -87,6 +88,44 @@ export class VesselWorker {
   /** Resolve when the index has finished backfilling; onProgress gets each step. */
   indexReady(name, { onProgress } = {}) {
     return this.call('indexReady', [name], onProgress);
+  }
+
+  /**
+   * The store as an RDB file, in chunks fetched from the worker one at a
+   * time (writes wait until the last one is taken or the loop is left).
+   */
+  async *exportRdb({ chunkSize, onProgress } = {}) {
+    const tid = await this.call('exportRdb', [{ chunkSize }]);
+    let bytes = 0;
+    let done = false;
+    try {
+      for (;;) {
+        const chunk = await this.call('rdbExportNext', [tid]);
+        if (!chunk) {
+          done = true;
+          return;
+        }
+        bytes += chunk.length;
+        onProgress?.({ bytes });
+        yield chunk;
+      }
+    } finally {
+      if (!done && !this.closed) await this.call('rdbExportEnd', [tid]).catch(() => {});
+    }
+  }
+
+  /** Load an RDB file (see Vessel.importRdb): its chunks cross to the worker one at a time. */
+  async importRdb(source, { replace = false, size, onProgress } = {}) {
+    const total = size ?? sizeOf(source);
+    const tid = await this.call('importRdb', [{ replace, size: total }]);
+    let bytes = 0;
+    for await (const chunk of chunksOf(source)) {
+      const copy = chunk.slice(); // the page's source keeps its bytes
+      await this.call('rdbImportFeed', [tid, copy]);
+      bytes += copy.length;
+      onProgress?.({ bytes, size: total });
+    }
+    return this.call('rdbImportEnd', [tid]);
   }
 
   /** Close the store (flushing its journal) and end the worker. */

@@ -6,16 +6,21 @@
 // FORWARDED methods cross unchanged: the page's arguments are the store
 // method's arguments, its result the store's.  The others need their own
 // code on the page: `pipeline` and `execMulti` (error replies cross as plain objects),
-// `indexReady` (progress messages) and `close` (ends the worker).
+// `indexReady` (progress messages), `exportRdb` and `importRdb` (the file
+// crosses in chunks, RDB_STEPS below) and `close` (ends the worker).
 
 /** Methods whose call and result cross postMessage as they are. */
 export const FORWARDED = Object.freeze([
   'command', 'commandBuffer', 'hset', 'hget', 'hmget', 'hgetall', 'del', 'exists', 'keys', 'dbsize', 'flushall',
   'createIndex', 'dropIndex', 'listIndexes', 'indexInfo', 'search', 'hybrid', 'save', 'usedMemory', 'expireNow',
+  'indexScript',
 ]);
 
 /** Every method the page may call on the worker's store. */
-export const WORKER_METHODS = Object.freeze([...FORWARDED, 'pipeline', 'execMulti', 'indexReady', 'close']);
+export const WORKER_METHODS = Object.freeze([...FORWARDED, 'pipeline', 'execMulti', 'indexReady', 'exportRdb', 'importRdb', 'close']);
+
+/** The messages an RDB transfer is made of (not methods of the page's store). */
+export const RDB_STEPS = Object.freeze(['rdbExportNext', 'rdbExportEnd', 'rdbImportFeed', 'rdbImportEnd']);
 
 /** Methods the client answers on the page itself, sending no message of
  * their own: `multi` builds a transaction that crosses as one execMulti. */

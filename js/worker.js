@@ -13,13 +13,73 @@
 import { MemoryStorage } from './storage/memory.js';
 import { IndexedDBStorage } from './storage/indexeddb.js';
 import { open } from './vessel.js';
-import { WORKER_METHODS } from './worker-methods.js';
+import { RDB_STEPS, WORKER_METHODS } from './worker-methods.js';
 
 /** The methods the page may call (everything else is refused). */
 const METHODS = new Set(WORKER_METHODS);
 
 let db = null;
 let opening = null;
+const transfers = new Map(); // RDB transfer id -> export generator, or import { push, done }
+
+/** An async iterable fed by messages: each push resolves once its chunk was taken. */
+function feedQueue() {
+  const chunks = [];
+  let wake = null;
+  let ended = false;
+  const kick = () => {
+    wake?.();
+    wake = null;
+  };
+  return {
+    push(chunk) {
+      return new Promise((taken) => {
+        chunks.push({ chunk, taken });
+        kick();
+      });
+    },
+    end() {
+      ended = true;
+      kick();
+    },
+    async *[Symbol.asyncIterator]() {
+      for (;;) {
+        if (chunks.length) {
+          const { chunk, taken } = chunks.shift();
+          taken();
+          yield chunk;
+        } else if (ended) {
+          return;
+        } else {
+          await new Promise((r) => (wake = r));
+        }
+      }
+    },
+  };
+}
+
+/** The steps of an RDB transfer (js/worker-client.js drives them). */
+async function rdbStep(method, [tid, arg]) {
+  const t = transfers.get(tid);
+  if (!t) throw new Error('vessel worker: no such RDB transfer');
+  if (method === 'rdbExportNext') {
+    const r = await t.next();
+    if (r.done) transfers.delete(tid);
+    return r.done ? null : r.value;
+  }
+  if (method === 'rdbExportEnd') {
+    transfers.delete(tid);
+    await t.return();
+    return null;
+  }
+  if (method === 'rdbImportFeed') {
+    await Promise.race([t.queue.push(arg), t.done]);
+    return null;
+  }
+  transfers.delete(tid); // rdbImportEnd
+  t.queue.end();
+  return t.done;
+}
 
 function storageFrom(desc) {
   if (!desc) return undefined;
@@ -52,7 +112,19 @@ async function handle({ id, method, args = [], progress }) {
     return { build: db.build, readOnly: db.readOnly, loadReport: db.loadReport };
   }
   if (!db) throw new Error('vessel worker: the store is not open');
+  if (RDB_STEPS.includes(method)) return rdbStep(method, args);
   if (!METHODS.has(method)) throw new Error(`vessel worker: unknown method ${method}`);
+  if (method === 'exportRdb') {
+    transfers.set(id, db.exportRdb({ chunkSize: args[0]?.chunkSize }));
+    return id;
+  }
+  if (method === 'importRdb') {
+    const queue = feedQueue();
+    const done = db.importRdb(queue, { replace: args[0]?.replace, size: args[0]?.size });
+    done.catch(() => {}); // reported by rdbImportEnd (or the feed that meets it)
+    transfers.set(id, { queue, done });
+    return id;
+  }
   if (method === 'indexReady' && progress) {
     return db.indexReady(args[0], { onProgress: (p) => self.postMessage({ id, progress: p }) });
   }

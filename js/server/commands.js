@@ -21,6 +21,7 @@ import { clusterCommand } from './cluster.js';
 import { configCommand } from './config.js';
 import { commandCommand, infoCommand, moduleCommand, moduleEntry, REDIS_COMPAT_VERSION, serverArity } from './introspection.js';
 import { savesOnShutdown } from './persistence.js';
+import { replconf, sync } from './replication.js';
 import { arity, td } from './replies.js';
 
 function auth(server, c, args) {
@@ -174,7 +175,7 @@ function commandName(a0) {
 // those vessel-server refuses there.
 const QUEUED_HERE = new Set(['select', 'client', 'command', 'info', 'config', 'cluster', 'readonly', 'readwrite', 'asking',
   'module', 'wait']);
-const NOT_IN_MULTI = new Set(['auth', 'hello', 'shutdown']);
+const NOT_IN_MULTI = new Set(['auth', 'hello', 'shutdown', 'sync', 'psync', 'replconf']);
 
 /** RESET: as Redis 7.0's, the connection's state back to a new one's. */
 function reset(server, c) {
@@ -201,7 +202,7 @@ function queueHere(server, c, lower, args) {
   };
   const n = serverArity(lower);
   if (n !== undefined && (n > 0 ? args.length !== n : args.length < -n)) return reject(arity(lower));
-  if (lower === 'shutdown') return reject(R.error('ERR Command not allowed inside a transaction'));
+  if (lower === 'shutdown' || lower === 'sync' || lower === 'psync') return reject(R.error('ERR Command not allowed inside a transaction'));
   if (NOT_IN_MULTI.has(lower)) return reject(R.error(`ERR ${lower.toUpperCase()} inside MULTI is not supported by vessel-server`));
   const index = server.db.clientTransaction(c.client);
   if (index < -1) return reject(R.error('OOM out of memory while executing the command'));
@@ -282,6 +283,11 @@ export function execute(server, c, args, inExec = false) {
     case 'reset':
       if (args.length !== 1) return arity(lower);
       return reset(server, c);
+    case 'replconf':
+      return replconf(server, c, args);
+    case 'sync':
+    case 'psync':
+      return sync(server, c, args);
     default: {
       // The store's reply (SAVE, BGSAVE and LASTSAVE included): bytes, or
       // a promise of them while a save holds writes or a write waits to

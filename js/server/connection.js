@@ -68,7 +68,7 @@ export class Connection {
   }
 
   #onData(chunk) {
-    if (this.closing) return;
+    if (this.closing || this.replica) return; // a replica's REPLCONF ACKs are never answered
     this.last = Date.now();
     if (this.busy) {
       this.queue.push(chunk);
@@ -97,7 +97,7 @@ export class Connection {
       for (;;) {
         let r;
         for (;;) {
-          if (this.closing) break;
+          if (this.closing || this.replica) break;
           // The fast path: whole runs of plain requests answered by the
           // engine in one call, straight from their bytes.
           if (this.authed && !this.front.length) {
@@ -125,7 +125,7 @@ export class Connection {
               }
             }
           }
-          if (!(r = this.parser.next())) break;
+          if (this.replica || !(r = this.parser.next())) break;
           if (r.error) {
             out.push(R.error(r.error));
             this.closing = true;

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import * as R from '../resp-write.js';
 import { arity, engineReply, extendMap, splitArray, td } from './replies.js';
+import { replicationInfo } from './replication.js';
 
 export const VERSION = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 export const REDIS_COMPAT_VERSION = '7.2.4'; // what clients see as the server version
@@ -34,6 +35,9 @@ const SERVER_COMMANDS = [
   ['shutdown', -1, ['admin', 'noscript', 'loading', 'stale'], ['@admin', '@slow', '@dangerous']],
   ['wait', 3, ['noscript'], ['@slow', '@connection']],
   ['reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'], ['@fast', '@connection']],
+  ['sync', 1, ['admin', 'noscript', 'no_async_loading', 'no_multi'], ['@admin', '@slow', '@dangerous']],
+  ['psync', -3, ['admin', 'noscript', 'no_async_loading', 'no_multi'], ['@admin', '@slow', '@dangerous']],
+  ['replconf', -1, ['admin', 'noscript', 'loading', 'stale', 'allow_busy'], ['@admin', '@slow', '@dangerous']],
 ];
 
 // The engine's commands the server extends.
@@ -123,7 +127,7 @@ function infoText(server, sections) {
     persistence: () => db.infoPersistence().trimEnd().split('\r\n'),
     stats: () => ['# Stats', `total_connections_received:${server.stats.connections}`, `total_commands_processed:${server.stats.commands}`,
       `rejected_connections:${server.stats.rejected}`, `expired_keys:${expiry.expiredKeys}`],
-    replication: () => ['# Replication', 'role:master', 'connected_slaves:0'],
+    replication: () => replicationInfo(server),
     modules: () => ['# Modules', 'module:name=search,ver=10000,api=1,filters=0,usedby=[],using=[],options=[]'],
     cluster: () => ['# Cluster', `cluster_enabled:${server.cluster ? 1 : 0}`],
     keyspace: () => ['# Keyspace', ...(keys ? [`db0:keys=${keys},expires=${expiry.keysWithTtl},avg_ttl=0`] : [])],

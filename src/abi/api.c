@@ -27,6 +27,7 @@ void vs_close(vs_db *db) {
     vs_free(db->clients);
     vs_snap_write_end(db->saver);
     vs_snap_read_abort(db->loader);
+    vs_rdb_write_end(db->rdb_saver);
     vs_rdb_read_abort(db->rdb_loader);
     vs_free(db->replay.buf);
     vs_engine_release(&db->eng);
@@ -59,9 +60,10 @@ int vs_step(vs_db *db, unsigned budget) { return vs_search_step(&db->eng.store.s
 /* The engine's mode: the embedder's, held to hiding while a save streams. */
 static void apply_expire_mode(vs_db *db) {
     int m = db->expire_mode;
-    if (db->saver && m == VS_EXPIRE_ACTIVE) m = VS_EXPIRE_HIDE;
+    if ((db->saver || db->rdb_saver) && m == VS_EXPIRE_ACTIVE) m = VS_EXPIRE_HIDE;
     db->eng.expire_mode = m;
 }
+void vs_db_apply_expire_mode(vs_db *db) { apply_expire_mode(db); }
 
 void vs_set_time(vs_db *db, double now_ms, int mode) {
     if (now_ms >= -9007199254740992.0 && now_ms <= 9007199254740992.0) db->eng.now = (int64_t)now_ms;
@@ -94,6 +96,7 @@ static int fail_with(vs_db *db, vs_status st) {
     if (db->eng.err.code != st) vs_err_code(&db->eng.err, st);
     return (int)st;
 }
+int vs_db_fail(vs_db *db, vs_status st) { return fail_with(db, st); }
 
 const char *vs_error_text(const vs_db *db) { return db->eng.err.code == VS_OK ? "" : vs_err_text(&db->eng.err); }
 

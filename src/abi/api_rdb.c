@@ -1,51 +1,105 @@
-/* api_rdb.c - the RDB part of the public ABI (vessel.h, section "RDB"):
- * exporting the store as an RDB file and importing one.
+/* api_rdb.c - the RDB part of the public ABI (vessel.h, "RDB"): exporting
+ * the store as a Redis dump file, importing one, and the index
+ * definitions as an FT.CREATE script.
  *
- * Invariant: at most one save or load (snapshot or RDB) runs at a time
- * (db.h); a load builds a keyspace of its own, and only vs_rdb_load_end
- * puts it in the store. */
+ * Invariants: at most one of db->saver, loader, rdb_saver, rdb_loader is
+ * set (each begin refuses while another is); while rdb_saver is set the
+ * engine's expiry mode is at most HIDE (vs_db_apply_expire_mode), so no
+ * key is deleted by expiry while the writer reads the live store.  A load
+ * builds a keyspace of its own (and vs_expire_step does nothing while
+ * rdb_loader is set); only vs_rdb_load_end puts it in the store. */
 #include "abi/db.h"
 #include "abi/vessel.h"
-#include "base/alloc.h"
 #include "commands/client.h"
+#include "commands/command.h"
+#include "persist/rdb.h"
+#include "query/ft_index.h"
 
-static int fail_rdb(vs_db *db, vs_status st) {
-    if (db->eng.err.code != st) vs_err_code(&db->eng.err, st);
-    return (int)st;
+/* ---- export (RDB writing) -------------------------------------------------- */
+
+int vs_rdb_save_begin(vs_db *db) {
+    vs_err_clear(&db->eng.err);
+    if (db->saver || db->loader || db->rdb_saver || db->rdb_loader)
+        return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
+    vs_status st = vs_rdb_write_begin(&db->eng.store, db->eng.now, VESSEL_VERSION, &db->rdb_saver);
+    vs_db_apply_expire_mode(db);
+    return st == VS_OK ? 0 : vs_db_fail(db, st);
 }
 
-static int busy(const vs_db *db) { return db->saver || db->loader || db->rdb_saver || db->rdb_loader; }
+long vs_rdb_save_next(vs_db *db, uint8_t *buf, size_t cap) {
+    if (!db->rdb_saver)
+        return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR no RDB save in progress"));
+    if (cap < 16) /* so 0 bytes always means the end */
+        return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR, "ERR the buffer must hold at least 16 bytes"));
+    size_t n = 0;
+    vs_status st = vs_rdb_write_next(db->rdb_saver, buf, cap, &n);
+    if (st == VS_ERR_STATE)
+        return vs_db_fail(db, vs_err_set(&db->eng.err, st, "ERR the store changed during the RDB save"));
+    return st == VS_OK ? (long)n : vs_db_fail(db, st);
+}
 
-/* ---- import ------------------------------------------------------------------ */
+void vs_rdb_save_end(vs_db *db) {
+    vs_rdb_write_end(db->rdb_saver);
+    db->rdb_saver = NULL;
+    vs_db_apply_expire_mode(db);
+}
+
+double vs_rdb_save_stat(const vs_db *db, int which) {
+    return db->rdb_saver ? (double)vs_rdb_write_stat(db->rdb_saver, which) : 0;
+}
+
+/* ---- the index definitions --------------------------------------------------- */
+
+int vs_index_script(vs_db *db) {
+    vs_engine *eng = &db->eng;
+    const vs_search *s = &eng->store.search;
+    vs_err_clear(&eng->err);
+    vs_reply_reset(&eng->reply, 2);
+    vs_reply_array(&eng->reply, s->n);
+    for (uint32_t i = 0; i < s->n; i++) {
+        const vs_schema *sc = &s->idx[i]->schema;
+        vs_reply_array(&eng->reply, 1 + (size_t)sc->nargs);
+        vs_reply_cstr(&eng->reply, "FT.CREATE");
+        for (uint32_t a = 0; a < sc->nargs; a++) vs_reply_bulk(&eng->reply, sc->args[a], sc->arglen[a]);
+    }
+    if (eng->reply.failed) {
+        vs_command_reply_error(eng, 0, VS_ERR_NOMEM);
+        return vs_db_fail(db, VS_ERR_NOMEM);
+    }
+    return 0;
+}
+
+/* ---- import (RDB reading) ------------------------------------------------------ */
 
 int vs_rdb_load_begin(vs_db *db, double size, int flags) {
     vs_err_clear(&db->eng.err);
-    if (busy(db)) return fail_rdb(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
+    if (db->saver || db->loader || db->rdb_saver || db->rdb_loader)
+        return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
     if (!(size >= 0 && size <= 9007199254740992.0))
-        return fail_rdb(db, vs_err_set(&db->eng.err, VS_ERR, "ERR the RDB file size must be a non-negative integer"));
+        return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR, "ERR the RDB file size must be a non-negative integer"));
     uint32_t keys = db->eng.store.ks.count;
     if (!(flags & 1) && keys > 0)
-        return fail_rdb(db, vs_err_set(&db->eng.err, VS_ERR,
-                                       "ERR the store is not empty (%u keys); load with replace to replace them", keys));
+        return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR,
+                                         "ERR the store is not empty (%u keys); load with replace to replace them", keys));
     vs_status st = vs_rdb_read_begin((uint64_t)size, db->eng.now, &db->rdb_loader, &db->eng.err);
-    return st == VS_OK ? 0 : fail_rdb(db, st);
+    return st == VS_OK ? 0 : vs_db_fail(db, st);
 }
 
 int vs_rdb_load_feed(vs_db *db, const uint8_t *p, size_t n) {
-    if (!db->rdb_loader) return fail_rdb(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR no RDB load in progress"));
+    if (!db->rdb_loader) return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR no RDB load in progress"));
     vs_status st = vs_rdb_read_feed(db->rdb_loader, p, n, &db->eng.err);
-    return st == VS_OK ? 0 : fail_rdb(db, st);
+    return st == VS_OK ? 0 : vs_db_fail(db, st);
 }
 
 int vs_rdb_load_end(vs_db *db) {
-    if (!db->rdb_loader) return fail_rdb(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR no RDB load in progress"));
+    if (!db->rdb_loader) return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR no RDB load in progress"));
     vs_rdb_reader *r = db->rdb_loader;
     db->rdb_loader = NULL;
     for (int i = 0; i < VS_RDB_STAT_N; i++) db->rdb_stats[i] = vs_rdb_read_stat(r, i);
     vs_status st = vs_rdb_read_end(r, &db->eng.store, &db->eng.err);
     /* Every key may have changed: watchers see it (as vs_load_end). */
     if (st == VS_OK) vs_clients_touch_all(&db->eng.clients);
-    return st == VS_OK ? 0 : fail_rdb(db, st);
+    return st == VS_OK ? 0 : vs_db_fail(db, st);
 }
 
 void vs_rdb_load_abort(vs_db *db) {
@@ -53,6 +107,7 @@ void vs_rdb_load_abort(vs_db *db) {
     db->rdb_loader = NULL;
 }
 
+/* While loading: the running reader's figures; after: the last load's. */
 double vs_rdb_load_stat(const vs_db *db, int which) {
     if (which < 0 || which >= VS_RDB_STAT_N) return 0;
     return db->rdb_loader ? (double)vs_rdb_read_stat(db->rdb_loader, which) : (double)db->rdb_stats[which];

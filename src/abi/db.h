@@ -38,4 +38,11 @@ struct vs_db {
     uint32_t nclients;      /* ids handed out (closed ones are NULL) */
 };
 
+/* Set the engine's expiry mode from the embedder's: at most HIDE while a
+ * save (snapshot or RDB) streams, so expiry deletes nothing (api.c). */
+void vs_db_apply_expire_mode(struct vs_db *db);
+/* Record st as the ABI's error (keeping a text already set for it) and
+ * return it (api.c). */
+int vs_db_fail(struct vs_db *db, vs_status st);
+
 #endif

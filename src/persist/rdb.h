@@ -4,8 +4,9 @@
  * is written and what is read.
  *
  * Writing (rdb_write.c): RDB version 10 (Redis 7.0), database 0 only:
- * aux fields, SELECTDB 0, RESIZEDB, then every key that has not expired
- * at `now` (absolute expiry times as EXPIRETIME_MS), hashes as listpacks
+ * aux fields, SELECTDB 0 and RESIZEDB (when some key is written), then
+ * every key that has not expired at `now` (left out: an export holds what
+ * a reader sees; absolute expiry times as EXPIRETIME_MS), hashes as listpacks
  * within Redis's default hash-max-listpack-entries 128 and
  * hash-max-listpack-value 64 and as plain hashes otherwise, strings
  * plain; EOF and the CRC-64 (Redis's crc64, Jones polynomial,
@@ -97,9 +98,12 @@ enum { VS_RDB_ENC_INT8 = 0, VS_RDB_ENC_INT16 = 1, VS_RDB_ENC_INT32 = 2, VS_RDB_E
 /* ---- writing ---- */
 typedef struct vs_rdb_writer vs_rdb_writer;
 
-/* Begin writing `db` as an RDB file; keys expired at now_ms are left out. */
-vs_status vs_rdb_write_begin(vs_store *db, int64_t now_ms, vs_rdb_writer **out);
-/* Fill up to cap bytes (cap >= 16); *n = 0 means the file is complete. */
+/* Begin writing `db` as an RDB file; keys expired at now_ms are left out.
+ * version: the engine version written as the aux field "vessel-ver"
+ * (the string must outlive the writer). */
+vs_status vs_rdb_write_begin(vs_store *db, int64_t now_ms, const char *version, vs_rdb_writer **out);
+/* Fill up to cap bytes (cap >= 16); *n = 0 means the file is complete.
+ * VS_ERR_STATE when the store changed since begin (nothing is copied). */
 vs_status vs_rdb_write_next(vs_rdb_writer *w, uint8_t *buf, size_t cap, size_t *n);
 void vs_rdb_write_end(vs_rdb_writer *w);
 /* 0 keys written so far, 1 keys to write, 2 bytes written so far. */

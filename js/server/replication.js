@@ -1,0 +1,147 @@
+// server/replication.js - vessel-server as a primary of Redis's
+// replication protocol, so Redis's own tools take a store's data:
+//
+//   redis-cli -p PORT --rdb dump.rdb      the store as an RDB file (SYNC, REPLCONF rdb-only)
+//   REPLICAOF host PORT   (on Redis or Valkey)  a live copy: the RDB, then every write as it happens;
+//                                               REPLICAOF NO ONE ends it, and that server carries on
+//
+// A full synchronization sends the store as an RDB file in the diskless
+// form (`$EOF:<40-byte mark>\r\n`, the file, the mark: its size is not
+// known in advance), then, unless the replica asked for the file only,
+// the FT.CREATE commands of the store's indexes (a replica with a search
+// module rebuilds them from the hashes) and from then on the journal
+// records of every write, as Redis's replication stream carries them.
+// The records continue the file exactly: the replica starts receiving
+// them at the moment the file's contents were fixed (writes are held
+// while the file streams).  A replica's own requests (REPLCONF ACK) are
+// read and never answered, as a primary does; a PING goes to it every 10
+// seconds so it does not time out while nothing is written.
+
+import { randomBytes } from 'node:crypto';
+import * as R from '../resp-write.js';
+import { arity, td } from './replies.js';
+
+const EOF_MARK = 40;
+const PING_EVERY_MS = 10_000;
+const PING = new TextEncoder().encode('*1\r\n$4\r\nPING\r\n');
+const OUTPUT_LIMIT = 256 << 20; // client-output-buffer-limit replica 256mb: a replica that far behind is dropped
+
+/** REPLCONF: the options replicas and redis-cli send before SYNC/PSYNC. */
+export function replconf(server, c, args) {
+  if (args.length % 2 === 0) return R.error('ERR syntax error');
+  for (let i = 1; i < args.length; i += 2) {
+    const opt = td.decode(args[i]).toLowerCase();
+    const val = td.decode(args[i + 1]);
+    switch (opt) {
+      case 'listening-port':
+      case 'ip-address':
+      case 'capa':
+      case 'rdb-filter-only':
+        break;
+      case 'rdb-only':
+        if (val !== '0' && val !== '1') return R.error('ERR Invalid value for rdb-only');
+        c.rdbOnly = val === '1';
+        break;
+      case 'ack':
+      case 'getack':
+        return null; // never answered
+      default:
+        return R.error(`ERR Unrecognized REPLCONF option: ${td.decode(args[i])}`);
+    }
+  }
+  return R.OK;
+}
+
+/**
+ * SYNC, or PSYNC (answered with a full resynchronization): the
+ * connection becomes a replica of the store.  Resolves to null (nothing
+ * more is answered on this connection).
+ */
+export async function sync(server, c, args) {
+  const psync = td.decode(args[0]).toLowerCase() === 'psync';
+  if (psync ? args.length !== 3 : args.length !== 1) return arity(psync ? 'psync' : 'sync');
+  const db = server.db;
+  const sock = c.socket;
+  c.replica = true; // from here on its requests are read and dropped
+  await null; // the replies before this one go out first (the caller flushes them)
+  server.replicas.add(c);
+  const replid = randomBytes(20).toString('hex');
+  const mark = randomBytes(EOF_MARK / 2).toString('hex');
+  const pending = [];
+  let live = false;
+  let stop = null;
+  let timer = null;
+  const send = (bytes) => {
+    if (sock.destroyed) return;
+    if (sock.writableLength > OUTPUT_LIMIT) {
+      server.log(`replica ${c.addr}: over ${OUTPUT_LIMIT} bytes behind, disconnected`);
+      sock.destroy();
+      return;
+    }
+    sock.write(bytes);
+  };
+  const end = () => {
+    stop?.();
+    stop = null;
+    clearInterval(timer);
+    server.replicas.delete(c);
+  };
+  sock.once('close', end);
+  if (psync) send(R.status(`FULLRESYNC ${replid} 0`));
+  send(`$EOF:${mark}\r\n`);
+  let bytes = 0;
+  let script = null; // the indexes as the file's moment has them
+  try {
+    const file = db.exportRdb({
+      onBegin: () => {
+        if (c.rdbOnly) return;
+        script = db.indexScript({ format: 'resp' });
+        stop = db.replicate((b) => (live ? send(b) : pending.push(b)));
+      },
+    });
+    for await (const chunk of file) {
+      if (sock.destroyed) break; // leaving the loop ends the export
+      bytes += chunk.length;
+      if (!sock.write(chunk)) await new Promise((resolve) => {
+        sock.once('drain', resolve);
+        sock.once('close', resolve);
+      });
+    }
+  } catch (e) {
+    server.log(`replica ${c.addr}: the RDB export failed: ${e.message}`);
+    sock.destroy();
+    end();
+    return null;
+  }
+  if (sock.destroyed) {
+    end();
+    return null;
+  }
+  send(mark);
+  server.log(`replica ${c.addr}: ${bytes} bytes of RDB sent${c.rdbOnly ? ' (file only)' : ', streaming writes'}`);
+  if (c.rdbOnly) {
+    end();
+    return null;
+  }
+  // Indexes first: a replica with a search module builds them from the
+  // hashes it just loaded (a server without one answers an error it logs).
+  const commands = await script;
+  if (commands.length) send(commands);
+  for (const b of pending) send(b);
+  pending.length = 0;
+  live = true;
+  timer = setInterval(() => send(PING), PING_EVERY_MS);
+  timer.unref?.();
+  return null;
+}
+
+/** The INFO replication section's lines. */
+export function replicationInfo(server) {
+  const lines = ['# Replication', 'role:master', `connected_slaves:${server.replicas.size}`];
+  let i = 0;
+  for (const c of server.replicas) {
+    const [ip, port] = [c.socket.remoteAddress, c.socket.remotePort];
+    lines.push(`slave${i++}:ip=${ip},port=${port},state=online,offset=0,lag=0`);
+  }
+  return lines;
+}
