@@ -21,7 +21,7 @@ import { clusterCommand } from './cluster.js';
 import { configCommand } from './config.js';
 import { commandCommand, infoCommand, moduleCommand, moduleEntry, REDIS_COMPAT_VERSION, serverArity } from './introspection.js';
 import { savesOnShutdown } from './persistence.js';
-import { replconf, sync } from './replication.js';
+import { replconf, sync, wait } from './replication.js';
 import { arity, td } from './replies.js';
 
 function auth(server, c, args) {
@@ -276,8 +276,7 @@ export function execute(server, c, args, inExec = false) {
     case 'module':
       return moduleCommand(c, args);
     case 'wait':
-      if (args.length !== 3) return arity(lower);
-      return R.int(0);
+      return wait(server, c, args);
     case 'shutdown':
       return shutdown(server, args);
     case 'reset':

@@ -23,6 +23,7 @@
 import { RequestParser } from '../protocol.js';
 import * as R from '../resp-write.js';
 import { execute } from './commands.js';
+import { replicaInput } from './replication.js';
 
 const OUTPUT_PAUSE = 32 << 20; // stop reading a client whose unsent replies pass this
 const QUERY_LIMIT = 1 << 30; // client-query-buffer-limit
@@ -68,7 +69,11 @@ export class Connection {
   }
 
   #onData(chunk) {
-    if (this.closing || this.replica) return; // a replica's REPLCONF ACKs are never answered
+    if (this.closing) return;
+    if (this.replica) {
+      replicaInput(this.server, this, chunk); // REPLCONF ACK, never answered
+      return;
+    }
     this.last = Date.now();
     if (this.busy) {
       this.queue.push(chunk);

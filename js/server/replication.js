@@ -13,11 +13,17 @@
 // records of every write, as Redis's replication stream carries them.
 // The records continue the file exactly: the replica starts receiving
 // them at the moment the file's contents were fixed (writes are held
-// while the file streams).  A replica's own requests (REPLCONF ACK) are
-// read and never answered, as a primary does; a PING goes to it every 10
-// seconds so it does not time out while nothing is written.
+// while the file streams).  A replica's own requests are read and never
+// answered, as a primary does; its REPLCONF ACK <offset> says how much of
+// the stream it has applied, which WAIT counts.  A PING goes to it every
+// 10 seconds so it does not time out while nothing is written.
+//
+// Offsets: the stream after the file starts at 0 (FULLRESYNC's offset),
+// and every byte sent after the file's end mark counts, as the replica
+// counts what it applies.
 
 import { randomBytes } from 'node:crypto';
+import { RequestParser } from '../protocol.js';
 import * as R from '../resp-write.js';
 import { arity, td } from './replies.js';
 
@@ -25,6 +31,7 @@ const EOF_MARK = 40;
 const PING_EVERY_MS = 10_000;
 const PING = new TextEncoder().encode('*1\r\n$4\r\nPING\r\n');
 const OUTPUT_LIMIT = 256 << 20; // client-output-buffer-limit replica 256mb: a replica that far behind is dropped
+const GETACK = new TextEncoder().encode('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
 
 /** REPLCONF: the options replicas and redis-cli send before SYNC/PSYNC. */
 export function replconf(server, c, args) {
@@ -62,7 +69,10 @@ export async function sync(server, c, args) {
   if (psync ? args.length !== 3 : args.length !== 1) return arity(psync ? 'psync' : 'sync');
   const db = server.db;
   const sock = c.socket;
-  c.replica = true; // from here on its requests are read and dropped
+  c.replica = true; // from here on its requests are read for ACKs only
+  c.replOffset = 0; // stream bytes sent after the file
+  c.ackOffset = -1; // what the replica says it applied (-1: nothing yet)
+  c.replParser = new RequestParser();
   await null; // the replies before this one go out first (the caller flushes them)
   server.replicas.add(c);
   const replid = randomBytes(20).toString('hex');
@@ -79,6 +89,7 @@ export async function sync(server, c, args) {
       return;
     }
     sock.write(bytes);
+    if (live) c.replOffset += bytes.length;
   };
   const end = () => {
     stop?.();
@@ -126,22 +137,74 @@ export async function sync(server, c, args) {
   // Indexes first: a replica with a search module builds them from the
   // hashes it just loaded (a server without one answers an error it logs).
   const commands = await script;
+  live = true;
   if (commands.length) send(commands);
   for (const b of pending) send(b);
   pending.length = 0;
-  live = true;
   timer = setInterval(() => send(PING), PING_EVERY_MS);
   timer.unref?.();
   return null;
 }
 
+/** Bytes a replica sent: its REPLCONF ACK <offset> requests are read, the rest dropped. */
+export function replicaInput(server, c, chunk) {
+  c.replParser.push(chunk);
+  for (let r; (r = c.replParser.next()); ) {
+    if (r.error) return;
+    const a = r.args.map((x) => td.decode(x).toLowerCase());
+    if (a.length >= 3 && a[0] === 'replconf' && a[1] === 'ack' && /^\d+$/.test(a[2])) {
+      c.ackOffset = Math.max(c.ackOffset, Number(a[2]));
+      server.ackWaiters.forEach((w) => w());
+    }
+  }
+}
+
+/**
+ * WAIT numreplicas timeout: resolves to the number of replicas that have
+ * applied every write sent so far (asking the others with REPLCONF
+ * GETACK), once numreplicas have or the timeout (ms, 0: none) passes.
+ */
+export function wait(server, c, args) {
+  if (args.length !== 3) return arity('wait');
+  const n = td.decode(args[1]);
+  const t = td.decode(args[2]);
+  if (!/^-?\d+$/.test(n)) return R.error('ERR value is not an integer or out of range');
+  if (!/^-?\d+$/.test(t)) return R.error('ERR timeout is not an integer or out of range');
+  const want = Number(n);
+  const timeout = Number(t);
+  if (timeout < 0) return R.error('ERR timeout is negative');
+  const targets = new Map([...server.replicas].map((r) => [r, r.replOffset]));
+  const acked = () => [...targets].filter(([r, off]) => r.ackOffset >= off && !r.socket.destroyed).length;
+  if (acked() >= want || !targets.size) return R.int(acked());
+  for (const [r, off] of targets) {
+    if (r.ackOffset >= off || r.socket.destroyed) continue;
+    r.socket.write(GETACK);
+    r.replOffset += GETACK.length;
+  }
+  return new Promise((resolve) => {
+    let timer = null;
+    const done = () => {
+      server.ackWaiters.delete(check);
+      clearTimeout(timer);
+      resolve(R.int(acked()));
+    };
+    const check = () => {
+      if (acked() >= want) done();
+    };
+    server.ackWaiters.add(check);
+    if (timeout > 0) timer = setTimeout(done, timeout);
+  });
+}
+
 /** The INFO replication section's lines. */
 export function replicationInfo(server) {
   const lines = ['# Replication', 'role:master', `connected_slaves:${server.replicas.size}`];
+  const offset = Math.max(0, ...[...server.replicas].map((c) => c.replOffset));
   let i = 0;
   for (const c of server.replicas) {
     const [ip, port] = [c.socket.remoteAddress, c.socket.remotePort];
-    lines.push(`slave${i++}:ip=${ip},port=${port},state=online,offset=0,lag=0`);
+    lines.push(`slave${i++}:ip=${ip},port=${port},state=online,offset=${Math.max(0, c.ackOffset)},lag=0`);
   }
+  lines.push(`master_repl_offset:${offset}`);
   return lines;
 }

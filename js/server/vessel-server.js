@@ -37,6 +37,7 @@ export class VesselServer {
     this.nodeId = randomBytes(20).toString('hex');
     this.clients = new Map(); // id -> Connection
     this.replicas = new Set(); // connections that are replicas (SYNC, PSYNC: replication.js)
+    this.ackWaiters = new Set(); // WAITs to look again when a replica acknowledges
     this.nextId = 1;
     this.stats = { connections: 0, commands: 0, rejected: 0 };
     this.started = Date.now();

@@ -392,12 +392,9 @@ test('vessel-server: redis-cli --rdb takes the file, and a redis-server replica 
     await vsend(['SET', 'tx2', 'b']);
     await vsend(['EXEC']);
     await vsend(['SET', 'last', 'marker']);
-    let ok = false;
-    for (let i = 0; i < 400 && !ok; i++) {
-      ok = (await redis.conn.send(['GET', 'last'])) === 'marker';
-      if (!ok) await new Promise((r) => setTimeout(r, 25));
-    }
-    assert.ok(ok, 'the replica received the writes');
+    // WAIT counts the replicas that applied every write so far (REPLCONF ACK).
+    assert.equal(await vsend(['WAIT', '1', '10000']), 1, 'the replica acknowledged the writes');
+    assert.equal(await redis.conn.send(['GET', 'last']), 'marker');
     assertSame(await snapshotOf((args, binary) => redis.conn.send(args, binary)), await snapshotOf(vsend), 'the replica after live writes');
     const info = String(await vsend(['INFO', 'replication']));
     assert.match(info, /connected_slaves:1/);
