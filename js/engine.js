@@ -360,6 +360,7 @@ export class Engine {
       otherDatabases: s(9),
       functions: s(10),
       version: s(11),
+      empty: s(12),
     };
   }
 

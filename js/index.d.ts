@@ -355,6 +355,8 @@ export interface RdbImportReport {
   functions: number;
   /** The file's RDB version. */
   version: number;
+  /** Empty hashes, skipped (as Redis skips them). */
+  empty: number;
   ms: number;
 }
 

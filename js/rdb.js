@@ -57,6 +57,14 @@ function toBytes(c) {
   throw new TypeError(`vessel: an RDB chunk must be bytes, not ${typeof c}`);
 }
 
+/** Throws the TypeError chunksOf would, before anything is read. */
+export function checkSource(source) {
+  const ok = source instanceof ArrayBuffer || ArrayBuffer.isView(source) ||
+    (typeof Blob !== 'undefined' && source instanceof Blob) ||
+    (source && typeof source === 'object' && (typeof source.getReader === 'function' || source[Symbol.asyncIterator] || source[Symbol.iterator]));
+  if (!ok) throw new TypeError('vessel: an RDB source is a Uint8Array, ArrayBuffer, Blob, ReadableStream or (async) iterable of Uint8Array');
+}
+
 /** The size of a source when it is known without reading it (0 otherwise). */
 export function sizeOf(source) {
   if (source instanceof ArrayBuffer) return source.byteLength;

@@ -27,7 +27,7 @@ import { concat } from './bytes.js';
 import { Engine } from './engine.js';
 import { loadModule } from './loader.js';
 import { Persister } from './persistence.js';
-import { chunksOf, formatIndexScript, sizeOf } from './rdb.js';
+import { checkSource, chunksOf, formatIndexScript, sizeOf } from './rdb.js';
 import { Multi } from './multi.js';
 import { ReplyError } from './resp.js';
 import { error as respError } from './resp-write.js';
@@ -810,6 +810,7 @@ export class Vessel {
   async importRdb(source, { replace = false, size, onProgress } = {}) {
     this.#checkOpen();
     if (this.readOnly) throw new ReplyError("READONLY You can't write against a read only replica.");
+    checkSource(source);
     const total = size ?? sizeOf(source);
     const end = await this.#beginTransfer();
     let report;

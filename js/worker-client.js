@@ -12,7 +12,7 @@
 // replies) and message.
 
 import { Multi } from './multi.js';
-import { chunksOf, sizeOf } from './rdb.js';
+import { checkSource, chunksOf, sizeOf } from './rdb.js';
 import { ReplyError } from './resp.js';
 import { FORWARDED } from './worker-methods.js';
 
@@ -116,6 +116,7 @@ export class VesselWorker {
 
   /** Load an RDB file (see Vessel.importRdb): its chunks cross to the worker one at a time. */
   async importRdb(source, { replace = false, size, onProgress } = {}) {
+    checkSource(source);
     const total = size ?? sizeOf(source);
     const tid = await this.call('importRdb', [{ replace, size: total }]);
     let bytes = 0;

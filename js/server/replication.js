@@ -13,7 +13,9 @@
 // records of every write, as Redis's replication stream carries them.
 // The records continue the file exactly: the replica starts receiving
 // them at the moment the file's contents were fixed (writes are held
-// while the file streams).  A replica's own requests are read and never
+// while the file streams), and reach it once it has loaded the file (its
+// first REPLCONF ACK: a replica looks for the end mark at the end of what
+// it has read).  A replica's own requests are read and never
 // answered, as a primary does; its REPLCONF ACK <offset> says how much of
 // the stream it has applied, which WAIT counts.  A PING goes to it every
 // 10 seconds so it does not time out while nothing is written.
@@ -136,6 +138,18 @@ export async function sync(server, c, args) {
   }
   // Indexes first: a replica with a search module builds them from the
   // hashes it just loaded (a server without one answers an error it logs).
+  // A replica finds the end mark only at the end of what it has read, so
+  // nothing follows it until the replica says it loaded the file (its
+  // first REPLCONF ACK), as Redis's primary waits after a diskless transfer.
+  await new Promise((resolve) => {
+    c.onAck = resolve;
+    sock.once('close', resolve);
+  });
+  c.onAck = null;
+  if (sock.destroyed) {
+    end();
+    return null;
+  }
   const commands = await script;
   live = true;
   if (commands.length) send(commands);
@@ -154,6 +168,7 @@ export function replicaInput(server, c, chunk) {
     const a = r.args.map((x) => td.decode(x).toLowerCase());
     if (a.length >= 3 && a[0] === 'replconf' && a[1] === 'ack' && /^\d+$/.test(a[2])) {
       c.ackOffset = Math.max(c.ackOffset, Number(a[2]));
+      c.onAck?.();
       server.ackWaiters.forEach((w) => w());
     }
   }

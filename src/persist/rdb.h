@@ -126,7 +126,8 @@ enum {
     VS_RDB_STAT_OTHER_DB = 9,  /* keys of databases other than 0 */
     VS_RDB_STAT_FUNCTIONS = 10, /* function libraries skipped */
     VS_RDB_STAT_VERSION = 11,  /* the file's RDB version */
-    VS_RDB_STAT_N = 12
+    VS_RDB_STAT_EMPTY = 12,    /* empty hashes skipped (Redis skips them too) */
+    VS_RDB_STAT_N = 13
 };
 
 /* Begin reading an RDB file of `size` bytes (0: unknown) into a keyspace

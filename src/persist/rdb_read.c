@@ -369,7 +369,11 @@ static vs_status add_field(vs_rdb_reader *r, const uint8_t *f, size_t flen, cons
 /* The hash's fields are all read: build it and add the key. */
 static vs_status hash_finish(vs_rdb_reader *r) {
     char name[72];
-    if (r->nfields == 0) return bad(r, "the hash '%s' is empty", key_text(r, name));
+    if (r->nfields == 0) {
+        /* Redis's loader skips an empty key (with a warning) too. */
+        r->stats[VS_RDB_STAT_EMPTY]++;
+        return key_done(r);
+    }
     vs_kentry *e = vs_ks_entry_new(r->key.p, r->key.len, VS_TYPE_HASH);
     vs_hash *h = e ? vs_hash_new() : NULL;
     if (!h) {
