@@ -326,7 +326,7 @@ export class Engine {
   }
 
   rdbSaveEnd() {
-    this.exports.vs_rdb_save_end(this.db);
+    if (this.db) this.exports.vs_rdb_save_end(this.db);
   }
 
   /** Begin reading an RDB file (size 0: unknown); replace: a store with keys may be replaced. */
@@ -345,7 +345,7 @@ export class Engine {
   }
 
   rdbLoadAbort() {
-    this.exports.vs_rdb_load_abort(this.db);
+    if (this.db) this.exports.vs_rdb_load_abort(this.db);
   }
 
   /** The figures of the RDB load in progress, or of the last one (VS_RDB_STAT_*). */
@@ -507,5 +507,7 @@ export class Engine {
     this.db = 0;
     this.argPtr = 0;
     this.ioPtr = 0;
+    this.ioCap = 0;
+    this.argCap = 0;
   }
 }

@@ -5,7 +5,7 @@
 //
 //   vessel-server [--port 6379] [--bind 127.0.0.1] [--dir ./data] [--appendfsync everysec]
 //                 [--save "3600 1 300 100 60 10000"] [--requirepass pw] [--maxmemory 1gb]
-//                 [--maxclients 10000] [--no-cluster] [--repair-journal] [--recover-manifest]
+//                 [--maxclients 10000] [--repl-timeout 60] [--no-cluster] [--repair-journal] [--recover-manifest]
 //
 // This file is the command line; the server is in js/server/:
 // vessel-server.js (the listener, settings, connections), connection.js
@@ -36,6 +36,7 @@ const USAGE = `Usage: vessel-server [options]
   --requirepass <pw>    clients must AUTH first
   --maxmemory <bytes>   refuse writes past this (100mb, 1gb ...; default 0 = no limit)
   --maxclients <n>      default 10000
+  --repl-timeout <s>    a replica (SYNC, PSYNC, REPLICAOF) that takes nothing for this long is dropped; default 60
   --no-cluster          answer as a standalone server (CLUSTER commands disabled)
   --repair-journal      open a damaged journal by keeping the records before the damage (the cut
                         bytes are kept in a side file), or a missing one by starting it empty,
@@ -60,6 +61,10 @@ async function main(argv) {
     else if (a === '--requirepass') o.requirepass = val();
     else if (a === '--maxmemory') o.maxmemory = val();
     else if (a === '--maxclients') o.maxclients = Number(val());
+    else if (a === '--repl-timeout') {
+      o.replTimeout = Number(val());
+      if (!(o.replTimeout > 0 && o.replTimeout <= 86400)) throw new Error('--repl-timeout is a number of seconds, more than 0');
+    }
     else if (a === '--no-cluster') o.cluster = false;
     else if (a === '--repair-journal') o.repairJournal = true;
     else if (a === '--recover-manifest') o.recoverManifest = true;

@@ -188,6 +188,7 @@ export class Vessel {
   #schemas = new Map(); // index name -> FT.INFO object (cached)
   #waiters = new Set(); // indexReady() promises to settle after each slice
   #transfer = null; // promise of the RDB export or import in progress (writes wait for it)
+  #endTransfer = null; // releases it (close() does, for a transfer left hanging)
   #feeds = new Set(); // replicate() listeners: every write's journal records
 
   /** @param {Engine} engine */
@@ -752,14 +753,19 @@ export class Vessel {
     for (let busy; (busy = this.#busy); ) await busy.catch(() => {});
     this.#checkOpen();
     let done;
-    this.#transfer = new Promise((resolve) => {
+    const transfer = new Promise((resolve) => {
       done = resolve;
     });
-    return () => {
+    this.#transfer = transfer;
+    const end = () => {
+      if (this.#transfer !== transfer) return;
       this.#transfer = null;
+      this.#endTransfer = null;
       done();
-      this.background.kick(); // resume backfill and expiry held back meanwhile
+      if (!this.closed) this.background.kick(); // resume backfill and expiry held back meanwhile
     };
+    this.#endTransfer = end;
+    return end;
   }
 
   /**
@@ -785,6 +791,7 @@ export class Vessel {
           if (!c.length) break;
           onProgress?.(this.engine.rdbSaveProgress());
           yield c;
+          this.#checkOpen(); // closed while the chunk was away: the export is over
         }
       } finally {
         this.engine.rdbSaveEnd();
@@ -817,11 +824,12 @@ export class Vessel {
     try {
       if (this.persister?.broken) throw new ReplyError(`MISCONF Errors writing to the AOF file: ${this.persister.broken.message}`);
       const t0 = performance.now();
-      if (total) this.engine.reserve(total);
       this.engine.rdbLoadBegin(total, replace);
       let bytes = 0;
       try {
+        if (total) this.engine.reserve(total); // once the load is accepted: wasm memory never shrinks
         for await (const chunk of chunksOf(source)) {
+          this.#checkOpen(); // closed while the source was read
           this.engine.rdbLoadFeed(chunk);
           bytes += chunk.length;
           onProgress?.({ bytes, size: total });
@@ -855,8 +863,9 @@ export class Vessel {
    * are made: RESP commands of each write's effect, as Redis's AOF and
    * replication stream carry them (docs/persistence.md).  For front ends
    * that replicate (vessel-server's SYNC); call it from exportRdb's
-   * onBegin so the records continue the file exactly.  Returns the
-   * function that stops it.
+   * onBegin so the records continue the file exactly.  An importRdb is
+   * not carried (it is not journaled either): a replica must synchronize
+   * again after one.  Returns the function that stops it.
    * @param {(bytes: Uint8Array) => void} feed
    */
   replicate(feed) {
@@ -1130,6 +1139,8 @@ export class Vessel {
     } finally {
       // Released even when the final flush failed (the error is thrown).
       this.closed = true;
+      this.#endTransfer?.(); // an export or import left hanging ends with "the store is closed"
+      this.#feeds.clear();
       this.#failWaiters(new Error('vessel: the store was closed'));
       this.engine.close();
     }

@@ -120,11 +120,21 @@ export class VesselWorker {
     const total = size ?? sizeOf(source);
     const tid = await this.call('importRdb', [{ replace, size: total }]);
     let bytes = 0;
-    for await (const chunk of chunksOf(source)) {
-      const copy = chunk.slice(); // the page's source keeps its bytes
-      await this.call('rdbImportFeed', [tid, copy]);
-      bytes += copy.length;
-      onProgress?.({ bytes, size: total });
+    let fed = false; // true once the worker's import is known to be over (failed feed)
+    try {
+      for await (const chunk of chunksOf(source)) {
+        const copy = chunk.slice(); // the page's source keeps its bytes
+        fed = true;
+        await this.call('rdbImportFeed', [tid, copy]);
+        fed = false;
+        bytes += copy.length;
+        onProgress?.({ bytes, size: total });
+      }
+    } catch (e) {
+      // A failed feed ended the worker's import; a failed source must end it
+      // too, or the worker's store would hold writes back for good.
+      if (!fed && !this.closed) await this.call('rdbImportAbort', [tid, e?.message ?? String(e)]).catch(() => {});
+      throw e;
     }
     return this.call('rdbImportEnd', [tid]);
   }

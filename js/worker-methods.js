@@ -20,7 +20,7 @@ export const FORWARDED = Object.freeze([
 export const WORKER_METHODS = Object.freeze([...FORWARDED, 'pipeline', 'execMulti', 'indexReady', 'exportRdb', 'importRdb', 'close']);
 
 /** The messages an RDB transfer is made of (not methods of the page's store). */
-export const RDB_STEPS = Object.freeze(['rdbExportNext', 'rdbExportEnd', 'rdbImportFeed', 'rdbImportEnd']);
+export const RDB_STEPS = Object.freeze(['rdbExportNext', 'rdbExportEnd', 'rdbImportFeed', 'rdbImportEnd', 'rdbImportAbort']);
 
 /** Methods the client answers on the page itself, sending no message of
  * their own: `multi` builds a transaction that crosses as one execMulti. */

@@ -27,6 +27,7 @@ function feedQueue() {
   const chunks = [];
   let wake = null;
   let ended = false;
+  let failed = null;
   const kick = () => {
     wake?.();
     wake = null;
@@ -42,9 +43,16 @@ function feedQueue() {
       ended = true;
       kick();
     },
+    /** The page's source failed: the import fails with this error. */
+    fail(error) {
+      failed = error;
+      kick();
+    },
     async *[Symbol.asyncIterator]() {
       for (;;) {
-        if (chunks.length) {
+        if (failed) {
+          throw failed;
+        } else if (chunks.length) {
           const { chunk, taken } = chunks.shift();
           taken();
           yield chunk;
@@ -73,10 +81,21 @@ async function rdbStep(method, [tid, arg]) {
     return null;
   }
   if (method === 'rdbImportFeed') {
-    await Promise.race([t.queue.push(arg), t.done]);
+    try {
+      await Promise.race([t.queue.push(arg), t.done]);
+    } catch (e) {
+      transfers.delete(tid); // the import failed: its end is this error
+      throw e;
+    }
     return null;
   }
-  transfers.delete(tid); // rdbImportEnd
+  transfers.delete(tid);
+  if (method === 'rdbImportAbort') {
+    t.queue.fail(new Error(`vessel: the RDB source failed on the page: ${arg}`));
+    await t.done.catch(() => {});
+    return null;
+  }
+  // rdbImportEnd
   t.queue.end();
   return t.done;
 }

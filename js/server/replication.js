@@ -80,7 +80,9 @@ export async function sync(server, c, args) {
   const replid = randomBytes(20).toString('hex');
   const mark = randomBytes(EOF_MARK / 2).toString('hex');
   const pending = [];
+  let pendingBytes = 0;
   let live = false;
+  c.replLive = false; // WAIT counts a replica once the stream reaches it
   let stop = null;
   let timer = null;
   const send = (bytes) => {
@@ -93,7 +95,38 @@ export async function sync(server, c, args) {
     sock.write(bytes);
     if (live) c.replOffset += bytes.length;
   };
+  // As Redis's repl-timeout: a replica that takes nothing for that long
+  // (the file, or its first ACK) is dropped, so it cannot hold writes
+  // back or make records pile up.
+  const stalled = (what) => {
+    server.log(`replica ${c.addr}: no progress in ${server.replTimeout} ms (${what}), disconnected`);
+    sock.destroy();
+  };
+  const progress = (what) => new Promise((resolve) => {
+    const t = setTimeout(() => {
+      stalled(what);
+      resolve();
+    }, server.replTimeout);
+    const done = () => {
+      clearTimeout(t);
+      sock.off('drain', done);
+      sock.off('close', done);
+      resolve();
+    };
+    sock.once('drain', done);
+    sock.once('close', done);
+    if (what === 'first ACK') c.onAck = done;
+  });
+  const queue = (b) => {
+    pending.push(b);
+    pendingBytes += b.length;
+    if (pendingBytes > OUTPUT_LIMIT && !sock.destroyed) {
+      server.log(`replica ${c.addr}: over ${OUTPUT_LIMIT} bytes of writes waiting for it, disconnected`);
+      sock.destroy();
+    }
+  };
   const end = () => {
+    c.replLive = false;
     stop?.();
     stop = null;
     clearInterval(timer);
@@ -109,16 +142,13 @@ export async function sync(server, c, args) {
       onBegin: () => {
         if (c.rdbOnly) return;
         script = db.indexScript({ format: 'resp' });
-        stop = db.replicate((b) => (live ? send(b) : pending.push(b)));
+        stop = db.replicate((b) => (live ? send(b) : queue(b)));
       },
     });
     for await (const chunk of file) {
       if (sock.destroyed) break; // leaving the loop ends the export
       bytes += chunk.length;
-      if (!sock.write(chunk)) await new Promise((resolve) => {
-        sock.once('drain', resolve);
-        sock.once('close', resolve);
-      });
+      if (!sock.write(chunk)) await progress('the file');
     }
   } catch (e) {
     server.log(`replica ${c.addr}: the RDB export failed: ${e.message}`);
@@ -141,20 +171,23 @@ export async function sync(server, c, args) {
   // A replica finds the end mark only at the end of what it has read, so
   // nothing follows it until the replica says it loaded the file (its
   // first REPLCONF ACK), as Redis's primary waits after a diskless transfer.
-  await new Promise((resolve) => {
-    c.onAck = resolve;
-    sock.once('close', resolve);
-  });
+  if (c.ackOffset < 0) await progress('first ACK');
   c.onAck = null;
   if (sock.destroyed) {
     end();
     return null;
   }
   const commands = await script;
+  if (sock.destroyed) {
+    end();
+    return null;
+  }
   live = true;
+  c.replLive = true;
   if (commands.length) send(commands);
   for (const b of pending) send(b);
   pending.length = 0;
+  pendingBytes = 0;
   timer = setInterval(() => send(PING), PING_EVERY_MS);
   timer.unref?.();
   return null;
@@ -188,7 +221,7 @@ export function wait(server, c, args) {
   const want = Number(n);
   const timeout = Number(t);
   if (timeout < 0) return R.error('ERR timeout is negative');
-  const targets = new Map([...server.replicas].map((r) => [r, r.replOffset]));
+  const targets = new Map([...server.replicas].filter((r) => r.replLive).map((r) => [r, r.replOffset]));
   const acked = () => [...targets].filter(([r, off]) => r.ackOffset >= off && !r.socket.destroyed).length;
   if (acked() >= want || !targets.size) return R.int(acked());
   for (const [r, off] of targets) {
@@ -218,7 +251,7 @@ export function replicationInfo(server) {
   let i = 0;
   for (const c of server.replicas) {
     const [ip, port] = [c.socket.remoteAddress, c.socket.remotePort];
-    lines.push(`slave${i++}:ip=${ip},port=${port},state=online,offset=${Math.max(0, c.ackOffset)},lag=0`);
+    lines.push(`slave${i++}:ip=${ip},port=${port},state=${c.replLive ? 'online' : 'wait_bgsave'},offset=${Math.max(0, c.ackOffset)},lag=0`);
   }
   lines.push(`master_repl_offset:${offset}`);
   return lines;

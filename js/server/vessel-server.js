@@ -18,7 +18,7 @@ export class VesselServer {
   /**
    * @param {{ port?: number, bind?: string, dir?: string, appendfsync?: string, save?: string,
    *           requirepass?: string, maxmemory?: string|number, maxclients?: number, cluster?: boolean,
-   *           repairJournal?: boolean, recoverManifest?: boolean, log?: (line: string) => void,
+   *           repairJournal?: boolean, recoverManifest?: boolean, replTimeout?: number, log?: (line: string) => void,
    *           onShutdown?: () => void }} [options]
    */
   constructor(options = {}) {
@@ -38,6 +38,7 @@ export class VesselServer {
     this.clients = new Map(); // id -> Connection
     this.replicas = new Set(); // connections that are replicas (SYNC, PSYNC: replication.js)
     this.ackWaiters = new Set(); // WAITs to look again when a replica acknowledges
+    this.replTimeout = (options.replTimeout ?? 60) * 1000; // repl-timeout: a replica taking nothing that long is dropped
     this.nextId = 1;
     this.stats = { connections: 0, commands: 0, rejected: 0 };
     this.started = Date.now();

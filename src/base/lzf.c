@@ -11,7 +11,7 @@ vs_status vs_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size
         if (ctrl < 32) {
             size_t run = (size_t)ctrl + 1;
             if (run > in_len - ip || run > out_cap - op) return VS_ERR_CORRUPT;
-            memcpy(out + op, in + ip, run);
+            if (out) memcpy(out + op, in + ip, run);
             ip += run;
             op += run;
             continue;
@@ -25,12 +25,14 @@ vs_status vs_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size
         size_t back = ((size_t)(ctrl & 0x1f) << 8) + in[ip++] + 1;
         len += 2;
         if (back > op || len > out_cap - op) return VS_ERR_CORRUPT;
-        /* Byte by byte: source and destination may overlap (a run). */
-        const uint8_t *src = out + op - back;
-        if (back >= len) {
-            memcpy(out + op, src, len);
-        } else {
-            for (size_t i = 0; i < len; i++) out[op + i] = src[i];
+        if (out) {
+            /* Byte by byte: source and destination may overlap (a run). */
+            const uint8_t *src = out + op - back;
+            if (back >= len) {
+                memcpy(out + op, src, len);
+            } else {
+                for (size_t i = 0; i < len; i++) out[op + i] = src[i];
+            }
         }
         op += len;
     }

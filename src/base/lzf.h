@@ -27,7 +27,9 @@
 
 /* Decompress in[0..in_len) into out[0..out_cap); *out_len gets the bytes
  * written.  VS_ERR_CORRUPT for a damaged stream (a run or reference cut
- * short, a reference before the output's start, output past out_cap). */
+ * short, a reference before the output's start, output past out_cap).
+ * With out NULL nothing is written: the same checks give the length the
+ * stream decodes to, so a caller allocates only for a valid stream. */
 vs_status vs_lzf_decompress(const uint8_t *in, size_t in_len, uint8_t *out, size_t out_cap, size_t *out_len);
 
 #endif

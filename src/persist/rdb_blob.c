@@ -227,6 +227,7 @@ vs_status vs_rdb_zipmap_walk(const uint8_t *b, size_t n, vs_rdb_entry_fn fn, voi
         if (st != VS_OK) return st;
         count++;
     }
+    if (count == 0) return damaged(why, "an empty zipmap"); /* as Redis's integrity check */
     if (b[0] != 254 && b[0] != count) return damaged(why, "its entry count is wrong");
     return VS_OK;
 }

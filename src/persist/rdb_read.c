@@ -248,9 +248,14 @@ static vs_status str_int(vs_rdb_reader *r) {
 }
 
 static vs_status str_lzf(vs_rdb_reader *r) {
-    /* The compressed bytes are all here: the output is bounded by them. */
-    if (!rbuf_reserve(&r->s, (size_t)r->lzf_ulen)) return VS_ERR_NOMEM;
+    /* The compressed bytes are all here.  Walk them first: the output is
+     * allocated only when they decode to exactly the length announced (a
+     * small hostile file must not grow memory 88-fold: wasm memory never
+     * shrinks). */
     size_t out = 0;
+    if (vs_lzf_decompress(r->z.p, r->z.len, NULL, (size_t)r->lzf_ulen, &out) != VS_OK || out != r->lzf_ulen)
+        return bad(r, "an LZF-compressed string is damaged");
+    if (!rbuf_reserve(&r->s, (size_t)r->lzf_ulen)) return VS_ERR_NOMEM;
     if (vs_lzf_decompress(r->z.p, r->z.len, r->s.p, (size_t)r->lzf_ulen, &out) != VS_OK || out != r->lzf_ulen)
         return bad(r, "an LZF-compressed string is damaged");
     r->s.len = out;

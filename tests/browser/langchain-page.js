@@ -66,6 +66,31 @@ window.t = {
     const gone = await db.exists('tx:e');
     return { ran, aborted, kept, reclaimed: typeof reclaimed, gone };
   },
+  /**
+   * The store out as an RDB file and back in (chunks, a Blob), its index
+   * script, and a damaged copy refused: through the worker client too.
+   */
+  async rdb() {
+    const db = await store.getStore();
+    const keys = await db.dbsize();
+    const chunks = [];
+    let progress = 0;
+    for await (const c of db.exportRdb({ chunkSize: 4096, onProgress: () => progress++ })) chunks.push(c);
+    const size = chunks.reduce((n, c) => n + c.length, 0);
+    const magic = new TextDecoder().decode(chunks[0].subarray(0, 9));
+    const script = await db.indexScript();
+    const report = await db.importRdb(new Blob(chunks), { replace: true });
+    await db.indexReady('kb'); // rebuilt over the imported keys
+    const bad = new Uint8Array(await new Blob(chunks).arrayBuffer());
+    bad[bad.length - 3] ^= 1;
+    let refused = '';
+    try {
+      await db.importRdb(bad, { replace: true });
+    } catch (e) {
+      refused = e.message;
+    }
+    return { keys, after: await db.dbsize(), hashes: report.hashes, size: size > 1000, magic, chunked: progress > 1 && chunks.length > 1, script, refused };
+  },
   async tryBad() {
     const errors = [];
     for (const f of [() => store.similaritySearch('x', 2, { nope: 1 }), () => store.addVectors([[1, 2]], [new Document({ pageContent: 'x', metadata: {} })])]) {

@@ -98,6 +98,17 @@ async function fillAndCheck(p, name, worker) {
   assert.deepEqual(await searched(p), expected);
 }
 
+/** exportRdb / importRdb / indexScript in the page (or through its worker): the store goes out and comes back whole. */
+async function checkRdb(a) {
+  const r = await a.evaluate(() => t.rdb());
+  assert.equal(r.magic, 'REDIS0010');
+  assert.ok(r.size && r.chunked, 'the file came in several chunks');
+  assert.equal(r.after, r.keys);
+  assert.equal(r.hashes, r.keys);
+  assert.match(r.script, /^FT\.CREATE kb /);
+  assert.match(r.refused, /^Bad RDB: /);
+}
+
 test('Chromium: a store on IndexedDB answers as in Node and survives a reload', { skip }, async () => {
   const a = await page();
   await fillAndCheck(a, 'lc-page', false);
@@ -108,6 +119,8 @@ test('Chromium: a store on IndexedDB answers as in Node and survives a reload', 
   await a.waitForFunction(() => document.title === 'ready');
   const again = await a.evaluate(() => t.open('lc-page', { existing: true }));
   assert.ok(again.replayed > 0, 'the journal replayed');
+  assert.deepEqual(await searched(a), expected);
+  await checkRdb(a); // out and back in: the same answers, saved to IndexedDB
   assert.deepEqual(await searched(a), expected);
   await a.evaluate(() => t.close());
   await a.evaluate(() => t.destroy('lc-page'));
@@ -120,6 +133,7 @@ test('Chromium: the same through the Web Worker client, reopened in a new worker
   await fillAndCheck(a, 'lc-worker', true);
   // The worker client builds transactions too (multi() on the page, one execMulti message).
   assert.deepEqual(await a.evaluate(() => t.tx()), { ran: [1, { a: '1' }, 1], aborted: null, kept: '2', reclaimed: 'number', gone: 0 });
+  await checkRdb(a);
   await a.evaluate(() => t.close());
   const again = await a.evaluate(() => t.open('lc-worker', { worker: true, existing: true }));
   assert.ok(again.worker);

@@ -478,3 +478,57 @@ test('vessel-cli --rdb-export and --rdb-import move a store, indexes included', 
   assert.equal(broken.status, 1);
   assert.match(String(broken.stderr), /Bad RDB/);
 });
+
+test('closing the store during a transfer ends it with a clear error', async () => {
+  const db = await open();
+  for (let i = 0; i < 50; i++) await db.hset(`k${i}`, { v: 'x'.repeat(100) });
+  const it = db.exportRdb({ chunkSize: 64 });
+  await it.next();
+  await db.close();
+  await assert.rejects(it.next(), /the store is closed/);
+  const db2 = await open();
+  let release;
+  const slow = (async function* () {
+    yield new Uint8Array(Buffer.from('REDIS0010'));
+    await new Promise((r) => (release = r));
+    yield new Uint8Array([0xff]);
+  })();
+  const importing = db2.importRdb(slow);
+  while (!release) await new Promise((r) => setTimeout(r, 5));
+  await db2.close();
+  release();
+  await assert.rejects(importing, /the store is closed/);
+});
+
+test('vessel-server: a replica that stops reading is dropped after --repl-timeout, and WAIT never writes into its file', { skip: SKIP }, async () => {
+  const vs = await startServer(['--save', '', '--repl-timeout', '1']);
+  procs.push(vs.proc);
+  const v = await connect(vs.port);
+  const big = Buffer.alloc(1 << 20, 7);
+  for (let i = 0; i < 24; i++) await v.send(['SET', `big:${i}`, big]);
+  const net = await import('node:net');
+  const stalled = net.connect(vs.port, '127.0.0.1');
+  await new Promise((r) => stalled.once('connect', r));
+  stalled.write('PSYNC ? -1\r\n'); // inline, as any client may send it
+  let got = 0;
+  await new Promise((r) => stalled.once('data', (d) => {
+    got += d.length;
+    stalled.pause(); // reads nothing more: the socket's buffers fill
+    r();
+  }));
+  try {
+    // Not yet live: WAIT counts it as nothing and sends it nothing.
+    assert.equal(await v.send(['WAIT', '1', '50']), 0);
+    // Writes wait for the file, then go on once the stalled replica is dropped.
+    const t0 = Date.now();
+    assert.equal(await v.send(['SET', 'after', '1']), 'OK');
+    assert.ok(Date.now() - t0 < 10000);
+    assert.match(vs.log(), /no progress in 1000 ms \(the file\), disconnected/);
+    assert.match(String(await v.send(['INFO', 'replication'])), /connected_slaves:0/);
+  } finally {
+    stalled.destroy();
+    v.close();
+    await vs.stop();
+  }
+  assert.ok(got > 0);
+});
