@@ -19,6 +19,7 @@ import * as fsp from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { concat } from '../js/bytes.js';
 import { open } from '../js/node.js';
 import { encodeCommand } from '../js/resp.js';
 import { freePort, waitForPort } from '../tests/net.js';
@@ -45,18 +46,8 @@ const hset = (i) => ['HSET', `doc:${i}`, 'v', bytesOf(row(data, DIM, i)), 'tag',
 
 async function collect(gen) {
   const parts = [];
-  let n = 0;
-  for await (const c of gen) {
-    parts.push(c);
-    n += c.length;
-  }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  for await (const c of gen) parts.push(c);
+  return concat(parts);
 }
 
 // ---- Vessel ------------------------------------------------------------------------------

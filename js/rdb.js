@@ -10,6 +10,7 @@
 // (sdscatrepr), so `redis-cli < script` runs it whatever bytes the
 // arguments hold; or RESP, for `redis-cli --pipe`.
 
+import { concat } from './bytes.js';
 import { repr } from './cli-format.js';
 
 const utf8 = new TextEncoder();
@@ -105,11 +106,5 @@ export function formatIndexScript(commands, format = 'text') {
     parts.push(utf8.encode(`*${argv.length}\r\n`));
     for (const a of argv) parts.push(bulk(a));
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat(parts);
 }
