@@ -5,6 +5,7 @@
 #   make test       everything the README promises: deps, C unit tests under
 #                   ASan+UBSan, the wasm builds, JS tests
 #   make test-scale a store past 2 GiB, up to the 4 GiB limit (CI runs it too)
+#   make test-long  the SIGKILL loops and the fuzzers at length (CI runs it too)
 #   make bench      benchmarks (bench/): hset, flat, hnsw (vs peers), persist,
 #                   langchain (vs LangChain's MemoryVectorStore), expiry, multi,
 #                   text (full-text search vs MiniSearch, FlexSearch, Orama),
@@ -160,6 +161,13 @@ test-js: $(WASM) $(DEMO_DATA) $(EDGE_DIST)
 test-scale: deps $(WASM)
 	$(NODE) --test --test-concurrency=1 tests/scale/
 
+# The suites at the length CI gives them after `make test`: the SIGKILL
+# loops with 90 kills per target instead of 28, and each fuzzer for 60 s
+# instead of 20 (about 8 minutes).
+test-long: deps $(WASM)
+	CRASH_ROUNDS=90 $(NODE) --test --test-concurrency=1 tests/crash/crash.test.js
+	$(MAKE) -j2 fuzz FUZZ_SECONDS=60
+
 # ---- benchmarks ---------------------------------------------------------------
 bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist bench-langchain bench-text bench-rdb
 	$(NODE) bench/hset.js
@@ -234,4 +242,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain bench-text bench-rdb deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale bench example clean
+.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain bench-text bench-rdb deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale test-long bench example clean

@@ -23,7 +23,7 @@
 //
 // Seeded: SEED=<n> replays the same writes and kill plans (the kills'
 // exact moments still depend on timing).  A failure names its seed.
-// CRASH_ROUNDS (kills per target, default 36), CRASH_ROUNDS_PER_SEED (kills
+// CRASH_ROUNDS (kills per target, default 28; `make test-long` runs 90), CRASH_ROUNDS_PER_SEED (kills
 // on one store before a fresh one, default 6), CRASH_BIG_KILLS (default 4),
 // CRASH_BIG_MB (default 200), CRASH_KEEP=1 keeps a failed run's directory.
 import assert from 'node:assert/strict';
@@ -40,7 +40,7 @@ import { CLOSED, INDEXES, Model, between, describe, docWrite, mix, nextWrite, pr
 const SERVER = new URL('../../js/server.js', import.meta.url).pathname;
 const CHILD = new URL('./writer-child.js', import.meta.url).pathname;
 const SEED = process.env.SEED !== undefined ? Number(process.env.SEED) : Math.floor(Math.random() * 1e9);
-const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 36);
+const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 28);
 const PER_SEED = Number(process.env.CRASH_ROUNDS_PER_SEED ?? 6);
 const BIG_KILLS = Number(process.env.CRASH_BIG_KILLS ?? 4);
 const BIG_MB = Number(process.env.CRASH_BIG_MB ?? 200);
