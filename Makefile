@@ -10,7 +10,7 @@
 #                   langchain (vs LangChain's MemoryVectorStore), expiry, multi,
 #                   text (full-text search vs MiniSearch, FlexSearch, Orama),
 #                   rdb (RDB export/import vs redis-server's SAVE and load)
-#   make fuzz       libFuzzer targets for FUZZ_SECONDS each (CI runs 20 s)
+#   make fuzz       libFuzzer targets for FUZZ_SECONDS each (make test: 15 s, make test-long: 60 s)
 #   make clean
 #
 # Build outputs (wasm/*.wasm, build/) are git-ignored.
@@ -150,7 +150,7 @@ test: deps layers
 	$(MAKE) -j2 all
 	$(MAKE) -j2 unit-wasm
 	$(MAKE) test-js
-	$(MAKE) -j2 fuzz FUZZ_SECONDS=20
+	$(MAKE) -j2 fuzz FUZZ_SECONDS=15
 
 test-js: $(WASM) $(DEMO_DATA) $(EDGE_DIST)
 	$(NODE) --test --test-concurrency=1 tests/js/ tests/server/ tests/crash/ tests/browser/ tests/e2e/ tests/edge/ tests/package/
