@@ -102,21 +102,35 @@ export async function sync(server, c, args) {
     server.log(`replica ${c.addr}: no progress in ${server.replTimeout} ms (${what}), disconnected`);
     sock.destroy();
   };
-  const progress = (what) => new Promise((resolve) => {
+  // Wait for `arm`'s event (it arms `done` and returns its disarming), or
+  // the connection's end, at most repl-timeout.
+  const within = (what, arm) => new Promise((resolve) => {
     const t = setTimeout(() => {
       stalled(what);
       resolve();
     }, server.replTimeout);
     const done = () => {
       clearTimeout(t);
-      sock.off('drain', done);
+      disarm();
       sock.off('close', done);
       resolve();
     };
-    sock.once('drain', done);
+    const disarm = arm(done);
     sock.once('close', done);
-    if (what === 'first ACK') c.onAck = done;
   });
+  const drained = (done) => {
+    sock.once('drain', done);
+    return () => sock.off('drain', done);
+  };
+  const acked = (done) => {
+    c.onAck = done;
+    return () => (c.onAck = null);
+  };
+  const gone = () => {
+    if (!sock.destroyed) return false;
+    end();
+    return true;
+  };
   const queue = (b) => {
     pending.push(b);
     pendingBytes += b.length;
@@ -148,7 +162,7 @@ export async function sync(server, c, args) {
     for await (const chunk of file) {
       if (sock.destroyed) break; // leaving the loop ends the export
       bytes += chunk.length;
-      if (!sock.write(chunk)) await progress('the file');
+      if (!sock.write(chunk)) await within('the file', drained);
     }
   } catch (e) {
     server.log(`replica ${c.addr}: the RDB export failed: ${e.message}`);
@@ -156,10 +170,7 @@ export async function sync(server, c, args) {
     end();
     return null;
   }
-  if (sock.destroyed) {
-    end();
-    return null;
-  }
+  if (gone()) return null;
   send(mark);
   server.log(`replica ${c.addr}: ${bytes} bytes of RDB sent${c.rdbOnly ? ' (file only)' : ', streaming writes'}`);
   if (c.rdbOnly) {
@@ -171,17 +182,10 @@ export async function sync(server, c, args) {
   // A replica finds the end mark only at the end of what it has read, so
   // nothing follows it until the replica says it loaded the file (its
   // first REPLCONF ACK), as Redis's primary waits after a diskless transfer.
-  if (c.ackOffset < 0) await progress('first ACK');
-  c.onAck = null;
-  if (sock.destroyed) {
-    end();
-    return null;
-  }
+  if (c.ackOffset < 0) await within('first ACK', acked);
+  if (gone()) return null;
   const commands = await script;
-  if (sock.destroyed) {
-    end();
-    return null;
-  }
+  if (gone()) return null;
   live = true;
   c.replLive = true;
   if (commands.length) send(commands);
