@@ -19,6 +19,8 @@ export class VesselWorker {
   expireNow(budget?: number): Promise<number>;
   /** The store as an RDB file, in chunks fetched from the worker one at a time (progress counts bytes). */
   exportRdb(options?: { chunkSize?: number; onProgress?: (p: { bytes: number }) => void }): AsyncGenerator<Uint8Array, void, undefined>;
+  /** Call fn after writes to the store (coalesced); returns the function that stops it. */
+  onChange(fn: () => void): () => void;
 }
 
 /** Open a store in a new module worker (or in `worker`, running js/worker.js). */

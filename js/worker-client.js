@@ -9,14 +9,16 @@
 //
 // Arguments and results cross by structured clone; typed arrays in
 // results are transferred.  Errors keep their class (ReplyError for error
-// replies) and message.
+// replies) and message.  onChange(fn) calls fn after writes (coalesced:
+// one call may stand for many writes), as the worker reports them.
 
 import { Multi } from './multi.js';
 import { checkSource, chunksOf, sizeOf } from './rdb.js';
 import { ReplyError } from './resp.js';
-import { FORWARDED } from './worker-methods.js';
+import { CHANGE_WATCH, FORWARDED } from './worker-methods.js';
 
-function rebuildError(e) {
+/** An error as it crossed postMessage ({ message, name, code }), rebuilt with its class. */
+export function rebuildError(e) {
   const err = e.name === 'ReplyError' ? new ReplyError(e.message) : new Error(e.message);
   if (e.code !== undefined) err.code = e.code;
   return err;
@@ -32,7 +34,13 @@ export class VesselWorker {
     this.build = undefined;
     this.readOnly = false;
     this.loadReport = null;
+    this.changeListeners = new Set();
+    this.watching = null; // the CHANGE_WATCH call, once onChange was first used
     worker.onmessage = ({ data }) => {
+      if (data.event === 'change') {
+        for (const fn of [...this.changeListeners]) fn();
+        return;
+      }
       const p = this.pending.get(data.id);
       if (!p) return;
       if ('progress' in data) {
@@ -83,6 +91,19 @@ export class VesselWorker {
    */
   multi() {
     return new Multi(this);
+  }
+
+  /**
+   * Call fn() after writes to the store (coalesced: one call may stand for
+   * many writes, and comes after them).  Returns the function that stops it.
+   */
+  onChange(fn) {
+    if (typeof fn !== 'function') throw new TypeError('vessel: onChange needs a function');
+    this.changeListeners.add(fn);
+    this.watching ??= this.call(CHANGE_WATCH).catch(() => {});
+    return () => {
+      this.changeListeners.delete(fn);
+    };
   }
 
   /** Resolve when the index has finished backfilling; onProgress gets each step. */

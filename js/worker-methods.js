@@ -22,6 +22,11 @@ export const WORKER_METHODS = Object.freeze([...FORWARDED, 'pipeline', 'execMult
 /** The messages an RDB transfer is made of (not methods of the page's store). */
 export const RDB_STEPS = Object.freeze(['rdbExportNext', 'rdbExportEnd', 'rdbImportFeed', 'rdbImportEnd', 'rdbImportAbort']);
 
-/** Methods the client answers on the page itself, sending no message of
- * their own: `multi` builds a transaction that crosses as one execMulti. */
-export const PAGE_METHODS = Object.freeze(['multi']);
+/** Methods the client answers on the page itself, sending no store call
+ * of their own: `multi` builds a transaction that crosses as one execMulti;
+ * `onChange` subscribes to change events (its first use sends CHANGE_WATCH). */
+export const PAGE_METHODS = Object.freeze(['multi', 'onChange']);
+
+/** The message that asks the worker for { event: 'change' } messages
+ * (it then follows the store's journal with db.replicate). */
+export const CHANGE_WATCH = 'watchChanges';

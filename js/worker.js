@@ -4,7 +4,9 @@
 //
 // Message in:  { id, method, args, progress? }
 // Message out: { id, result } | { id, error: { message, name, code } } |
-//              { id, progress }   (indexReady's onProgress)
+//              { id, progress }   (indexReady's onProgress) |
+//              { event: 'change' } (after writes, once the page sent
+//              'watchChanges'; coalesced: at most one per CHANGE_MS)
 // Typed arrays in results are transferred, not copied.
 //
 // A storage cannot cross postMessage, so the worker builds it from a
@@ -13,14 +15,27 @@
 import { MemoryStorage } from './storage/memory.js';
 import { IndexedDBStorage } from './storage/indexeddb.js';
 import { open } from './vessel.js';
-import { RDB_STEPS, WORKER_METHODS } from './worker-methods.js';
+import { CHANGE_WATCH, RDB_STEPS, WORKER_METHODS } from './worker-methods.js';
 
-/** The methods the page may call (everything else is refused). */
-const METHODS = new Set(WORKER_METHODS);
+/** The methods the page may call (everything else is refused), and the change watch. */
+const METHODS = new Set([...WORKER_METHODS, CHANGE_WATCH]);
 
 let db = null;
 let opening = null;
 const transfers = new Map(); // RDB transfer id -> export generator, or import { push, done }
+
+/** Change events: the store's journal feed (db.replicate) marks a change;
+ * one { event: 'change' } message goes out per CHANGE_MS at most, after
+ * the writes it reports were made (a trailing, coalescing timer). */
+const CHANGE_MS = 10;
+let changeTimer = null;
+let unwatch = null;
+function changed() {
+  changeTimer ??= setTimeout(() => {
+    changeTimer = null;
+    self.postMessage({ event: 'change' });
+  }, CHANGE_MS);
+}
 
 /** An async iterable fed by messages: each push resolves once its chunk was taken. */
 function feedQueue() {
@@ -97,7 +112,9 @@ async function rdbStep(method, [tid, arg]) {
   }
   // rdbImportEnd
   t.queue.end();
-  return t.done;
+  const report = await t.done;
+  if (unwatch) changed(); // an import is not journaled: the feed did not see it
+  return report;
 }
 
 function storageFrom(desc) {
@@ -143,6 +160,10 @@ async function handle({ id, method, args = [], progress }) {
     done.catch(() => {}); // reported by rdbImportEnd (or the feed that meets it)
     transfers.set(id, { queue, done });
     return id;
+  }
+  if (method === CHANGE_WATCH) {
+    unwatch ??= db.replicate(changed);
+    return null;
   }
   if (method === 'indexReady' && progress) {
     return db.indexReady(args[0], { onProgress: (p) => self.postMessage({ id, progress: p }) });

@@ -1,0 +1,158 @@
+// tabs.test.js - one store shared by several tabs (js/tabs.js) in real
+// headless Chromium: three pages write at once through one owner and get
+// the replies a local store gives; the owner page closed mid-stream (no
+// close() call) is replaced by a follower with every acknowledged write
+// kept, twice and more; change and role events reach every tab; errors
+// keep their class and text.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { HAVE_CHROMIUM, newPage, startBrowser } from './chromium.js';
+
+const skip = !HAVE_CHROMIUM && 'chromium is not installed (make test installs it)';
+let env;
+let context;
+const errors = [];
+const acked = new Set(); // keys whose write resolved on some page
+
+before(async () => {
+  if (skip) return;
+  env = await startBrowser();
+  context = await env.browser.newContext();
+  await context.exposeFunction('acked', (key) => acked.add(key));
+});
+
+after(async () => {
+  await env?.close();
+});
+
+async function page() {
+  const p = await newPage(context, errors);
+  const pend = new Set();
+  if (process.env.DBG) {
+    p.on('request', (r) => pend.add(r.url()));
+    p.on('requestfinished', (r) => pend.delete(r.url()));
+    p.on('requestfailed', (r) => pend.delete(r.url()));
+  }
+  await p.goto(`${env.url}tests/browser/tabs.html`);
+  try {
+    await p.waitForFunction(() => document.title === 'ready', null, { timeout: 8000 });
+  } catch (e) {
+    console.log('# pending', [...pend], await p.evaluate(() => document.readyState));
+    throw e;
+  }
+  return p;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what, check, ms = 15000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`still waiting after ${ms} ms: ${what}`);
+    await sleep(25);
+  }
+}
+
+const rolesOf = (pages) => Promise.all(pages.map((p) => p.evaluate(() => t.role())));
+
+test('three tabs write at once through one owner, with the replies of a local store', { skip }, async () => {
+  const pages = [await page(), await page(), await page()];
+  await pages[0].evaluate(() => t.destroy('tabs-a'));
+  const roles = await Promise.all(pages.map((p) => p.evaluate(() => t.open('tabs-a'))));
+  assert.deepEqual(roles.filter((r) => r === 'owner').length, 1, `roles ${roles}`);
+  assert.equal((await pages[1].evaluate(() => t.createIndex())), 'OK');
+  const tabs = [['a', 0], ['b', 1000], ['c', 2000]];
+  const N = 90;
+  const replies = await Promise.all(pages.map((p, i) => p.evaluate(([tag, base, n]) => t.write(tag, base, n), [...tabs[i], N])));
+  for (const p of pages) {
+    const got = await p.evaluate(([tb, n]) => t.compare(tb, n), [tabs, N]);
+    assert.equal(got.shared.dbsize, 3 * N);
+    assert.equal(got.shared.knn[0].results.length, 5);
+    assert.deepEqual(got.shared, got.local);
+    assert.deepEqual(replies, got.localReplies);
+  }
+  const follower = pages[roles.indexOf('follower')];
+  const bad = await follower.evaluate(() => t.badCommand());
+  assert.deepEqual(bad.slice(0, 3), bad.slice(3));
+  for (const e of bad) assert.match(e, /^ReplyError: /);
+  for (const p of pages) await p.close();
+  assert.deepEqual(errors, []);
+});
+
+test('the owner page closed mid-stream: a follower takes over, no acknowledged write is lost', { skip }, async () => {
+  let pages = [await page(), await page(), await page()];
+  await pages[0].evaluate(() => t.destroy('tabs-b'));
+  for (const p of pages) await p.evaluate(() => t.open('tabs-b'));
+  let tag = 0;
+  for (const p of pages) await p.evaluate((g) => t.startWriting(g), `t${tag++}`);
+  for (let round = 0; round < 3; round++) {
+    const mark = acked.size;
+    await until('writes to flow', () => acked.size > mark + 60);
+    const roles = await rolesOf(pages);
+    assert.equal(roles.filter((r) => r === 'owner').length, 1, `roles ${roles}`);
+    const owner = roles.indexOf('owner');
+    await pages[owner].close(); // no close() call: the page just goes
+    const t0 = Date.now();
+    pages = pages.filter((_, i) => i !== owner);
+    await until('a follower to take over', async () => (await rolesOf(pages)).includes('owner'));
+    console.log(`# takeover ${Date.now() - t0} ms, ${acked.size} acked`);
+    const next = pages[(await rolesOf(pages)).indexOf('owner')];
+    assert.deepEqual(await next.evaluate(() => t.roles), ['owner']);
+    const after = acked.size;
+    await until('the writers to go on', () => acked.size > after + 60);
+    const joined = await page();
+    assert.equal(await joined.evaluate(() => t.open('tabs-b')), 'follower');
+    await joined.evaluate((g) => t.startWriting(g), `t${tag++}`);
+    pages.push(joined);
+  }
+  let lost = 0;
+  for (const p of pages) {
+    const r = await p.evaluate(() => t.stopWriting());
+    assert.deepEqual(r.failures, []);
+    lost += r.lost;
+  }
+  const keys = [...acked];
+  const present = await pages[0].evaluate((k) => t.present(k), keys);
+  const missing = keys.filter((_, i) => present[i] !== 1);
+  assert.deepEqual(missing, [], `${missing.length} of ${keys.length} acknowledged writes missing`);
+  console.log(`# ${keys.length} acknowledged writes kept over 3 owner losses; ${lost} rejected as VESSEL_OWNER_LOST`);
+  for (const p of pages) await p.close();
+  assert.deepEqual(errors, []);
+});
+
+test('change events reach every tab; a closing owner hands over without losing calls', { skip }, async () => {
+  const pages = [await page(), await page(), await page()];
+  await pages[0].evaluate(() => t.destroy('tabs-c'));
+  for (const p of pages) await p.evaluate(() => t.open('tabs-c'));
+  const roles = await rolesOf(pages);
+  for (const writer of pages) {
+    for (const p of pages) await p.evaluate(() => (t.changes = 0));
+    await writer.evaluate(() => t.db.hset('k', { at: Date.now() }));
+    for (const p of pages) await p.waitForFunction(() => t.changes > 0, null, { timeout: 5000 });
+  }
+  // No change without a write: reads fire nothing.
+  for (const p of pages) await p.evaluate(() => (t.changes = 0));
+  await pages[1].evaluate(() => t.db.hgetall('k'));
+  await sleep(100);
+  assert.deepEqual(await Promise.all(pages.map((p) => p.evaluate(() => t.changes))), [0, 0, 0]);
+
+  // The owner closes properly while the others write: nothing is lost.
+  const followers = pages.filter((_, i) => roles[i] !== 'owner');
+  for (const [i, p] of followers.entries()) await p.evaluate((g) => t.startWriting(g), `g${i}`);
+  const mark = acked.size;
+  await until('writes to flow', () => acked.size > mark + 40);
+  await pages[roles.indexOf('owner')].evaluate(() => t.close());
+  await until('a follower to take over', async () => (await rolesOf(followers)).includes('owner'));
+  const after = acked.size;
+  await until('the writers to go on', () => acked.size > after + 40);
+  for (const p of followers) {
+    const r = await p.evaluate(() => t.stopWriting());
+    assert.deepEqual(r.failures, []);
+    assert.equal(r.lost, 0, 'a closing owner answers every call it took');
+  }
+  const newOwner = followers[(await rolesOf(followers)).indexOf('owner')];
+  assert.deepEqual(await newOwner.evaluate(() => t.roles), ['owner']);
+  for (const p of pages) await p.close();
+  assert.deepEqual(errors, []);
+});
