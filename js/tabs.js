@@ -52,6 +52,9 @@ const RELAYED = new Set([...WORKER_METHODS.filter((m) => m !== 'close'), ...RDB_
 /** How long a new owner retries while the old owner's storage lock is still held. */
 const TAKEOVER_MS = 5000;
 
+/** How long a write sent to an owner that was replaced may still be answered by it. */
+const GRACE_MS = 500;
+
 /** The key naming a persistent storage description. */
 export function sharedKey(storage) {
   if (storage && typeof storage === 'object') {
@@ -319,8 +322,13 @@ export class SharedVessel {
       case 'bye':
         if (data.id === this.#id) return;
         if (this.#owner === data.id) this.#owner = null;
-        for (const c of this.#calls.values()) if (c.sentTo === data.id) c.sentTo = null; // it answered all it ran
+        for (const c of this.#calls.values()) {
+          if (c.sentTo !== data.id) continue;
+          c.sentTo = null; // it answered all it ran: resend
+          c.doubt = false;
+        }
         if (data.error) this.#failUnsent(rebuildError(data.error));
+        else this.#flush(); // a new owner may already be there
         return;
       case 'call':
         if (data.to === this.#id) this.#relay(data);
@@ -335,6 +343,9 @@ export class SharedVessel {
         }
         if (data.retry) {
           c.sentTo = null; // not run: goes to the next owner
+          c.doubt = false;
+          if (this.#owner === data.from) this.#owner = null; // it is closing
+          this.#flush();
           return;
         }
         this.#calls.delete(data.id);
@@ -353,15 +364,25 @@ export class SharedVessel {
     return { build: this.build, readOnly: this.readOnly, loadReport: this.loadReport, storage: this.storage };
   }
 
-  /** A new owner (`id`): calls sent to another are resent (reads) or lost (writes). */
+  /**
+   * A new owner (`id`): calls sent to another are resent (reads) or lost
+   * (writes).  A write is given up only after GRACE_MS: messages from two
+   * tabs may arrive out of order, and the old owner's answers and 'bye'
+   * (after which its unanswered calls are resent, not lost) may still come.
+   */
   #ownerChanged(id) {
     for (const [cid, c] of this.#calls) {
       if (c.sentTo === null || c.sentTo === id) continue;
       if (READS.has(c.method)) {
         c.sentTo = null;
-      } else {
-        this.#calls.delete(cid);
-        c.reject(ownerLost(c.method));
+      } else if (!c.doubt) {
+        c.doubt = true;
+        const old = c.sentTo;
+        setTimeout(() => {
+          if (this.#calls.get(cid) !== c || c.sentTo !== old) return; // answered, or resent after a 'bye'
+          this.#calls.delete(cid);
+          c.reject(ownerLost(c.method));
+        }, GRACE_MS);
       }
     }
   }
