@@ -91,8 +91,8 @@ export class OPFSStorage {
     this.dirName = `vessel-${encodeURIComponent(name)}`;
     this.root = opts.root ?? null;
     this.locks = opts.locks ?? globalThis.navigator?.locks;
-    this.sync = opts.sync ?? can;
-    this.mode = this.sync ? 'sync' : 'async';
+    this.syncHandles = opts.sync ?? can;
+    this.mode = this.syncHandles ? 'sync' : 'async';
     this.dirp = null;
     this.indexp = null; // promise of Map blob -> { gen, files: [{ name, size }], nextSeg }
     this.maxGen = new Map(); // blob -> highest generation any file of it carries
@@ -281,7 +281,7 @@ export class OPFSStorage {
     const dir = await this.dir();
     const fh = await dir.getFileHandle(fname, { create: true });
     let size = 0;
-    if (this.sync) {
+    if (this.syncHandles) {
       const h = await this.accessHandle(fh, fname);
       try {
         h.truncate(0);
@@ -379,7 +379,7 @@ export class OPFSStorage {
     if (created) await this.writeNow(name, [], what);
     const e = index.get(name);
     try {
-      if (this.sync) await this.appendSync(e, name, bytes);
+      if (this.syncHandles) await this.appendSync(e, name, bytes);
       else await this.appendAsync(e, name, bytes);
     } catch (err) {
       if (created) {
