@@ -346,7 +346,7 @@ export class OPFSStorage {
     return gen;
   }
 
-  write(name, chunks) {
+  async write(name, chunks) {
     this.checkName(name);
     return this.serial(name, () => this.writeNow(name, chunks));
   }
@@ -367,7 +367,7 @@ export class OPFSStorage {
     if (old) await this.removeFiles(old.files);
   }
 
-  append(name, bytes) {
+  async append(name, bytes) {
     this.checkName(name);
     return this.serial(name, () => this.appendNow(name, toBytes(bytes)));
   }
@@ -375,17 +375,13 @@ export class OPFSStorage {
   async appendNow(name, bytes) {
     const index = await this.index();
     const what = `append ${bytes.length} bytes to ${name}`;
-    const created = !index.has(name);
-    if (created) await this.writeNow(name, [], what);
+    // A new blob is written whole (tmp + move): it appears with its bytes or not at all.
+    if (!index.has(name)) return this.writeNow(name, [bytes], what);
     const e = index.get(name);
     try {
       if (this.syncHandles) await this.appendSync(e, name, bytes);
       else await this.appendAsync(e, name, bytes);
     } catch (err) {
-      if (created) {
-        index.delete(name);
-        await this.removeFiles(e.files);
-      }
       throw isQuota(err) ? quotaError(this.name, what, err) : err;
     }
   }
@@ -442,7 +438,7 @@ export class OPFSStorage {
   }
 
   /** Cut the blob to `length` bytes: its prefix is written as a new version (atomic). */
-  truncate(name, length) {
+  async truncate(name, length) {
     this.checkName(name);
     return this.serial(name, async () => {
       const src = await this.read(name);
@@ -469,14 +465,19 @@ export class OPFSStorage {
     return [...(await this.index()).keys()];
   }
 
-  delete(name) {
+  async delete(name) {
     this.checkName(name);
     return this.serial(name, async () => {
       const index = await this.index();
       const e = index.get(name);
       if (!e) return;
+      // The base first, and not quietly: once it is gone the blob is gone
+      // (its segments are orphans, ignored and removed at the next open).
+      const [base, ...segs] = e.files;
+      this.dropHandle(base.name);
+      await (await this.dir()).removeEntry(base.name);
       index.delete(name);
-      await this.removeFiles(e.files); // the base first: the blob is gone at once
+      await this.removeFiles(segs);
     });
   }
 
