@@ -196,6 +196,26 @@ test('a full storage: VESSEL_QUOTA, blobs as they were, space freed, usable agai
     await a.evaluate((n) => t.destroy(n), name);
     await setQuota(usage + (8 << 20));
   }
+  // IndexedDBStorage keeps the same contract (a failed write's chunks deleted at once).
+  await a.evaluate(() => t.destroy('qi'));
+  const r = await a.evaluate(() => t.quotaIDB('qi'));
+  for (const e of [r.bigWrite, r.appendError, r.freshAppend]) {
+    assert.equal(e.code, 'VESSEL_QUOTA', JSON.stringify(r));
+    assert.match(e.message, /^vessel: the storage is full: the IndexedDB store "qi" could not .*; nothing was changed/);
+  }
+  assert.equal(r.keepAfterBigWrite, 'same');
+  assert.equal(r.roomWrite, 'ok');
+  assert.ok(r.journalSize > 4 << 20, `${r.journalSize} bytes appended before full`);
+  assert.equal(r.journal, 'same');
+  assert.equal(r.freshSize, null);
+  assert.deepEqual(r.list, ['journal', 'keep', 'room']);
+  await setQuota(usage + (1 << 30));
+  const ri = await a.evaluate(() => t.quotaAfterIDB('qi'));
+  assert.equal(ri.journalAfter, r.wantSize + 300000);
+  assert.equal(ri.big, 4 << 20);
+  await a.evaluate(() => t.destroy('qi'));
+  await setQuota(usage + (8 << 20));
+
   // Through a store in a worker: the write that meets the full storage fails
   // with the storage's error; what was acknowledged stays; with room again
   // the store is reopened and holds every acknowledged write.
