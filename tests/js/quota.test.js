@@ -135,3 +135,47 @@ test('closing a store whose storage is full says so', async () => {
   await assert.rejects(db.hset('c', { f: '3' }), (e) => FULL.test(e.message));
   await assert.rejects(db.close(), /the storage is full/);
 });
+
+test('a full disk under a file storage (ENOSPC half-way through an append): cut back, refused, then taken', async () => {
+  const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { open: openNode } = await import('../../js/node.js');
+  const dir = mkdtempSync(join(tmpdir(), 'vessel-quota-'));
+  try {
+    const db = await openNode({ dir, durability: 'always', autosave: false });
+    await db.hset('a', { f: '1' });
+    const journal = db.persister.manifest.journal;
+    const handle = db.persister.storage.appenders.get(journal);
+    const write = handle.write.bind(handle);
+    let diskFull = true;
+    // The disk fills half-way through the next append: part of its bytes
+    // reach the file before the kernel says ENOSPC.
+    handle.write = async (buf, off, len) => {
+      if (!diskFull) return write(buf, off, len);
+      await write(buf, off, len >> 1);
+      const e = new Error('ENOSPC: no space left on device, write');
+      e.code = 'ENOSPC';
+      throw e;
+    };
+    const size = statSync(join(dir, journal)).size;
+    await assert.rejects(db.hset('b', { f: '2' }), (e) => /^MISCONF Errors writing to the AOF file: vessel: the storage is full \(ENOSPC: no space left for journal-\d+\.aof\); nothing was changed; writes are refused until space is freed$/.test(e.message));
+    assert.equal(statSync(join(dir, journal)).size, size, 'the half-written record was cut');
+    await assert.rejects(db.hset('c', { f: '3' }), /MISCONF .*storage is full/);
+    diskFull = false;
+    let ok = false;
+    for (let t = 0; t < 40 && !ok; t++) {
+      await sleep(100);
+      ok = await db.hset('c', { f: '3' }).then(() => true, () => false);
+    }
+    assert.ok(ok, 'writes accepted again once the disk has room');
+    const expected = await dump(db);
+    await db.close();
+    const again = await openNode({ dir });
+    assert.deepEqual(await dump(again), expected);
+    assert.equal(await again.hget('b', 'f'), '2'); // refused, yet in memory: journaled once there was room
+    await again.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
