@@ -482,7 +482,14 @@ export class Persister {
       }
       if (sync && this.unsynced) {
         this.unsynced = false;
-        await this.storage.sync(this.manifest.journal);
+        try {
+          await this.storage.sync(this.manifest.journal);
+        } catch (e) {
+          // What the failed sync covered may be lost whatever comes next
+          // (an OS may drop the pages): as Redis, no write is taken after.
+          this.broken = new Error(`vessel: the journal could not be synced (writes are refused from now on): ${e.message}`);
+          throw this.broken;
+        }
       }
     });
     return this.chain;

@@ -12,9 +12,11 @@ import { HAVE_CHROMIUM, newPage, startBrowser } from './chromium.js';
 const skip = !HAVE_CHROMIUM && 'chromium is not installed (make test installs it)';
 const SIZE = 4000; // bytes per value
 const PER = 20; // hashes per acknowledged batch
+const QUOTA = 6 << 20; // the origin's quota while full
+const MAX_BATCHES = 300; // 24 MB: far past the quota
 const FULL = /^ReplyError\|VESSEL_QUOTA\|MISCONF Errors writing to the AOF file: vessel: the storage is full/;
 let env;
-let context;
+let context; // one per test: an origin storage (and quota) of its own
 let cdp;
 let origin;
 const errors = [];
@@ -22,7 +24,6 @@ const errors = [];
 before(async () => {
   if (skip) return;
   env = await startBrowser();
-  context = await env.browser.newContext();
   origin = new URL(env.url).origin;
 });
 
@@ -34,7 +35,6 @@ async function page() {
   const p = await newPage(context, errors);
   await p.goto(`${env.url}tests/browser/quota.html`);
   await p.waitForFunction(() => document.title === 'ready');
-  cdp ??= await context.newCDPSession(p);
   return p;
 }
 
@@ -43,17 +43,18 @@ const quota = (bytes) => cdp.send('Storage.overrideQuotaForOrigin', { origin, qu
 for (const kind of ['indexeddb', 'opfs']) {
   test(`a full ${kind} storage: a clear error, reads go on, nothing acknowledged lost, writes again once there is room`, { skip }, async () => {
     const name = `quota-${kind}`;
+    context = await env.browser.newContext();
     const a = await page();
-    await quota(1 << 30);
-    await a.evaluate(([k, n]) => t.destroy(k, n), [kind, name]);
+    cdp = await context.newCDPSession(a);
+    // A small quota (set before the store opens: Chromium's IndexedDB
+    // takes an open database's quota from when it opened), filled within
+    // MAX_BATCHES batches.
+    await quota(QUOTA);
     const storage = await a.evaluate((d) => t.open(d), { [kind]: name });
     assert.equal(storage?.kind, kind);
-    // Some data first, then a quota a few hundred KB above what is used.
     const first = await a.evaluate(([p, s]) => t.fill(0, p, s, 5), [PER, SIZE]);
     assert.equal(first.error, null);
-    const { usage } = await a.evaluate(() => t.estimate());
-    await quota(usage + 600_000);
-    const filled = await a.evaluate(([from, p, s]) => t.fill(from, p, s), [first.acked, PER, SIZE]);
+    const filled = await a.evaluate(([from, p, s, max]) => t.fill(from, p, s, max), [first.acked, PER, SIZE, MAX_BATCHES]);
     assert.match(String(filled.error), FULL, 'the write that meets the quota');
     assert.ok(filled.acked > first.acked, 'some writes fit before the quota');
     assert.match(await a.evaluate(() => t.tryWrite()), FULL, 'refused while full');
@@ -68,7 +69,7 @@ for (const kind of ['indexeddb', 'opfs']) {
     assert.equal(after.good, filled.acked);
     assert.ok(after.dbsize === filled.acked || after.dbsize === filled.acked + PER, `dbsize ${after.dbsize}`);
     // Still full: refused again; then room: accepted within a few seconds.
-    const again = await a.evaluate(([from, p, s]) => t.fill(from, p, s), [after.dbsize, PER, SIZE]);
+    const again = await a.evaluate(([from, p, s, max]) => t.fill(from, p, s, max), [after.dbsize, PER, SIZE, MAX_BATCHES]);
     assert.match(String(again.error), FULL);
     await quota(1 << 30);
     let ok = 'never';
@@ -92,6 +93,7 @@ for (const kind of ['indexeddb', 'opfs']) {
     await a.evaluate(() => t.close());
     await a.evaluate(([k, n]) => t.destroy(k, n), [kind, name]);
     await a.close();
+    await context.close();
     assert.deepEqual(errors, []);
   });
 }
