@@ -22,18 +22,14 @@ import { mkdir, open, readFile, readdir, realpath, rename, stat, truncate, unlin
 import net from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { quotaError } from './chunks.js';
 
 const CHUNK = 1 << 20;
 const held = new Set(); // directories this process holds the lock of
 
 /** A full disk as the storage contract's quota error (others unchanged). */
-function full(e, what) {
-  if (e?.code !== 'ENOSPC' && e?.code !== 'EDQUOT') return e;
-  const err = new Error(`vessel: the storage is full (${e.code}: no space left for ${what}); nothing was changed`);
-  err.name = 'QuotaExceededError';
-  err.code = 'VESSEL_QUOTA';
-  err.cause = e;
-  return err;
+function full(e, dir, what) {
+  return e?.code === 'ENOSPC' || e?.code === 'EDQUOT' ? quotaError(`the directory ${dir}`, what, e) : e;
 }
 
 export class FileStorage {
@@ -84,7 +80,7 @@ export class FileStorage {
     } catch (e) {
       await f.close();
       await unlink(tmp).catch(() => {});
-      throw full(e, name);
+      throw full(e, this.dir, `write ${name}`);
     }
     await f.close();
     await rename(tmp, final);
@@ -113,7 +109,7 @@ export class FileStorage {
     } catch (e) {
       // Cut what went in of these bytes: the blob is as it was.
       await f.truncate(end).catch(() => {});
-      throw full(e, name);
+      throw full(e, this.dir, `append ${bytes.length} bytes to ${name}`);
     }
   }
 

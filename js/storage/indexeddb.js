@@ -14,7 +14,7 @@
 // blob stays current); an append is one transaction (it aborts whole).
 // Either throws code VESSEL_QUOTA when the storage is full.
 
-import { blobId, rewritePrefix } from './chunks.js';
+import { blobId, isQuota, quotaError, rewritePrefix } from './chunks.js';
 
 const DB_VERSION = 1;
 const RECORD = 4 << 20; // bytes per stored chunk of a written blob
@@ -37,16 +37,6 @@ function done(tx) {
 }
 
 const toBytes = (v) => (v instanceof Uint8Array ? v : new Uint8Array(v));
-const isQuota = (e) => e?.name === 'QuotaExceededError' || e?.code === 22;
-
-/** The error a full storage gives (the quota contract of docs/persistence.md). */
-function quotaError(store, what, cause) {
-  const e = new Error(`vessel: the storage is full: the IndexedDB store "${store}" could not ${what}; nothing was changed` +
-    (cause?.message ? ` (${cause.message})` : ''));
-  e.name = 'QuotaExceededError';
-  e.code = 'VESSEL_QUOTA';
-  return e;
-}
 
 export class IndexedDBStorage {
   /**
@@ -142,7 +132,7 @@ export class IndexedDBStorage {
       const tx = this.tx(db, ['chunks'], 'readwrite');
       tx.objectStore('chunks').delete(this.chunksOf(id));
       await done(tx).catch(() => {}); // else collected at the next open
-      throw isQuota(e) ? quotaError(this.name, `write ${name}`, e) : e;
+      throw isQuota(e) ? quotaError(`the IndexedDB store "${this.name}"`, `write ${name}`, e) : e;
     }
   }
 
@@ -200,7 +190,7 @@ export class IndexedDBStorage {
       await done(tx); // committed (strictly durable with strict)
     } catch (e) {
       // One transaction: aborted whole, the blob is as it was.
-      throw isQuota(e) ? quotaError(this.name, `append ${bytes.length} bytes to ${name}`, e) : e;
+      throw isQuota(e) ? quotaError(`the IndexedDB store "${this.name}"`, `append ${bytes.length} bytes to ${name}`, e) : e;
     }
   }
 

@@ -8,7 +8,7 @@
 // changes nothing and throws code 'VESSEL_QUOTA'; raising `quota` later
 // (or deleting blobs) makes room again.
 
-import { prefix } from './chunks.js';
+import { prefix, quotaError } from './chunks.js';
 
 const copy = (c) => (c instanceof Uint8Array ? c.slice() : new Uint8Array(c));
 const sizeOf = (chunks) => chunks.reduce((n, c) => n + c.length, 0);
@@ -25,10 +25,7 @@ export class MemoryStorage {
     let used = 0;
     for (const chunks of this.blobs.values()) used += sizeOf(chunks);
     if (used + extra > this.quota) {
-      const e = new Error(`vessel: the storage is full (quota ${this.quota} bytes, ${used} used, ${extra} more asked); nothing was changed`);
-      e.name = 'QuotaExceededError';
-      e.code = 'VESSEL_QUOTA';
-      throw e;
+      throw quotaError(`the MemoryStorage (quota ${this.quota} bytes, ${used} used)`, `take ${extra} more bytes`);
     }
   }
 

@@ -38,6 +38,8 @@
 //   closing worker still holds it is retried for up to HANDLE_WAIT_MS.
 // - lock(): one writer per store across tabs and workers (Web Locks).
 
+import { isQuota, quotaError } from './chunks.js';
+
 const CHUNK = 1 << 20; // bytes per read chunk
 const SEGMENT = 256 << 10; // async mode: appends extend the last file below this size
 const HANDLE_WAIT_MS = 2000;
@@ -45,17 +47,7 @@ const FILE = /^([A-Za-z0-9._-]+)~(\d+)(?:~(\d+))?(\.tmp|\.crswap)?$/;
 const BLOB_NAME = /^[A-Za-z0-9._-]+$/;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const isQuota = (e) => e?.name === 'QuotaExceededError' || e?.code === 22;
 const toBytes = (c) => (c instanceof Uint8Array ? c : ArrayBuffer.isView(c) ? new Uint8Array(c.buffer, c.byteOffset, c.byteLength) : new Uint8Array(c));
-
-/** The error a full storage gives (the quota contract of docs/persistence.md). */
-function quotaError(store, what, cause) {
-  const e = new Error(`vessel: the storage is full: the OPFS store "${store}" could not ${what}; nothing was changed` +
-    (cause?.message ? ` (${cause.message})` : ''));
-  e.name = 'QuotaExceededError';
-  e.code = 'VESSEL_QUOTA';
-  return e;
-}
 
 /** A short count from SyncAccessHandle.write(): the quota was exceeded (Chromium returns -8 as uint32). */
 class ShortWrite extends Error {
@@ -360,7 +352,7 @@ export class OPFSStorage {
       size = await this.writeFile(`${final}.tmp`, chunks);
       await this.moveFile(`${final}.tmp`, final);
     } catch (e) {
-      throw isQuota(e) ? quotaError(this.name, what, e) : e;
+      throw isQuota(e) ? quotaError(`the OPFS store "${this.name}"`, what, e) : e;
     }
     const old = index.get(name);
     index.set(name, { gen, files: [{ name: final, size }], nextSeg: 1 });
@@ -382,7 +374,7 @@ export class OPFSStorage {
       if (this.syncHandles) await this.appendSync(e, name, bytes);
       else await this.appendAsync(e, name, bytes);
     } catch (err) {
-      throw isQuota(err) ? quotaError(this.name, what, err) : err;
+      throw isQuota(err) ? quotaError(`the OPFS store "${this.name}"`, what, err) : err;
     }
   }
 

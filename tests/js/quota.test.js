@@ -16,7 +16,7 @@ import { dump, rng } from './helpers.js';
 const SEED = Number(process.env.VESSEL_TEST_SEED ?? 20261203);
 console.log(`quota: seed ${SEED} (VESSEL_TEST_SEED to change)`);
 
-const FULL = /^MISCONF Errors writing to the AOF file: vessel: the storage is full \(quota \d+ bytes, \d+ used, \d+ more asked\); nothing was changed; writes are refused until space is freed$/;
+const FULL = /^MISCONF Errors writing to the AOF file: vessel: the storage is full: the MemoryStorage \(quota \d+ bytes, \d+ used\) could not take \d+ more bytes; nothing was changed; writes are refused until space is freed$/;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A copy of a MemoryStorage's blobs, as a reopen after a crash would find them. */
@@ -159,7 +159,7 @@ test('a full disk under a file storage (ENOSPC half-way through an append): cut 
       throw e;
     };
     const size = statSync(join(dir, journal)).size;
-    await assert.rejects(db.hset('b', { f: '2' }), (e) => /^MISCONF Errors writing to the AOF file: vessel: the storage is full \(ENOSPC: no space left for journal-\d+\.aof\); nothing was changed; writes are refused until space is freed$/.test(e.message));
+    await assert.rejects(db.hset('b', { f: '2' }), (e) => /^MISCONF Errors writing to the AOF file: vessel: the storage is full: the directory \S+ could not append \d+ bytes to journal-\d+\.aof; nothing was changed \(ENOSPC: no space left on device, write\); writes are refused until space is freed$/.test(e.message));
     assert.equal(statSync(join(dir, journal)).size, size, 'the half-written record was cut');
     await assert.rejects(db.hset('c', { f: '3' }), /MISCONF .*storage is full/);
     diskFull = false;
