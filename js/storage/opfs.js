@@ -26,7 +26,8 @@
 //   (the browser writes a copy and swaps it in on close: atomic) while that
 //   file is below SEGMENT bytes, else writes a new segment (tmp + move): an
 //   append never copies more than SEGMENT bytes.
-// - Reads stream CHUNK bytes at a time, never the whole blob.
+// - Reads stream, never holding the whole blob: the file's own stream, or
+//   CHUNK bytes at a time through this store's append handle.
 // - Quota: a failed append or write leaves the blob as it was, frees what it
 //   wrote and throws code VESSEL_QUOTA.  Chromium's SyncAccessHandle.write()
 //   does not throw when the quota is exceeded: it returns a short count
@@ -260,9 +261,14 @@ export class OPFSStorage {
           }
           continue;
         }
+        // The file's own stream: read ahead by the browser, several times
+        // faster than a slice per chunk (bench/browser.js).
         const file = await (await dir.getFileHandle(fname)).getFile();
-        for (let at = 0; at < file.size; at += CHUNK) {
-          yield new Uint8Array(await file.slice(at, Math.min(file.size, at + CHUNK)).arrayBuffer());
+        const reader = file.stream().getReader();
+        try {
+          for (let r; !(r = await reader.read()).done; ) yield r.value;
+        } finally {
+          reader.cancel().catch(() => {}); // a reader that stopped early
         }
       }
     })();
