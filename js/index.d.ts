@@ -100,6 +100,8 @@ export class IndexedDBStorage {
   static destroy(name: string, indexedDB?: IDBFactory): Promise<void>;
 }
 
+export { OPFSStorage } from './storage/opfs.js';
+
 /** A key-value binding with get/put/delete(/list): Workers KV, R2. */
 export interface KVBinding {
   get(key: string, options: { type: 'arrayBuffer' }): Promise<ArrayBuffer | { arrayBuffer(): Promise<ArrayBuffer> } | null>;
