@@ -1,14 +1,16 @@
-// app.js - the Vessel demo page.  The store runs in a Web Worker
-// (js/worker-client.js) and persists to IndexedDB: the first visit
-// imports the datasets (demo/data/, made by demo/prepare.js) and builds
-// the indexes with a progress bar; later visits reopen the store from its
-// snapshot and journal and search at once.
+// app.js - the Vessel demo page.  The store runs in a Web Worker and
+// persists to the Origin Private File System (IndexedDB where OPFS is not
+// available, or where an older visit left the store); every tab of the
+// site shares it (js/tabs.js): one tab owns the engine, the others'
+// commands go to it, and each tab follows the others' writes.  The first
+// visit imports the datasets (demo/data/, made by demo/prepare.js) and
+// builds the indexes with a progress bar; later visits reopen the store
+// from its snapshot and journal and search at once.
 //
 // window.demo exposes the state the end-to-end tests and the benchmark
-// read: { ready, timings, longestTaskMs, lastSearch, lastDocs, searchDigit(), ... }.
+// read: { ready, timings, longestTaskMs, lastSearch, lastDocs, follows, ... }.
 
-import { openWorker } from '../js/worker-client.js';
-import { IndexedDBStorage } from '../js/storage/indexeddb.js';
+import { openShared } from '../js/tabs.js';
 import { highlight, matcher, queryTerms } from './text.js';
 
 const params = new URLSearchParams(location.search);
@@ -21,7 +23,9 @@ const demo = {
   longestTaskMs: 0, // longest main-thread stall seen (heartbeat + long tasks)
   lastSearch: null,
   searches: 0, // completed searches (results shown)
-  source: null, // 'import' | 'snapshot'
+  source: null, // 'import' | 'snapshot' | 'another tab'
+  follows: 0, // times this tab caught up with a write (its own or another tab's)
+  added: 0, // digits this tab added to the store
 };
 window.demo = demo;
 
@@ -353,8 +357,11 @@ async function searchDigits(vec, key) {
     return li;
   }));
   demo.lastSearch.from = key ?? 'drawing';
+  lastDigits = { vec, key };
   demo.searches++;
 }
+
+let lastDigits = null; // the digit search shown, run again when the store changes
 
 // ---- documents: keyword, vector and hybrid results side by side ----------------
 const DOC_FIELDS = ['title', 'category', 'tags', 'words', 'text'];
@@ -636,6 +643,31 @@ function setupPad() {
   pad.addEventListener('pointercancel', end);
   $('pad-clear').addEventListener('click', clear);
   $('pad-search').addEventListener('click', () => searchDigits(padVector(), null));
+  const label = $('pad-label');
+  for (let d = 0; d <= 9; d++) label.append(new Option(String(d), String(d)));
+  $('pad-add').addEventListener('click', () => addDrawing(padVector(), label.value));
+}
+
+/**
+ * A write: the drawing joins the store as a digit of the chosen label
+ * (key digit:u:...), indexed at once; every tab of the store sees it.
+ */
+async function addDrawing(vec, label) {
+  let ink = 0;
+  for (const v of vec) if (v > 0.5) ink++;
+  if (!ink) {
+    status('Draw a digit first, then add it.');
+    return;
+  }
+  const key = `digit:u:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  try {
+    await db.hset(key, { label, ink: String(ink), vec });
+    demo.added++;
+    status(`Added ${key} (a ${label}) to the store; every open tab of this demo sees it.`);
+    await searchDigits(vec, key);
+  } catch (e) {
+    status(`Could not add the digit: ${e.message}`);
+  }
 }
 
 /**
@@ -784,7 +816,7 @@ async function rebuild() {
     showSettings(tab);
     status(`Rebuilt ${INDEXES[tab].name} as ${want.algo} ${want.metric} in ${fmt(ms / 1000, 1)} s; saving…`);
     await db.save();
-    status(`Rebuilt ${INDEXES[tab].name} as ${want.algo} ${want.metric} in ${fmt(ms / 1000, 1)} s, saved to IndexedDB.`);
+    status(`Rebuilt ${INDEXES[tab].name} as ${want.algo} ${want.metric} in ${fmt(ms / 1000, 1)} s, saved to ${where()}.`);
   } catch (e) {
     status(`Could not rebuild: ${e.message}`);
   } finally {
@@ -792,19 +824,101 @@ async function rebuild() {
   }
 }
 
+/** Empty the store (every tab's: they reload and import again) and start over. */
 async function reset() {
   $('reset').disabled = true;
-  status('Deleting the store from IndexedDB…');
-  await db.close().catch(() => {});
-  await IndexedDBStorage.destroy(STORE);
+  status(`Emptying the store in ${where()}…`);
+  resetting = true;
+  try {
+    for (const name of await db.listIndexes()) await db.dropIndex(name);
+    await db.flushall();
+    await db.save();
+  } catch (e) {
+    status(`Could not empty the store: ${e.message}`);
+    $('reset').disabled = false;
+    resetting = false;
+    return;
+  }
   location.reload();
 }
+
+// ---- the store: where it lives, who owns it, following the other tabs ----------
+const KINDS = { opfs: 'OPFS', indexeddb: 'IndexedDB', memory: 'memory' };
+const where = () => KINDS[db?.storage?.kind] ?? 'storage';
+let resetting = false;
 
 async function storeInfo() {
   const keys = await db.dbsize();
   const mem = await db.usedMemory();
   $('store-info').textContent = `${fmt(keys)} keys, ${fmt(mem / 1048576, 1)} MiB in the engine (${db.build} build), ` +
-    `IndexedDB store “${STORE}”${db.readOnly ? ' — read-only: open in another tab' : ''}.`;
+    `store “${STORE}” in ${where()}${db.storage?.mode ? ` (${db.storage.mode} access)` : ''}.`;
+  demo.keys = keys;
+}
+
+function showRole() {
+  $('tab-role').textContent = db.role === 'owner'
+    ? 'This tab owns the store: its engine runs here, and other tabs of this demo send their commands to it.'
+    : 'Another tab owns the store: this tab\'s searches and writes go to it, and its writes show here.';
+  demo.role = db.role;
+}
+
+/** Usage and quota of this site's storage, and whether it is kept persistently. */
+async function showStorage() {
+  const sm = navigator.storage;
+  if (!sm?.estimate) {
+    $('storage-info').textContent = 'This browser does not report storage usage.';
+    return;
+  }
+  const [{ usage = 0, quota = 0 }, persisted] = await Promise.all([sm.estimate(), sm.persisted?.() ?? false]);
+  const mb = (x) => fmt(x / 1048576, x < 1048576 * 10 ? 1 : 0);
+  $('storage-info').textContent = `Storage: ${mb(usage)} MiB used of this site's ${mb(quota)} MiB quota; ` +
+    (persisted ? 'kept persistently (the browser will not evict it).' : 'the browser may evict it under storage pressure.');
+  $('persist').hidden = persisted || !sm.persist;
+  demo.storage = { usage, quota, persisted };
+}
+
+async function askPersist() {
+  const granted = await navigator.storage.persist().catch(() => false);
+  status(granted ? 'The browser will keep this site\'s data.' : 'The browser declined to keep the data persistently (it decides by how the site is used; bookmarking it helps).');
+  await showStorage();
+}
+
+/**
+ * After a write by any tab (and after this tab took the store over):
+ * the key count, the index settings and the digit search shown are read
+ * again.  Coalesced: one catch-up at a time, one more if writes came
+ * meanwhile.
+ */
+let following = null;
+let followAgain = false;
+function follow() {
+  if (following) {
+    followAgain = true;
+    return;
+  }
+  following = (async () => {
+    do {
+      followAgain = false;
+      if (resetting || !demo.timings.ready) return;
+      const keys = await db.dbsize();
+      if (keys === 0 && demo.timings.ready) {
+        status('The store was emptied in another tab: reloading to import the datasets again…');
+        location.reload();
+        return;
+      }
+      await storeInfo();
+      const names = await db.listIndexes();
+      for (const kind of ['digits', 'docs']) if (names.includes(INDEXES[kind].name)) await readIndex(kind);
+      showSettings(tab);
+      if (tab === 'digits' && lastDigits) await searchDigits(lastDigits.vec, lastDigits.key);
+      await showStorage();
+      demo.follows++;
+    } while (followAgain);
+  })()
+    .catch(() => {}) // the next change tries again
+    .finally(() => {
+      following = null;
+    });
 }
 
 // ---- start ----------------------------------------------------------------------
@@ -813,47 +927,79 @@ let db;
 async function start() {
   setupControls();
   setupPad();
-  status('Opening the store (engine in a Web Worker, data in IndexedDB)…');
-  const options = { storage: { indexeddb: STORE }, durability: 'everysec', readOnly: 'ifLocked' };
-  db = await openWorker(options);
+  $('persist').addEventListener('click', askPersist);
+  status('Opening the store (engine in a Web Worker, data in OPFS or IndexedDB, shared by this demo\'s tabs)…');
+  db = await openShared({ storage: { browser: STORE } });
   demo.db = db;
   demo.timings.opened = performance.now();
+  showRole();
+  db.onRole(() => {
+    showRole();
+    if (db.role === 'owner') status(`The tab that owned the store closed: this tab took it over from ${where()}.`);
+    follow();
+  });
+  showStorage();
   const report = db.loadReport;
-  if ((await db.dbsize()) === 0 && !db.readOnly) {
-    demo.source = 'import';
-    await importData(db);
-    const t = performance.now();
-    await buildIndex('digits', { algo: 'HNSW', metric: 'L2', m: 16, efc: 200 }, { from: 50, to: 90 });
-    await buildIndex('docs', { algo: 'HNSW', metric: 'COSINE', m: 16, efc: 200 }, { from: 90, to: 98 });
-    demo.timings.indexMs = performance.now() - t;
-    status('Saving the store to IndexedDB…', 99);
-    const saved = await db.save();
-    status(`Imported and indexed in ${fmt((performance.now() - demo.timings.start) / 1000, 1)} s; saved to IndexedDB ` +
-      `(${fmt(saved.bytes / 1048576, 1)} MB). Reload the page: it comes back from there.`);
-  } else {
-    demo.source = 'snapshot';
-    const what = report?.snapshot
-      ? `snapshot of ${fmt(report.snapshotBytes / 1048576, 1)} MB loaded in ${fmt(report.loadMs)} ms` +
-        (report.replayed ? `, ${fmt(report.replayed)} later writes replayed from the journal` : '')
-      : `${fmt(report?.replayed ?? 0)} writes replayed from the journal`;
-    status(`Reopened from IndexedDB: ${what}.`);
+  // The datasets are imported once, by the tab that owns the store; the
+  // others wait for it (and take over the import if that tab closes).
+  const imported = async () => {
+    const names = await db.listIndexes();
+    return names.includes(INDEXES.digits.name) && names.includes(INDEXES.docs.name);
+  };
+  let waited = false;
+  while (!(await imported())) {
+    if (db.role === 'owner') {
+      demo.source = 'import';
+      await importData(db);
+      const t = performance.now();
+      await buildIndex('digits', { algo: 'HNSW', metric: 'L2', m: 16, efc: 200 }, { from: 50, to: 90 });
+      await buildIndex('docs', { algo: 'HNSW', metric: 'COSINE', m: 16, efc: 200 }, { from: 90, to: 98 });
+      demo.timings.indexMs = performance.now() - t;
+      status(`Saving the store to ${where()}…`, 99);
+      const saved = await db.save();
+      status(`Imported and indexed in ${fmt((performance.now() - demo.timings.start) / 1000, 1)} s; saved to ${where()} ` +
+        `(${fmt(saved.bytes / 1048576, 1)} MB). Reload the page, or open it in another tab: it comes back from there.`);
+      break;
+    }
+    waited = true;
+    status('Another tab is importing the datasets into the store; this tab follows it…');
+    await new Promise((resolve) => {
+      const stop = [db.onChange(done), db.onRole(done)];
+      const timer = setTimeout(done, 1000);
+      function done() {
+        clearTimeout(timer);
+        for (const f of stop) f();
+        resolve();
+      }
+    });
+  }
+  if (demo.source !== 'import') {
+    demo.source = waited || db.role !== 'owner' ? 'another tab' : 'snapshot';
+    const what = db.role !== 'owner'
+      ? 'the store is open in another tab of this demo, which answers this one'
+      : report?.snapshot
+        ? `snapshot of ${fmt(report.snapshotBytes / 1048576, 1)} MB loaded in ${fmt(report.loadMs)} ms` +
+          (report.replayed ? `, ${fmt(report.replayed)} later writes replayed from the journal` : '')
+        : `${fmt(report?.replayed ?? 0)} writes replayed from the journal`;
+    const from = db.role === 'owner' ? `Reopened from ${where()}` : 'Joined';
+    status(`${from}: ${what}.`);
     for (const kind of ['digits', 'docs']) {
       await db.indexReady(INDEXES[kind].name, {
         onProgress: (p) => {
-          if (p.percent < 100) status(`Backfill on load of ${INDEXES[kind].name}: ${fmt(p.percent)}%`, p.percent);
+          if (p.percent < 100) status(`Backfill of ${INDEXES[kind].name}: ${fmt(p.percent)}%`, p.percent);
         },
       });
     }
-    if (!$('progress').hidden) status(`Reopened from IndexedDB: ${what}; indexes up to date.`);
+    if (!$('progress').hidden) status(`${from}: ${what}; indexes up to date.`);
   }
   await readIndex('digits');
   await readIndex('docs');
-  if (!settings.docs.text && !db.readOnly && demo.source === 'snapshot') {
+  if (!settings.docs.text && db.role === 'owner' && demo.source === 'snapshot') {
     // A store saved by an older page: the documents' index gains its TEXT fields.
     await buildIndex('docs', settings.docs, { label: 'Adding TEXT fields to' });
     if (!demo.textError) {
       await db.save();
-      status('The documents\' index now has TEXT fields (title, text); saved to IndexedDB.');
+      status(`The documents' index now has TEXT fields (title, text); saved to ${where()}.`);
     }
   }
   selectTab(tab); // the tab the visitor chose while the store was loading, if any
@@ -864,6 +1010,7 @@ async function start() {
   const first = digitVecs.get('digit:0');
   if (first) await searchDigits(first, 'digit:0');
   demo.timings.ready = performance.now();
+  db.onChange(follow); // from now on, every tab's writes show here
 }
 
 /**

@@ -58,7 +58,13 @@ export interface OpenOptions {
   readOnly?: boolean | 'ifLocked';
 }
 
-/** Where a store's snapshots and journal live (docs/persistence.md). */
+/**
+ * Where a store's snapshots and journal live (docs/persistence.md).  A
+ * full storage (a browser's quota, a full disk) throws an error with code
+ * 'VESSEL_QUOTA' from write() and append() and changes nothing: the store
+ * then refuses writes (MISCONF) until its held journal records go in,
+ * tried again every second.
+ */
 export interface Storage {
   read(name: string): Promise<AsyncIterable<Uint8Array> | null>;
   size(name: string): Promise<number | null>;
@@ -81,7 +87,9 @@ export interface Storage {
 /** Blobs in memory: tests and ephemeral stores. */
 export interface MemoryStorage extends Storage {}
 export class MemoryStorage {
-  constructor();
+  /** quota: bytes all blobs may hold; past it writes and appends change nothing and throw code 'VESSEL_QUOTA'. */
+  constructor(options?: { quota?: number });
+  quota: number;
 }
 
 /** IndexedDB (browsers, Web Workers): chunked blobs, atomic swaps, Web Locks. */
@@ -91,6 +99,8 @@ export class IndexedDBStorage {
   /** Delete the whole store. */
   static destroy(name: string, indexedDB?: IDBFactory): Promise<void>;
 }
+
+export { OPFSStorage } from './storage/opfs.js';
 
 /** A key-value binding with get/put/delete(/list): Workers KV, R2. */
 export interface KVBinding {

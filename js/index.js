@@ -10,5 +10,6 @@ export { loadModule, simdSupported } from './loader.js';
 // Storages that run anywhere; FileStorage (Node) is 'vessel/storage/files'.
 export { MemoryStorage } from './storage/memory.js';
 export { IndexedDBStorage } from './storage/indexeddb.js';
+export { OPFSStorage } from './storage/opfs.js';
 export { KVStorage, SnapshotStorage } from './storage/kv.js';
 export { OverlayStorage } from './storage/overlay.js';

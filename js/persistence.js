@@ -161,7 +161,7 @@ export class Persister {
     this.changes = 0; // writes since the last save
     this.journalBytes = 0; // size of the current journal
     this.broken = null; // storage error that stopped the journal
-    this.timers = { sync: null, autosave: null };
+    this.timers = { sync: null, autosave: null, retry: null };
     this.lock = null;
     this.report = null;
   }
@@ -425,7 +425,7 @@ export class Persister {
    * the durability setting promises.
    */
   record(bytes) {
-    if (this.broken) return Promise.reject(this.broken);
+    if (this.broken && !this.broken.full) return Promise.reject(this.broken);
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     this.changes++;
@@ -445,8 +445,9 @@ export class Persister {
 
   /** Append everything pending (and sync); concurrent callers share the work. */
   flush(sync) {
-    this.chain = this.chain.then(async () => {
-      if (this.broken) throw this.broken;
+    // Each flush runs after the one before, whatever its outcome.
+    this.chain = this.chain.catch(() => {}).then(async () => {
+      if (this.broken && !this.broken.full) throw this.broken;
       if (this.pending.length) {
         const parts = this.pending;
         const n = this.pendingBytes;
@@ -463,16 +464,52 @@ export class Persister {
           this.journalBytes += n;
           this.unsynced = true;
         } catch (e) {
+          if (e?.code === 'VESSEL_QUOTA') {
+            // Full: the storage appended nothing (its contract), so the
+            // records stay first in line and are tried again every second;
+            // writes are refused meanwhile (as Redis after a failed AOF
+            // write) and accepted again once they are in.
+            this.pending.unshift(bytes);
+            this.pendingBytes += n;
+            this.broken = storageFull(e);
+            this.armRetry();
+            throw this.broken;
+          }
           this.broken = new Error(`vessel: the journal could not be written (writes are refused from now on): ${e.message}`);
           throw this.broken;
         }
+        if (this.broken?.full) this.broken = null; // space again: writes are accepted
       }
       if (sync && this.unsynced) {
         this.unsynced = false;
-        await this.storage.sync(this.manifest.journal);
+        try {
+          await this.storage.sync(this.manifest.journal);
+        } catch (e) {
+          // What the failed sync covered may be lost whatever comes next
+          // (an OS may drop the pages): as Redis, no write is taken after.
+          this.broken = new Error(`vessel: the journal could not be synced (writes are refused from now on): ${e.message}`);
+          throw this.broken;
+        }
       }
     });
     return this.chain;
+  }
+
+  /**
+   * While the storage is full: try the held records again every second
+   * until they are in (then writes are accepted again) or the store closes.
+   */
+  armRetry() {
+    if (this.timers.retry || this.closed) return;
+    this.timers.retry = setInterval(() => {
+      if (!this.broken?.full || this.closed) {
+        clearInterval(this.timers.retry);
+        this.timers.retry = null;
+        return;
+      }
+      this.flush(this.durability !== 'no').catch(() => {});
+    }, 1000);
+    this.timers.retry.unref?.();
   }
 
   /** Arm the timers the durability and autosave settings call for (and only those). */
@@ -490,7 +527,7 @@ export class Persister {
     if (this.durability === 'everysec') this.timers.sync = every(1000, () => this.flush(true).catch(() => {}));
     if (this.autosave.length) {
       this.timers.autosave = every(1000, () => {
-        if (this.saving || !this.changes) return;
+        if (this.saving || !this.changes || this.broken) return;
         if (this.autosaveDue()) this.save().catch(() => {});
       });
     }
@@ -535,7 +572,16 @@ export class Persister {
   save(onBegin) {
     if (this.readOnly) return Promise.reject(new Error('vessel: this store is read-only'));
     if (this.saving) return this.saving;
-    this.saving = this.doSave(onBegin).finally(() => {
+    this.saving = this.doSave(onBegin).then(
+      (r) => {
+        this.saveFailed = null;
+        return r;
+      },
+      (e) => {
+        this.saveFailed = e; // INFO's rdb_last_bgsave_status
+        throw e;
+      },
+    ).finally(() => {
       this.saving = null;
     });
     return this.saving;
@@ -607,12 +653,16 @@ export class Persister {
       durability: this.durability,
       autosave: this.autosave,
       lastSave: this.lastSave,
+      saveFailed: this.saveFailed ?? null,
+      writeFailed: this.broken,
     };
   }
 
   async close() {
     this.closed = true;
     this.startTimers(); // clears them
+    clearInterval(this.timers.retry);
+    this.timers.retry = null;
     if (this.saving) await this.saving.catch(() => {});
     try {
       if (!this.readOnly) await this.flush(true);
@@ -622,6 +672,19 @@ export class Persister {
       this.lock = null;
     }
   }
+}
+
+/**
+ * The error a full storage leaves the journal in: writes are refused with
+ * it (MISCONF) until the held records are in.  Recoverable, unlike the
+ * other journal errors.
+ */
+function storageFull(e) {
+  const what = /^vessel: the storage is full/.test(e.message) ? e.message : `vessel: the storage is full (${e.message})`;
+  const err = new Error(`${what}; writes are refused until space is freed`);
+  err.code = 'VESSEL_QUOTA';
+  err.full = true;
+  return err;
 }
 
 function checkDurability(mode) {

@@ -53,6 +53,16 @@ const PERSISTENCE_COMMANDS = new Set(['SAVE', 'BGSAVE', 'LASTSAVE', 'INFO', 'CON
  * the way a vector doubles its capacity.  Where memory is tight (a 128 MB
  * edge isolate) a smaller headroom wastes less.
  */
+/**
+ * The error reply for writes the journal did not take (Redis's text after
+ * a failed AOF write), keeping the storage's code (VESSEL_QUOTA: full).
+ */
+function misconf(e) {
+  const err = new ReplyError(`MISCONF Errors writing to the AOF file: ${e.message}`);
+  if (e.code) err.code = e.code;
+  return err;
+}
+
 function makeImports(options) {
   const state = { memory: null };
   const factor = options.memoryHeadroom ?? 0.5;
@@ -311,10 +321,8 @@ export class Vessel {
     const p = this.persister;
     if ((this.readOnly || this.#busy || p?.broken) && flags & WRITE_FLAG) {
       if (this.readOnly) throw new ReplyError("READONLY You can't write against a read only replica.");
-      if (p?.broken) {
-        // As Redis after a failed AOF write: refuse writes, keep reads.
-        throw new ReplyError(`MISCONF Errors writing to the AOF file: ${p.broken.message}`);
-      }
+      // As Redis after a failed AOF write: refuse writes, keep reads.
+      if (p?.broken) throw misconf(p.broken);
       throw new Error(`vessel: ${p?.saving ? 'a save' : 'an RDB transfer'} is in progress; use the async API, which waits for it`);
     }
   }
@@ -328,7 +336,9 @@ export class Vessel {
     if (this.persister || this.#feeds.size) {
       const bytes = this.engine.journalTake();
       if (bytes) {
-        if (this.persister) durable = this.persister.record(bytes);
+        if (this.persister) durable = this.persister.record(bytes)?.catch((e) => {
+          throw misconf(e);
+        });
         for (const feed of this.#feeds) feed(bytes);
       }
     }
@@ -460,7 +470,7 @@ export class Vessel {
     if (held) return held.then(() => this.commandRaw(args, { proto, persistence, client }));
     const { value, durable } = this.#gate(args, flags, RESP, proto, client);
     if (!durable) return value;
-    return durable.then(() => value, (e) => respError(`MISCONF ${e.message}`));
+    return durable.then(() => value, (e) => respError(e.message));
   }
 
   /**
@@ -724,8 +734,9 @@ export class Vessel {
         `rdb_changes_since_last_save:${p.changesSinceSave}`,
         `rdb_bgsave_in_progress:${p.saving ? 1 : 0}`,
         `rdb_last_save_time:${Math.floor(p.savedAt / 1000)}`,
-        `rdb_last_bgsave_status:ok`,
+        `rdb_last_bgsave_status:${p.saveFailed ? 'err' : 'ok'}`,
         `aof_enabled:1`,
+        `aof_last_write_status:${p.writeFailed ? 'err' : 'ok'}`,
         `aof_current_size:${p.journalBytes}`,
         `aof_buffer_length:${p.pendingBytes}`,
         `appendfsync:${p.durability}`,
@@ -822,7 +833,7 @@ export class Vessel {
     const end = await this.#beginTransfer();
     let report;
     try {
-      if (this.persister?.broken) throw new ReplyError(`MISCONF Errors writing to the AOF file: ${this.persister.broken.message}`);
+      if (this.persister?.broken) throw misconf(this.persister.broken);
       const t0 = performance.now();
       this.engine.rdbLoadBegin(total, replace);
       let bytes = 0;

@@ -3,7 +3,8 @@
 // runs engine work, so it never freezes, whatever is being indexed.
 //
 //   import { openWorker } from 'vessel/worker';
-//   const db = await openWorker({ storage: { indexeddb: 'my-store' } });
+//   const db = await openWorker({ storage: { browser: 'my-store' } });
+//   db.storage; // { kind: 'opfs', mode: 'sync', why: '...' }: what was chosen
 //   await db.hset('doc:1', { vec: new Float32Array([1, 2, 3]) });
 //   await db.indexReady('idx', { onProgress: (p) => bar.value = p.percent });
 //
@@ -187,7 +188,12 @@ for (const method of FORWARDED) {
 /**
  * Open a store in a new module Web Worker.  Options are those of open()
  * (js/index.d.ts), except `storage`, which is described rather than
- * given: { indexeddb: 'name' } or 'memory'.
+ * given: { opfs: 'name' } (OPFSStorage, sync access handles),
+ * { indexeddb: 'name' }, { browser: 'name' } (OPFS where the worker can
+ * use it, except when an IndexedDB store of that name holds data and no
+ * OPFS store of that name exists; else IndexedDB) or 'memory'.  The store's
+ * `storage` (and `loadReport.storage`) says what was chosen and why:
+ * { kind: 'opfs'|'indexeddb'|'memory', mode?: 'sync'|'async', why }.
  * @param {object} [options]
  * @param {{ worker?: Worker }} [how] an already created worker running js/worker.js
  */

@@ -10,10 +10,14 @@
 // Typed arrays in results are transferred, not copied.
 //
 // A storage cannot cross postMessage, so the worker builds it from a
-// description: { storage: { indexeddb: 'name' } } or { storage: 'memory' }.
+// description (storageFrom): { opfs: 'name' }, { indexeddb: 'name' },
+// { browser: 'name' } (OPFS when usable, else IndexedDB) or 'memory'.  The
+// open reply says what was chosen: storage: { kind, mode?, why }, also
+// in loadReport.storage.
 
 import { MemoryStorage } from './storage/memory.js';
 import { IndexedDBStorage } from './storage/indexeddb.js';
+import { OPFSStorage } from './storage/opfs.js';
 import { open } from './vessel.js';
 import { CHANGE_WATCH, RDB_STEPS, WORKER_METHODS } from './worker-methods.js';
 
@@ -22,6 +26,7 @@ const METHODS = new Set([...WORKER_METHODS, CHANGE_WATCH]);
 
 let db = null;
 let opening = null;
+let chosen = null; // the storage the open chose: { kind, mode?, why }
 const transfers = new Map(); // RDB transfer id -> export generator, or import { push, done }
 
 /** Change events: the store's journal feed (db.replicate) marks a change;
@@ -117,11 +122,83 @@ async function rdbStep(method, [tid, arg]) {
   return report;
 }
 
-function storageFrom(desc) {
-  if (!desc) return undefined;
-  if (desc === 'memory') return new MemoryStorage();
-  if (typeof desc === 'object' && typeof desc.indexeddb === 'string') return new IndexedDBStorage(desc.indexeddb);
-  throw new TypeError('vessel worker: storage must be { indexeddb: name } or "memory"');
+/** True when the IndexedDB store `name` exists and holds a blob (never creates the database). */
+async function indexedDBHolds(name) {
+  const idb = globalThis.indexedDB;
+  if (!idb) return false;
+  if (typeof idb.databases === 'function') {
+    const dbs = await idb.databases();
+    if (!dbs.some((d) => d.name === `vessel:${name}`)) return false;
+  }
+  const db = await new Promise((resolve, reject) => {
+    const r = idb.open(`vessel:${name}`);
+    r.onupgradeneeded = () => r.transaction.abort(); // it did not exist: leave it so
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => (r.error?.name === 'AbortError' ? resolve(null) : reject(r.error));
+  });
+  if (!db) return false;
+  try {
+    if (!db.objectStoreNames.contains('meta')) return false;
+    const n = await new Promise((resolve, reject) => {
+      const r = db.transaction(['meta'], 'readonly').objectStore('meta').count();
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => reject(r.error);
+    });
+    return n > 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** Why OPFS with sync access handles cannot be used here, or null when it can. */
+async function opfsUnavailable() {
+  if (!OPFSStorage.syncAvailable()) return 'OPFS sync access handles are not available in this context';
+  try {
+    await navigator.storage.getDirectory();
+  } catch (e) {
+    return `OPFS is not available (${e?.message ?? e})`;
+  }
+  return null;
+}
+
+const DESCRIPTIONS = "{ opfs: 'name' }, { indexeddb: 'name' }, { browser: 'name' } or 'memory'";
+
+/**
+ * The storage a description names, and what was chosen:
+ * { storage, info: { kind, mode?, why } }.
+ *   'memory'; { indexeddb: name }; { opfs: name };
+ *   { browser: name }: OPFS when this worker can use sync access handles,
+ *   except when an IndexedDB store of that name holds data and no OPFS store
+ *   of that name exists (existing data is never hidden); else IndexedDB.
+ */
+async function storageFrom(desc) {
+  if (desc === undefined || desc === null) return { storage: undefined, info: { kind: 'memory', why: 'no storage was asked for' } };
+  if (desc === 'memory') return { storage: new MemoryStorage(), info: { kind: 'memory', why: "asked for 'memory'" } };
+  const keys = desc && typeof desc === 'object' && !Array.isArray(desc) ? Object.keys(desc) : [];
+  if (keys.length !== 1 || !['opfs', 'indexeddb', 'browser'].includes(keys[0]) || typeof desc[keys[0]] !== 'string' || !desc[keys[0]]) {
+    let shown;
+    try {
+      shown = JSON.stringify(desc);
+    } catch {
+      shown = String(desc);
+    }
+    throw new TypeError(`vessel worker: storage must be ${DESCRIPTIONS} (a non-empty store name); got ${shown}`);
+  }
+  const [kind] = keys;
+  const name = desc[kind];
+  const idb = (why) => ({ storage: new IndexedDBStorage(name), info: { kind: 'indexeddb', why } });
+  const opfs = (why) => {
+    const storage = new OPFSStorage(name);
+    return { storage, info: { kind: 'opfs', mode: storage.mode, why } };
+  };
+  if (kind === 'indexeddb') return idb('asked for IndexedDB');
+  if (kind === 'opfs') return opfs('asked for OPFS');
+  // { browser }: automatic.
+  const no = await opfsUnavailable();
+  if (no) return idb(`${no}: IndexedDB instead`);
+  if (await OPFSStorage.exists(name)) return opfs('an OPFS store of this name exists');
+  if (await indexedDBHolds(name)) return idb('an IndexedDB store of this name holds data (no OPFS store of this name exists)');
+  return opfs('OPFS with sync access handles is available here');
 }
 
 /** Buffers of typed arrays in a result, to transfer. */
@@ -143,9 +220,18 @@ async function handle({ id, method, args = [], progress }) {
   if (method === 'open') {
     if (opening) throw new Error('vessel worker: already open');
     const [options = {}] = args;
-    opening = open({ ...options, storage: storageFrom(options.storage) });
-    db = await opening;
-    return { build: db.build, readOnly: db.readOnly, loadReport: db.loadReport };
+    opening = storageFrom(options.storage).then(({ storage, info }) => {
+      chosen = info;
+      return open({ ...options, storage });
+    });
+    try {
+      db = await opening;
+    } catch (e) {
+      opening = null; // a failed open may be retried (another tab still held the store)
+      throw e;
+    }
+    const loadReport = db.loadReport ? { ...db.loadReport, storage: chosen } : null;
+    return { build: db.build, readOnly: db.readOnly, loadReport, storage: chosen };
   }
   if (!db) throw new Error('vessel worker: the store is not open');
   if (RDB_STEPS.includes(method)) return rdbStep(method, args);

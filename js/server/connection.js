@@ -117,7 +117,7 @@ export class Connection {
                   const failed = await b.durable.then(() => null, (e) => e);
                   if (failed) {
                     // Not durable: the client must not take these as acknowledged.
-                    out.push(R.error(`MISCONF Errors writing to the AOF file: ${failed.message}`));
+                    out.push(R.error(failed.message)); // MISCONF ... (js/vessel.js)
                     this.closing = true;
                     break;
                   }

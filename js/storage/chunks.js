@@ -24,6 +24,25 @@ export async function prefix(src, length) {
   return out;
 }
 
+/** Whether an error is a storage's "full" (QuotaExceededError; DOMException code 22). */
+export const isQuota = (e) => e?.name === 'QuotaExceededError' || e?.code === 22;
+
+/**
+ * The storage contract's error for a full storage (docs/persistence.md):
+ * code 'VESSEL_QUOTA', thrown once the blob is as it was.
+ * @param {string} where which store ('the OPFS store "x"')
+ * @param {string} what what could not be done ('append 10 bytes to journal-000001.aof')
+ * @param {Error} [cause] the platform's error
+ */
+export function quotaError(where, what, cause) {
+  const e = new Error(`vessel: the storage is full: ${where} could not ${what}; nothing was changed` +
+    (cause?.message ? ` (${cause.message})` : ''));
+  e.name = 'QuotaExceededError';
+  e.code = 'VESSEL_QUOTA';
+  if (cause) e.cause = cause;
+  return e;
+}
+
 /** A fresh id for the chunks of a new version of blob `name`. */
 export function blobId(name) {
   return `${name}#${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;

@@ -10,6 +10,11 @@
 // (a leftover one is stale when nothing accepts on it).  A LOCK file
 // records the holder's pid and start time for people and error messages
 // only: a bare pid is never trusted (pids are reused).
+//
+// A full disk (ENOSPC, EDQUOT) follows the storage contract of full
+// storages: a write removes its temporary file, an append cuts what it
+// wrote of its bytes, and both throw code 'VESSEL_QUOTA' with the blob as
+// it was (the store then refuses writes until the journal takes them).
 
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, readFileSync } from 'node:fs';
@@ -17,15 +22,22 @@ import { mkdir, open, readFile, readdir, realpath, rename, stat, truncate, unlin
 import net from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { quotaError } from './chunks.js';
 
 const CHUNK = 1 << 20;
 const held = new Set(); // directories this process holds the lock of
+
+/** A full disk as the storage contract's quota error (others unchanged). */
+function full(e, dir, what) {
+  return e?.code === 'ENOSPC' || e?.code === 'EDQUOT' ? quotaError(`the directory ${dir}`, what, e) : e;
+}
 
 export class FileStorage {
   /** @param {string} dir */
   constructor(dir) {
     this.dir = dir;
     this.appenders = new Map(); // name -> FileHandle
+    this.ends = new Map(); // name -> its size, while it has an appender
     this.ready = mkdir(dir, { recursive: true });
   }
 
@@ -68,7 +80,7 @@ export class FileStorage {
     } catch (e) {
       await f.close();
       await unlink(tmp).catch(() => {});
-      throw e;
+      throw full(e, this.dir, `write ${name}`);
     }
     await f.close();
     await rename(tmp, final);
@@ -82,6 +94,7 @@ export class FileStorage {
       const created = !(await stat(this.path(name)).catch(() => null));
       f = await open(this.path(name), 'a');
       this.appenders.set(name, f);
+      this.ends.set(name, (await f.stat()).size);
       if (created) await this.syncDir(); // the new file's name is durable too
     }
     return f;
@@ -89,7 +102,15 @@ export class FileStorage {
 
   async append(name, bytes) {
     const f = await this.appender(name);
-    await f.write(bytes);
+    const end = this.ends.get(name);
+    try {
+      for (let off = 0; off < bytes.length; ) off += (await f.write(bytes, off, bytes.length - off)).bytesWritten;
+      this.ends.set(name, end + bytes.length);
+    } catch (e) {
+      // Cut what went in of these bytes: the blob is as it was.
+      await f.truncate(end).catch(() => {});
+      throw full(e, this.dir, `append ${bytes.length} bytes to ${name}`);
+    }
   }
 
   async sync(name) {
@@ -123,6 +144,7 @@ export class FileStorage {
     const f = this.appenders.get(name);
     if (f) {
       this.appenders.delete(name);
+      this.ends.delete(name);
       await f.close();
     }
   }

@@ -9,8 +9,12 @@
 // adds a chunk and bumps the count in one transaction, committed with
 // strict durability when asked.  lock(): one writer per store across tabs,
 // with the Web Locks API.
+//
+// Quota: a write that fails deletes the chunks it put at once (the old
+// blob stays current); an append is one transaction (it aborts whole).
+// Either throws code VESSEL_QUOTA when the storage is full.
 
-import { blobId, rewritePrefix } from './chunks.js';
+import { blobId, isQuota, quotaError, rewritePrefix } from './chunks.js';
 
 const DB_VERSION = 1;
 const RECORD = 4 << 20; // bytes per stored chunk of a written blob
@@ -121,6 +125,18 @@ export class IndexedDBStorage {
   async write(name, chunks) {
     const db = await this.db();
     const id = blobId(name);
+    try {
+      await this.writeChunks(db, name, id, chunks);
+    } catch (e) {
+      // The old blob is still current: free what was put of the new one.
+      const tx = this.tx(db, ['chunks'], 'readwrite');
+      tx.objectStore('chunks').delete(this.chunksOf(id));
+      await done(tx).catch(() => {}); // else collected at the next open
+      throw isQuota(e) ? quotaError(`the IndexedDB store "${this.name}"`, `write ${name}`, e) : e;
+    }
+  }
+
+  async writeChunks(db, name, id, chunks) {
     let n = 0;
     let size = 0;
     // Incoming chunks are gathered into records of RECORD bytes (fewer,
@@ -166,11 +182,16 @@ export class IndexedDBStorage {
     const db = await this.db();
     const tx = this.tx(db, ['meta', 'chunks'], 'readwrite', this.strict);
     const meta = tx.objectStore('meta');
-    let m = await req(meta.get(name));
-    if (!m) m = { id: blobId(name), chunks: 0, size: 0 };
-    tx.objectStore('chunks').put(bytes, [m.id, m.chunks]);
-    meta.put({ id: m.id, chunks: m.chunks + 1, size: m.size + bytes.length }, name);
-    await done(tx); // committed (strictly durable with strict)
+    try {
+      let m = await req(meta.get(name));
+      if (!m) m = { id: blobId(name), chunks: 0, size: 0 };
+      tx.objectStore('chunks').put(bytes, [m.id, m.chunks]);
+      meta.put({ id: m.id, chunks: m.chunks + 1, size: m.size + bytes.length }, name);
+      await done(tx); // committed (strictly durable with strict)
+    } catch (e) {
+      // One transaction: aborted whole, the blob is as it was.
+      throw isQuota(e) ? quotaError(`the IndexedDB store "${this.name}"`, `append ${bytes.length} bytes to ${name}`, e) : e;
+    }
   }
 
   async sync() {}

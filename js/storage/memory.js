@@ -2,14 +2,31 @@
 // tests and ephemeral stores.  Implements the storage interface of
 // docs/persistence.md: read, write (atomic), append, sync, truncate,
 // list, delete.
+//
+// A quota ({ quota: bytes }) makes it behave as a full browser storage
+// does under the storage contract: a write or append that would pass it
+// changes nothing and throws code 'VESSEL_QUOTA'; raising `quota` later
+// (or deleting blobs) makes room again.
 
-import { prefix } from './chunks.js';
+import { prefix, quotaError } from './chunks.js';
 
 const copy = (c) => (c instanceof Uint8Array ? c.slice() : new Uint8Array(c));
+const sizeOf = (chunks) => chunks.reduce((n, c) => n + c.length, 0);
 
 export class MemoryStorage {
-  constructor() {
+  /** @param {{ quota?: number }} [opts] quota: bytes all blobs together may hold */
+  constructor(opts = {}) {
     this.blobs = new Map(); // name -> Uint8Array[] (chunks)
+    this.quota = opts.quota ?? Infinity;
+  }
+
+  /** Throw the quota error when `extra` more bytes would not fit. */
+  #room(extra) {
+    let used = 0;
+    for (const chunks of this.blobs.values()) used += sizeOf(chunks);
+    if (used + extra > this.quota) {
+      throw quotaError(`the MemoryStorage (quota ${this.quota} bytes, ${used} used)`, `take ${extra} more bytes`);
+    }
   }
 
   async read(name) {
@@ -23,10 +40,12 @@ export class MemoryStorage {
   async write(name, chunks) {
     const out = [];
     for await (const c of chunks) out.push(copy(c));
+    this.#room(sizeOf(out) - sizeOf(this.blobs.get(name) ?? []));
     this.blobs.set(name, out); // visible only once complete
   }
 
   async append(name, bytes) {
+    this.#room(bytes.length);
     let chunks = this.blobs.get(name);
     if (!chunks) this.blobs.set(name, (chunks = []));
     chunks.push(copy(bytes));
@@ -42,7 +61,7 @@ export class MemoryStorage {
 
   async size(name) {
     const chunks = this.blobs.get(name);
-    return chunks ? chunks.reduce((n, c) => n + c.length, 0) : null;
+    return chunks ? sizeOf(chunks) : null;
   }
 
   async list() {

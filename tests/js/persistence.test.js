@@ -605,6 +605,21 @@ test('a crash at every step of a save leaves a store that opens with every ackno
   assert.ok(crashPoints >= 5, `${crashPoints} crash points`);
 });
 
+test('a journal that cannot be synced: the write is not acknowledged, later writes get MISCONF', async () => {
+  const mem = new MemoryStorage();
+  const db = await open({ storage: mem, durability: 'always', autosave: false });
+  await db.hset('a', { f: '1' });
+  mem.sync = async () => {
+    throw new Error('EIO: i/o error, fdatasync');
+  };
+  await assert.rejects(db.hset('b', { f: '2' }), (e) => e instanceof ReplyError && /^MISCONF Errors writing to the AOF file: vessel: the journal could not be synced .*EIO/.test(e.message));
+  await assert.rejects(db.hset('c', { f: '3' }), (e) => e instanceof ReplyError && /^MISCONF .*could not be synced/.test(e.message));
+  delete mem.sync; // a later sync that works does not make the lost one good
+  await assert.rejects(db.hset('c', { f: '3' }), (e) => /^MISCONF .*could not be synced/.test(e.message));
+  assert.equal(await db.hget('a', 'f'), '1');
+  assert.match(await db.command('INFO', 'persistence'), /aof_last_write_status:err/);
+});
+
 test('a journal that cannot be written: the write is not acknowledged, later writes get MISCONF, reads go on', async () => {
   for (const durability of ['always', 'everysec']) {
     const mem = new MemoryStorage();
