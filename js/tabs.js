@@ -99,6 +99,7 @@ export class SharedVessel {
   #inflight = new Set(); // relayed calls running on this owner
   #transfers = new Map(); // this owner's RDB transfer id -> { from, method, stop }
   #closing = false;
+  #left = false; // the channel is closed
   #abort = new AbortController(); // ends the wait for the owner lock, and the tab lock
   #release = null; // resolves the owner lock's promise
   #ready; // settles openShared
@@ -156,8 +157,9 @@ export class SharedVessel {
       });
   }
 
+  /** Say something on the channel (a closing owner still answers what it ran, and says 'bye'). */
   #post(msg) {
-    if (!this.closed || msg.type === 'bye') this.#channel.postMessage(msg);
+    if (!this.#left) this.#channel.postMessage(msg);
   }
 
   #setRole(role) {
@@ -478,6 +480,7 @@ export class SharedVessel {
     const e = new Error('vessel: the store is closed');
     for (const c of this.#calls.values()) c.reject(e);
     this.#calls.clear();
+    this.#left = true;
     this.#channel.close();
   }
 }

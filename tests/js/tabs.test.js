@@ -85,6 +85,8 @@ function nodeWorker() {
 }
 
 /** A tab: its locks client, its channel, its worker when it owns; crash() ends it without a word. */
+const ran = []; // [store name, method] of every call a tab's worker ran
+
 async function tab(locks, name) {
   const t = { locks: locks.client(), channels: [], workers: [] };
   t.db = await openShared(
@@ -103,6 +105,11 @@ async function tab(locks, name) {
       // Each owner's store in memory, in a worker thread (the protocol is what is tested here).
       openWorker: async (options) => {
         const w = await openWorker({ ...options, storage: 'memory' }, { worker: nodeWorker() });
+        const call = w.call.bind(w);
+        w.call = (method, ...rest) => {
+          ran.push([name, method]);
+          return call(method, ...rest);
+        };
         t.workers.push(w);
         return w;
       },
@@ -212,6 +219,8 @@ test('a closing owner answers what it ran and hands over: no call is lost', asyn
   const results = await Promise.allSettled(calls);
   await closing;
   assert.deepEqual(results.filter((r) => r.status === 'rejected').map((r) => r.reason.message), []);
+  // Each ran once: the closing owner answered what it ran, the new one ran the rest.
+  assert.equal(ran.filter(([n, m]) => n === 's3' && m === 'hset').length, 300);
   assert.deepEqual([b.db.role, c.db.role].sort(), ['follower', 'owner']);
   assert.equal(a.db.closed, true);
   await assert.rejects(a.db.hget('doc:1', 'n'), /the store is closed/);
