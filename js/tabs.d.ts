@@ -7,7 +7,7 @@ export interface SharedOpenOptions extends Omit<WorkerOpenOptions, 'storage'> {
   storage: { browser: string } | { opfs: string } | { indexeddb: string };
 }
 
-/** The store as a tab sees it: VesselWorker's API, whichever tab runs the engine. */
+/** The store as a tab sees it: VesselWorker's API (storage: the owner's), whichever tab runs the engine. */
 export interface SharedVessel extends Omit<VesselWorker, 'onChange'> {}
 export class SharedVessel {
   /** 'owner' while this tab runs the store (in its worker), 'follower' while it forwards to the owner. */
@@ -17,8 +17,6 @@ export class SharedVessel {
   /** This tab's id in the messages. */
   readonly tabId: string;
   readonly closed: boolean;
-  /** The storage the owner opened (kind, mode, why), as its worker reported it. */
-  storage?: { kind: 'opfs' | 'indexeddb' | 'memory'; mode?: 'sync' | 'async'; why: string };
   /** Call fn after writes made by any tab (coalesced); returns the function that stops it. */
   onChange(fn: () => void): () => void;
   /** Call fn(role) when this tab's role changes (to 'owner' on a takeover); returns the function that stops it. */
