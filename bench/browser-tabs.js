@@ -46,7 +46,7 @@ export async function run({ context, url, errors, snapshotUrl, probe, expected, 
   const open = async () => {
     const p = await newPage(context, errors);
     await p.goto(`${url}bench/browser.html`);
-    await p.waitForFunction(() => document.title === 'ready');
+    await p.waitForFunction(() => document.title === 'ready', null, { polling: 25 }); // pages behind get no animation frames
     return p;
   };
   const a = await open();

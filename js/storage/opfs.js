@@ -42,6 +42,7 @@
 import { isQuota, quotaError } from './chunks.js';
 
 const CHUNK = 1 << 20; // bytes per read chunk
+const WRITE_BATCH = 4 << 20; // bytes per sync write of a whole file
 const SEGMENT = 256 << 10; // async mode: appends extend the last file below this size
 const HANDLE_WAIT_MS = 2000;
 const FILE = /^([A-Za-z0-9._-]+)~(\d+)(?:~(\d+))?(\.tmp|\.crswap)?$/;
@@ -281,14 +282,37 @@ export class OPFSStorage {
     let size = 0;
     if (this.syncHandles) {
       const h = await this.accessHandle(fh, fname);
+      // Chunks are gathered into writes of WRITE_BATCH bytes: Chromium's
+      // sync write costs per call, 4 MiB writes run about twice as fast
+      // as 1 MiB ones (bench/browser.js).
+      let batch = null;
+      let fill = 0;
+      const put = (b) => {
+        const n = h.write(b, { at: size });
+        if (n !== b.length) throw new ShortWrite(n, b.length);
+        size += b.length;
+      };
       try {
         h.truncate(0);
         for await (const c of chunks) {
           const b = toBytes(c);
-          const n = h.write(b, { at: size });
-          if (n !== b.length) throw new ShortWrite(n, b.length);
-          size += b.length;
+          if (b.length >= WRITE_BATCH && !fill) {
+            put(b);
+            continue;
+          }
+          for (let off = 0; off < b.length; ) {
+            batch ??= new Uint8Array(WRITE_BATCH);
+            const k = Math.min(WRITE_BATCH - fill, b.length - off);
+            batch.set(b.subarray(off, off + k), fill);
+            fill += k;
+            off += k;
+            if (fill === WRITE_BATCH) {
+              put(batch);
+              fill = 0;
+            }
+          }
         }
+        if (fill) put(batch.subarray(0, fill));
         h.flush();
         h.close();
       } catch (e) {
