@@ -659,7 +659,7 @@ async function addDrawing(vec, label) {
     status('Draw a digit first, then add it.');
     return;
   }
-  const key = `digit:u:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const key = `digit:u:${Math.random().toString(36).slice(2, 8)}`;
   try {
     await db.hset(key, { label, ink: String(ink), vec });
     demo.added++;

@@ -4,8 +4,10 @@
 // search with a tag filter, full-text search of the documents (keyword,
 // vector and FT.HYBRID columns, matched words highlighted, phrases and
 // prefixes, filters on all three), the keyboard, a reload that comes back
-// from IndexedDB with the same answers, a narrow screen where the columns
-// stack, and no console errors.
+// from OPFS with the same answers, a narrow screen where the columns
+// stack, two tabs sharing the store (a write in either shows in the
+// other, the other takes over when the owner's tab closes), and no
+// console errors.
 // Screenshots of each state go to test-output/e2e/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -32,7 +34,7 @@ after(async () => {
 
 async function openDemo(page) {
   await page.goto(`${env.url}demo/?store=${store}`);
-  await page.waitForFunction(() => window.demo?.ready, null, { timeout: 90000 });
+  await page.waitForFunction(() => window.demo?.ready, null, { timeout: 90000, polling: 25 });
   await page.evaluate(() => window.demo.ready);
 }
 
@@ -64,7 +66,8 @@ test('first visit: imports, indexes with progress, and searches digits', { skip 
   await page.screenshot({ path: `${shots}01-first-visit.png`, fullPage: true });
   const d = await page.evaluate(() => ({ source: window.demo.source, t: window.demo.timings, first: window.demo.lastSearch }));
   assert.equal(d.source, 'import');
-  assert.match(await page.textContent('#status'), /Imported and indexed in .* saved to IndexedDB/);
+  assert.match(await page.textContent('#status'), /Imported and indexed in .* saved to OPFS/);
+  assert.equal(await page.evaluate(() => window.demo.role), 'owner');
   assert.equal((await page.$$('#grid button')).length, 60);
   firstVisit = d.first;
 
@@ -259,12 +262,12 @@ test('documents: words in three columns (keyword BM25, vector, FT.HYBRID), match
   await page.close();
 });
 
-test('a reload comes back from IndexedDB with the same answers, no re-import', { skip }, async () => {
+test('a reload comes back from OPFS with the same answers, no re-import', { skip }, async () => {
   const page = await newPage(context, errors);
   await openDemo(page);
   const d = await page.evaluate(() => ({ source: window.demo.source, first: window.demo.lastSearch }));
   assert.equal(d.source, 'snapshot');
-  assert.match(await page.textContent('#status'), /Reopened from IndexedDB: snapshot of [\d.]+ MB loaded in [\d,]+ ms/); // a locale's thousands separator past 999 ms
+  assert.match(await page.textContent('#status'), /Reopened from OPFS: snapshot of [\d.]+ MB loaded in [\d,]+ ms/); // a locale's thousands separator past 999 ms
   assert.deepEqual(d.first.results, firstVisit.results);
   // The FLAT documents index chosen before the reload is what came back.
   await page.click('#tab-docs');
@@ -273,8 +276,69 @@ test('a reload comes back from IndexedDB with the same answers, no re-import', {
   await page.close();
 });
 
+/** Strokes, as points in the pad's [0, 1] square. */
+const ONE = Array.from({ length: 11 }, (_, i) => [0.5 - i * 0.01, 0.15 + i * 0.07]);
+const SEVEN = [[0.25, 0.2], [0.5, 0.2], [0.75, 0.2], [0.65, 0.45], [0.55, 0.65], [0.45, 0.85]];
+
+/** Clear the page's pad, draw `stroke`, choose `label`, add it to the store: the new key. */
+async function addDrawing(page, label, stroke) {
+  await page.click('#pad-clear');
+  const box = await (await page.$('#pad')).boundingBox();
+  const at = ([x, y]) => [box.x + box.width * x, box.y + box.height * y];
+  await page.mouse.move(...at(stroke[0]));
+  await page.mouse.down();
+  for (const p of stroke.slice(1)) await page.mouse.move(...at(p), { steps: 3 });
+  await page.mouse.up();
+  await page.selectOption('#pad-label', label);
+  const n = await page.evaluate(() => window.demo.added);
+  await page.click('#pad-add');
+  await page.waitForFunction((c) => window.demo.added > c, n, { polling: 25 });
+  return page.evaluate(() => window.demo.lastSearch.from);
+}
+
+test('two tabs share the store: a write in either shows in the other; the other takes over when the owner closes', { skip }, async () => {
+  const a = await newPage(context, errors);
+  await openDemo(a);
+  const b = await newPage(context, errors);
+  await openDemo(b);
+  assert.equal(await a.evaluate(() => window.demo.role), 'owner');
+  assert.equal(await b.evaluate(() => window.demo.role), 'follower');
+  assert.equal(await b.evaluate(() => window.demo.source), 'another tab');
+  assert.match(await b.textContent('#tab-role'), /Another tab owns the store/);
+  assert.match(await b.textContent('#store-info'), /store “e2e-\d+” in OPFS \(sync access\)/);
+  assert.match(await b.textContent('#storage-info'), /Storage: [\d.,]+ MiB used of this site's [\d.,]+ MiB quota/);
+  // The follower answers as the owner does.
+  assert.deepEqual(await b.evaluate(() => window.demo.lastSearch.results), await a.evaluate(() => window.demo.lastSearch.results));
+  const keys = await b.evaluate(() => window.demo.keys);
+
+  // A drawing added in the owner's tab shows in the follower's (its key count, and a search finds it).
+  const key = await addDrawing(a, '1', ONE);
+  assert.match(key, /^digit:u:/);
+  assert.equal((await a.evaluate(() => window.demo.lastSearch.results))[0].key, key, 'the new digit is its own nearest');
+  await b.waitForFunction((n) => window.demo.keys === n + 1, keys, { polling: 25 });
+  assert.match(await b.textContent('#store-info'), new RegExp(`^${(keys + 1).toLocaleString('en-US')} keys`));
+  // And one added in the follower's tab shows in the owner's.
+  const key2 = await addDrawing(b, '7', SEVEN);
+  assert.equal((await b.evaluate(() => window.demo.lastSearch.results))[0].key, key2);
+  await a.waitForFunction((n) => window.demo.keys === n + 2, keys, { polling: 25 });
+  await a.screenshot({ path: `${shots}08b-two-tabs-owner.png`, fullPage: true });
+  await b.screenshot({ path: `${shots}08c-two-tabs-follower.png`, fullPage: true });
+
+  // The owner's tab closes: the other takes the store over and keeps writing.
+  await a.close();
+  await b.waitForFunction(() => window.demo.role === 'owner', null, { polling: 25, timeout: 20000 });
+  assert.match(await b.textContent('#status'), /The tab that owned the store closed: this tab took it over from OPFS/);
+  assert.match(await b.textContent('#tab-role'), /This tab owns the store/);
+  const key3 = await addDrawing(b, '1', ONE);
+  await b.waitForFunction((n) => window.demo.keys === n + 3, keys, { polling: 25 });
+  // Leave the store as the later tests expect it.
+  await b.evaluate((ks) => window.demo.db.del(...ks), [key, key2, key3]);
+  await b.evaluate(() => window.demo.db.save());
+  await b.close();
+});
+
 test('a narrow screen, and no console errors anywhere', { skip }, async () => {
-  // The store the earlier tests saved opens from IndexedDB (the import
+  // The store the earlier tests saved opens from OPFS (the import
   // itself is tested above, and again by the reset below).
   const page = await newPage(context, errors);
   await page.setViewportSize({ width: 390, height: 844 });
@@ -298,8 +362,8 @@ test('a narrow screen, and no console errors anywhere', { skip }, async () => {
   assert.equal(await page.evaluate(() => window.demo.source), 'import');
   await page.evaluate(async () => {
     await window.demo.db.close();
-    const { IndexedDBStorage } = await import('/js/storage/indexeddb.js');
-    await IndexedDBStorage.destroy(new URLSearchParams(location.search).get('store'));
+    const { OPFSStorage } = await import('/js/storage/opfs.js');
+    await OPFSStorage.destroy(new URLSearchParams(location.search).get('store'));
   });
   await page.close();
   assert.deepEqual(errors, []);

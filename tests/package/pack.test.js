@@ -79,7 +79,8 @@ test('Node: import, search, types, and the vessel-cli bin', () => {
   assert.equal(r.files, 'function');
   // Types resolve through the export conditions.
   writeFileSync(join(app, 'check.ts'), `import { open, FileStorage, type Vessel } from 'vessel';\nimport { openWorker } from 'vessel/worker';\n` +
-    `const db: Vessel = await open({ dir: './d', durability: 'always' });\nvoid FileStorage; void openWorker;\nawait db.close();\n`);
+    `import { openShared } from 'vessel/tabs';\nimport { OPFSStorage } from 'vessel/storage/opfs';\n` +
+    `const db: Vessel = await open({ dir: './d', durability: 'always' });\nvoid FileStorage; void openWorker; void openShared; void OPFSStorage;\nawait db.close();\n`);
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, lib: ['ES2022', 'DOM'] }, files: ['check.ts'] }));
   execFileSync(bin('tsc'), ['-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8' });
   // The bin.

@@ -131,6 +131,28 @@ async function inWorker(): Promise<void> {
 }
 void inWorker;
 
+import { OPFSStorage } from '../../js/index.js';
+import { openShared, type SharedVessel } from '../../js/tabs.js';
+
+async function inTabs(): Promise<void> {
+  await open({ storage: new OPFSStorage('s') });
+  const mode: 'sync' | 'async' = new OPFSStorage('s').mode;
+  await OPFSStorage.destroy('s');
+  const w = await openWorker({ storage: { browser: 'demo' } });
+  const kind: 'opfs' | 'indexeddb' | 'memory' | undefined = w.storage?.kind;
+  const db: SharedVessel = await openShared({ storage: { browser: 'demo' } });
+  const role: 'owner' | 'follower' = db.role;
+  const stop: () => void = db.onChange(() => {});
+  db.onRole((r) => console.log(r === 'owner'));
+  const r = await db.search('idx', '*=>[KNN 3 @v $q]', { params: { q: new Float32Array(4) } });
+  console.log(mode, kind, role, r.total, await db.pipeline([['DBSIZE']]));
+  stop();
+  // @ts-expect-error: a shared store is a persistent one
+  await openShared({ storage: 'memory' });
+  await db.close();
+}
+void inTabs;
+
 import { Document } from '@langchain/core/documents';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import type { VectorStore } from '@langchain/core/vectorstores';
