@@ -464,15 +464,18 @@ export class Persister {
           this.journalBytes += n;
           this.unsynced = true;
         } catch (e) {
-          if (e?.code === 'VESSEL_QUOTA') {
-            // Full: the storage appended nothing (its contract), so the
+          if (e?.code === 'VESSEL_QUOTA' || e?.code === 'VESSEL_LOCKED') {
+            // Full (or the journal still held by a context that is going
+            // away): the storage appended nothing (its contract), so the
             // records stay first in line and are tried again every second;
             // writes are refused meanwhile (as Redis after a failed AOF
-            // write) and accepted again once they are in.
+            // write) and accepted again once they are in.  What went in
+            // before is synced now, as the durability setting promised.
             this.pending.unshift(bytes);
             this.pendingBytes += n;
-            this.broken = storageFull(e);
+            if (!this.broken || this.broken.full) this.broken = journalHeld(e);
             this.armRetry();
+            if (sync && this.unsynced) await this.syncJournal();
             throw this.broken;
           }
           this.broken = new Error(`vessel: the journal could not be written (writes are refused from now on): ${e.message}`);
@@ -480,19 +483,22 @@ export class Persister {
         }
         if (this.broken?.full) this.broken = null; // space again: writes are accepted
       }
-      if (sync && this.unsynced) {
-        this.unsynced = false;
-        try {
-          await this.storage.sync(this.manifest.journal);
-        } catch (e) {
-          // What the failed sync covered may be lost whatever comes next
-          // (an OS may drop the pages): as Redis, no write is taken after.
-          this.broken = new Error(`vessel: the journal could not be synced (writes are refused from now on): ${e.message}`);
-          throw this.broken;
-        }
-      }
+      if (sync && this.unsynced) await this.syncJournal();
     });
     return this.chain;
+  }
+
+  /** Sync what was appended to the journal (inside a flush). */
+  async syncJournal() {
+    this.unsynced = false;
+    try {
+      await this.storage.sync(this.manifest.journal);
+    } catch (e) {
+      // What the failed sync covered may be lost whatever comes next
+      // (an OS may drop the pages): as Redis, no write is taken after.
+      this.broken = new Error(`vessel: the journal could not be synced (writes are refused from now on): ${e.message}`);
+      throw this.broken;
+    }
   }
 
   /**
@@ -598,37 +604,46 @@ export class Persister {
     const size = this.engine.saveSize();
     const engine = this.engine;
     let written = 0;
-    try {
-      await this.storage.write(snapshot, (function* () {
-        for (;;) {
-          const c = engine.saveNext(CHUNK);
-          if (!c.length) return;
-          written += c.length;
-          yield c;
-        }
-      })());
-    } finally {
-      this.engine.saveEnd();
-    }
-    if (written !== size) throw new Error(`vessel: snapshot size ${written} != ${size}`);
-    await this.storage.write(journal, []);
     const old = this.manifest;
     const savedAt = this.now();
     const m = { version: 1, seq, snapshot, journal, savedAt, journalFormat: JOURNAL_FORMAT };
+    let unknown = false; // the MANIFEST could not be read back: leave every file
     try {
-      await this.writeManifest(m);
-    } catch (e) {
-      // Did the swap happen before the error?  The manifest decides which
-      // journal later writes must go to; when that cannot be told, stop
-      // taking writes rather than journal them to the wrong file.
-      let now;
       try {
-        now = parseManifest(await readAll(this.storage, 'MANIFEST'));
-      } catch (e2) {
-        this.broken = new Error(`vessel: the MANIFEST could not be written nor read back (writes are refused from now on): ${e.message}`);
-        throw e;
+        await this.storage.write(snapshot, (function* () {
+          for (;;) {
+            const c = engine.saveNext(CHUNK);
+            if (!c.length) return;
+            written += c.length;
+            yield c;
+          }
+        })());
+      } finally {
+        this.engine.saveEnd();
       }
-      if (now.seq !== seq) throw e;
+      if (written !== size) throw new Error(`vessel: snapshot size ${written} != ${size}`);
+      await this.storage.write(journal, []);
+      try {
+        await this.writeManifest(m);
+      } catch (e) {
+        // Did the swap happen before the error?  The manifest decides which
+        // journal later writes must go to; when that cannot be told, stop
+        // taking writes rather than journal them to the wrong file.
+        let now;
+        try {
+          now = parseManifest(await readAll(this.storage, 'MANIFEST'));
+        } catch (e2) {
+          unknown = true;
+          this.broken = new Error(`vessel: the MANIFEST could not be written nor read back (writes are refused from now on): ${e.message}`);
+          throw e;
+        }
+        if (now.seq !== seq) throw e;
+      }
+    } catch (e) {
+      // Not swapped in: the new pair goes, so that a full storage is not
+      // kept full by a failed save's own files.
+      if (!unknown) for (const name of [snapshot, journal]) await this.storage.delete(name).catch(() => {});
+      throw e;
     }
     this.manifest = m;
     this.engine.journalRestart(); // the next records start journal-(seq)'s check chain
@@ -675,14 +690,15 @@ export class Persister {
 }
 
 /**
- * The error a full storage leaves the journal in: writes are refused with
- * it (MISCONF) until the held records are in.  Recoverable, unlike the
- * other journal errors.
+ * The error a full storage (or a journal still held elsewhere) leaves the
+ * journal in: writes are refused with it (MISCONF) until the held records
+ * are in.  Recoverable (`full`), unlike the other journal errors.
  */
-function storageFull(e) {
-  const what = /^vessel: the storage is full/.test(e.message) ? e.message : `vessel: the storage is full (${e.message})`;
-  const err = new Error(`${what}; writes are refused until space is freed`);
-  err.code = 'VESSEL_QUOTA';
+function journalHeld(e) {
+  const quota = e.code === 'VESSEL_QUOTA';
+  const what = !quota || /^vessel: the storage is full/.test(e.message) ? e.message : `vessel: the storage is full (${e.message})`;
+  const err = new Error(`${what}; writes are refused until ${quota ? 'space is freed' : 'the journal can be written'}`);
+  err.code = e.code;
   err.full = true;
   return err;
 }

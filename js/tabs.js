@@ -105,6 +105,7 @@ export class SharedVessel {
   #ready; // settles openShared
   #settle; // its { resolve, reject }
   #readyDone = false;
+  #backoff = 500; // ms before queueing again after a failed takeover (doubles)
 
   constructor(options, { locks, BroadcastChannel: BC, openWorker: ow, takeoverMs } = {}) {
     this.#key = sharedKey(options.storage);
@@ -205,7 +206,10 @@ export class SharedVessel {
         this.#fail(e);
         this.#shut();
       } else {
-        sleep(1000).then(() => !this.closed && this.#queueForOwnership());
+        // In line again later, each failure waiting twice as long (up to
+        // 30 s): a store no tab can open is not reopened every second.
+        this.#backoff = Math.min(this.#backoff * 2, 30000);
+        sleep(this.#backoff).then(() => !this.closed && this.#queueForOwnership());
       }
       return undefined;
     }
@@ -214,6 +218,7 @@ export class SharedVessel {
       return undefined;
     }
     this.#worker = worker;
+    this.#backoff = 500;
     const info = { build: worker.build, readOnly: worker.readOnly, loadReport: worker.loadReport, storage: worker.storage };
     Object.assign(this, info);
     worker.onChange(() => {

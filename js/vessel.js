@@ -46,14 +46,6 @@ const TX_FLAG = 512; // VS_CMD_TX: MULTI, EXEC, DISCARD, WATCH (run inside MULTI
 const PERSISTENCE_COMMANDS = new Set(['SAVE', 'BGSAVE', 'LASTSAVE', 'INFO', 'CONFIG']);
 
 /**
- * The engine's only import.  The C heap grows memory by exactly what one
- * allocation needs; growing in many small steps is slow in every runtime,
- * so when it grows we add headroom geometrically (`memoryHeadroom` of
- * the current size, 50% by default, at least 16 MiB and at most 256 MiB),
- * the way a vector doubles its capacity.  Where memory is tight (a 128 MB
- * edge isolate) a smaller headroom wastes less.
- */
-/**
  * The error reply for writes the journal did not take (Redis's text after
  * a failed AOF write), keeping the storage's code (VESSEL_QUOTA: full).
  */
@@ -63,6 +55,14 @@ function misconf(e) {
   return err;
 }
 
+/**
+ * The engine's only import.  The C heap grows memory by exactly what one
+ * allocation needs; growing in many small steps is slow in every runtime,
+ * so when it grows we add headroom geometrically (`memoryHeadroom` of
+ * the current size, 50% by default, at least 16 MiB and at most 256 MiB),
+ * the way a vector doubles its capacity.  Where memory is tight (a 128 MB
+ * edge isolate) a smaller headroom wastes less.
+ */
 function makeImports(options) {
   const state = { memory: null };
   const factor = options.memoryHeadroom ?? 0.5;

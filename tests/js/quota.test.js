@@ -179,3 +179,83 @@ test('a full disk under a file storage (ENOSPC half-way through an append): cut 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('everysec: what went in before the storage filled is synced all the same (each second, and at close)', async () => {
+  const mem = new MemoryStorage();
+  let syncs = 0;
+  mem.sync = async () => {
+    syncs++;
+  };
+  const db = await openOn(mem, 'everysec');
+  await db.save();
+  await sleep(1100);
+  const before = syncs;
+  await db.hset('w1', { f: '1' }); // acknowledged, appended at once, synced within a second
+  await sleep(0);
+  mem.quota = used(mem);
+  await db.hset('w2', { f: '2' }); // acknowledged; its append meets the full storage
+  await sleep(1300);
+  assert.ok(syncs > before, 'w1 was synced while the storage stayed full');
+  await assert.rejects(db.close(), /the storage is full/);
+  const again = await openOn(copyOf(mem), 'always');
+  assert.equal(await again.hget('w1', 'f'), '1');
+  await again.close();
+});
+
+test('a save whose MANIFEST does not fit leaves no file of its own behind', async () => {
+  const mem = new MemoryStorage();
+  const db = await openOn(mem, 'always');
+  for (let i = 0; i < 50; i++) await db.hset(`h:${i}`, { f: 'x'.repeat(300) });
+  await db.save();
+  await db.hset('h:more', { f: 'y' });
+  const before = [...mem.blobs.keys()].sort();
+  const write = mem.write.bind(mem);
+  mem.write = async (name, chunks) => {
+    if (name === 'MANIFEST') {
+      const e = new Error('vessel: the storage is full: the test could not write MANIFEST; nothing was changed');
+      e.code = 'VESSEL_QUOTA';
+      throw e;
+    }
+    return write(name, chunks);
+  };
+  await assert.rejects(db.save(), /could not write MANIFEST/);
+  assert.deepEqual([...mem.blobs.keys()].sort(), before, 'the failed save took its snapshot and journal away');
+  mem.write = write;
+  await db.hset('h:after', { f: 'z' });
+  const expected = await dump(db);
+  await db.close();
+  const again = await openOn(mem, 'always');
+  assert.deepEqual(await dump(again), expected);
+  await again.close();
+});
+
+test('a journal still held by a context going away (VESSEL_LOCKED on append): refused, then taken by itself', async () => {
+  const mem = new MemoryStorage();
+  const db = await openOn(mem, 'always');
+  await db.hset('a', { f: '1' });
+  const append = mem.append.bind(mem);
+  let held = true;
+  mem.append = async (name, bytes) => {
+    if (held) {
+      const e = new Error('vessel: the OPFS store "x" is open in another tab or worker');
+      e.code = 'VESSEL_LOCKED';
+      throw e;
+    }
+    return append(name, bytes);
+  };
+  await assert.rejects(db.hset('b', { f: '2' }), (e) => e.code === 'VESSEL_LOCKED' &&
+    /^MISCONF Errors writing to the AOF file: vessel: the OPFS store "x" is open in another tab or worker; writes are refused until the journal can be written$/.test(e.message));
+  await assert.rejects(db.hset('c', { f: '3' }), /writes are refused until the journal can be written/);
+  held = false;
+  let ok = false;
+  for (let t = 0; t < 30 && !ok; t++) {
+    await sleep(100);
+    ok = await db.hset('c', { f: '3' }).then(() => true, () => false);
+  }
+  assert.ok(ok, 'writes accepted once the journal is free');
+  const expected = await dump(db);
+  await db.close();
+  const again = await openOn(mem, 'always');
+  assert.deepEqual(await dump(again), expected);
+  await again.close();
+});
