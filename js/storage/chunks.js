@@ -43,6 +43,29 @@ export function quotaError(where, what, cause) {
   return e;
 }
 
+/**
+ * lock() for the browser storages: the Web Lock `lockName`, held until
+ * release(); held elsewhere, a VESSEL_LOCKED error naming store `store`.
+ * Without the Web Locks API (old browsers, fakes), no lock.
+ * @param {LockManager|undefined} locks
+ */
+export function webLock(locks, lockName, store) {
+  if (!locks) return Promise.resolve({ release() {} });
+  return new Promise((resolve, reject) => {
+    locks
+      .request(lockName, { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          const e = new Error(`vessel: the store "${store}" is open in another tab or worker`);
+          e.code = 'VESSEL_LOCKED';
+          reject(e);
+          return undefined;
+        }
+        return new Promise((release) => resolve({ release }));
+      })
+      .catch(reject);
+  });
+}
+
 /** A fresh id for the chunks of a new version of blob `name`. */
 export function blobId(name) {
   return `${name}#${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;

@@ -14,7 +14,7 @@
 // blob stays current); an append is one transaction (it aborts whole).
 // Either throws code VESSEL_QUOTA when the storage is full.
 
-import { blobId, isQuota, quotaError, rewritePrefix } from './chunks.js';
+import { blobId, isQuota, quotaError, rewritePrefix, webLock } from './chunks.js';
 
 const DB_VERSION = 1;
 const RECORD = 4 << 20; // bytes per stored chunk of a written blob
@@ -223,21 +223,8 @@ export class IndexedDBStorage {
   }
 
   /** One writer per store across tabs and workers (Web Locks). */
-  async lock() {
-    if (!this.locks) return { release() {} };
-    return new Promise((resolve, reject) => {
-      this.locks
-        .request(`vessel:${this.name}`, { ifAvailable: true }, (lock) => {
-          if (!lock) {
-            const e = new Error(`vessel: the store "${this.name}" is open in another tab or worker`);
-            e.code = 'VESSEL_LOCKED';
-            reject(e);
-            return undefined;
-          }
-          return new Promise((release) => resolve({ release }));
-        })
-        .catch(reject);
-    });
+  lock() {
+    return webLock(this.locks, `vessel:${this.name}`, this.name);
   }
 
   async close() {

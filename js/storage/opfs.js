@@ -39,7 +39,7 @@
 //   closing worker still holds it is retried for up to HANDLE_WAIT_MS.
 // - lock(): one writer per store across tabs and workers (Web Locks).
 
-import { isQuota, quotaError } from './chunks.js';
+import { isQuota, quotaError, webLock } from './chunks.js';
 
 const CHUNK = 1 << 20; // bytes per read chunk
 const WRITE_BATCH = 4 << 20; // bytes per sync write of a whole file
@@ -517,21 +517,8 @@ export class OPFSStorage {
   }
 
   /** One writer per store across tabs and workers (Web Locks). */
-  async lock() {
-    if (!this.locks) return { release() {} };
-    return new Promise((resolve, reject) => {
-      this.locks
-        .request(`vessel-opfs:${this.name}`, { ifAvailable: true }, (lock) => {
-          if (!lock) {
-            const e = new Error(`vessel: the store "${this.name}" is open in another tab or worker`);
-            e.code = 'VESSEL_LOCKED';
-            reject(e);
-            return undefined;
-          }
-          return new Promise((release) => resolve({ release }));
-        })
-        .catch(reject);
-    });
+  lock() {
+    return webLock(this.locks, `vessel-opfs:${this.name}`, this.name);
   }
 
   /** Release every handle (the next use scans the directory again). */
