@@ -8,7 +8,7 @@
 // owner's store takes writes again).
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { Worker } from 'node:worker_threads';
+import { nodeWorker } from './fixtures/node-worker.js';
 import { open } from '../../js/index.js';
 import { openShared, sharedKey } from '../../js/tabs.js';
 import { openWorker, ReplyError } from '../../js/worker-client.js';
@@ -68,20 +68,6 @@ class Locks {
         this.grant(name);
       });
   }
-}
-
-function nodeWorker() {
-  const w = new Worker(new URL('./fixtures/worker-shim.mjs', import.meta.url));
-  return {
-    postMessage: (m, t) => w.postMessage(m, t),
-    set onmessage(f) {
-      w.on('message', (data) => f({ data }));
-    },
-    set onerror(f) {
-      w.on('error', f);
-    },
-    terminate: () => w.terminate(),
-  };
 }
 
 /** A tab: its locks client, its channel, its worker when it owns; crash() ends it without a word. */

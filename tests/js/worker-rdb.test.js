@@ -4,23 +4,12 @@
 // are refused, and neither leaves the worker's store holding writes back.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { Worker } from 'node:worker_threads';
+import { nodeWorker } from './fixtures/node-worker.js';
 import { open } from '../../js/index.js';
 import { VesselWorker } from '../../js/worker-client.js';
 
 function startWorker() {
-  const w = new Worker(new URL('./fixtures/worker-shim.mjs', import.meta.url));
-  const port = {
-    postMessage: (m, t) => w.postMessage(m, t),
-    set onmessage(f) {
-      w.on('message', (data) => f({ data }));
-    },
-    set onerror(f) {
-      w.on('error', f);
-    },
-    terminate: () => w.terminate(),
-  };
-  return new VesselWorker(port);
+  return new VesselWorker(nodeWorker());
 }
 
 const within = (p, ms, what) => Promise.race([p, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms))]);
