@@ -173,8 +173,10 @@ void vs_hybrid_rows_free(vs_hybrid_rows *rows) {
 /* ---- render -------------------------------------------------------------- */
 
 static void reply_number(vs_reply *r, double v, int expand) {
-    long long ll = (long long)v;
-    if (isfinite(v) && (double)ll == v) {
+    /* Integral and within long long (converting any other is undefined). */
+    int integral = isfinite(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0 && (double)(long long)v == v;
+    long long ll = integral ? (long long)v : 0;
+    if (integral) {
         if (expand)
             vs_reply_int(r, ll);
         else

@@ -64,7 +64,11 @@ static vs_tok take(vs_args *a) {
 static int tok_ll(vs_tok t, long long *out) {
     if (vs_parse_ll(t.p, t.n, out)) return A_OK;
     double d;
-    if (!vs_parse_double(t.p, t.n, &d) || !isfinite(d) || d != (double)(long long)d) return A_PARSE;
+    if (!vs_parse_double(t.p, t.n, &d) || !isfinite(d)) return A_PARSE;
+    /* Past the range of long long every double is integral: a number out
+     * of every limit (converting it would be undefined). */
+    if (d < -9223372036854775808.0 || d >= 9223372036854775808.0) return A_LIMIT;
+    if (d != (double)(long long)d) return A_PARSE;
     *out = (long long)d;
     return A_OK;
 }

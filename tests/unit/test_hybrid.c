@@ -173,6 +173,14 @@ static void test_linear_range_filter(void) {
              g(0.5 * s2), g(s2), g(0.5 * s4), g(s4), g(0.5 * s1), g(s1));
     VT_TEXT(db, want, "FT.HYBRID", "idx", "SEARCH", "@tag:{red|blue}", "VSIM", "@vec", "$B", "KNN", "2", "K", "3",
             "YIELD_SCORE_AS", "v", "COMBINE", "LINEAR", "4", "ALPHA", "0.5", "BETA", "0.5", Q);
+    /* Scores past the range of long long are written as doubles (their
+     * conversion to an integer was undefined behaviour) */
+    snprintf(want, sizeof want,
+             "[total_results,2,results,[[__key,doc:2,__score,%s],[__key,doc:4,__score,%s]],warnings,[],"
+             "execution_time,0]",
+             g(1e300 * s2), g(1e300 * s4));
+    VT_TEXT(db, want, "FT.HYBRID", "idx", "SEARCH", "@tag:{none}", "VSIM", "@vec", "$B", "KNN", "2", "K", "2",
+            "COMBINE", "LINEAR", "4", "ALPHA", "0", "BETA", "1e300", Q);
     /* RANGE: within RADIUS only (0.625 is in, 1.625 is out) */
     snprintf(want, sizeof want,
              "[total_results,2,results,[[__key,doc:2,__score,%s],[__key,doc:4,__score,%s]],warnings,[],"
@@ -288,6 +296,11 @@ static void test_errors(void) {
     VT_TEXT(db, E("CONSTANT: Could not convert argument to expected type"), H, S, V, "COMBINE", "RRF", "2", "CONSTANT",
             "x", Q);
     VT_TEXT(db, E("WINDOW: Value below minimum"), H, S, V, "COMBINE", "RRF", "2", "WINDOW", "0", Q);
+    /* Numbers past the range of long long (found by fuzz_command: their
+     * conversion was undefined behaviour). */
+    VT_TEXT(db, E("Invalid LINEAR argument count, error: Value is outside acceptable bounds"), H, S, V, "COMBINE", "LINEAR", "1e300", Q);
+    VT_TEXT(db, E("WINDOW: Value is outside acceptable bounds"), H, S, V, "COMBINE", "RRF", "2", "WINDOW", "-1e30", Q);
+    VT_TEXT(db, E("WINDOW: Value is outside acceptable bounds"), H, S, V, "COMBINE", "RRF", "2", "WINDOW", "9223372036854775808", Q);
     VT_TEXT(db, E("ALPHA: Unknown argument"), H, S, V, "COMBINE", "RRF", "2", "ALPHA", "1", Q);
     VT_TEXT(db, E("COMBINE: Argument specified multiple times"), H, S, V, "COMBINE", "RRF", "2", "WINDOW", "3",
             "COMBINE", "RRF", "2", "WINDOW", "3", Q);
