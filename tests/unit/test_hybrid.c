@@ -114,9 +114,8 @@ static const char *g(double v) {
     static char buf[8][40];
     static int at;
     at = (at + 1) % 8;
-    long long ll = (long long)v;
-    if ((double)ll == v)
-        snprintf(buf[at], sizeof buf[at], "%lld", ll);
+    if (v >= -9223372036854775808.0 && v < 9223372036854775808.0 && (double)(long long)v == v)
+        snprintf(buf[at], sizeof buf[at], "%lld", (long long)v);
     else
         snprintf(buf[at], sizeof buf[at], "%.12g", v);
     return buf[at];
