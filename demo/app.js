@@ -947,6 +947,8 @@ async function start() {
     return names.includes(INDEXES.digits.name) && names.includes(INDEXES.docs.name);
   };
   let waited = false;
+  let lastWrite = performance.now(); // the importing tab's last write seen here
+  db.onChange(() => (lastWrite = performance.now()));
   while (!(await imported())) {
     if (db.role === 'owner') {
       demo.source = 'import';
@@ -962,7 +964,11 @@ async function start() {
       break;
     }
     waited = true;
-    status('Another tab is importing the datasets into the store; this tab follows it…');
+    const quiet = (performance.now() - lastWrite) / 1000;
+    status(quiet < 20
+      ? 'Another tab is importing the datasets into the store; this tab follows it…'
+      : `Another tab began importing the datasets but has written nothing for ${fmt(quiet)} s: it may have failed ` +
+        '(its page says why). This tab goes on waiting; close that tab and this one imports them.');
     await new Promise((resolve) => {
       const stop = [db.onChange(done), db.onRole(done)];
       const timer = setTimeout(done, 1000);
