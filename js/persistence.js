@@ -425,7 +425,7 @@ export class Persister {
    * the durability setting promises.
    */
   record(bytes) {
-    if (this.broken && !this.broken.full) return Promise.reject(this.broken);
+    if (this.stopped) return Promise.reject(this.broken);
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
     this.changes++;
@@ -447,7 +447,7 @@ export class Persister {
   flush(sync) {
     // Each flush runs after the one before, whatever its outcome.
     this.chain = this.chain.catch(() => {}).then(async () => {
-      if (this.broken && !this.broken.full) throw this.broken;
+      if (this.stopped) throw this.broken;
       if (this.pending.length) {
         const parts = this.pending;
         const n = this.pendingBytes;
@@ -473,7 +473,7 @@ export class Persister {
             // before is synced now, as the durability setting promised.
             this.pending.unshift(bytes);
             this.pendingBytes += n;
-            if (!this.broken || this.broken.full) this.broken = journalHeld(e);
+            if (!this.stopped) this.broken = journalHeld(e);
             this.armRetry();
             if (sync && this.unsynced) await this.syncJournal();
             throw this.broken;
@@ -481,7 +481,7 @@ export class Persister {
           this.broken = new Error(`vessel: the journal could not be written (writes are refused from now on): ${e.message}`);
           throw this.broken;
         }
-        if (this.broken?.full) this.broken = null; // space again: writes are accepted
+        if (this.broken?.recoverable) this.broken = null; // room again: writes are accepted
       }
       if (sync && this.unsynced) await this.syncJournal();
     });
@@ -501,6 +501,11 @@ export class Persister {
     }
   }
 
+  /** A journal error that stopped writes for good (not a full storage's, which passes). */
+  get stopped() {
+    return !!this.broken && !this.broken.recoverable;
+  }
+
   /**
    * While the storage is full: try the held records again every second
    * until they are in (then writes are accepted again) or the store closes.
@@ -508,7 +513,7 @@ export class Persister {
   armRetry() {
     if (this.timers.retry || this.closed) return;
     this.timers.retry = setInterval(() => {
-      if (!this.broken?.full || this.closed) {
+      if (!this.broken?.recoverable || this.closed) {
         clearInterval(this.timers.retry);
         this.timers.retry = null;
         return;
@@ -692,14 +697,14 @@ export class Persister {
 /**
  * The error a full storage (or a journal still held elsewhere) leaves the
  * journal in: writes are refused with it (MISCONF) until the held records
- * are in.  Recoverable (`full`), unlike the other journal errors.
+ * are in.  Recoverable, unlike the other journal errors.
  */
 function journalHeld(e) {
   const quota = e.code === 'VESSEL_QUOTA';
   const what = !quota || /^vessel: the storage is full/.test(e.message) ? e.message : `vessel: the storage is full (${e.message})`;
   const err = new Error(`${what}; writes are refused until ${quota ? 'space is freed' : 'the journal can be written'}`);
   err.code = e.code;
-  err.full = true;
+  err.recoverable = true;
   return err;
 }
 

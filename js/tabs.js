@@ -490,19 +490,10 @@ export class SharedVessel {
   }
 }
 
-// The page-side methods of the worker client (pipeline, execMulti, multi,
-// indexReady, exportRdb, importRdb) work through call() as they are.
-for (const m of ['pipeline', 'execMulti', 'multi', 'indexReady', 'exportRdb', 'importRdb']) {
+// The worker client's methods (the forwarded ones, and pipeline, execMulti,
+// multi, indexReady, exportRdb, importRdb) work through call() as they are.
+for (const m of [...FORWARDED, 'pipeline', 'execMulti', 'multi', 'indexReady', 'exportRdb', 'importRdb']) {
   Object.defineProperty(SharedVessel.prototype, m, { value: VesselWorker.prototype[m], writable: true, configurable: true });
-}
-for (const m of FORWARDED) {
-  Object.defineProperty(SharedVessel.prototype, m, {
-    value(...args) {
-      return this.call(m, args);
-    },
-    writable: true,
-    configurable: true,
-  });
 }
 
 /**

@@ -122,34 +122,6 @@ async function rdbStep(method, [tid, arg]) {
   return report;
 }
 
-/** True when the IndexedDB store `name` exists and holds a blob (never creates the database). */
-async function indexedDBHolds(name) {
-  const idb = globalThis.indexedDB;
-  if (!idb) return false;
-  if (typeof idb.databases === 'function') {
-    const dbs = await idb.databases();
-    if (!dbs.some((d) => d.name === `vessel:${name}`)) return false;
-  }
-  const db = await new Promise((resolve, reject) => {
-    const r = idb.open(`vessel:${name}`);
-    r.onupgradeneeded = () => r.transaction.abort(); // it did not exist: leave it so
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => (r.error?.name === 'AbortError' ? resolve(null) : reject(r.error));
-  });
-  if (!db) return false;
-  try {
-    if (!db.objectStoreNames.contains('meta')) return false;
-    const n = await new Promise((resolve, reject) => {
-      const r = db.transaction(['meta'], 'readonly').objectStore('meta').count();
-      r.onsuccess = () => resolve(r.result);
-      r.onerror = () => reject(r.error);
-    });
-    return n > 0;
-  } finally {
-    db.close();
-  }
-}
-
 /** Why OPFS with sync access handles cannot be used here, or null when it can. */
 async function opfsUnavailable() {
   if (!OPFSStorage.syncAvailable()) return 'OPFS sync access handles are not available in this context';
@@ -197,7 +169,7 @@ async function storageFrom(desc) {
   const no = await opfsUnavailable();
   if (no) return idb(`${no}: IndexedDB instead`);
   if (await OPFSStorage.exists(name)) return opfs('an OPFS store of this name exists');
-  if (await indexedDBHolds(name)) return idb('an IndexedDB store of this name holds data (no OPFS store of this name exists)');
+  if (await IndexedDBStorage.holdsData(name)) return idb('an IndexedDB store of this name holds data (no OPFS store of this name exists)');
   return opfs('OPFS with sync access handles is available here');
 }
 

@@ -12,16 +12,45 @@ export async function collect(src) {
   return concat(parts);
 }
 
-/** The chunks of `src` cut at `length` bytes. */
-export async function prefix(src, length) {
-  const out = [];
+/** The chunks of `src` cut at `length` bytes, as they are read (views, not copies). */
+export async function* head(src, length) {
   let left = length;
   for await (const c of src) {
-    if (left <= 0) break;
-    out.push(c.length <= left ? c : c.slice(0, left));
+    if (left <= 0) return;
+    yield c.length <= left ? c : c.subarray(0, left);
     left -= c.length;
   }
+}
+
+/** The chunks of `src` cut at `length` bytes, collected. */
+export async function prefix(src, length) {
+  const out = [];
+  for await (const c of head(src, length)) out.push(c);
   return out;
+}
+
+/**
+ * The bytes of `chunks` regrouped into pieces of `size` bytes (the last
+ * one shorter), for storages whose cost is per write.  Each piece is a
+ * view of one reused buffer: the caller writes or copies it before it
+ * asks for the next.
+ */
+export async function* regroup(chunks, size) {
+  const buf = new Uint8Array(size);
+  let fill = 0;
+  for await (const c of chunks) {
+    for (let off = 0; off < c.length; ) {
+      const k = Math.min(size - fill, c.length - off);
+      buf.set(c.subarray(off, off + k), fill);
+      fill += k;
+      off += k;
+      if (fill === size) {
+        yield buf;
+        fill = 0;
+      }
+    }
+  }
+  if (fill) yield buf.subarray(0, fill);
 }
 
 /** Whether an error is a storage's "full" (QuotaExceededError; DOMException code 22). */

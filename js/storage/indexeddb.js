@@ -14,7 +14,7 @@
 // blob stays current); an append is one transaction (it aborts whole).
 // Either throws code VESSEL_QUOTA when the storage is full.
 
-import { blobId, isQuota, quotaError, rewritePrefix, webLock } from './chunks.js';
+import { blobId, isQuota, quotaError, regroup, rewritePrefix, webLock } from './chunks.js';
 
 const DB_VERSION = 1;
 const RECORD = 4 << 20; // bytes per stored chunk of a written blob
@@ -143,28 +143,14 @@ export class IndexedDBStorage {
     // larger values read and write faster), one transaction per record,
     // up to INFLIGHT of them pipelined (put() clones the bytes at once).
     const inflight = [];
-    const buf = new Uint8Array(RECORD);
-    let fill = 0;
-    const flush = async () => {
-      if (!fill) return;
-      const tx = this.tx(db, ['chunks'], 'readwrite');
-      tx.objectStore('chunks').put(buf.subarray(0, fill), [id, n++]);
-      fill = 0;
-      inflight.push(done(tx));
-      if (inflight.length >= INFLIGHT) await inflight.shift();
-    };
     try {
-      for await (const c of chunks) {
-        size += c.length;
-        for (let off = 0; off < c.length;) {
-          const k = Math.min(RECORD - fill, c.length - off);
-          buf.set(c.subarray(off, off + k), fill);
-          fill += k;
-          off += k;
-          if (fill === RECORD) await flush();
-        }
+      for await (const record of regroup(chunks, RECORD)) {
+        const tx = this.tx(db, ['chunks'], 'readwrite');
+        tx.objectStore('chunks').put(record, [id, n++]);
+        size += record.length;
+        inflight.push(done(tx));
+        if (inflight.length >= INFLIGHT) await inflight.shift();
       }
-      await flush();
     } finally {
       await Promise.allSettled(inflight);
     }
@@ -235,5 +221,27 @@ export class IndexedDBStorage {
   /** Remove the whole store (the demo's reset button). */
   static async destroy(name, idb = globalThis.indexedDB) {
     await req(idb.deleteDatabase(`vessel:${name}`));
+  }
+
+  /** True when the store `name` exists and holds a blob; never creates its database. */
+  static async holdsData(name, idb = globalThis.indexedDB) {
+    if (!idb) return false;
+    if (typeof idb.databases === 'function') {
+      const dbs = await idb.databases();
+      if (!dbs.some((d) => d.name === `vessel:${name}`)) return false;
+    }
+    const db = await new Promise((resolve, reject) => {
+      const r = idb.open(`vessel:${name}`);
+      r.onupgradeneeded = () => r.transaction.abort(); // it did not exist: leave it so
+      r.onsuccess = () => resolve(r.result);
+      r.onerror = () => (r.error?.name === 'AbortError' ? resolve(null) : reject(r.error));
+    });
+    if (!db) return false;
+    try {
+      if (!db.objectStoreNames.contains('meta')) return false;
+      return (await req(db.transaction(['meta'], 'readonly').objectStore('meta').count())) > 0;
+    } finally {
+      db.close();
+    }
   }
 }
