@@ -1,0 +1,111 @@
+/* expr.h - the expression language of FT.AGGREGATE's APPLY, FILTER,
+ * SORTBY and GROUPBY stages, as valkey-search documents it
+ * (docs/topics/search-expressions.md) and implements it (src/expr/):
+ * dynamically typed values (nil, number, string, array), arithmetic,
+ * comparison, logic, string, math and time functions, `@field`
+ * references and `$param` references.
+ *
+ * An expression is compiled once per command into an arena (the
+ * command's temporaries), with every `@name` turned into a slot number by
+ * the caller's resolver and every `$param` replaced by its value; it is
+ * then evaluated per record, a record being an array of values indexed by
+ * slot.  Strings an evaluation makes are allocated in the scratch arena
+ * given to vs_expr_eval; a caller that keeps a result past that arena's
+ * life copies it (vs_value_copy).
+ *
+ * Invariants:
+ *  - a compiled expression never refers to a slot its resolver did not
+ *    return;
+ *  - evaluation never fails except for lack of memory: a type mismatch,
+ *    a conversion that fails, a division by zero or a bad function
+ *    argument give nil (or the number valkey-search gives), never an
+ *    error;
+ *  - values do not own their bytes (a string points into the record,
+ *    the arena or the expression).
+ */
+#ifndef VS_EXPR_H
+#define VS_EXPR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/status.h"
+
+typedef enum vs_vtype {
+    VS_V_NIL = 0,
+    VS_V_NUM = 1,
+    VS_V_STR = 2,
+    VS_V_ARR = 3, /* a reducer's list (TOLIST, RANDOM_SAMPLE): items[n] */
+} vs_vtype;
+
+typedef struct vs_value {
+    uint8_t type;       /* vs_vtype */
+    double num;         /* VS_V_NUM */
+    const uint8_t *s;   /* VS_V_STR: bytes (not terminated) */
+    size_t n;           /* VS_V_STR: length; VS_V_ARR: item count */
+    const struct vs_value *items; /* VS_V_ARR */
+} vs_value;
+
+static inline vs_value vs_value_nil(void) {
+    vs_value v = {0};
+    return v;
+}
+static inline vs_value vs_value_num(double d) {
+    vs_value v = {0};
+    v.type = VS_V_NUM;
+    v.num = d;
+    return v;
+}
+static inline vs_value vs_value_str(const uint8_t *s, size_t n) {
+    vs_value v = {0};
+    v.type = VS_V_STR;
+    v.s = s;
+    v.n = n;
+    return v;
+}
+
+/* Conversions as valkey-search's Value does them.  A string is a number
+ * when the whole of it parses as one; returns 1 and sets *out, else 0. */
+int vs_value_as_num(const vs_value *v, double *out);
+/* The value as a reply string (a number formatted as valkey-search
+ * formats it: integers without a fraction, others with up to 17
+ * significant digits, inf/-inf/nan as it writes them).  Strings are
+ * returned as they are; a number's text goes into the arena.  NULL for
+ * lack of memory. */
+const uint8_t *vs_value_text(const vs_value *v, vs_arena *ar, size_t *len);
+/* Truth as FILTER reads it (a number not 0; a string that is a number not
+ * 0, or any other non-empty string... as valkey-search's IsTrue). */
+int vs_value_true(const vs_value *v);
+/* Ordering of two values as the relational operators and SORTBY use it:
+ * -1, 0, 1, or 2 for unordered (one side nil). */
+int vs_value_cmp(const vs_value *a, const vs_value *b);
+/* A deep copy of v whose bytes live in ar (strings and arrays). */
+vs_status vs_value_copy(vs_value *dst, const vs_value *v, vs_arena *ar);
+
+/* Resolve a field reference (the name without '@') to a slot: return a
+ * slot >= 0, or a negative vs_status after setting err (valkey-search's
+ * text for an unknown field).  `create` is set for names an APPLY ... AS
+ * defines. */
+typedef int (*vs_expr_resolve_fn)(void *ctx, const uint8_t *name, size_t len, int create, vs_err *err);
+/* Look a parameter up (the name without '$'): 1 and its value, or 0. */
+typedef int (*vs_expr_param_fn)(void *ctx, const uint8_t *name, size_t len, const uint8_t **val, size_t *vlen);
+
+typedef struct vs_expr vs_expr; /* opaque, arena-allocated */
+
+/* Compile the text of one expression.  Errors are valkey-search's texts
+ * for a syntax error, an unknown function, a wrong number of arguments,
+ * a missing parameter; the resolver's error is passed on.  On error *out
+ * is untouched. */
+vs_status vs_expr_compile(const uint8_t *text, size_t len, vs_expr_resolve_fn resolve, vs_expr_param_fn param,
+                          void *ctx, vs_arena *ar, const vs_expr **out, vs_err *err);
+
+/* Evaluate against a record (values by slot).  Fails only with
+ * VS_ERR_NOMEM (scratch allocation); *out may point into rec, the
+ * expression or scratch. */
+vs_status vs_expr_eval(const vs_expr *e, const vs_value *rec, vs_arena *scratch, vs_value *out);
+
+/* 1 if the expression is a bare field reference (@f); *slot gets it. */
+int vs_expr_is_field(const vs_expr *e, int *slot);
+
+#endif
