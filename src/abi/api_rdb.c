@@ -21,7 +21,7 @@ int vs_rdb_save_begin(vs_db *db) {
     vs_err_clear(&db->eng.err);
     if (db->saver || db->loader || db->rdb_saver || db->rdb_loader)
         return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
-    vs_status st = vs_rdb_write_begin(&db->eng.store, db->eng.now, VESSEL_VERSION, &db->rdb_saver);
+    vs_status st = vs_rdb_write_begin(&db->eng.dbs[0]->store, db->eng.now, VESSEL_VERSION, &db->rdb_saver);
     vs_db_apply_expire_mode(db);
     return st == VS_OK ? 0 : vs_db_fail(db, st);
 }
@@ -52,7 +52,7 @@ double vs_rdb_save_stat(const vs_db *db, int which) {
 
 int vs_index_script(vs_db *db) {
     vs_engine *eng = &db->eng;
-    const vs_search *s = &eng->store.search;
+    const vs_search *s = &eng->store->search;
     vs_err_clear(&eng->err);
     vs_reply_reset(&eng->reply, 2);
     vs_reply_array(&eng->reply, s->n);
@@ -77,7 +77,7 @@ int vs_rdb_load_begin(vs_db *db, double size, int flags) {
         return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
     if (!(size >= 0 && size <= 9007199254740992.0))
         return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR, "ERR the RDB file size must be a non-negative integer"));
-    uint32_t keys = db->eng.store.ks.count;
+    uint32_t keys = db->eng.store->ks.count;
     if (!(flags & 1) && keys > 0)
         return vs_db_fail(db, vs_err_set(&db->eng.err, VS_ERR,
                                          "ERR the store is not empty (%u keys); load with replace to replace them", keys));
@@ -96,7 +96,7 @@ int vs_rdb_load_end(vs_db *db) {
     vs_rdb_reader *r = db->rdb_loader;
     db->rdb_loader = NULL;
     for (int i = 0; i < VS_RDB_STAT_N; i++) db->rdb_stats[i] = vs_rdb_read_stat(r, i);
-    vs_status st = vs_rdb_read_end(r, &db->eng.store, &db->eng.err);
+    vs_status st = vs_rdb_read_end(r, &db->eng.dbs[0]->store, &db->eng.err);
     /* Every key may have changed: watchers see it (as vs_load_end). */
     if (st == VS_OK) vs_clients_touch_all(&db->eng.clients);
     return st == VS_OK ? 0 : vs_db_fail(db, st);

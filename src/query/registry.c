@@ -6,8 +6,9 @@
 #include "base/alloc.h"
 #include "base/util.h"
 
-vs_status vs_search_not_found(const uint8_t *name, size_t len, vs_err *err) {
-    return vs_err_set(err, VS_ERR, "Index with name '%.*s' not found in database 0", (int)len, (const char *)name);
+vs_status vs_search_not_found(const vs_search *s, const uint8_t *name, size_t len, vs_err *err) {
+    return vs_err_set(err, VS_ERR, "Index with name '%.*s' not found in database %u", (int)len, (const char *)name,
+                      s->db);
 }
 
 /* ---- keyspace subscriber ------------------------------------------------ */
@@ -63,6 +64,7 @@ void vs_search_move(vs_search *dst, vs_search *src) {
     vs_search moved = *src;
     moved.ks = dst->ks;
     moved.seed = dst->seed;
+    moved.db = dst->db;
     *dst = moved;
     for (uint32_t i = 0; i < dst->n; i++) dst->idx[i]->ks = dst->ks;
     src->idx = NULL;
@@ -94,8 +96,8 @@ vs_status vs_search_add(vs_search *s, vs_args *a, int backfill, vs_ftindex **out
                         "additional indexes.",
                         VS_MAX_INDEXES);
     if (st == VS_OK && index_pos(s, schema.name, schema.nlen) >= 0)
-        st = vs_err_set(err, VS_ERR, "Index %.*s in database 0 already exists.", (int)schema.nlen,
-                        (const char *)schema.name);
+        st = vs_err_set(err, VS_ERR, "Index %.*s in database %u already exists.", (int)schema.nlen,
+                        (const char *)schema.name, s->db);
     if (st == VS_OK && s->n == s->cap) {
         uint32_t cap = s->cap ? s->cap * 2 : 4;
         vs_ftindex **idx = vs_realloc(s->idx, cap * sizeof *idx);
@@ -120,7 +122,7 @@ vs_status vs_search_add(vs_search *s, vs_args *a, int backfill, vs_ftindex **out
 
 vs_status vs_search_drop(vs_search *s, const uint8_t *name, size_t len, int dd, vs_err *err) {
     int pos = index_pos(s, name, len);
-    if (pos < 0) return vs_search_not_found(name, len, err);
+    if (pos < 0) return vs_search_not_found(s, name, len, err);
     vs_ftindex *x = s->idx[pos];
     memmove(&s->idx[pos], &s->idx[pos + 1], (s->n - (uint32_t)pos - 1) * sizeof *s->idx);
     s->n--;

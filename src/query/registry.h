@@ -22,6 +22,8 @@ typedef struct vs_search {
     vs_ftindex **idx;   /* indexes, creation order */
     uint32_t n, cap;
     uint32_t seed;      /* base seed for HNSW level generation */
+    uint32_t db;        /* number of the database it belongs to (error texts;
+                           set by its owner, changed by SWAPDB) */
     uint32_t prepared;  /* indexes prepared for the change in flight */
     int deferred;       /* replaying a journal: changed documents leave their
                            indexes, backfill brings them back at the end */
@@ -56,7 +58,7 @@ void vs_search_end_deferred(vs_search *s);
 /* 1 if any index is backfilling. */
 int vs_search_busy(const vs_search *s);
 
-/* Error text for an unknown index. */
-vs_status vs_search_not_found(const uint8_t *name, size_t len, vs_err *err);
+/* Error text for an unknown index of s's database. */
+vs_status vs_search_not_found(const vs_search *s, const uint8_t *name, size_t len, vs_err *err);
 
 #endif
