@@ -100,6 +100,7 @@ vs_status vs_cmd_move(vs_ctx *c) {
         return VS_OK;
     }
     vs_store *dst;
+    int had = vs_engine_db_if(eng, (uint32_t)n) != NULL;
     st = vs_engine_db(eng, (uint32_t)n, &dst);
     if (st != VS_OK) return st;
     vs_kentry *there;
@@ -110,7 +111,10 @@ vs_status vs_cmd_move(vs_ctx *c) {
         return VS_OK;
     }
     st = copy_key(eng, &dst->ks, e, vs_exp_of(&src->ks, e));
-    if (st != VS_OK) return st;
+    if (st != VS_OK) {
+        if (!had) vs_engine_db_unmake(eng, (uint32_t)n); /* made here, still empty */
+        return st;
+    }
     vs_ks_delete(&src->ks, ARG(1));
     vs_reply_int(c->r, 1);
     return VS_OK;

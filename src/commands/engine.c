@@ -69,6 +69,12 @@ vs_status vs_engine_db(vs_engine *e, uint32_t n, vs_store **out) {
     return VS_OK;
 }
 
+void vs_engine_db_unmake(vs_engine *e, uint32_t n) {
+    if (n == 0 || n >= e->ndbs || !e->dbs[n]) return;
+    db_free(e->dbs[n]);
+    e->dbs[n] = NULL;
+}
+
 void vs_engine_use_client(vs_engine *e, vs_client *cl) {
     e->client = cl;
     if (cl->db >= e->ndbs || !e->dbs[cl->db]) cl->db = 0; /* never expected */
@@ -86,9 +92,14 @@ vs_status vs_engine_select(vs_engine *e, uint32_t n) {
 
 vs_status vs_engine_swap(vs_engine *e, uint32_t a, uint32_t b) {
     vs_store *sa, *sb;
+    int had_a = vs_engine_db_if(e, a) != NULL;
     vs_status st = vs_engine_db(e, a, &sa);
     if (st == VS_OK) st = vs_engine_db(e, b, &sb);
-    if (st != VS_OK || a == b) return st; /* a database made and left empty is no change */
+    if (st != VS_OK) {
+        if (!had_a) vs_engine_db_unmake(e, a);
+        return st;
+    }
+    if (a == b) return VS_OK;
     vs_clients_touch_swap(&e->clients, e, a, &sa->ks, b, &sb->ks);
     vs_database *t = e->dbs[a];
     e->dbs[a] = e->dbs[b];

@@ -88,6 +88,10 @@ static inline uint32_t vs_engine_dbnum(const vs_engine *e) { return e->client->d
 /* Database n, made empty if it does not exist yet (VS_ERR_NOMEM changes
  * nothing; n must be below ndbs). */
 vs_status vs_engine_db(vs_engine *e, uint32_t n, vs_store **out);
+/* Drop database n, made by the caller just before and still unused
+ * (empty, selected by nobody): a command that failed after making it
+ * leaves memory as it was. */
+void vs_engine_db_unmake(vs_engine *e, uint32_t n);
 /* Database n if it exists (NULL otherwise, or n out of range). */
 static inline vs_store *vs_engine_db_if(const vs_engine *e, uint32_t n) {
     return n < e->ndbs && e->dbs[n] ? &e->dbs[n]->store : NULL;

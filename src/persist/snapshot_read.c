@@ -44,6 +44,7 @@ enum { R_HEADER, R_SEC_HEAD, R_BODY, R_SEC_SUM, R_END, R_DONE };
 typedef struct loaded_db {
     vs_store *store;
     uint32_t num;
+    int made; /* the engine's database was made for it (read_end) */
 } loaded_db;
 
 struct vs_snap_reader {
@@ -442,7 +443,7 @@ static vs_status start_db(vs_snap_reader *r, uint32_t num) {
         vs_free(s);
         return VS_ERR_NOMEM;
     }
-    t[r->ndone++] = (loaded_db){r->db, r->dbnum};
+    t[r->ndone++] = (loaded_db){r->db, r->dbnum, 0};
     r->db = s;
     r->dbnum = num;
     r->have_keys = r->have_expires = 0;
@@ -745,11 +746,21 @@ vs_status vs_snap_read_end(vs_snap_reader *r, vs_engine *eng, vs_err *err) {
         else if (st != VS_OK)
             st = fail(r, err, st, "%s", "");
     }
-    /* Every database the file holds exists before anything moves. */
+    /* Every database the file holds exists before anything moves (those
+     * made here go again if one cannot be). */
     vs_store *into;
+    int cur_made = 0;
     for (uint32_t i = 0; i <= r->ndone && st == VS_OK; i++) {
         uint32_t num = i < r->ndone ? r->done_dbs[i].num : r->dbnum;
-        if (vs_engine_db(eng, num, &into) != VS_OK) st = fail(r, err, VS_ERR_NOMEM, "%s", "");
+        int *made = i < r->ndone ? &r->done_dbs[i].made : &cur_made;
+        if (vs_engine_db_if(eng, num)) continue;
+        if (vs_engine_db(eng, num, &into) != VS_OK) {
+            st = fail(r, err, VS_ERR_NOMEM, "%s", "");
+            for (uint32_t j = 0; j < i; j++)
+                if (r->done_dbs[j].made) vs_engine_db_unmake(eng, r->done_dbs[j].num);
+        } else {
+            *made = 1;
+        }
     }
     if (st == VS_OK) {
         uint32_t next = 0; /* r->done_dbs[next], then r->db, in number order */
