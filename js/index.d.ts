@@ -22,6 +22,8 @@ export interface OpenOptions {
   maxmemory?: number;
   /** Seed for randomised structures (reproducible builds). */
   seed?: number;
+  /** Numbered databases (SELECT, SWAPDB, MOVE), as Redis's `databases`; default 16. */
+  databases?: number;
   /** Return bulk replies of `command()` as Uint8Array instead of strings. */
   binaryReplies?: boolean;
   /** When the engine's memory grows, headroom added, as a fraction of its size
@@ -442,6 +444,10 @@ export class Vessel {
   exists(...keys: Arg[]): Promise<number>;
   keys(pattern?: string): Promise<string[]>;
   scan(options?: ScanOptions): AsyncIterableIterator<string>;
+  /** SELECT n: later commands of the in-process caller act on database n (0 at open). */
+  select(n: number): Promise<'OK'>;
+  /** The database a client (clientOpen(); 0: the in-process caller) has selected. */
+  clientDb(client?: number): number;
   dbsize(): Promise<number>;
   flushall(): Promise<'OK'>;
   /** FT.CREATE; the index is backfilled in the background (see indexReady). */

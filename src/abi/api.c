@@ -225,6 +225,7 @@ void vs_journal_drain(vs_db *db, size_t n) { vs_journal_consume(&db->eng.journal
 double vs_journal_lost(const vs_db *db) { return (double)db->eng.journal.lost; }
 
 void vs_journal_restart_chain(vs_db *db) { vs_journal_restart(&db->eng.journal, 0); }
+void vs_journal_reselect_db(vs_db *db) { vs_journal_reselect(&db->eng.journal); }
 
 int vs_journal_replay_begin(vs_db *db, int format) {
     vs_err_clear(&db->eng.err);

@@ -68,6 +68,10 @@ VS_EXPORT double vs_expire_stat(const vs_db *db, int which);
  * 1024 keys), 3 indexes.  vs_client_db: the current client's selected
  * database. */
 VS_EXPORT int vs_databases(const vs_db *db);
+/* The next journal record selects its database even if the last one was
+ * of the same (a replica's stream starts here, in database 0; nothing
+ * changes while only database 0 was ever written). */
+VS_EXPORT void vs_journal_reselect_db(vs_db *db);
 VS_EXPORT double vs_db_stat(const vs_db *db, int n, int which);
 VS_EXPORT int vs_client_db(const vs_db *db);
 

@@ -27,9 +27,9 @@ static const vs_command command_table[] = {
     {"dbsize", 1, R | F, vs_cmd_dbsize, 0, 0, 0, "server", "1.0.0", "Returns the number of keys in the database."},
     {"flushall", -1, W | A, vs_cmd_flushall, 0, 0, 0, "server", "1.0.0", "Removes all keys from all databases."},
     {"flushdb", -1, W | A, vs_cmd_flushdb, 0, 0, 0, "server", "1.0.0", "Remove all keys from the current database."},
-    {"select", 2, F, vs_cmd_select, 0, 0, 0, "connection", "1.0.0", "Changes the selected database."},
-    {"swapdb", 3, W | F | J, vs_cmd_swapdb, 0, 0, 0, "server", "4.0.0", "Swaps two Redis databases."},
-    {"move", 3, W | F, vs_cmd_move, 1, 1, 1, "generic", "1.0.0", "Moves a key to another database."},
+    {"select", 2, F | S, vs_cmd_select, 0, 0, 0, "connection", "1.0.0", "Changes the selected database."},
+    {"swapdb", 3, W | F | J | S, vs_cmd_swapdb, 0, 0, 0, "server", "4.0.0", "Swaps two Redis databases."},
+    {"move", 3, W | F | S, vs_cmd_move, 1, 1, 1, "generic", "1.0.0", "Moves a key to another database."},
     {"config", -2, A | S, vs_cmd_config, 0, 0, 0, "server", "2.0.0", "A container for server configuration commands (GET, SET)."},
     {"command", -1, R | S, vs_cmd_command, 0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands."},
 
