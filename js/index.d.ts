@@ -361,7 +361,7 @@ export interface RdbImportReport {
   expired: number;
   /** Keys skipped because Vessel does not hold their type. */
   skipped: { list: number; set: number; zset: number; stream: number; module: number };
-  /** Keys of databases other than 0, skipped. */
+  /** Keys of databases the store does not have (numbers from its `databases` on), skipped. */
   otherDatabases: number;
   /** Function libraries, skipped. */
   functions: number;
