@@ -1,6 +1,6 @@
 /* api_rdb.c - the RDB part of the public ABI (vessel.h, "RDB"): exporting
  * the store as a Redis dump file, importing one, and the index
- * definitions as an FT.CREATE script.
+ * definitions as a script (FT.CREATE, FT.ALIASADD).
  *
  * Invariants: at most one of db->saver, loader, rdb_saver, rdb_loader is
  * set (each begin refuses while another is); while rdb_saver is set the
@@ -14,6 +14,7 @@
 #include "commands/command.h"
 #include "persist/rdb.h"
 #include "query/ft_index.h"
+#include "query/registry.h"
 
 /* ---- export (RDB writing) -------------------------------------------------- */
 
@@ -50,18 +51,32 @@ double vs_rdb_save_stat(const vs_db *db, int which) {
 
 /* ---- the index definitions --------------------------------------------------- */
 
+/* FT.ALIASADD alias index */
+static void alias_line(vs_reply *r, const vs_alias *a) {
+    vs_reply_array(r, 3);
+    vs_reply_cstr(r, "FT.ALIASADD");
+    vs_reply_bulk(r, a->name, a->len);
+    vs_reply_bulk(r, a->x->schema.name, a->x->schema.nlen);
+}
+
 int vs_index_script(vs_db *db) {
     vs_engine *eng = &db->eng;
     const vs_search *s = &eng->store.search;
     vs_err_clear(&eng->err);
     vs_reply_reset(&eng->reply, 2);
-    vs_reply_array(&eng->reply, s->n);
+    vs_reply_array(&eng->reply, (size_t)s->n + s->nalias);
     for (uint32_t i = 0; i < s->n; i++) {
         const vs_schema *sc = &s->idx[i]->schema;
+        /* An alias an index hides (created after it under its name) was
+         * added before that index was created: so in the script. */
+        int hidden = vs_search_alias_pos(s, sc->name, sc->nlen);
+        if (hidden >= 0) alias_line(&eng->reply, &s->alias[hidden]);
         vs_reply_array(&eng->reply, 1 + (size_t)sc->nargs);
         vs_reply_cstr(&eng->reply, "FT.CREATE");
         for (uint32_t a = 0; a < sc->nargs; a++) vs_reply_bulk(&eng->reply, sc->args[a], sc->arglen[a]);
     }
+    for (uint32_t i = 0; i < s->nalias; i++)
+        if (!vs_search_find_index(s, s->alias[i].name, s->alias[i].len)) alias_line(&eng->reply, &s->alias[i]);
     if (eng->reply.failed) {
         vs_command_reply_error(eng, 0, VS_ERR_NOMEM);
         return vs_db_fail(db, VS_ERR_NOMEM);

@@ -999,7 +999,8 @@ void vs_rdb_read_abort(vs_rdb_reader *r) {
 }
 
 /* The keys are all read: place them, set their times, and define in the
- * new store every index `into` has (each backfills over the keys). */
+ * new store every index `into` has (each backfills over the keys), with
+ * its aliases. */
 static vs_status finish(vs_rdb_reader *r, vs_store *into, vs_err *err) {
     vs_keyspace *ks = &r->db->ks;
     vs_status st = vs_ks_load_place(ks);
@@ -1021,7 +1022,7 @@ static vs_status finish(vs_rdb_reader *r, vs_store *into, vs_err *err) {
          * are new to the index, not ones it chose to skip. */
         vs_ftindex_backfill_start(x);
     }
-    return VS_OK;
+    return vs_search_alias_copy(&r->db->search, &into->search);
 }
 
 vs_status vs_rdb_read_end(vs_rdb_reader *r, vs_store *into, vs_err *err) {

@@ -203,6 +203,34 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
         default: return 0;
         }
     }
+    case VS_SEC_ALIASES: { /* count, then (index position, name length, name) per alias */
+        const vs_search *rs = &db->search;
+        if (w->phase == 0) {
+            vs_le_put32(s, rs->nalias);
+            w->phase = 1;
+            w->i = 0;
+            *p = s;
+            *n = 4;
+            return 1;
+        }
+        if (w->i >= rs->nalias) return 0;
+        const vs_alias *al = &rs->alias[w->i];
+        if (w->phase == 1) {
+            uint32_t pos = 0;
+            while (pos < rs->n && rs->idx[pos] != al->x) pos++;
+            vs_le_put32(s, pos);
+            vs_le_put32(s + 4, al->len);
+            w->phase = 2;
+            *p = s;
+            *n = 8;
+            return 1;
+        }
+        w->phase = 1;
+        w->i++;
+        *p = al->name;
+        *n = al->len;
+        return 1;
+    }
     default: { /* an index section: its field's positions, then the index's own pieces */
         const vs_field_index *fi = index_at(db, w->sec->index)->fields[w->sec->field];
         if (w->phase == 0) {
@@ -235,7 +263,7 @@ vs_status vs_snap_write_begin(vs_store *db, const char *version, vs_snap_writer 
     if (!wr) return VS_ERR_NOMEM;
     wr->db = db;
     wr->version = version;
-    uint32_t max = 3;
+    uint32_t max = 4; /* meta, keys, expires, aliases */
     for (uint32_t i = 0; i < db->search.n; i++) max += 1 + index_at(db, i)->schema.nfields;
     wr->secs = vs_calloc(max, sizeof *wr->secs);
     if (!wr->secs) {
@@ -253,6 +281,7 @@ vs_status vs_snap_write_begin(vs_store *db, const char *version, vs_snap_writer 
             if (type) wr->secs[wr->nsecs++] = (section){type, i, f};
         }
     }
+    if (db->search.nalias) wr->secs[wr->nsecs++] = (section){VS_SEC_ALIASES, 0, 0};
     wr->total = VS_SNAP_HEADER_LEN + 12 + 8 + 8; /* header, END section */
     for (uint32_t i = 0; i < wr->nsecs; i++) wr->total += 12 + section_len(wr, &wr->secs[i]) + 8;
     vs_xxh64_init(&wr->file_hash, 0);
