@@ -236,6 +236,8 @@ export interface SearchOptions {
   limit?: [number, number] | { offset?: number; count?: number };
   /** SORTBY a field (or the KNN score name, ascending). */
   sortBy?: string | { field: string; direction?: 'ASC' | 'DESC' };
+  /** WITHSORTKEYS: each result of a filter query (not KNN, not noContent) carries its SORTBY value in `sortKey`. */
+  withSortKeys?: boolean;
   noContent?: boolean;
   dialect?: 2 | 3 | 4;
   timeout?: number;
@@ -260,6 +262,8 @@ export interface SearchResult {
   /** With withScores, the text score; else, for a KNN query, the distance (L2 squared,
    * 1 - dot for IP, 1 - cosine for COSINE). */
   score?: number;
+  /** With withSortKeys, the document's SORTBY value as stored ('' when it has none). */
+  sortKey?: string;
   fields: Record<string, string | Uint8Array | Float32Array>;
 }
 

@@ -1,6 +1,6 @@
 /* api_rdb.c - the RDB part of the public ABI (vessel.h, "RDB"): exporting
  * the store as a Redis dump file, importing one, and the index
- * definitions as an FT.CREATE script.
+ * definitions as a script (FT.CREATE, FT.ALIASADD).
  *
  * Invariants: at most one of db->saver, loader, rdb_saver, rdb_loader is
  * set (each begin refuses while another is); while rdb_saver is set the
@@ -15,6 +15,7 @@
 #include "commands/command.h"
 #include "persist/rdb.h"
 #include "query/ft_index.h"
+#include "query/registry.h"
 
 /* ---- export (RDB writing) -------------------------------------------------- */
 
@@ -55,9 +56,20 @@ double vs_rdb_save_stat(const vs_db *db, int which) {
 
 /* ---- the index definitions --------------------------------------------------- */
 
-/* Every database's FT.CREATE commands; before those of a database other
- * than 0 a SELECT of it, and a SELECT 0 at the end when one was written
- * (the script leaves the connection where it found it: database 0). */
+/* FT.ALIASADD alias index */
+static void alias_line(vs_reply *r, const vs_alias *a) {
+    vs_reply_array(r, 3);
+    vs_reply_cstr(r, "FT.ALIASADD");
+    vs_reply_bulk(r, a->name, a->len);
+    vs_reply_bulk(r, a->x->schema.name, a->x->schema.nlen);
+}
+
+/* Every database's FT.CREATE and FT.ALIASADD commands; before those of a
+ * database other than 0 a SELECT of it, and a SELECT 0 at the end when one
+ * was written (the script leaves the connection where it found it:
+ * database 0).  An alias an index hides (created after it under its name)
+ * was added before that index was created: so in the script; the others
+ * follow their database's FT.CREATEs. */
 int vs_index_script(vs_db *db) {
     vs_engine *eng = &db->eng;
     vs_err_clear(&eng->err);
@@ -67,7 +79,7 @@ int vs_index_script(vs_db *db) {
     for (uint32_t d = 0; d < eng->ndbs; d++) {
         const vs_store *st = vs_engine_db_if(eng, d);
         if (!st || !st->search.n) continue;
-        n += st->search.n + (d != 0);
+        n += st->search.n + st->search.nalias + (d != 0);
         selected |= d != 0;
     }
     vs_reply_array(&eng->reply, n + (size_t)selected);
@@ -82,10 +94,14 @@ int vs_index_script(vs_db *db) {
         const vs_search *s = &st->search;
         for (uint32_t i = 0; i < s->n; i++) {
             const vs_schema *sc = &s->idx[i]->schema;
+            int hidden = vs_search_alias_pos(s, sc->name, sc->nlen);
+            if (hidden >= 0) alias_line(&eng->reply, &s->alias[hidden]);
             vs_reply_array(&eng->reply, 1 + (size_t)sc->nargs);
             vs_reply_cstr(&eng->reply, "FT.CREATE");
             for (uint32_t a = 0; a < sc->nargs; a++) vs_reply_bulk(&eng->reply, sc->args[a], sc->arglen[a]);
         }
+        for (uint32_t i = 0; i < s->nalias; i++)
+            if (!vs_search_find_index(s, s->alias[i].name, s->alias[i].len)) alias_line(&eng->reply, &s->alias[i]);
     }
     if (selected) {
         vs_reply_array(&eng->reply, 2);

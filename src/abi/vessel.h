@@ -123,7 +123,10 @@ VS_EXPORT const char *vs_error_text(const vs_db *db);
  * vs_rdb_load_stat: see VS_RDB_STAT_* in src/persist/rdb.h (the last
  * load's figures, kept after vs_rdb_load_end).
  * vs_index_script: the reply buffer holds a RESP2 array of one FT.CREATE
- * command (an array of bulk strings, as given) per index. */
+ * command (an array of bulk strings, as given) per index, in creation
+ * order, and one FT.ALIASADD per alias (after the FT.CREATEs, but before
+ * the FT.CREATE of an index that hides an alias of its name), so running
+ * the commands in order rebuilds the indexes and their aliases. */
 VS_EXPORT int vs_rdb_save_begin(vs_db *db);
 VS_EXPORT long vs_rdb_save_next(vs_db *db, uint8_t *buf, size_t cap);
 VS_EXPORT void vs_rdb_save_end(vs_db *db);

@@ -85,6 +85,9 @@ static const vs_command command_table[] = {
     {"FT.DROPINDEX", -2, W | X | J, vs_cmd_ft_dropindex, 0, 0, 0, "search", "1.0.0", "Deletes an index."},
     {"FT.DROP", -2, W | X | J, vs_cmd_ft_drop, 0, 0, 0, "search", "1.0.0", "Deletes an index and, unless KEEPDOCS is given, the documents it indexed."},
     {"FT._LIST", 1, R | X, vs_cmd_ft_list, 0, 0, 0, "search", "1.0.0", "Lists the indexes."},
+    {"FT.ALIASADD", 3, W | M | X | J, vs_cmd_ft_aliasadd, 0, 0, 0, "search", "1.0.0", "Adds an alias to the index"},
+    {"FT.ALIASUPDATE", 3, W | M | X | J, vs_cmd_ft_aliasupdate, 0, 0, 0, "search", "1.0.0", "Adds or updates an alias to the index"},
+    {"FT.ALIASDEL", 2, W | X | J, vs_cmd_ft_aliasdel, 0, 0, 0, "search", "1.0.0", "Deletes an alias from the index"},
 };
 
 #undef W

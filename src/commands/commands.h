@@ -86,5 +86,8 @@ vs_status vs_cmd_ft_info(vs_ctx *c);
 vs_status vs_cmd_ft_dropindex(vs_ctx *c);
 vs_status vs_cmd_ft_drop(vs_ctx *c);
 vs_status vs_cmd_ft_list(vs_ctx *c);
+vs_status vs_cmd_ft_aliasadd(vs_ctx *c);
+vs_status vs_cmd_ft_aliasupdate(vs_ctx *c);
+vs_status vs_cmd_ft_aliasdel(vs_ctx *c);
 
 #endif

@@ -1029,7 +1029,7 @@ void vs_rdb_read_abort(vs_rdb_reader *r) {
 
 /* The keys are all read: place each database's keys, set their times, and
  * define in each new store every index the engine's database of its
- * number has (each backfills over the keys); a database the file lacks
+ * number has (each backfills over the keys), with its aliases; a database the file lacks
  * gets an empty store with its indexes, so every database the engine has
  * is replaced. */
 static vs_status finish(vs_rdb_reader *r, vs_engine *eng, vs_err *err) {
@@ -1069,6 +1069,7 @@ static vs_status finish(vs_rdb_reader *r, vs_engine *eng, vs_err *err) {
              * are new to the index, not ones it chose to skip. */
             vs_ftindex_backfill_start(x);
         }
+        st = vs_search_alias_copy(&db->store->search, &into->search);
     }
     return st;
 }

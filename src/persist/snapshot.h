@@ -59,7 +59,8 @@ enum {
     VS_SEC_HNSW = 5,
     VS_SEC_EXPIRES = 6, /* after the keys, when some key has a TTL */
     VS_SEC_TEXT = 7,    /* an index section: one per TEXT field */
-    VS_SEC_DB = 8,      /* version 2: the sections up to the next one are database n's */
+    VS_SEC_ALIASES = 8, /* after the index sections, when some alias exists */
+    VS_SEC_DB = 9,      /* version 2: the sections up to the next one are database n's */
     VS_SEC_END = 0xFFFFFFFFu,
 };
 

@@ -78,6 +78,7 @@ struct vs_snap_reader {
     int have_keys;
     int have_expires;
     uint32_t version;  /* the header's format version */
+    int have_aliases;
 
     /* KEYS */
     uint64_t records_left;
@@ -96,6 +97,10 @@ struct vs_snap_reader {
     vs_fi_load ld;
     vs_field_index **loaded; /* fields whose section came */
     uint32_t nloaded, loaded_cap;
+    /* ALIASES */
+    uint8_t *alias_name; /* the name being read */
+    uint32_t alias_len;
+    vs_ftindex *alias_x; /* the index it names */
 };
 
 static const char *section_name(uint32_t type) {
@@ -108,6 +113,7 @@ static const char *section_name(uint32_t type) {
     case VS_SEC_TEXT: return "text";
     case VS_SEC_EXPIRES: return "expires";
     case VS_SEC_DB: return "db";
+    case VS_SEC_ALIASES: return "aliases";
     default: return "unknown";
     }
 }
@@ -357,6 +363,47 @@ static vs_status i_argc(vs_snap_reader *r) {
     return i_argnext(r);
 }
 
+/* ---- ALIASES ------------------------------------------------------------------
+ *
+ * Each alias names an index by its position among the index sections read
+ * so far; a name that comes twice is damage (the store being built is
+ * dropped with the load, so aliases added before the checksum is known
+ * never reach the open store). */
+
+static vs_status a_next(vs_snap_reader *r);
+
+static vs_status a_name(vs_snap_reader *r) {
+    vs_status st = vs_search_alias_put(&r->db->search, r->alias_name, r->alias_len, r->alias_x);
+    vs_free(r->alias_name);
+    r->alias_name = NULL;
+    if (st == VS_ERR_CORRUPT) return damaged(r, "an alias appears twice");
+    if (st != VS_OK) return st;
+    r->records_left--;
+    return a_next(r);
+}
+
+static vs_status a_head(vs_snap_reader *r) {
+    uint32_t index = vs_le_get32(r->stage), len = vs_le_get32(r->stage + 4);
+    if (index >= r->db->search.n) return damaged(r, "an alias names a missing index");
+    if (len > r->sec_left) return damaged(r, "an alias runs past the end of its section");
+    r->alias_name = vs_malloc((size_t)len + 1);
+    if (!r->alias_name) return VS_ERR_NOMEM;
+    r->alias_len = len;
+    r->alias_x = r->db->search.idx[index];
+    return want_into(r, r->alias_name, len, a_name);
+}
+
+static vs_status a_next(vs_snap_reader *r) {
+    if (r->records_left == 0) return done(r);
+    return want(r, 8, a_head);
+}
+
+static vs_status a_count(vs_snap_reader *r) {
+    r->records_left = vs_le_get32(r->stage);
+    if (r->records_left > r->sec_left / 8) return damaged(r, "impossible alias count");
+    return a_next(r);
+}
+
 /* ---- index sections ----------------------------------------------------------
  *
  * The payload opens with the field's (index, field) positions; the rest is
@@ -446,7 +493,7 @@ static vs_status start_db(vs_snap_reader *r, uint32_t num) {
     t[r->ndone++] = (loaded_db){r->db, r->dbnum, 0};
     r->db = s;
     r->dbnum = num;
-    r->have_keys = r->have_expires = 0;
+    r->have_keys = r->have_expires = r->have_aliases = 0;
     r->nloaded = 0;
     return VS_OK;
 }
@@ -470,6 +517,10 @@ static vs_status section_start(vs_snap_reader *r) {
     case VS_SEC_INDEX:
         if (!r->have_keys) return damaged(r, "an index section comes before the keys");
         return want(r, 4, i_argc);
+    case VS_SEC_ALIASES:
+        if (r->have_aliases) return damaged(r, "two alias sections");
+        r->have_aliases = 1;
+        return want(r, 4, a_count);
     case VS_SEC_FLAT:
     case VS_SEC_HNSW:
     case VS_SEC_TEXT: return want(r, 8, fs_head);
@@ -721,6 +772,7 @@ void vs_snap_read_abort(vs_snap_reader *r) {
     if (!r) return;
     drop_entry(r);
     drop_args(r);
+    vs_free(r->alias_name);
     vs_free(r->loaded);
     store_free(r->db);
     store_free(r->empty);

@@ -211,6 +211,34 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
         default: return 0;
         }
     }
+    case VS_SEC_ALIASES: { /* count, then (index position, name length, name) per alias */
+        const vs_search *rs = &db->search;
+        if (w->phase == 0) {
+            vs_le_put32(s, rs->nalias);
+            w->phase = 1;
+            w->i = 0;
+            *p = s;
+            *n = 4;
+            return 1;
+        }
+        if (w->i >= rs->nalias) return 0;
+        const vs_alias *al = &rs->alias[w->i];
+        if (w->phase == 1) {
+            uint32_t pos = 0;
+            while (pos < rs->n && rs->idx[pos] != al->x) pos++;
+            vs_le_put32(s, pos);
+            vs_le_put32(s + 4, al->len);
+            w->phase = 2;
+            *p = s;
+            *n = 8;
+            return 1;
+        }
+        w->phase = 1;
+        w->i++;
+        *p = al->name;
+        *n = al->len;
+        return 1;
+    }
     default: { /* an index section: its field's positions, then the index's own pieces */
         const vs_field_index *fi = index_at(db, w->sec->index)->fields[w->sec->field];
         if (w->phase == 0) {
@@ -256,6 +284,7 @@ static void add_db(vs_snap_writer *wr, vs_store *db, uint32_t num) {
             if (type) wr->secs[wr->nsecs++] = (section){type, i, f, db};
         }
     }
+    if (db->search.nalias) wr->secs[wr->nsecs++] = (section){VS_SEC_ALIASES, 0, 0, db};
 }
 
 vs_status vs_snap_write_begin(vs_store *const *dbs, uint32_t ndbs, const char *version, vs_snap_writer **out) {
@@ -265,7 +294,7 @@ vs_status vs_snap_write_begin(vs_store *const *dbs, uint32_t ndbs, const char *v
     size_t max = 1;
     for (uint32_t d = 0; d < ndbs; d++) {
         if (!db_written(dbs[d], d)) continue;
-        max += 3;
+        max += 4; /* db, keys, expires, aliases */
         for (uint32_t i = 0; i < dbs[d]->search.n; i++) max += 1 + index_at(dbs[d], i)->schema.nfields;
     }
     wr->secs = vs_calloc(max, sizeof *wr->secs);

@@ -98,7 +98,7 @@ static void test_parse(void) {
               "*=>[KNN 2 @vec $q]", "PARAMS", "2", "q", "x", "DIALECT", "9");
     PARSE_ERR(x, "DIALECT requires a non negative integer >=2 and <= 4", "*=>[KNN 2 @vec $q]", "PARAMS", "2", "q",
               VT_BLOB(0), "DIALECT", "9", "SORTBY", "nope");
-    PARSE_ERR(x, "SORTBY on the vector score `__vec_score` supports only ASC", "*=>[KNN 2 @vec $q]", "PARAMS", "2",
+    PARSE_ERR(x, "SORTBY on `__vec_score` is only supported in ascending order", "*=>[KNN 2 @vec $q]", "PARAMS", "2",
               "q", VT_BLOB(0), "SORTBY", "__vec_score", "DESC");
     float bad[2] = {NAN, 1};
     vt_blob(0, bad, 2);
