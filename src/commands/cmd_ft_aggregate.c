@@ -8,8 +8,8 @@
 #include "query/registry.h"
 
 vs_status vs_cmd_ft_aggregate(vs_ctx *c) {
-    const vs_ftindex *x = vs_search_find(&c->eng->store.search, c->argv[1], c->argvlen[1]);
-    if (!x) return vs_search_not_found(c->argv[1], c->argvlen[1], c->err);
+    const vs_ftindex *x = vs_search_find(&c->eng->store->search, c->argv[1], c->argvlen[1]);
+    if (!x) return vs_search_not_found(&c->eng->store->search, c->argv[1], c->argvlen[1], c->err);
     vs_arena ar = {0};
     vs_agg_plan p;
     vs_agg_rows rows;
