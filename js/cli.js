@@ -242,7 +242,7 @@ async function runRdbImport(db, o) {
   const parts = [`${r.hashes} hashes`, `${r.strings} strings`];
   if (r.expired) parts.push(`${r.expired} expired keys skipped`);
   if (skipped.length) parts.push(`skipped (types Vessel does not hold): ${skipped.join(', ')}`);
-  if (r.otherDatabases) parts.push(`${r.otherDatabases} keys of other databases skipped`);
+  if (r.otherDatabases) parts.push(`${r.otherDatabases} keys of databases this store does not have skipped`);
   if (r.functions) parts.push(`${r.functions} function libraries skipped`);
   process.stdout.write(`loaded ${o.rdbImport} (RDB version ${r.version}): ${parts.join('; ')}\n`);
 }

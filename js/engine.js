@@ -23,7 +23,7 @@ function argBytesUpperBound(a) {
 export class Engine {
   /**
    * @param {WebAssembly.Instance} instance
-   * @param {{ maxmemory?: number, seed?: number, simd?: boolean, clock?: () => number }} options
+   * @param {{ maxmemory?: number, seed?: number, databases?: number, simd?: boolean, clock?: () => number }} options
    */
   constructor(instance, options = {}) {
     this.exports = instance.exports;
@@ -42,11 +42,16 @@ export class Engine {
     this.argPtr = 0;
     this.flagCache = new Map(); // command name -> VS_CMD_* flags
     this.ensureArgs(INITIAL_ARG_BYTES);
-    // vs_options: uint64 maxmemory, uint32 seed.
+    // vs_options: uint64 maxmemory, uint32 seed, uint32 databases (0: 16).
     const opt = this.argPtr;
     const dv = new DataView(this.memory.buffer);
+    const databases = options.databases ?? 0;
+    if (!Number.isInteger(databases) || databases < 0 || databases > 65536) {
+      throw new RangeError('vessel: databases must be an integer from 1 to 65536');
+    }
     dv.setBigUint64(opt, BigInt(Math.max(0, Math.floor(options.maxmemory ?? 0))), true);
     dv.setUint32(opt + 8, (options.seed ?? 0) >>> 0, true);
+    dv.setUint32(opt + 12, databases, true);
     this.db = this.exports.vs_open(opt) >>> 0;
     if (!this.db) throw new Error('vessel: out of memory opening the store');
     this.client = 0; // the selected engine client (0: the default)
@@ -200,6 +205,28 @@ export class Engine {
   }
 
   /** { keysWithTtl, expiredKeys }: keys with a time now, keys deleted because they expired. */
+  /** The next journal record selects its database (a replica's stream starts in database 0). */
+  journalReselect() {
+    this.exports.vs_journal_reselect_db(this.db);
+  }
+
+  /** How many numbered databases the store has. */
+  databases() {
+    return this.exports.vs_databases(this.db);
+  }
+
+  /** Database n's keys, keys with a time and average TTL (ms); null when never used. */
+  dbStats(n) {
+    const keys = this.exports.vs_db_stat(this.db, n, 0);
+    if (keys < 0) return null;
+    return { keys, expires: this.exports.vs_db_stat(this.db, n, 1), avgTtl: this.exports.vs_db_stat(this.db, n, 2) };
+  }
+
+  /** The current client's selected database. */
+  selectedDb() {
+    return this.exports.vs_client_db(this.db);
+  }
+
   expiryStats() {
     return { keysWithTtl: this.exports.vs_expire_stat(this.db, 0), expiredKeys: this.exports.vs_expire_stat(this.db, 1) };
   }

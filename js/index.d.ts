@@ -22,6 +22,8 @@ export interface OpenOptions {
   maxmemory?: number;
   /** Seed for randomised structures (reproducible builds). */
   seed?: number;
+  /** Numbered databases (SELECT, SWAPDB, MOVE), as Redis's `databases`; default 16. */
+  databases?: number;
   /** Return bulk replies of `command()` as Uint8Array instead of strings. */
   binaryReplies?: boolean;
   /** When the engine's memory grows, headroom added, as a fraction of its size
@@ -234,6 +236,8 @@ export interface SearchOptions {
   limit?: [number, number] | { offset?: number; count?: number };
   /** SORTBY a field (or the KNN score name, ascending). */
   sortBy?: string | { field: string; direction?: 'ASC' | 'DESC' };
+  /** WITHSORTKEYS: each result of a filter query (not KNN, not noContent) carries its SORTBY value in `sortKey`. */
+  withSortKeys?: boolean;
   noContent?: boolean;
   dialect?: 2 | 3 | 4;
   timeout?: number;
@@ -258,6 +262,8 @@ export interface SearchResult {
   /** With withScores, the text score; else, for a KNN query, the distance (L2 squared,
    * 1 - dot for IP, 1 - cosine for COSINE). */
   score?: number;
+  /** With withSortKeys, the document's SORTBY value as stored ('' when it has none). */
+  sortKey?: string;
   fields: Record<string, string | Uint8Array | Float32Array>;
 }
 
@@ -359,7 +365,7 @@ export interface RdbImportReport {
   expired: number;
   /** Keys skipped because Vessel does not hold their type. */
   skipped: { list: number; set: number; zset: number; stream: number; module: number };
-  /** Keys of databases other than 0, skipped. */
+  /** Keys of databases the store does not have (numbers from its `databases` on), skipped. */
   otherDatabases: number;
   /** Function libraries, skipped. */
   functions: number;
@@ -442,6 +448,10 @@ export class Vessel {
   exists(...keys: Arg[]): Promise<number>;
   keys(pattern?: string): Promise<string[]>;
   scan(options?: ScanOptions): AsyncIterableIterator<string>;
+  /** SELECT n: later commands of the in-process caller act on database n (0 at open). */
+  select(n: number): Promise<'OK'>;
+  /** The database a client (clientOpen(); 0: the in-process caller) has selected. */
+  clientDb(client?: number): number;
   dbsize(): Promise<number>;
   flushall(): Promise<'OK'>;
   /** FT.CREATE; the index is backfilled in the background (see indexReady). */

@@ -4,8 +4,9 @@
 //
 // createIndex(name, definition) -> FT.CREATE arguments
 // search(index, query, options) -> FT.SEARCH arguments, and its reply ->
-//   { total, results: [{ key, score, fields }] } (score: the KNN distance,
-//   or with withScores the text score WITHSCORES puts after each key)
+//   { total, results: [{ key, score, sortKey, fields }] } (score: the KNN
+//   distance, or with withScores the text score WITHSCORES puts after each
+//   key; sortKey: the SORTBY value with withSortKeys)
 // hybrid(index, options) -> FT.HYBRID arguments (Redis 8.4's syntax), and
 //   its reply map -> { total, results: [{ key, score, textScore,
 //   vectorScore, fields }], warnings, executionTime }
@@ -99,7 +100,8 @@ function limitArgs(limit) {
  * FT.SEARCH arguments (without the command name).
  * @param {string} index
  * @param {string} query
- * @param {object} [o] params, return, limit, sortBy, noContent, dialect, timeout;
+ * @param {object} [o] params, return, limit, sortBy ('field' or { field, direction: 'ASC'|'DESC' }),
+ *   withSortKeys, noContent, dialect, timeout;
  *   for text queries withScores, scorer, verbatim, inOrder, slop
  */
 export function searchArgs(index, query, o = {}) {
@@ -122,6 +124,7 @@ export function searchArgs(index, query, o = {}) {
     const s = typeof o.sortBy === 'string' ? { field: o.sortBy } : o.sortBy;
     args.push('SORTBY', s.field, s.direction ?? (s.desc ? 'DESC' : 'ASC'));
   }
+  if (o.withSortKeys) args.push('WITHSORTKEYS');
   if (o.limit) args.push(...limitArgs(o.limit));
   if (o.params) args.push(...paramArgs(o.params));
   if (o.timeout !== undefined) args.push('TIMEOUT', o.timeout);
@@ -190,18 +193,20 @@ function fieldValue(name, raw, { vectors, vectorNames, binary }) {
  * Parse an FT.SEARCH reply fetched with binary bulk strings.  With
  * `withScores` each key is followed by its score (RediSearch's WITHSCORES
  * shape), which becomes row.score; without it row.score is the KNN score
- * field `score` names, taken out of the fields.
- * @returns {{ total: number, results: Array<{ key: string, score?: number, fields: object }> }}
+ * field `score` names, taken out of the fields.  A WITHSORTKEYS sort key
+ * ('#' and the value) becomes row.sortKey (the value).
+ * @returns {{ total: number, results: Array<{ key: string, score?: number, sortKey?: string, fields: object }> }}
  */
 export function parseSearch(reply, { noContent, withScores, score, vectors, vectorNames, binary }) {
   const total = reply[0];
   const results = [];
-  const step = 1 + (withScores ? 1 : 0) + (noContent ? 0 : 1);
-  for (let i = 1; i < reply.length; i += step) {
-    const row = { key: asString(reply[i]), fields: {} };
-    if (withScores) row.score = Number(asString(reply[i + 1]));
+  for (let i = 1; i < reply.length;) {
+    const row = { key: asString(reply[i++]), fields: {} };
+    if (withScores) row.score = Number(asString(reply[i++]));
+    // WITHSORTKEYS: a string ('#' and the SORTBY value) before the fields.
+    if (!noContent && i < reply.length && !Array.isArray(reply[i])) row.sortKey = asString(reply[i++]).slice(1);
     if (!noContent) {
-      const f = reply[i + step - 1];
+      const f = reply[i++];
       for (let j = 0; j < f.length; j += 2) {
         const name = asString(f[j]);
         const raw = f[j + 1];

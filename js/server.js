@@ -38,6 +38,8 @@ const USAGE = `Usage: vessel-server [options]
   --maxclients <n>      default 10000
   --repl-timeout <s>    a replica (SYNC, PSYNC, REPLICAOF) that takes nothing for this long is dropped; default 60
   --no-cluster          answer as a standalone server (CLUSTER commands disabled)
+  --databases <n>       numbered databases (SELECT, SWAPDB, MOVE) without cluster mode; default 16
+                        (cluster mode has database 0 only, as Redis's)
   --repair-journal      open a damaged journal by keeping the records before the damage (the cut
                         bytes are kept in a side file), or a missing one by starting it empty,
                         as redis-check-aof --fix; without it such a store is refused, unchanged
@@ -66,6 +68,7 @@ async function main(argv) {
       if (!(o.replTimeout > 0 && o.replTimeout <= 86400)) throw new Error('--repl-timeout is a number of seconds, more than 0');
     }
     else if (a === '--no-cluster') o.cluster = false;
+    else if (a === '--databases') o.databases = Number(val());
     else if (a === '--repair-journal') o.repairJournal = true;
     else if (a === '--recover-manifest') o.recoverManifest = true;
     else if (a === '-h' || a === '--help') {

@@ -883,6 +883,7 @@ export class Vessel {
     this.#checkOpen();
     this.#feeds.add(feed);
     this.engine.journalEnable(true);
+    this.engine.journalReselect(); // the stream starts in database 0: its first record selects
     return () => {
       if (!this.#feeds.delete(feed)) return;
       if (!this.#feeds.size && !this.persister && !this.closed) this.engine.journalEnable(false);
@@ -971,12 +972,29 @@ export class Vessel {
     } while (cursor !== '0');
   }
 
-  /** DBSIZE: the number of keys. */
+  /**
+   * SELECT n: the in-process caller's commands (command(), hset(), search()
+   * ...) act on database n from now on (0 at open; `open({ databases })`
+   * says how many there are, 16 by default).  Keys and indexes are per
+   * database, as in Redis and valkey-search.
+   */
+  async select(n) {
+    return this.#run(['SELECT', String(n)]);
+  }
+
+  /** The database a client (clientOpen(); 0: the in-process caller) has selected. */
+  clientDb(client = 0) {
+    this.#checkOpen();
+    this.engine.selectClient(client);
+    return this.engine.selectedDb();
+  }
+
+  /** DBSIZE: the number of keys of the selected database. */
   async dbsize() {
     return this.#run(['DBSIZE']);
   }
 
-  /** FLUSHALL: remove every key. */
+  /** FLUSHALL: remove every key of every database. */
   async flushall() {
     return this.#run(['FLUSHALL']);
   }

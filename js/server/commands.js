@@ -84,20 +84,27 @@ function hello(server, c, args) {
   ], p);
 }
 
-function select(server, args) {
-  if (args.length !== 2) return arity('select');
-  const v = td.decode(args[1]);
-  if (!/^-?\d+$/.test(v)) return R.error('ERR value is not an integer or out of range');
-  if (Number(v) !== 0) return R.error(server.cluster ? 'ERR SELECT is not allowed in cluster mode' : 'ERR DB index is out of range');
-  return R.OK;
+// Cluster mode has database 0 only (the engine is opened with one): as
+// Redis's cluster, SELECT of another, MOVE and SWAPDB are refused with
+// their cluster texts (after SELECT's integer check).  Everything else
+// about databases is the engine's, per connection (its engine client).
+function clusterRefusal(server, lower, args) {
+  if (!server.cluster) return null;
+  if (lower === 'move' && args.length === 3) return R.error('ERR MOVE is not allowed in cluster mode');
+  if (lower === 'swapdb' && args.length === 3) return R.error('ERR SWAPDB is not allowed in cluster mode');
+  if (lower === 'select' && args.length === 2) {
+    const v = td.decode(args[1]);
+    if (/^(0|-?[1-9]\d{0,18})$/.test(v) && Number(v) !== 0) return R.error('ERR SELECT is not allowed in cluster mode');
+  }
+  return null;
 }
 
 /** CLIENT INFO / CLIENT LIST's line for one connection. */
-function clientInfo(c) {
+function clientInfo(server, c) {
   const age = Math.floor((Date.now() - c.created) / 1000);
   const idle = Math.floor((Date.now() - c.last) / 1000);
   return `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.socket._handle?.fd ?? -1} name=${c.name} age=${age} idle=${idle} ` +
-    `flags=N db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=${c.parser.pending} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 ` +
+    `flags=N db=${server.db.clientDb(c.client)} sub=0 psub=0 ssub=0 multi=-1 qbuf=${c.parser.pending} qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 ` +
     `obl=0 oll=0 omem=${c.socket.writableLength} tot-mem=0 events=r cmd=${c.lastCmd} user=default redir=-1 ` +
     `resp=${c.proto} lib-name=${c.lib.name} lib-ver=${c.lib.ver}`;
 }
@@ -122,9 +129,9 @@ function client(server, c, args) {
       return R.int(c.id);
     case 'info':
       if (n !== 2) return arity('client|info');
-      return R.text(`${clientInfo(c)}\n`, c.proto);
+      return R.text(`${clientInfo(server, c)}\n`, c.proto);
     case 'list':
-      return R.text([...server.clients.values()].map((x) => `${clientInfo(x)}\n`).join(''), c.proto);
+      return R.text([...server.clients.values()].map((x) => `${clientInfo(server, x)}\n`).join(''), c.proto);
     case 'setinfo': {
       if (n !== 4) return arity('client|setinfo');
       const attr = td.decode(args[2]).toLowerCase();
@@ -173,7 +180,7 @@ function commandName(a0) {
 
 // The server's commands that Redis queues inside MULTI (run at EXEC), and
 // those vessel-server refuses there.
-const QUEUED_HERE = new Set(['select', 'client', 'command', 'info', 'config', 'cluster', 'readonly', 'readwrite', 'asking',
+const QUEUED_HERE = new Set(['client', 'command', 'info', 'config', 'cluster', 'readonly', 'readwrite', 'asking',
   'module', 'wait']);
 const NOT_IN_MULTI = new Set(['auth', 'hello', 'shutdown', 'sync', 'psync', 'replconf']);
 
@@ -255,8 +262,6 @@ export function execute(server, c, args, inExec = false) {
     case 'quit':
       c.closing = true;
       return R.OK;
-    case 'select':
-      return select(server, args);
     case 'client':
       return client(server, c, args);
     case 'command':
@@ -288,6 +293,8 @@ export function execute(server, c, args, inExec = false) {
     case 'psync':
       return sync(server, c, args);
     default: {
+      const refused = clusterRefusal(server, lower, args);
+      if (refused) return refused;
       // The store's reply (SAVE, BGSAVE and LASTSAVE included): bytes, or
       // a promise of them while a save holds writes or a write waits to
       // be durable.

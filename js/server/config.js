@@ -40,7 +40,7 @@ function params(server) {
     save: server.save,
     requirepass: server.requirepass,
     maxclients: String(server.maxclients),
-    databases: '1',
+    databases: String(server.db.engine.databases()),
     'cluster-enabled': server.cluster ? 'yes' : 'no',
     'protected-mode': 'no',
   };

@@ -106,12 +106,21 @@ export function moduleCommand(c, args) {
   return R.error(`ERR unknown subcommand '${td.decode(args[1])}'. Try MODULE HELP.`);
 }
 
+/** INFO keyspace's lines, as Redis writes them: one per database with keys. */
+function keyspaceLines(db) {
+  const lines = [];
+  for (let n = 0; n < db.engine.databases(); n++) {
+    const s = db.engine.dbStats(n);
+    if (s && s.keys) lines.push(`db${n}:keys=${s.keys},expires=${s.expires},avg_ttl=${s.avgTtl}`);
+  }
+  return lines;
+}
+
 /** INFO's text for these sections (none: the default ones). */
 function infoText(server, sections) {
   const db = server.db;
   const used = db.usedMemory();
   const human = (b) => (b >= 1 << 30 ? `${(b / 2 ** 30).toFixed(2)}G` : b >= 1 << 20 ? `${(b / 2 ** 20).toFixed(2)}M` : `${(b / 1024).toFixed(2)}K`);
-  const keys = Number(td.decode(engineReply(db, ['DBSIZE'])).slice(1, -2));
   const expiry = db.engine.expiryStats();
   const uptime = Date.now() - server.started;
   const all = {
@@ -130,7 +139,7 @@ function infoText(server, sections) {
     replication: () => replicationInfo(server),
     modules: () => ['# Modules', 'module:name=search,ver=10000,api=1,filters=0,usedby=[],using=[],options=[]'],
     cluster: () => ['# Cluster', `cluster_enabled:${server.cluster ? 1 : 0}`],
-    keyspace: () => ['# Keyspace', ...(keys ? [`db0:keys=${keys},expires=${expiry.keysWithTtl},avg_ttl=0`] : [])],
+    keyspace: () => ['# Keyspace', ...keyspaceLines(db)],
   };
   const dflt = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'modules', 'cluster', 'keyspace'];
   let want = sections.length ? sections : ['default'];

@@ -46,6 +46,8 @@ export async function openStore(server) {
     durability: server.appendfsync,
     autosave: rules.length ? rules : false,
     maxmemory: server.maxmemory,
+    // Cluster mode keeps database 0 only, as Redis's cluster.
+    databases: server.cluster ? 1 : server.databases,
     repairJournal: server.repairJournal,
     recoverManifest: server.recoverManifest,
   });

@@ -17,7 +17,7 @@ const isLoopback = (addr) => addr === 'localhost' || addr === '::1' || /^127\./.
 export class VesselServer {
   /**
    * @param {{ port?: number, bind?: string, dir?: string, appendfsync?: string, save?: string,
-   *           requirepass?: string, maxmemory?: string|number, maxclients?: number, cluster?: boolean,
+   *           requirepass?: string, maxmemory?: string|number, maxclients?: number, cluster?: boolean, databases?: number,
    *           repairJournal?: boolean, recoverManifest?: boolean, replTimeout?: number, log?: (line: string) => void,
    *           onShutdown?: () => void }} [options]
    */
@@ -31,6 +31,10 @@ export class VesselServer {
     this.maxmemory = parseMemory(options.maxmemory ?? 0);
     this.maxclients = options.maxclients ?? 10000;
     this.cluster = options.cluster ?? true;
+    this.databases = options.databases ?? 16;
+    if (!Number.isInteger(this.databases) || this.databases < 1 || this.databases > 65536) {
+      throw new Error('--databases must be an integer from 1 to 65536');
+    }
     this.repairJournal = !!options.repairJournal;
     this.recoverManifest = !!options.recoverManifest;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));

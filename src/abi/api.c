@@ -14,7 +14,7 @@
 vs_db *vs_open(const vs_options *opt) {
     vs_db *db = vs_calloc(1, sizeof *db);
     if (!db) return NULL;
-    if (vs_engine_init(&db->eng, opt ? opt->maxmemory : 0, opt ? opt->seed : 0) != VS_OK) {
+    if (vs_engine_init(&db->eng, opt ? opt->maxmemory : 0, opt ? opt->seed : 0, opt ? opt->databases : 0) != VS_OK) {
         vs_free(db);
         return NULL;
     }
@@ -53,7 +53,19 @@ unsigned long vs_fault_inject(unsigned long n, int persist) {
     return f;
 }
 
-int vs_step(vs_db *db, unsigned budget) { return vs_search_step(&db->eng.store.search, budget); }
+/* Backfill, one database at a time (the first busy one gets the budget);
+ * 1 while any database has work left. */
+int vs_step(vs_db *db, unsigned budget) {
+    int stepped = 0, more = 0;
+    for (uint32_t d = 0; d < db->eng.ndbs; d++) {
+        vs_store *s = vs_engine_db_if(&db->eng, d);
+        if (!s || !vs_search_busy(&s->search)) continue;
+        if (stepped) return 1;
+        stepped = 1;
+        more = vs_search_step(&s->search, budget);
+    }
+    return more;
+}
 
 /* ---- expiry ---------------------------------------------------------------- */
 
@@ -78,17 +90,60 @@ int vs_expire_step(vs_db *db, unsigned budget) {
 }
 
 double vs_expire_next(const vs_db *db) {
-    int64_t t = vs_exp_next(&db->eng.store.ks);
+    int64_t t = VS_NO_EXPIRE;
+    for (uint32_t d = 0; d < db->eng.ndbs; d++) {
+        vs_store *s = vs_engine_db_if(&db->eng, d);
+        int64_t n = s ? vs_exp_next(&s->ks) : VS_NO_EXPIRE;
+        if (n != VS_NO_EXPIRE && (t == VS_NO_EXPIRE || n < t)) t = n;
+    }
     return t == VS_NO_EXPIRE ? INFINITY : (double)t;
 }
 
 double vs_expire_stat(const vs_db *db, int which) {
     switch (which) {
-    case 0: return (double)vs_exp_count(&db->eng.store.ks);
+    case 0: {
+        double n = 0;
+        for (uint32_t d = 0; d < db->eng.ndbs; d++) {
+            vs_store *s = vs_engine_db_if(&db->eng, d);
+            if (s) n += vs_exp_count(&s->ks);
+        }
+        return n;
+    }
     case 1: return (double)db->eng.stat_expired;
     }
     return 0;
 }
+
+/* ---- databases -------------------------------------------------------------- */
+
+int vs_databases(const vs_db *db) { return (int)db->eng.ndbs; }
+
+double vs_db_stat(const vs_db *db, int n, int which) {
+    vs_store *s = n >= 0 ? vs_engine_db_if(&db->eng, (uint32_t)n) : NULL;
+    if (!s) return which == 0 ? -1 : 0;
+    const vs_keyspace *ks = &s->ks;
+    switch (which) {
+    case 0: return (double)ks->count;
+    case 1: return (double)vs_exp_count(ks);
+    case 2: { /* average time to live (ms) of at most 1024 keys with one, as INFO's avg_ttl */
+        uint32_t k = VS_MIN(vs_exp_count(ks), 1024u);
+        double sum = 0;
+        uint32_t m = 0;
+        for (uint32_t i = 0; i < k; i++) {
+            int64_t left = ks->exp.when[i] - db->eng.now;
+            if (left > 0) {
+                sum += (double)left;
+                m++;
+            }
+        }
+        return m ? floor(sum / m) : 0;
+    }
+    case 3: return (double)s->search.n;
+    }
+    return 0;
+}
+
+int vs_client_db(const vs_db *db) { return (int)db->eng.client->db; }
 
 /* ---- snapshots, journal, replay ------------------------------------------ */
 
@@ -104,7 +159,11 @@ int vs_save_begin(vs_db *db) {
     vs_err_clear(&db->eng.err);
     if (db->saver || db->loader || db->rdb_saver || db->rdb_loader)
         return fail_with(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
-    vs_status st = vs_snap_write_begin(&db->eng.store, VESSEL_VERSION, &db->saver);
+    vs_store **stores = vs_calloc(db->eng.ndbs, sizeof *stores);
+    if (!stores) return fail_with(db, VS_ERR_NOMEM);
+    for (uint32_t d = 0; d < db->eng.ndbs; d++) stores[d] = vs_engine_db_if(&db->eng, d);
+    vs_status st = vs_snap_write_begin(stores, db->eng.ndbs, VESSEL_VERSION, &db->saver);
+    vs_free(stores);
     apply_expire_mode(db);
     return st == VS_OK ? 0 : fail_with(db, st);
 }
@@ -130,7 +189,7 @@ int vs_load_begin(vs_db *db, double size) {
         return fail_with(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR a save or load is in progress"));
     if (!(size >= 0 && size <= 9007199254740992.0))
         return fail_with(db, vs_err_set(&db->eng.err, VS_ERR, "ERR the snapshot size must be a non-negative integer"));
-    vs_status st = vs_snap_read_begin(db->eng.store.search.seed, (uint64_t)size, &db->loader, &db->eng.err);
+    vs_status st = vs_snap_read_begin(db->eng.seed, db->eng.ndbs, (uint64_t)size, &db->loader, &db->eng.err);
     return st == VS_OK ? 0 : fail_with(db, st);
 }
 
@@ -144,7 +203,7 @@ int vs_load_end(vs_db *db) {
     if (!db->loader) return fail_with(db, vs_err_set(&db->eng.err, VS_ERR_STATE, "ERR no load in progress"));
     vs_snap_reader *r = db->loader;
     db->loader = NULL;
-    vs_status st = vs_snap_read_end(r, &db->eng.store, &db->eng.err);
+    vs_status st = vs_snap_read_end(r, &db->eng, &db->eng.err);
     /* Every key may have changed: watchers see it (as Redis after a
      * replication load). */
     if (st == VS_OK) vs_clients_touch_all(&db->eng.clients);
@@ -166,6 +225,7 @@ void vs_journal_drain(vs_db *db, size_t n) { vs_journal_consume(&db->eng.journal
 double vs_journal_lost(const vs_db *db) { return (double)db->eng.journal.lost; }
 
 void vs_journal_restart_chain(vs_db *db) { vs_journal_restart(&db->eng.journal, 0); }
+void vs_journal_reselect_db(vs_db *db) { vs_journal_reselect(&db->eng.journal); }
 
 int vs_journal_replay_begin(vs_db *db, int format) {
     vs_err_clear(&db->eng.err);
@@ -229,7 +289,7 @@ static vs_client *client_of(const vs_db *db, int id) {
 void vs_client_close(vs_db *db, int id) {
     vs_client *cl = id > 0 ? client_of(db, id) : NULL;
     if (!cl) return;
-    if (db->eng.client == cl) db->eng.client = &db->eng.defclient;
+    if (db->eng.client == cl) vs_engine_use_client(&db->eng, &db->eng.defclient);
     vs_client_release(&db->eng.clients, cl);
     vs_free(cl);
     db->clients[id - 1] = NULL;
@@ -238,7 +298,7 @@ void vs_client_close(vs_db *db, int id) {
 int vs_client_select(vs_db *db, int id) {
     vs_client *cl = client_of(db, id);
     if (!cl) return VS_ERR_STATE;
-    db->eng.client = cl;
+    vs_engine_use_client(&db->eng, cl);
     return 0;
 }
 
@@ -249,6 +309,10 @@ int vs_client_state(const vs_db *db) {
 
 void vs_client_reject(vs_db *db) { vs_client_flag_error(db->eng.client); }
 
-void vs_client_reset(vs_db *db) { vs_client_discard(&db->eng.clients, db->eng.client); }
+/* RESET: the transaction and watches dropped, database 0 selected. */
+void vs_client_reset(vs_db *db) {
+    vs_client_discard(&db->eng.clients, db->eng.client);
+    (void)vs_engine_select(&db->eng, 0); /* database 0 exists: never fails */
+}
 
 int vs_client_queue_placeholder(vs_db *db) { return vs_client_queue_frontend(&db->eng); }

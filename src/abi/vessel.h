@@ -27,6 +27,7 @@ typedef struct vs_db vs_db;
 typedef struct vs_options {
     uint64_t maxmemory; /* bytes; 0 = no limit */
     uint32_t seed;      /* seed for randomised structures; 0 = fixed default */
+    uint32_t databases; /* numbered databases (SELECT); 0 = 16, as Redis */
 } vs_options;
 
 /* Open an empty store; NULL when memory is short.  opt may be NULL. */
@@ -59,6 +60,20 @@ VS_EXPORT void vs_set_time(vs_db *db, double now_ms, int mode);
 VS_EXPORT int vs_expire_step(vs_db *db, unsigned budget);
 VS_EXPORT double vs_expire_next(const vs_db *db);
 VS_EXPORT double vs_expire_stat(const vs_db *db, int which);
+
+/* ---- numbered databases (SELECT) ----
+ * vs_databases: how many (vs_options.databases).  vs_db_stat(n, which):
+ * database n's 0 keys (-1: never used), 1 keys with an expiry time,
+ * 2 average time to live in ms (INFO keyspace's avg_ttl, over at most
+ * 1024 keys), 3 indexes.  vs_client_db: the current client's selected
+ * database. */
+VS_EXPORT int vs_databases(const vs_db *db);
+/* The next journal record selects its database even if the last one was
+ * of the same (a replica's stream starts here, in database 0; nothing
+ * changes while only database 0 was ever written). */
+VS_EXPORT void vs_journal_reselect_db(vs_db *db);
+VS_EXPORT double vs_db_stat(const vs_db *db, int n, int which);
+VS_EXPORT int vs_client_db(const vs_db *db);
 
 /* ---- pipelines (for a server front end; src/pipeline.c) ----
  * Run the complete RESP requests at the start of in[0, len) that name
@@ -108,7 +123,10 @@ VS_EXPORT const char *vs_error_text(const vs_db *db);
  * vs_rdb_load_stat: see VS_RDB_STAT_* in src/persist/rdb.h (the last
  * load's figures, kept after vs_rdb_load_end).
  * vs_index_script: the reply buffer holds a RESP2 array of one FT.CREATE
- * command (an array of bulk strings, as given) per index. */
+ * command (an array of bulk strings, as given) per index, in creation
+ * order, and one FT.ALIASADD per alias (after the FT.CREATEs, but before
+ * the FT.CREATE of an index that hides an alias of its name), so running
+ * the commands in order rebuilds the indexes and their aliases. */
 VS_EXPORT int vs_rdb_save_begin(vs_db *db);
 VS_EXPORT long vs_rdb_save_next(vs_db *db, uint8_t *buf, size_t cap);
 VS_EXPORT void vs_rdb_save_end(vs_db *db);
@@ -161,7 +179,7 @@ VS_EXPORT int vs_command_flags(const uint8_t *name, size_t len);
  * vs_client_state: bit 0 in MULTI, bit 1 a watched key changed, bit 2 a
  * command was refused while queueing; bits 8 on: the OR of the queued
  * commands' flags.  vs_client_reject: a front end refused a command
- * inside MULTI (EXEC will answer EXECABORT).  vs_client_reset: discard
+ * inside MULTI (EXEC will answer EXECABORT).  vs_client_reset (RESET: database 0 selected again): discard
  * and unwatch (RESET).  vs_client_queue_placeholder: queue the place of
  * a command the front end answers itself; EXEC replies a null there
  * (returns its index in the transaction, -1 when nothing was queued). */

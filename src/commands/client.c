@@ -16,10 +16,10 @@ static void mark_dirty(vs_clients *reg, vs_client *cl) {
     vs_client_unwatch(reg, cl);
 }
 
-static vs_watched *watches(vs_client *cl, const uint8_t *key, size_t klen) {
+static vs_watched *watches(vs_client *cl, uint32_t db, const uint8_t *key, size_t klen) {
     for (uint32_t i = 0; i < cl->nwatched; i++) {
         vs_watched *w = &cl->watched[i];
-        if (w->klen == klen && (klen == 0 || memcmp(w->key, key, klen) == 0)) return w;
+        if (w->db == db && w->klen == klen && (klen == 0 || memcmp(w->key, key, klen) == 0)) return w;
     }
     return NULL;
 }
@@ -27,9 +27,9 @@ static vs_watched *watches(vs_client *cl, const uint8_t *key, size_t klen) {
 /* A change to key; `deletes`: the key is gone after it.  The deletion of
  * a key that was already expired when watched is no change (Redis 7.0's
  * touchWatchedKey): its flag is cleared and the client stays clean. */
-static void touch(vs_clients *reg, const uint8_t *key, size_t klen, int deletes) {
+static void touch(vs_clients *reg, uint32_t db, const uint8_t *key, size_t klen, int deletes) {
     for (vs_client *cl = reg->head; cl && reg->watching; cl = cl->next) {
-        vs_watched *w = cl->nwatched ? watches(cl, key, klen) : NULL;
+        vs_watched *w = cl->nwatched ? watches(cl, db, key, klen) : NULL;
         if (!w) continue;
         if (w->expired && deletes)
             w->expired = 0;
@@ -40,11 +40,11 @@ static void touch(vs_clients *reg, const uint8_t *key, size_t klen, int deletes)
 
 /* FLUSHALL: the watchers of keys that exist now (before the flush), but
  * for keys already expired when watched (touchAllWatchedKeysInDb). */
-static void touch_existing(vs_clients *reg) {
+static void touch_existing(vs_clients *reg, vs_keyspace *ks, uint32_t db) {
     for (vs_client *cl = reg->head; cl && reg->watching; cl = cl->next) {
         for (uint32_t i = 0; i < cl->nwatched; i++) {
             vs_watched *w = &cl->watched[i];
-            if (!vs_ks_find(reg->ks, w->key, w->klen)) continue;
+            if (w->db != db || !vs_ks_find(ks, w->key, w->klen)) continue;
             if (w->expired) {
                 w->expired = 0;
                 continue;
@@ -64,20 +64,22 @@ static vs_status sub_prepare(void *ctx, const vs_change *ch) {
 /* Commit runs before the keyspace applies the change: FLUSHALL still sees
  * the keys it deletes. */
 static void sub_commit(void *ctx, const vs_change *ch) {
-    vs_clients *reg = ctx;
+    vs_clients_tap *t = ctx;
+    vs_clients *reg = t->reg;
+    uint32_t db = t->db;
     if (!reg->watching) return;
     switch (ch->kind) {
-    case VS_CHANGE_HASH: touch(reg, ch->key, ch->klen, ch->new_type == VS_TYPE_NONE); break;
+    case VS_CHANGE_HASH: touch(reg, db, ch->key, ch->klen, ch->new_type == VS_TYPE_NONE); break;
     case VS_CHANGE_STRING:
     case VS_CHANGE_EXPIRE: /* EXPIRE, PERSIST ...: Redis touches the key too */
-        touch(reg, ch->key, ch->klen, 0);
+        touch(reg, db, ch->key, ch->klen, 0);
         break;
-    case VS_CHANGE_DEL: touch(reg, ch->key, ch->klen, 1); break;
+    case VS_CHANGE_DEL: touch(reg, db, ch->key, ch->klen, 1); break;
     case VS_CHANGE_RENAME:
-        touch(reg, ch->key, ch->klen, 1);
-        touch(reg, ch->newkey, ch->newklen, 0);
+        touch(reg, db, ch->key, ch->klen, 1);
+        touch(reg, db, ch->newkey, ch->newklen, 0);
         break;
-    case VS_CHANGE_FLUSH: touch_existing(reg); break;
+    case VS_CHANGE_FLUSH: touch_existing(reg, t->ks, db); break;
     }
 }
 
@@ -86,17 +88,66 @@ static void sub_abort(void *ctx, const vs_change *ch) {
     (void)ch;
 }
 
-vs_status vs_clients_init(vs_clients *reg, vs_keyspace *ks) {
-    memset(reg, 0, sizeof *reg);
-    reg->ks = ks;
-    vs_subscriber sub = {reg, sub_prepare, sub_commit, sub_abort};
-    return vs_ks_subscribe(ks, &sub);
-}
+void vs_clients_init(vs_clients *reg) { memset(reg, 0, sizeof *reg); }
 
 void vs_clients_release(vs_clients *reg) {
     while (reg->head) vs_client_release(reg, reg->head);
-    if (reg->ks) vs_ks_unsubscribe(reg->ks, reg);
     memset(reg, 0, sizeof *reg);
+}
+
+vs_status vs_clients_tap_init(vs_clients_tap *t, vs_clients *reg, vs_keyspace *ks, uint32_t db) {
+    t->reg = reg;
+    t->ks = ks;
+    t->db = db;
+    vs_subscriber sub = {t, sub_prepare, sub_commit, sub_abort};
+    vs_status st = vs_ks_subscribe(ks, &sub);
+    if (st != VS_OK) t->ks = NULL;
+    return st;
+}
+
+void vs_clients_tap_release(vs_clients_tap *t) {
+    if (t->ks) vs_ks_unsubscribe(t->ks, t);
+    t->ks = NULL;
+}
+
+/* A key's logical expiry in a keyspace, as the engine sees it now. */
+static int expired_in(const vs_engine *eng, vs_keyspace *ks, const vs_kentry *e) {
+    return e && vs_expire_hidden_in(eng, ks, e);
+}
+
+/* Redis 7.0's touchAllWatchedKeysInDb(emptied, replaced_with) for SWAPDB:
+ * the watchers of keys of database `db` (keyspace `emptied`) when its
+ * contents are replaced by `with`'s. */
+static void touch_replaced(vs_clients *reg, const vs_engine *eng, uint32_t db, vs_keyspace *emptied,
+                           vs_keyspace *with) {
+    for (vs_client *cl = reg->head; cl && reg->watching; cl = cl->next) {
+        for (uint32_t i = 0; i < cl->nwatched; i++) {
+            vs_watched *w = &cl->watched[i];
+            if (w->db != db) continue;
+            const vs_kentry *old = vs_ks_find(emptied, w->key, w->klen);
+            const vs_kentry *rep = vs_ks_find(with, w->key, w->klen);
+            if (!old && !rep) continue;
+            if (w->expired) {
+                if (!rep) {
+                    w->expired = 0; /* an expired key gone: no change */
+                    continue;
+                }
+                if (expired_in(eng, with, rep)) continue; /* expired stays expired */
+            } else if (!old && expired_in(eng, with, rep)) {
+                w->expired = 1; /* nothing replaced by an expired key */
+                continue;
+            }
+            mark_dirty(reg, cl);
+            break;
+        }
+    }
+}
+
+void vs_clients_touch_swap(vs_clients *reg, const vs_engine *eng, uint32_t a, vs_keyspace *ka, uint32_t b,
+                           vs_keyspace *kb) {
+    if (!reg->watching) return;
+    touch_replaced(reg, eng, a, ka, kb);
+    touch_replaced(reg, eng, b, kb, ka);
 }
 
 void vs_clients_touch_all(vs_clients *reg) {
@@ -170,7 +221,7 @@ void vs_client_discard(vs_clients *reg, vs_client *cl) {
 }
 
 vs_status vs_client_watch(vs_clients *reg, vs_client *cl, const uint8_t *key, size_t klen, int expired) {
-    if (watches(cl, key, klen)) return VS_OK;
+    if (watches(cl, cl->db, key, klen)) return VS_OK;
     if (cl->nwatched == cl->wcap) {
         uint32_t cap = cl->wcap ? cl->wcap * 2 : 4;
         vs_watched *w = vs_realloc(cl->watched, (size_t)cap * sizeof *w);
@@ -181,7 +232,7 @@ vs_status vs_client_watch(vs_clients *reg, vs_client *cl, const uint8_t *key, si
     uint8_t *copy = vs_malloc(klen ? klen : 1);
     if (!copy) return VS_ERR_NOMEM;
     if (klen) memcpy(copy, key, klen);
-    cl->watched[cl->nwatched++] = (vs_watched){copy, klen, expired};
+    cl->watched[cl->nwatched++] = (vs_watched){copy, klen, cl->db, expired};
     reg->watching++;
     return VS_OK;
 }
@@ -199,8 +250,9 @@ int vs_client_watched_key_expired(const vs_client *cl, const vs_engine *eng) {
     for (uint32_t i = 0; i < cl->nwatched; i++) {
         const vs_watched *w = &cl->watched[i];
         if (w->expired) continue; /* expired when watched: no change */
-        const vs_kentry *e = vs_ks_find((vs_keyspace *)&eng->store.ks, w->key, w->klen);
-        if (e && vs_expire_hidden(eng, e)) return 1;
+        vs_store *s = vs_engine_db_if(eng, w->db);
+        const vs_kentry *e = s ? vs_ks_find(&s->ks, w->key, w->klen) : NULL;
+        if (e && vs_expire_hidden_in(eng, &s->ks, e)) return 1;
     }
     return 0;
 }

@@ -16,8 +16,14 @@
  * Queued commands are copies of their arguments (one allocation each),
  * counted in used memory like any other engine allocation.
  *
+ * Databases: a client has a selected database (`db`, 0 at first), and a
+ * watched key is a key of the database selected when WATCH ran (Redis
+ * watches key and database).  The registry subscribes to each database's
+ * keyspace through a tap carrying its number.
+ *
  * Invariants:
  *  - nqueue == 0 unless flags has VS_CLIENT_MULTI.
+ *  - db is a database that exists (the engine creates it on SELECT).
  *  - A watched key appears once in a client's list; reg->watching is the
  *    sum of the clients' nwatched (0: changes cost one comparison).
  *  - Every client is in its registry's list from init to release.
@@ -48,6 +54,7 @@ typedef struct vs_queued {
 typedef struct vs_watched {
     uint8_t *key;
     size_t klen;
+    uint32_t db; /* the database it is a key of */
     /* The key was present but logically expired when WATCH ran (Redis
      * 7.0's watchedKey.expired).  Its deletion is then no change (it was
      * already gone for every reader): the flag is cleared instead of the
@@ -58,6 +65,7 @@ typedef struct vs_watched {
 
 typedef struct vs_client {
     uint32_t flags;        /* VS_CLIENT_* */
+    uint32_t db;           /* selected database (SELECT) */
     vs_queued *queue;      /* commands queued since MULTI */
     uint32_t nqueue, qcap;
     uint32_t qflags;       /* OR of the queued commands' VS_CMD_* flags */
@@ -69,12 +77,27 @@ typedef struct vs_client {
 typedef struct vs_clients {
     vs_client *head;   /* every client */
     uint64_t watching; /* watched keys over all clients */
-    vs_keyspace *ks;
 } vs_clients;
 
-/* Subscribe to ks (for the registry's life: ks must not move). */
-vs_status vs_clients_init(vs_clients *reg, vs_keyspace *ks);
+/* One database's subscription: the changes of its keyspace touch the
+ * watchers of its keys. */
+typedef struct vs_clients_tap {
+    vs_clients *reg;
+    vs_keyspace *ks;
+    uint32_t db;       /* the database's number (SWAPDB renumbers taps) */
+} vs_clients_tap;
+
+void vs_clients_init(vs_clients *reg);
 void vs_clients_release(vs_clients *reg);
+/* Subscribe a database's keyspace (for the tap's life: neither moves). */
+vs_status vs_clients_tap_init(vs_clients_tap *t, vs_clients *reg, vs_keyspace *ks, uint32_t db);
+void vs_clients_tap_release(vs_clients_tap *t);
+/* SWAPDB a b, before the databases trade places (Redis 7.0's
+ * touchAllWatchedKeysInDb both ways): a watcher of a key of a or b that
+ * exists in either is dirty (with the rules for keys expired when
+ * watched).  ka, kb: the keyspaces of a and b. */
+void vs_clients_touch_swap(vs_clients *reg, const vs_engine *eng, uint32_t a, vs_keyspace *ka, uint32_t b,
+                           vs_keyspace *kb);
 /* Every watching client dirty (the store was replaced by a load). */
 void vs_clients_touch_all(vs_clients *reg);
 
@@ -95,7 +118,8 @@ static inline void vs_client_flag_error(vs_client *cl) {
  * unwatch everything: DISCARD, EXEC's end, RESET, a closed connection. */
 void vs_client_discard(vs_clients *reg, vs_client *cl);
 
-/* Watch a key (a key already watched is kept as it is). */
+/* Watch a key of the client's selected database (a key already watched
+ * is kept as it is). */
 vs_status vs_client_watch(vs_clients *reg, vs_client *cl, const uint8_t *key, size_t klen, int expired);
 void vs_client_unwatch(vs_clients *reg, vs_client *cl);
 /* Unwatch the keys watched after the first n (a WATCH that failed part

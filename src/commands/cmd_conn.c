@@ -1,5 +1,6 @@
-/* cmd_conn.c - connection and server commands: PING, ECHO, DBSIZE,
- * FLUSHALL/FLUSHDB and CONFIG GET/SET over the engine's settings. */
+/* cmd_conn.c - connection and server commands: PING, ECHO and CONFIG
+ * GET/SET over the engine's settings (the databases' commands are
+ * cmd_db.c's). */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,21 +22,6 @@ vs_status vs_cmd_ping(vs_ctx *c) {
 
 vs_status vs_cmd_echo(vs_ctx *c) {
     vs_reply_bulk(c->r, ARG(1));
-    return VS_OK;
-}
-
-vs_status vs_cmd_dbsize(vs_ctx *c) {
-    vs_reply_int(c->r, c->eng->store.ks.count);
-    return VS_OK;
-}
-
-vs_status vs_cmd_flushall(vs_ctx *c) {
-    if (c->argc > 2) return VS_ERR_SYNTAX;
-    /* Redis: strcasecmp on the argument, read as a C string */
-    if (c->argc == 2 && !vs_eq_nocase_cstr(ARG(1), "ASYNC") && !vs_eq_nocase_cstr(ARG(1), "SYNC"))
-        return VS_ERR_SYNTAX;
-    vs_ks_flush(&c->eng->store.ks);
-    vs_reply_simple(c->r, "OK");
     return VS_OK;
 }
 

@@ -70,7 +70,7 @@ static vs_status expire_generic(vs_ctx *c, int relative, int seconds) {
         return VS_OK;
     }
     if (flags) {
-        int64_t cur = vs_exp_of(&eng->store.ks, e);
+        int64_t cur = vs_exp_of(&eng->store->ks, e);
         int none = cur == VS_NO_EXPIRE;
         if (((flags & EXP_NX) && !none) || ((flags & EXP_XX) && none) ||
             ((flags & EXP_GT) && (none || when <= cur)) || ((flags & EXP_LT) && !none && when >= cur)) {
@@ -80,12 +80,12 @@ static vs_status expire_generic(vs_ctx *c, int relative, int seconds) {
     }
     if (vs_expire_past(eng, when)) {
         /* A time already past: the key is deleted now (journal: DEL). */
-        vs_ks_delete(&eng->store.ks, ARG(1));
+        vs_ks_delete(&eng->store->ks, ARG(1));
         vs_reply_int(c->r, 1);
         return VS_OK;
     }
     vs_kwrite w;
-    st = vs_kw_expire_begin(&w, &eng->store.ks, ARG(1), when);
+    st = vs_kw_expire_begin(&w, &eng->store->ks, ARG(1), when);
     if (st == VS_OK) st = vs_kw_commit(&w);
     if (st == VS_OK) vs_reply_int(c->r, 1);
     return st;
@@ -104,7 +104,7 @@ static vs_status ttl_generic(vs_ctx *c, int ms, int absolute) {
         vs_reply_int(c->r, -2);
         return VS_OK;
     }
-    int64_t when = vs_exp_of(&c->eng->store.ks, e);
+    int64_t when = vs_exp_of(&c->eng->store->ks, e);
     if (when == VS_NO_EXPIRE) {
         vs_reply_int(c->r, -1);
         return VS_OK;
@@ -132,7 +132,7 @@ vs_status vs_cmd_persist(vs_ctx *c) {
         return VS_OK;
     }
     vs_kwrite w;
-    st = vs_kw_expire_begin(&w, &c->eng->store.ks, ARG(1), VS_NO_EXPIRE);
+    st = vs_kw_expire_begin(&w, &c->eng->store->ks, ARG(1), VS_NO_EXPIRE);
     if (st == VS_OK) st = vs_kw_commit(&w);
     if (st == VS_OK) vs_reply_int(c->r, 1);
     return st;

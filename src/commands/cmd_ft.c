@@ -12,7 +12,7 @@
 
 vs_status vs_cmd_ft_create(vs_ctx *c) {
     vs_args a = {c->argv, c->argvlen, 1, c->argc};
-    vs_status st = vs_search_create(&c->eng->store.search, &a, c->err);
+    vs_status st = vs_search_create(&c->eng->store->search, &a, c->err);
     if (st == VS_OK) vs_reply_simple(c->r, "OK");
     return st;
 }
@@ -21,13 +21,13 @@ vs_status vs_cmd_ft_create(vs_ctx *c) {
  * the drop's own record and its check (vs_journal_reserve counts from the
  * journal's current length, so this one reservation must cover them all). */
 static vs_status reserve_dd(vs_ctx *c) {
-    const vs_ftindex *x = vs_search_find(&c->eng->store.search, c->argv[1], c->argvlen[1]);
+    const vs_ftindex *x = vs_search_find(&c->eng->store->search, c->argv[1], c->argvlen[1]);
     if (!x || !c->eng->journal.enabled) return VS_OK;
     size_t need = vs_resp_command_size(c->argc, c->argvlen) + VS_JOURNAL_CHECK_LEN;
-    uint32_t bound = vs_ks_id_bound(&c->eng->store.ks);
+    uint32_t bound = vs_ks_id_bound(&c->eng->store->ks);
     for (uint32_t id = 0; id < bound; id++) {
         if (!vs_ftindex_holds(x, id)) continue;
-        const vs_kentry *e = vs_ks_by_id(&c->eng->store.ks, id);
+        const vs_kentry *e = vs_ks_by_id(&c->eng->store->ks, id);
         if (e) need += e->klen + 32;
     }
     return vs_journal_reserve(&c->eng->journal, need);
@@ -39,7 +39,7 @@ static vs_status drop(vs_ctx *c, int dd) {
         vs_status st = reserve_dd(c);
         if (st != VS_OK) return st;
     }
-    vs_status st = vs_search_drop(&c->eng->store.search, c->argv[1], c->argvlen[1], dd, c->err);
+    vs_status st = vs_search_drop(&c->eng->store->search, c->argv[1], c->argvlen[1], dd, c->err);
     if (st == VS_OK) vs_reply_simple(c->r, "OK");
     return st;
 }
@@ -67,7 +67,7 @@ vs_status vs_cmd_ft_drop(vs_ctx *c) {
 }
 
 vs_status vs_cmd_ft_list(vs_ctx *c) {
-    const vs_search *s = &c->eng->store.search;
+    const vs_search *s = &c->eng->store->search;
     vs_reply_set(c->r, s->n);
     for (uint32_t i = 0; i < s->n; i++) {
         const vs_schema *sc = &s->idx[i]->schema;

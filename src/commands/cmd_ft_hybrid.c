@@ -8,7 +8,7 @@
 #include "query/registry.h"
 
 vs_status vs_cmd_ft_hybrid(vs_ctx *c) {
-    const vs_ftindex *x = vs_search_find(&c->eng->store.search, c->argv[1], c->argvlen[1]);
+    const vs_ftindex *x = vs_search_find(&c->eng->store->search, c->argv[1], c->argvlen[1]);
     if (!x) return vs_err_set(c->err, VS_ERR, "No such index %.*s", (int)c->argvlen[1], (const char *)c->argv[1]);
     vs_arena ar = {0};
     vs_hybrid_plan p;

@@ -218,8 +218,8 @@ static void reply_info(const vs_ftindex *x, vs_reply *r) {
 }
 
 vs_status vs_cmd_ft_info(vs_ctx *c) {
-    const vs_ftindex *x = vs_search_find(&c->eng->store.search, c->argv[1], c->argvlen[1]);
-    if (!x) return vs_search_not_found(c->argv[1], c->argvlen[1], c->err);
+    const vs_ftindex *x = vs_search_find(&c->eng->store->search, c->argv[1], c->argvlen[1]);
+    if (!x) return vs_search_not_found(&c->eng->store->search, c->argv[1], c->argvlen[1], c->err);
     if (c->argc > 2) {
         if (c->argc > 3) return vs_arity_error(c);
         if (vs_arg_is(c, 2, "PRIMARY") || vs_arg_is(c, 2, "CLUSTER"))

@@ -8,8 +8,8 @@
 #include "query/search.h"
 
 vs_status vs_cmd_ft_search(vs_ctx *c) {
-    const vs_ftindex *x = vs_search_find(&c->eng->store.search, c->argv[1], c->argvlen[1]);
-    if (!x) return vs_search_not_found(c->argv[1], c->argvlen[1], c->err);
+    const vs_ftindex *x = vs_search_find(&c->eng->store->search, c->argv[1], c->argvlen[1]);
+    if (!x) return vs_search_not_found(&c->eng->store->search, c->argv[1], c->argvlen[1], c->err);
     vs_arena ar = {0};
     vs_search_plan p;
     vs_search_rows rows;

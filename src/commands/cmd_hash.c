@@ -28,7 +28,7 @@ static vs_status hset_pairs(vs_ctx *c, uint32_t *added) {
     vs_kentry *e;
     vs_status st = vs_lookup_write(c->eng, ARG(1), &e); /* an expired key is deleted first */
     if (st != VS_OK) return st;
-    st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
+    st = vs_kw_hash_begin(&w, &c->eng->store->ks, ARG(1), 1);
     if (st != VS_OK) return st;
     for (int i = 2; i < c->argc; i += 2) {
         st = vs_kw_hset(&w, ARG(i), ARG(i + 1));
@@ -60,7 +60,7 @@ vs_status vs_cmd_hsetnx(vs_ctx *c) {
     vs_kentry *e;
     vs_status st = vs_lookup_write(c->eng, ARG(1), &e); /* an expired key is deleted first */
     if (st != VS_OK) return st;
-    st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
+    st = vs_kw_hash_begin(&w, &c->eng->store->ks, ARG(1), 1);
     if (st != VS_OK) return st;
     if (vs_hash_get(vs_kw_hash(&w), ARG(2))) {
         vs_kw_discard(&w);
@@ -131,7 +131,7 @@ vs_status vs_cmd_hdel(vs_ctx *c) {
     vs_kentry *e;
     vs_status st = vs_lookup_write(c->eng, ARG(1), &e); /* an expired key is deleted first */
     if (st != VS_OK) return st;
-    st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 0);
+    st = vs_kw_hash_begin(&w, &c->eng->store->ks, ARG(1), 0);
     if (st != VS_OK) return st;
     if (!w.plan.h) {
         vs_reply_int(c->r, 0);
@@ -191,7 +191,7 @@ vs_status vs_cmd_hincrby(vs_ctx *c) {
     vs_kentry *e;
     st = vs_lookup_write(c->eng, ARG(1), &e); /* an expired key is deleted first */
     if (st != VS_OK) return st;
-    st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
+    st = vs_kw_hash_begin(&w, &c->eng->store->ks, ARG(1), 1);
     if (st != VS_OK) return st;
     const vs_hfield *f = vs_hash_get(vs_kw_hash(&w), ARG(2));
     if (f && !vs_parse_ll(vs_hfield_value(f), f->vlen, &old)) {
@@ -219,7 +219,7 @@ vs_status vs_cmd_hincrbyfloat(vs_ctx *c) {
     vs_kentry *e;
     vs_status st = vs_lookup_write(c->eng, ARG(1), &e); /* an expired key is deleted first */
     if (st != VS_OK) return st;
-    st = vs_kw_hash_begin(&w, &c->eng->store.ks, ARG(1), 1);
+    st = vs_kw_hash_begin(&w, &c->eng->store->ks, ARG(1), 1);
     if (st != VS_OK) return st;
     const vs_hfield *f = vs_hash_get(vs_kw_hash(&w), ARG(2));
     if (f && !vs_parse_ld(vs_hfield_value(f), f->vlen, &old)) {

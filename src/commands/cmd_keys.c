@@ -20,7 +20,7 @@ vs_status vs_cmd_del(vs_ctx *c) {
     long long n = 0;
     for (int i = 1; i < c->argc; i++) {
         /* An expired key is deleted as expired (not counted), as Redis. */
-        if (vs_lookup(c->eng, ARG(i))) n += vs_ks_delete(&c->eng->store.ks, ARG(i));
+        if (vs_lookup(c->eng, ARG(i))) n += vs_ks_delete(&c->eng->store->ks, ARG(i));
     }
     vs_reply_int(c->r, n);
     return VS_OK;
@@ -61,7 +61,7 @@ vs_status vs_cmd_rename(vs_ctx *c) {
     vs_status st = rename_lookup(c, &src, &dst);
     if (st != VS_OK) return st;
     vs_kwrite w;
-    st = vs_kw_rename_begin(&w, &c->eng->store.ks, ARG(1), ARG(2));
+    st = vs_kw_rename_begin(&w, &c->eng->store->ks, ARG(1), ARG(2));
     if (st == VS_OK) st = vs_kw_commit(&w);
     if (st == VS_OK) vs_reply_simple(c->r, "OK");
     return st;
@@ -76,7 +76,7 @@ vs_status vs_cmd_renamenx(vs_ctx *c) {
         return VS_OK;
     }
     vs_kwrite w;
-    st = vs_kw_rename_begin(&w, &c->eng->store.ks, ARG(1), ARG(2));
+    st = vs_kw_rename_begin(&w, &c->eng->store->ks, ARG(1), ARG(2));
     if (st == VS_OK) st = vs_kw_commit(&w);
     if (st == VS_OK) vs_reply_int(c->r, 1);
     return st;
@@ -85,7 +85,7 @@ vs_status vs_cmd_renamenx(vs_ctx *c) {
 static int is_match_all(const uint8_t *p, size_t n) { return n == 1 && p[0] == '*'; }
 
 vs_status vs_cmd_keys(vs_ctx *c) {
-    vs_keyspace *ks = &c->eng->store.ks;
+    vs_keyspace *ks = &c->eng->store->ks;
     int all = is_match_all(ARG(1));
     size_t at = vs_reply_defer(c->r);
     size_t n = 0;
@@ -108,7 +108,7 @@ static int scan_match(const vs_engine *eng, const vs_kentry *e, const uint8_t *p
 }
 
 vs_status vs_cmd_scan(vs_ctx *c) {
-    vs_keyspace *ks = &c->eng->store.ks;
+    vs_keyspace *ks = &c->eng->store->ks;
     unsigned long long cursor;
     if (!vs_parse_cursor(ARG(1), &cursor)) return vs_err_set(c->err, VS_ERR, "ERR invalid cursor");
     long long count = SCAN_DEFAULT_COUNT;

@@ -50,7 +50,7 @@ vs_status vs_cmd_watch(vs_ctx *c) {
         uint32_t before = cl->nwatched;
         for (int i = 1; i < c->argc; i++) {
             /* WATCH reads no key (an expired one stays until touched). */
-            const vs_kentry *e = vs_ks_find(&c->eng->store.ks, c->argv[i], c->argvlen[i]);
+            const vs_kentry *e = vs_ks_find(&c->eng->store->ks, c->argv[i], c->argvlen[i]);
             int expired = e && vs_expire_hidden(c->eng, e);
             if (vs_client_watch(&c->eng->clients, cl, c->argv[i], c->argvlen[i], expired) != VS_OK) {
                 vs_client_unwatch_from(&c->eng->clients, cl, before);

@@ -103,9 +103,9 @@ static vs_status set_generic(vs_ctx *c, int key, int val, int flags, int expire)
         if (!get) vs_reply_null(c->r);
         return VS_OK;
     }
-    if ((flags & S_KEEPTTL) && e) when = vs_exp_of(&eng->store.ks, e);
+    if ((flags & S_KEEPTTL) && e) when = vs_exp_of(&eng->store->ks, e);
     vs_kwrite w;
-    st = vs_kw_string_begin(&w, &eng->store.ks, ARG(key), ARG(val), when);
+    st = vs_kw_string_begin(&w, &eng->store->ks, ARG(key), ARG(val), when);
     if (st == VS_OK) st = vs_kw_commit(&w);
     if (st == VS_OK && !get) vs_reply_simple(c->r, "OK");
     return st;
@@ -151,12 +151,12 @@ vs_status vs_cmd_getex(vs_ctx *c) {
     if (expire && (st = expire_ms(c, expire, flags, &when)) != VS_OK) return st;
     vs_reply_bulk(c->r, e->v.str->data, e->v.str->len);
     if ((flags & (S_EXAT | S_PXAT)) && vs_expire_past(eng, when)) {
-        vs_ks_delete(&eng->store.ks, ARG(1));
+        vs_ks_delete(&eng->store->ks, ARG(1));
         return VS_OK;
     }
     if (!expire && !(flags & S_PERSIST)) return VS_OK;
     vs_kwrite w;
-    st = vs_kw_expire_begin(&w, &eng->store.ks, ARG(1), when);
+    st = vs_kw_expire_begin(&w, &eng->store->ks, ARG(1), when);
     if (st == VS_OK) st = vs_kw_commit(&w);
     return st;
 }

@@ -26,7 +26,10 @@ static const vs_command command_table[] = {
     {"echo", 2, F, vs_cmd_echo, 0, 0, 0, "connection", "1.0.0", "Returns the given string."},
     {"dbsize", 1, R | F, vs_cmd_dbsize, 0, 0, 0, "server", "1.0.0", "Returns the number of keys in the database."},
     {"flushall", -1, W | A, vs_cmd_flushall, 0, 0, 0, "server", "1.0.0", "Removes all keys from all databases."},
-    {"flushdb", -1, W | A, vs_cmd_flushall, 0, 0, 0, "server", "1.0.0", "Remove all keys from the current database."},
+    {"flushdb", -1, W | A, vs_cmd_flushdb, 0, 0, 0, "server", "1.0.0", "Remove all keys from the current database."},
+    {"select", 2, F | S, vs_cmd_select, 0, 0, 0, "connection", "1.0.0", "Changes the selected database."},
+    {"swapdb", 3, W | F | J | S, vs_cmd_swapdb, 0, 0, 0, "server", "4.0.0", "Swaps two Redis databases."},
+    {"move", 3, W | F | S, vs_cmd_move, 1, 1, 1, "generic", "1.0.0", "Moves a key to another database."},
     {"config", -2, A | S, vs_cmd_config, 0, 0, 0, "server", "2.0.0", "A container for server configuration commands (GET, SET)."},
     {"command", -1, R | S, vs_cmd_command, 0, 0, 0, "server", "2.8.13", "Returns detailed information about all commands."},
 
@@ -82,6 +85,9 @@ static const vs_command command_table[] = {
     {"FT.DROPINDEX", -2, W | X | J, vs_cmd_ft_dropindex, 0, 0, 0, "search", "1.0.0", "Deletes an index."},
     {"FT.DROP", -2, W | X | J, vs_cmd_ft_drop, 0, 0, 0, "search", "1.0.0", "Deletes an index and, unless KEEPDOCS is given, the documents it indexed."},
     {"FT._LIST", 1, R | X, vs_cmd_ft_list, 0, 0, 0, "search", "1.0.0", "Lists the indexes."},
+    {"FT.ALIASADD", 3, W | M | X | J, vs_cmd_ft_aliasadd, 0, 0, 0, "search", "1.0.0", "Adds an alias to the index"},
+    {"FT.ALIASUPDATE", 3, W | M | X | J, vs_cmd_ft_aliasupdate, 0, 0, 0, "search", "1.0.0", "Adds or updates an alias to the index"},
+    {"FT.ALIASDEL", 2, W | X | J, vs_cmd_ft_aliasdel, 0, 0, 0, "search", "1.0.0", "Deletes an alias from the index"},
 };
 
 #undef W
@@ -195,8 +201,12 @@ vs_status vs_command_call(vs_engine *eng, const vs_command *cmd, int argc, const
         return vs_err_code(c.err, VS_ERR_NOMEM);
     }
     vs_status st = cmd->fn(&c);
-    if (st == VS_OK && (cmd->flags & VS_CMD_JOURNAL) && eng->journal.enabled)
+    if (st == VS_OK && (cmd->flags & VS_CMD_JOURNAL) && eng->journal.enabled) {
+        /* FT.CREATE and the like act on the selected database; SWAPDB
+         * names its own. */
+        if (cmd->fn != vs_cmd_swapdb) vs_journal_select(&eng->journal, vs_engine_dbnum(eng));
         vs_journal_append(&eng->journal, argc, argv, argvlen);
+    }
     if (st == VS_OK && c.r->failed) st = vs_err_code(c.err, VS_ERR_NOMEM);
     return st;
 }

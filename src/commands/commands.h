@@ -10,6 +10,10 @@ vs_status vs_cmd_ping(vs_ctx *c);
 vs_status vs_cmd_echo(vs_ctx *c);
 vs_status vs_cmd_dbsize(vs_ctx *c);
 vs_status vs_cmd_flushall(vs_ctx *c);
+vs_status vs_cmd_flushdb(vs_ctx *c);
+vs_status vs_cmd_select(vs_ctx *c);
+vs_status vs_cmd_swapdb(vs_ctx *c);
+vs_status vs_cmd_move(vs_ctx *c);
 vs_status vs_cmd_config(vs_ctx *c);
 
 /* cmd_command.c: COMMAND and its subcommands */
@@ -82,5 +86,8 @@ vs_status vs_cmd_ft_info(vs_ctx *c);
 vs_status vs_cmd_ft_dropindex(vs_ctx *c);
 vs_status vs_cmd_ft_drop(vs_ctx *c);
 vs_status vs_cmd_ft_list(vs_ctx *c);
+vs_status vs_cmd_ft_aliasadd(vs_ctx *c);
+vs_status vs_cmd_ft_aliasupdate(vs_ctx *c);
+vs_status vs_cmd_ft_aliasdel(vs_ctx *c);
 
 #endif

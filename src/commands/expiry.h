@@ -39,8 +39,11 @@ vs_kentry *vs_lookup(vs_engine *eng, const uint8_t *key, size_t klen);
  * key or NULL.  VS_ERR_NOMEM when the deletion cannot be journaled. */
 vs_status vs_lookup_write(vs_engine *eng, const uint8_t *key, size_t klen, vs_kentry **out);
 
-/* Is e expired and to be hidden (by a command that walks keys)? */
+/* Is e (a key of the selected database) expired and to be hidden (by a
+ * command that walks keys)? */
 int vs_expire_hidden(const vs_engine *eng, const vs_kentry *e);
+/* The same for a key of keyspace ks (any database). */
+int vs_expire_hidden_in(const vs_engine *eng, const vs_keyspace *ks, const vs_kentry *e);
 
 /* The time before which keys are hidden (FT.SEARCH), or VS_NO_EXPIRE. */
 int64_t vs_expire_horizon(const vs_engine *eng);
@@ -49,11 +52,16 @@ int64_t vs_expire_horizon(const vs_engine *eng);
  * key (Redis's checkAlreadyExpired: never while loading)? */
 int vs_expire_past(const vs_engine *eng, int64_t when);
 
-/* Delete e because it expired (journal room permitting); 1 if deleted. */
+/* Delete e (a key of the selected database) because it expired (journal
+ * room permitting); 1 if deleted. */
 int vs_expire_delete(vs_engine *eng, vs_kentry *e);
+/* vs_lookup and vs_lookup_write in keyspace ks (MOVE's destination). */
+vs_kentry *vs_lookup_in(vs_engine *eng, vs_keyspace *ks, const uint8_t *key, size_t klen);
+vs_status vs_lookup_write_in(vs_engine *eng, vs_keyspace *ks, const uint8_t *key, size_t klen, vs_kentry **out);
 
-/* The active cycle: delete up to `budget` expired keys, earliest first,
- * and seal their journal records as one command's.  Returns 1 while
+/* The active cycle: delete up to `budget` expired keys, earliest first in
+ * each database (database by database, every one that exists), and seal
+ * their journal records as one command's.  Returns 1 while
  * expired keys remain (call again), 0 otherwise; nothing in
  * VS_EXPIRE_HIDE or VS_EXPIRE_OFF.  *done gets the keys deleted. */
 int vs_expire_cycle(vs_engine *eng, uint32_t budget, uint32_t *done);

@@ -30,7 +30,9 @@ vs_status vs_journal_reserve(vs_journal *j, size_t n) {
 
 vs_status vs_journal_reserve_command(vs_journal *j, int argc, const size_t *lens) {
     if (!j->enabled) return VS_OK;
-    return vs_journal_reserve(j, vs_resp_command_size(argc, lens) + 32 * (size_t)argc + 64 + VS_JOURNAL_CHECK_LEN);
+    /* Removals may name two databases (MOVE): a SELECT for each. */
+    return vs_journal_reserve(j, vs_resp_command_size(argc, lens) + 32 * (size_t)argc + 64 + VS_JOURNAL_CHECK_LEN +
+                                     2 * VS_JOURNAL_SELECT_MAX);
 }
 
 static void put_header(vs_journal *j, char type, size_t v) {
@@ -114,6 +116,30 @@ void vs_journal_seal(vs_journal *j) {
 void vs_journal_restart(vs_journal *j, uint64_t chain) {
     j->chain = chain;
     j->mark = j->len;
+    vs_journal_reselect(j);
+}
+
+void vs_journal_reselect(vs_journal *j) {
+    if (j->multi) j->db = -1;
+}
+
+/* Size of `SELECT db` (and its bytes when write is set) if db is not the
+ * last record's database. */
+static size_t select_record(vs_journal *j, uint32_t db, int write) {
+    if (j->db == (long long)db) return 0;
+    char num[16];
+    const uint8_t *argv[2] = {(const uint8_t *)"SELECT", (const uint8_t *)num};
+    size_t lens[2] = {6, (size_t)vs_ll2str(num, (long long)db)};
+    if (write) {
+        vs_journal_append(j, 2, argv, lens);
+        j->db = db;
+        if (db) j->multi = 1;
+    }
+    return vs_resp_command_size(2, lens);
+}
+
+void vs_journal_select(vs_journal *j, uint32_t db) {
+    if (j->enabled) select_record(j, db, 1);
 }
 
 void vs_journal_consume(vs_journal *j, size_t n) {
@@ -216,30 +242,46 @@ static size_t record(vs_journal *j, const vs_change *ch, int write) {
         return vs_resp_command_size(3, lens);
     }
     case VS_CHANGE_FLUSH: {
-        const uint8_t *argv[1] = {(const uint8_t *)"FLUSHALL"};
-        size_t lens[1] = {8};
-        if (write) vs_journal_append(j, 1, argv, lens);
+        /* FLUSHDB; the FLUSHALL command's flushes are one FLUSHALL. */
+        if (j->flushall == 2) return 0;
+        const uint8_t *argv[1] = {(const uint8_t *)(j->flushall ? "FLUSHALL" : "FLUSHDB")};
+        size_t lens[1] = {j->flushall ? 8u : 7u};
+        if (write) {
+            vs_journal_append(j, 1, argv, lens);
+            if (j->flushall) j->flushall = 2;
+        }
         return vs_resp_command_size(1, lens);
     }
     }
     return 0;
 }
 
+/* FLUSHALL's record names no database. */
+static int needs_select(const vs_journal *j, const vs_change *ch) {
+    return !(ch->kind == VS_CHANGE_FLUSH && j->flushall);
+}
+
 static vs_status sub_prepare(void *ctx, const vs_change *ch) {
-    vs_journal *j = ctx;
+    vs_journal_tap *t = ctx;
+    vs_journal *j = t->j;
     if (!j->enabled) return VS_OK;
-    return vs_journal_reserve(j, record(j, ch, 0) + VS_JOURNAL_CHECK_LEN);
+    return vs_journal_reserve(j, record(j, ch, 0) + VS_JOURNAL_SELECT_MAX + VS_JOURNAL_CHECK_LEN);
 }
 
 static void sub_commit(void *ctx, const vs_change *ch) {
-    vs_journal *j = ctx;
+    vs_journal_tap *t = ctx;
+    vs_journal *j = t->j;
     if (!j->enabled) return;
     /* Room was reserved: by prepare, or for removals (which cannot be
      * refused) by the command layer before the command ran. */
-    if (j->len + record(j, ch, 0) > j->cap) {
+    size_t n = record(j, ch, 0);
+    if (!n) return;
+    int sel = needs_select(j, ch);
+    if (j->len + n + (sel ? select_record(j, t->db, 0) : 0) > j->cap) {
         j->lost++;
         return;
     }
+    if (sel) select_record(j, t->db, 1);
     record(j, ch, 1);
 }
 
@@ -248,15 +290,27 @@ static void sub_abort(void *ctx, const vs_change *ch) {
     (void)ch;
 }
 
-vs_status vs_journal_init(vs_journal *j, vs_keyspace *ks) {
+vs_status vs_journal_init(vs_journal *j) {
     memset(j, 0, sizeof *j);
-    j->ks = ks;
-    vs_subscriber sub = {j, sub_prepare, sub_commit, sub_abort};
-    return vs_ks_subscribe(ks, &sub);
+    return VS_OK;
 }
 
 void vs_journal_release(vs_journal *j) {
-    if (j->ks) vs_ks_unsubscribe(j->ks, j);
     vs_free(j->buf);
     memset(j, 0, sizeof *j);
+}
+
+vs_status vs_journal_tap_init(vs_journal_tap *t, vs_journal *j, vs_keyspace *ks, uint32_t db) {
+    t->j = j;
+    t->ks = ks;
+    t->db = db;
+    vs_subscriber sub = {t, sub_prepare, sub_commit, sub_abort};
+    vs_status st = vs_ks_subscribe(ks, &sub);
+    if (st != VS_OK) t->ks = NULL;
+    return st;
+}
+
+void vs_journal_tap_release(vs_journal_tap *t) {
+    if (t->ks) vs_ks_unsubscribe(t->ks, t);
+    t->ks = NULL;
 }

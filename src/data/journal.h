@@ -27,6 +27,19 @@
  * from vs_journal_tx_begin on: every reservation made inside keeps it
  * free, so the end of a transaction never fails.
  *
+ * Databases: the journal subscribes to the keyspace of each numbered
+ * database through a tap (vs_journal_tap) that carries its number.  As
+ * Redis's AOF, a record of a database other than the one of the last
+ * record written is preceded by `SELECT n` (in the same check group, so
+ * replay applies the selection with the record); `db` is that last
+ * database, 0 at the start of a journal (replay starts in database 0), -1
+ * when the next record must select whatever its database (a new journal
+ * file, a replica's stream starting, once a non-zero database has been
+ * written: vs_journal_restart, vs_journal_reselect).  A store that only
+ * ever writes database 0 journals no SELECT at all.  FLUSH changes are
+ * recorded as FLUSHDB, or as one FLUSHALL while `flushall` is set (the
+ * FLUSHALL command: one record for every database, no SELECT).
+ *
  * Invariants: buf[0..len) holds whole records only; buf[mark..len) the
  * records not sealed by a check yet (none between commands); nothing is
  * recorded while the journal is disabled (the default, and during
@@ -55,12 +68,32 @@ typedef struct vs_journal {
     int in_tx;      /* between vs_journal_tx_begin and _end */
     size_t tx_start;/* where the transaction's MULTI record begins */
     size_t hold;    /* room kept free for the transaction's end */
-    vs_keyspace *ks;
+    long long db;   /* database of the last record (-1: select before the next) */
+    int multi;      /* a record of a database other than 0 was written */
+    int flushall;   /* 1: the next FLUSH is recorded as FLUSHALL; 2: recorded,
+                       further FLUSH changes record nothing */
 } vs_journal;
 
-/* Subscribe to ks (for the journal's life: ks must not move). */
-vs_status vs_journal_init(vs_journal *j, vs_keyspace *ks);
+/* One database's subscription: its records carry its number. */
+typedef struct vs_journal_tap {
+    vs_journal *j;
+    vs_keyspace *ks;
+    uint32_t db;    /* the database's number (SWAPDB renumbers taps) */
+} vs_journal_tap;
+
+vs_status vs_journal_init(vs_journal *j);
 void vs_journal_release(vs_journal *j);
+/* Subscribe a database's keyspace (for the tap's life: neither moves). */
+vs_status vs_journal_tap_init(vs_journal_tap *t, vs_journal *j, vs_keyspace *ks, uint32_t db);
+void vs_journal_tap_release(vs_journal_tap *t);
+/* Most bytes of a SELECT record. */
+#define VS_JOURNAL_SELECT_MAX 32
+/* Record `SELECT db` if db is not the last record's database (room
+ * reserved: VS_JOURNAL_SELECT_MAX). */
+void vs_journal_select(vs_journal *j, uint32_t db);
+/* The next record selects its database whatever it is, once any database
+ * other than 0 was written (a replica's stream begins: it is in 0). */
+void vs_journal_reselect(vs_journal *j);
 
 /* Size of the RESP encoding of a command. */
 size_t vs_resp_command_size(int argc, const size_t *lens);
@@ -87,7 +120,9 @@ vs_status vs_journal_tx_begin(vs_journal *j);
  * when nothing was recorded since.  Then seal as after a command. */
 void vs_journal_tx_end(vs_journal *j);
 /* The next check is seeded with `chain`: 0 when a new journal file
- * begins, the last verified check when a replayed journal goes on. */
+ * begins (the next record selects its database, as vs_journal_reselect),
+ * the last verified check when a replayed journal goes on (set `db` to
+ * the replay's selected database then). */
 void vs_journal_restart(vs_journal *j, uint64_t chain);
 /* Drop the first n bytes (drained by the embedder). */
 void vs_journal_consume(vs_journal *j, size_t n);

@@ -3,8 +3,8 @@
  * servers load at start-up and write on SAVE.  docs/rdb.md describes what
  * is written and what is read.
  *
- * Writing (rdb_write.c): RDB version 10 (Redis 7.0), database 0 only:
- * aux fields, SELECTDB 0 and RESIZEDB (when some key is written), then
+ * Writing (rdb_write.c): RDB version 10 (Redis 7.0): aux fields, then per
+ * database with keys to write SELECTDB n and RESIZEDB, then its
  * every key that has not expired at `now` (left out: an export holds what
  * a reader sees; absolute expiry times as EXPIRETIME_MS), hashes as listpacks
  * within Redis's default hash-max-listpack-entries 128 and
@@ -20,11 +20,12 @@
  * expiry opcodes (seconds and milliseconds); aux fields, RESIZEDB,
  * SELECTDB, IDLE/FREQ, module aux data, functions.  Types Vessel does not
  * hold (lists, sets, sorted sets, streams, module values) are parsed,
- * skipped and counted, as are keys of databases other than 0 and keys
- * already expired at `now`.  The reader builds a keyspace of its own
- * from chunks of any size; only a complete file whose structure and
- * checksum verify replaces the store's keys (and the store's indexes are
- * rebuilt over them by the backfill), so a damaged or truncated file
+ * skipped and counted, as are keys of databases the engine does not have
+ * (numbers from its `databases` on) and keys already expired at `now`.
+ * Keys go to the database SELECTDB named.  The reader builds keyspaces of
+ * its own from chunks of any size; only a complete file whose structure
+ * and checksum verify replaces every database's keys (and each database's
+ * indexes are rebuilt over them by the backfill), so a damaged or truncated file
  * leaves the store exactly as it was.  No length read from the file is
  * trusted before the bytes it describes have arrived.
  */
@@ -35,6 +36,7 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "commands/engine.h"
 #include "query/store.h"
 
 #define VS_RDB_MAGIC "REDIS"
@@ -98,10 +100,12 @@ enum { VS_RDB_ENC_INT8 = 0, VS_RDB_ENC_INT16 = 1, VS_RDB_ENC_INT32 = 2, VS_RDB_E
 /* ---- writing ---- */
 typedef struct vs_rdb_writer vs_rdb_writer;
 
-/* Begin writing `db` as an RDB file; keys expired at now_ms are left out.
+/* Begin writing the databases dbs[0..ndbs) (NULL: never used) as an RDB
+ * file; keys expired at now_ms are left out.
  * version: the engine version written as the aux field "vessel-ver"
  * (the string must outlive the writer). */
-vs_status vs_rdb_write_begin(vs_store *db, int64_t now_ms, const char *version, vs_rdb_writer **out);
+vs_status vs_rdb_write_begin(vs_store *const *dbs, uint32_t ndbs, int64_t now_ms, const char *version,
+                             vs_rdb_writer **out);
 /* Fill up to cap bytes (cap >= 16); *n = 0 means the file is complete.
  * VS_ERR_STATE when the store changed since begin (nothing is copied). */
 vs_status vs_rdb_write_next(vs_rdb_writer *w, uint8_t *buf, size_t cap, size_t *n);
@@ -123,23 +127,25 @@ enum {
     VS_RDB_STAT_ZSETS = 6,
     VS_RDB_STAT_STREAMS = 7,
     VS_RDB_STAT_MODULES = 8,   /* module values */
-    VS_RDB_STAT_OTHER_DB = 9,  /* keys of databases other than 0 */
+    VS_RDB_STAT_OTHER_DB = 9,  /* keys of databases the engine does not have */
     VS_RDB_STAT_FUNCTIONS = 10, /* function libraries skipped */
     VS_RDB_STAT_VERSION = 11,  /* the file's RDB version */
     VS_RDB_STAT_EMPTY = 12,    /* empty hashes skipped (Redis skips them too) */
     VS_RDB_STAT_N = 13
 };
 
-/* Begin reading an RDB file of `size` bytes (0: unknown) into a keyspace
- * of the reader's own; keys expired at now_ms are skipped. */
-vs_status vs_rdb_read_begin(uint64_t size, int64_t now_ms, vs_rdb_reader **out, vs_err *err);
+/* Begin reading an RDB file of `size` bytes (0: unknown) into keyspaces
+ * of the reader's own, one per database below ndbs; keys expired at now_ms
+ * and keys of databases from ndbs on are skipped. */
+vs_status vs_rdb_read_begin(uint64_t size, int64_t now_ms, uint32_t ndbs, vs_rdb_reader **out, vs_err *err);
 /* Consume a chunk.  On error the text ("Bad RDB: ...") is in err and every
  * later call fails the same way. */
 vs_status vs_rdb_read_feed(vs_rdb_reader *r, const uint8_t *p, size_t n, vs_err *err);
-/* Finish and free the reader: on success the keys read replace `into`'s
- * keys, and `into`'s indexes (their definitions kept) are rebuilt over
- * them by the backfill; otherwise `into` is untouched. */
-vs_status vs_rdb_read_end(vs_rdb_reader *r, vs_store *into, vs_err *err);
+/* Finish and free the reader: on success the keys read replace the keys
+ * of every database of the engine (made when the file has keys for it),
+ * and each database's indexes (their definitions kept) are rebuilt over
+ * them by the backfill; otherwise the engine's keys are untouched. */
+vs_status vs_rdb_read_end(vs_rdb_reader *r, vs_engine *eng, vs_err *err);
 void vs_rdb_read_abort(vs_rdb_reader *r);
 uint64_t vs_rdb_read_stat(const vs_rdb_reader *r, int which);
 

@@ -57,8 +57,18 @@ typedef struct rexp {
     int64_t when;
 } rexp;
 
+/* One database being built: its keys (with ids 0..nkeys) and their times. */
+typedef struct rdb_db {
+    vs_store *store;  /* NULL until its first key (keys only; indexes at the end) */
+    rexp *exp;        /* expiry times of loaded keys */
+    uint32_t nexp, expcap;
+    uint32_t nkeys;   /* keys loaded (their ids are 0..nkeys) */
+    int made;         /* the engine's database was made for it (finish) */
+} rdb_db;
+
 struct vs_rdb_reader {
-    vs_store *db;     /* the store being built (keys only; indexes at the end) */
+    rdb_db *dbs;      /* by database number, below ndbs */
+    uint32_t ndbs;    /* the engine's databases: keys of others are skipped */
     int64_t now;      /* keys expiring at or before it are skipped */
     uint64_t size;    /* the file's declared size, 0: unknown */
     uint64_t consumed; /* bytes fed */
@@ -104,9 +114,6 @@ struct vs_rdb_reader {
     uint64_t count[3];   /* loop counters (nested loops of a stream) */
     step_fn mod_next;    /* after a module value's EOF */
 
-    rexp *exp;           /* expiry times of loaded keys */
-    uint32_t nexp, expcap;
-    uint32_t nkeys;      /* keys loaded (their ids are 0..nkeys) */
 };
 
 /* ---- errors ------------------------------------------------------------------ */
@@ -333,26 +340,47 @@ static const char *key_text(const vs_rdb_reader *r, char *out) {
 }
 
 /* Add a built entry under the next id (ownership passes on success). */
+static vs_store *store_new(void) {
+    vs_store *s = vs_malloc(sizeof *s);
+    if (s && vs_store_init(s, 0) != VS_OK) {
+        vs_store_release(s);
+        vs_free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+static void store_free(vs_store *s) {
+    if (!s) return;
+    vs_store_release(s);
+    vs_free(s);
+}
+
 static vs_status put_key(vs_rdb_reader *r, vs_kentry *e) {
-    if (r->expire != VS_NO_EXPIRE && r->nexp == r->expcap) {
-        uint32_t cap = r->expcap ? r->expcap * 2 : 16;
-        rexp *x = vs_realloc(r->exp, (size_t)cap * sizeof *x);
+    rdb_db *d = &r->dbs[r->dbid]; /* key_start kept only keys of dbid < ndbs */
+    if (!d->store && !(d->store = store_new())) {
+        free_entry(e);
+        return VS_ERR_NOMEM;
+    }
+    if (r->expire != VS_NO_EXPIRE && d->nexp == d->expcap) {
+        uint32_t cap = d->expcap ? d->expcap * 2 : 16;
+        rexp *x = vs_realloc(d->exp, (size_t)cap * sizeof *x);
         if (!x) {
             free_entry(e);
             return VS_ERR_NOMEM;
         }
-        r->exp = x;
-        r->expcap = cap;
+        d->exp = x;
+        d->expcap = cap;
     }
-    vs_status st = vs_ks_load_put(&r->db->ks, e, r->nkeys);
+    vs_status st = vs_ks_load_put(&d->store->ks, e, d->nkeys);
     if (st != VS_OK) {
         free_entry(e);
         if (st != VS_ERR_CORRUPT) return st;
         char name[72];
-        return bad(r, "the key '%s' appears twice in database 0", key_text(r, name));
+        return bad(r, "the key '%s' appears twice in database %llu", key_text(r, name), (unsigned long long)r->dbid);
     }
-    if (r->expire != VS_NO_EXPIRE) r->exp[r->nexp++] = (rexp){r->nkeys, r->expire};
-    r->nkeys++;
+    if (r->expire != VS_NO_EXPIRE) d->exp[d->nexp++] = (rexp){d->nkeys, r->expire};
+    d->nkeys++;
     return VS_OK;
 }
 
@@ -763,7 +791,7 @@ static vs_status key_start(vs_rdb_reader *r, int t) {
         return bad(r, "a module value in the pre-release format of Redis 4.0 release candidates cannot be read");
     r->type = t;
     r->keep = 0;
-    if (r->dbid != 0)
+    if (r->dbid >= r->ndbs)
         r->bucket = VS_RDB_STAT_OTHER_DB;
     else if (r->expire != VS_NO_EXPIRE && r->expire <= r->now)
         r->bucket = VS_RDB_STAT_EXPIRED;
@@ -951,15 +979,14 @@ static vs_status run(vs_rdb_reader *r, const uint8_t *p, size_t n) {
     return st;
 }
 
-vs_status vs_rdb_read_begin(uint64_t size, int64_t now_ms, vs_rdb_reader **out, vs_err *err) {
+vs_status vs_rdb_read_begin(uint64_t size, int64_t now_ms, uint32_t ndbs, vs_rdb_reader **out, vs_err *err) {
     vs_rdb_reader *r = vs_calloc(1, sizeof *r);
-    if (!r) return vs_err_set(err, VS_ERR_NOMEM, "OOM out of memory loading the RDB file");
-    r->db = vs_malloc(sizeof *r->db);
-    if (!r->db || vs_store_init(r->db, 0) != VS_OK) {
-        vs_free(r->db);
+    if (r) r->dbs = vs_calloc(ndbs ? ndbs : 1, sizeof *r->dbs);
+    if (!r || !r->dbs) {
         vs_free(r);
         return vs_err_set(err, VS_ERR_NOMEM, "OOM out of memory loading the RDB file");
     }
+    r->ndbs = ndbs;
     r->size = size;
     r->now = now_ms;
     r->expire = VS_NO_EXPIRE;
@@ -988,43 +1015,66 @@ void vs_rdb_read_abort(vs_rdb_reader *r) {
     if (!r) return;
     drop_fields(r);
     vs_free(r->fields);
-    vs_free(r->exp);
     rbuf_free(&r->s);
     rbuf_free(&r->z);
     rbuf_free(&r->key);
     rbuf_free(&r->fld);
-    vs_store_release(r->db);
-    vs_free(r->db);
+    for (uint32_t d = 0; d < r->ndbs; d++) {
+        store_free(r->dbs[d].store);
+        vs_free(r->dbs[d].exp);
+    }
+    vs_free(r->dbs);
     vs_free(r);
 }
 
-/* The keys are all read: place them, set their times, and define in the
- * new store every index `into` has (each backfills over the keys). */
-static vs_status finish(vs_rdb_reader *r, vs_store *into, vs_err *err) {
-    vs_keyspace *ks = &r->db->ks;
-    vs_status st = vs_ks_load_place(ks);
-    for (uint32_t i = 0; i < r->nexp && st == VS_OK; i++) st = vs_ks_load_expire(ks, r->exp[i].id, r->exp[i].when);
-    if (st != VS_OK) return st;
-    vs_ks_load_done(ks);
-    r->db->search.seed = into->search.seed;
-    for (uint32_t i = 0; i < into->search.n; i++) {
-        const vs_schema *sc = &into->search.idx[i]->schema;
-        size_t *lens = vs_malloc((sc->nargs ? sc->nargs : 1) * sizeof *lens);
-        if (!lens) return VS_ERR_NOMEM;
-        for (uint32_t a = 0; a < sc->nargs; a++) lens[a] = sc->arglen[a];
-        vs_args args = {(const uint8_t *const *)sc->args, lens, 0, (int)sc->nargs};
-        vs_ftindex *x = NULL;
-        st = vs_search_add(&r->db->search, &args, 0, &x, err);
-        vs_free(lens);
-        if (st != VS_OK) return st;
-        /* Rebuilt over every loaded key, SKIPINITIALSCAN or not: the keys
-         * are new to the index, not ones it chose to skip. */
-        vs_ftindex_backfill_start(x);
+/* The keys are all read: place each database's keys, set their times, and
+ * define in each new store every index the engine's database of its
+ * number has (each backfills over the keys), with its aliases; a database the file lacks
+ * gets an empty store with its indexes, so every database the engine has
+ * is replaced. */
+static vs_status finish(vs_rdb_reader *r, vs_engine *eng, vs_err *err) {
+    vs_status st = VS_OK;
+    vs_store *into;
+    for (uint32_t d = 0; d < r->ndbs && st == VS_OK; d++) {
+        rdb_db *db = &r->dbs[d];
+        if (db->store) {
+            db->made = !vs_engine_db_if(eng, d);
+            st = vs_engine_db(eng, d, &into);
+            if (st != VS_OK) db->made = 0;
+        } else if (vs_engine_db_if(eng, d) && !(db->store = store_new())) {
+            st = VS_ERR_NOMEM;
+        }
     }
-    return VS_OK;
+    for (uint32_t d = 0; d < r->ndbs && st == VS_OK; d++) {
+        rdb_db *db = &r->dbs[d];
+        if (!db->store) continue;
+        into = vs_engine_db_if(eng, d);
+        vs_keyspace *ks = &db->store->ks;
+        st = vs_ks_load_place(ks);
+        for (uint32_t i = 0; i < db->nexp && st == VS_OK; i++) st = vs_ks_load_expire(ks, db->exp[i].id, db->exp[i].when);
+        if (st != VS_OK) return st;
+        vs_ks_load_done(ks);
+        db->store->search.seed = into->search.seed;
+        for (uint32_t i = 0; i < into->search.n; i++) {
+            const vs_schema *sc = &into->search.idx[i]->schema;
+            size_t *lens = vs_malloc((sc->nargs ? sc->nargs : 1) * sizeof *lens);
+            if (!lens) return VS_ERR_NOMEM;
+            for (uint32_t a = 0; a < sc->nargs; a++) lens[a] = sc->arglen[a];
+            vs_args args = {(const uint8_t *const *)sc->args, lens, 0, (int)sc->nargs};
+            vs_ftindex *x = NULL;
+            st = vs_search_add(&db->store->search, &args, 0, &x, err);
+            vs_free(lens);
+            if (st != VS_OK) return st;
+            /* Rebuilt over every loaded key, SKIPINITIALSCAN or not: the keys
+             * are new to the index, not ones it chose to skip. */
+            vs_ftindex_backfill_start(x);
+        }
+        st = vs_search_alias_copy(&db->store->search, &into->search);
+    }
+    return st;
 }
 
-vs_status vs_rdb_read_end(vs_rdb_reader *r, vs_store *into, vs_err *err) {
+vs_status vs_rdb_read_end(vs_rdb_reader *r, vs_engine *eng, vs_err *err) {
     vs_status st;
     if (r->failed) {
         st = vs_err_set(err, r->failed, "%s", r->msg);
@@ -1036,11 +1086,16 @@ vs_status vs_rdb_read_end(vs_rdb_reader *r, vs_store *into, vs_err *err) {
         r->pos = r->consumed;
         st = fail(r, err, bad(r, "the file is shorter than its declared size"));
     } else {
-        st = finish(r, into, err);
-        if (st == VS_OK)
-            vs_store_move(into, r->db);
-        else if (st == VS_ERR_NOMEM)
-            st = vs_err_set(err, VS_ERR_NOMEM, "OOM out of memory loading the RDB file");
+        st = finish(r, eng, err);
+        if (st == VS_OK) {
+            for (uint32_t d = 0; d < r->ndbs; d++)
+                if (r->dbs[d].store) vs_store_move(vs_engine_db_if(eng, d), r->dbs[d].store);
+        } else {
+            /* The databases made for the file go again: nothing changed. */
+            for (uint32_t d = 0; d < r->ndbs; d++)
+                if (r->dbs[d].made) vs_engine_db_unmake(eng, d);
+            if (st == VS_ERR_NOMEM) st = vs_err_set(err, VS_ERR_NOMEM, "OOM out of memory loading the RDB file");
+        }
     }
     vs_rdb_read_abort(r);
     return st;

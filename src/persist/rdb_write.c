@@ -2,11 +2,12 @@
  * docs/rdb.md, "Writing").
  *
  * The file: "REDIS0010"; aux fields (redis-ver, redis-bits, ctime,
- * used-mem, aof-base as Redis 7.0 writes them, and vessel-ver); when
- * some key is written, SELECTDB 0 and RESIZEDB (keys, keys with a time);
- * every key in id order (the keyspace's order) that has not expired at
- * `now`: EXPIRETIME_MS and its absolute time when it has one, the type,
- * the key, the value; EOF; the CRC-64 of every byte before it.
+ * used-mem, aof-base as Redis 7.0 writes them, and vessel-ver); then for
+ * each database in number order with some key to write, SELECTDB n and
+ * RESIZEDB (keys, keys with a time) and every key in id order (the
+ * keyspace's order) that has not expired at `now`: EXPIRETIME_MS and its
+ * absolute time when it has one, the type, the key, the value; EOF; the
+ * CRC-64 of every byte before it.
  *
  * Expired keys are left out: Redis's SAVE writes them (and its loader
  * drops them), but an export mirrors what a reader of the store sees, so
@@ -50,10 +51,13 @@ typedef struct piece {
     size_t n;
 } piece;
 
-enum { S_HEAD, S_KEY, S_FIELD, S_EOF, S_CRC, S_DONE };
+enum { S_HEAD, S_DB, S_KEY, S_FIELD, S_EOF, S_CRC, S_DONE };
 
 struct vs_rdb_writer {
-    vs_store *db;          /* the store being written */
+    vs_store **dbs;        /* the databases being written (NULL: never used) */
+    uint32_t ndbs;
+    uint32_t dbi;          /* the next database S_DB looks at */
+    vs_store *db;          /* the database being written (S_KEY, S_FIELD) */
     int64_t now;           /* keys with a time <= now are left out */
     const char *version;   /* engine version (outlives the writer) */
     uint64_t changes;      /* the keyspace's change count at begin */
@@ -194,16 +198,42 @@ static void step_head(vs_rdb_writer *w) {
     memcpy(ver, w->version, vl);
     ver[vl] = 0;
     o += put_aux(s + o, "vessel-ver", ver);
-    /* As Redis, an empty database gets no SELECTDB. */
-    if (w->keys_total) {
-        s[o++] = VS_RDB_OP_SELECTDB;
-        o += put_len(s + o, 0);
-        s[o++] = VS_RDB_OP_RESIZEDB;
-        o += put_len(s + o, w->keys_total);
-        o += put_len(s + o, w->expires_total);
-    }
     queue(w, s, o);
-    w->state = S_KEY;
+    w->state = S_DB;
+}
+
+/* Keys of ks not expired at now, and of those the ones with a time. */
+static void live_counts(const vs_keyspace *ks, int64_t now, uint64_t *keys, uint64_t *expires) {
+    uint64_t expired = 0;
+    for (uint32_t i = 0; i < ks->exp.n; i++) expired += ks->exp.when[i] <= now;
+    *keys = ks->count - expired;
+    *expires = vs_exp_count(ks) - expired;
+}
+
+/* The next database with keys to write: SELECTDB and RESIZEDB (as Redis,
+ * an empty database gets none). */
+static void step_db(vs_rdb_writer *w) {
+    while (w->dbi < w->ndbs) {
+        uint32_t n = w->dbi++;
+        vs_store *db = w->dbs[n];
+        if (!db) continue;
+        uint64_t keys, expires;
+        live_counts(&db->ks, w->now, &keys, &expires);
+        if (!keys) continue;
+        uint8_t *s = w->scratch;
+        size_t o = 0;
+        s[o++] = VS_RDB_OP_SELECTDB;
+        o += put_len(s + o, n);
+        s[o++] = VS_RDB_OP_RESIZEDB;
+        o += put_len(s + o, keys);
+        o += put_len(s + o, expires);
+        queue(w, s, o);
+        w->db = db;
+        w->id = 0;
+        w->state = S_KEY;
+        return;
+    }
+    w->state = S_EOF;
 }
 
 /* The next key: its time, type and name, and its value (or a plain
@@ -217,7 +247,7 @@ static void step_key(vs_rdb_writer *w) {
         e = NULL;
     }
     if (!e) {
-        w->state = S_EOF;
+        w->state = S_DB;
         return;
     }
     uint8_t *s = w->scratch;
@@ -266,18 +296,35 @@ static void step_field(vs_rdb_writer *w) {
 
 /* ---- the writer ------------------------------------------------------------ */
 
-vs_status vs_rdb_write_begin(vs_store *db, int64_t now_ms, const char *version, vs_rdb_writer **out) {
+/* Every database's change count: moves when any key changes. */
+static uint64_t changes_of(const vs_rdb_writer *w) {
+    uint64_t c = 0;
+    for (uint32_t d = 0; d < w->ndbs; d++)
+        if (w->dbs[d]) c += w->dbs[d]->ks.changes;
+    return c;
+}
+
+vs_status vs_rdb_write_begin(vs_store *const *dbs, uint32_t ndbs, int64_t now_ms, const char *version,
+                             vs_rdb_writer **out) {
     vs_rdb_writer *w = vs_calloc(1, sizeof *w);
     if (!w) return VS_ERR_NOMEM;
-    const vs_keyspace *ks = &db->ks;
-    w->db = db;
+    w->dbs = vs_calloc(ndbs ? ndbs : 1, sizeof *w->dbs);
+    if (!w->dbs) {
+        vs_free(w);
+        return VS_ERR_NOMEM;
+    }
+    w->ndbs = ndbs;
+    for (uint32_t d = 0; d < ndbs; d++) {
+        w->dbs[d] = dbs[d];
+        if (!dbs[d]) continue;
+        uint64_t keys, expires;
+        live_counts(&dbs[d]->ks, now_ms, &keys, &expires);
+        w->keys_total += keys;
+        w->expires_total += expires;
+    }
     w->now = now_ms;
     w->version = version ? version : "";
-    w->changes = ks->changes;
-    uint64_t expired = 0;
-    for (uint32_t i = 0; i < ks->exp.n; i++) expired += ks->exp.when[i] <= now_ms;
-    w->keys_total = ks->count - expired;
-    w->expires_total = vs_exp_count(ks) - expired;
+    w->changes = changes_of(w);
     w->used_mem = vs_mem_used();
     w->state = S_HEAD;
     w->crc_on = 1;
@@ -288,7 +335,7 @@ vs_status vs_rdb_write_begin(vs_store *db, int64_t now_ms, const char *version, 
 vs_status vs_rdb_write_next(vs_rdb_writer *w, uint8_t *buf, size_t cap, size_t *out) {
     size_t done = 0;
     *out = 0;
-    if (w->db->ks.changes != w->changes) return VS_ERR_STATE;
+    if (changes_of(w) != w->changes) return VS_ERR_STATE;
     while (done < cap) {
         if (w->qi < w->qn) {
             piece *p = &w->q[w->qi];
@@ -304,6 +351,7 @@ vs_status vs_rdb_write_next(vs_rdb_writer *w, uint8_t *buf, size_t cap, size_t *
         w->qn = w->qi = 0;
         switch (w->state) {
         case S_HEAD: step_head(w); break;
+        case S_DB: step_db(w); break;
         case S_KEY: step_key(w); break;
         case S_FIELD: step_field(w); break;
         case S_EOF:
@@ -326,7 +374,11 @@ out:
     return VS_OK;
 }
 
-void vs_rdb_write_end(vs_rdb_writer *w) { vs_free(w); }
+void vs_rdb_write_end(vs_rdb_writer *w) {
+    if (!w) return;
+    vs_free(w->dbs);
+    vs_free(w);
+}
 
 uint64_t vs_rdb_write_stat(const vs_rdb_writer *w, int which) {
     switch (which) {

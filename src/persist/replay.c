@@ -18,7 +18,11 @@ vs_status vs_replay_begin(vs_replay *r, vs_engine *eng, int format) {
     memset(r, 0, sizeof *r);
     r->active = 1;
     r->format = format >= 2 ? 2 : 1;
-    eng->store.search.deferred = 1;
+    eng->defer_index = 1; /* databases made by the records too */
+    for (uint32_t d = 0; d < eng->ndbs; d++) {
+        vs_store *s = vs_engine_db_if(eng, d);
+        if (s) s->search.deferred = 1;
+    }
     return VS_OK;
 }
 
@@ -81,12 +85,16 @@ static vs_status apply(vs_engine *eng, vs_replay *r, const args *a, size_t argc,
     vs_reply_reset(&eng->reply, 2);
     uint64_t maxmemory = eng->maxmemory;
     eng->maxmemory = 0;
-    /* Records run as a client of their own: never inside a caller's MULTI. */
+    /* Records run as a client of their own: never inside a caller's MULTI;
+     * its selected database is the one the records' SELECTs chose. */
     vs_client replayer = {0};
+    replayer.db = r->db;
     vs_client *caller = eng->client;
-    eng->client = &replayer;
+    vs_engine_use_client(eng, &replayer);
     vs_status st = vs_command_exec(eng, (int)argc, a->argv, a->lens);
-    eng->client = caller;
+    r->db = replayer.db;
+    if (r->db) r->multi = 1;
+    vs_engine_use_client(eng, caller);
     eng->maxmemory = maxmemory;
     if (st == VS_OK) {
         r->applied++;
@@ -332,12 +340,18 @@ vs_status vs_replay_end(vs_replay *r, vs_engine *eng, int keep_prefix, uint64_t 
     }
     /* New records continue the journal's check chain. */
     if (r->format == 2) vs_journal_restart(&eng->journal, r->chain);
+    if (r->multi) eng->journal.multi = 1;
+    eng->journal.db = r->db;
     vs_free(r->buf);
     uint64_t applied = r->applied, failed = r->failed;
     memset(r, 0, sizeof *r);
     r->applied = applied;
     r->failed = failed;
     /* Integrate what changed since the snapshot. */
-    vs_search_end_deferred(&eng->store.search);
+    eng->defer_index = 0;
+    for (uint32_t d = 0; d < eng->ndbs; d++) {
+        vs_store *s = vs_engine_db_if(eng, d);
+        if (s) vs_search_end_deferred(&s->search);
+    }
     return st;
 }

@@ -44,13 +44,16 @@ typedef struct vs_replay {
     uint64_t failed;       /* commands that answered an error */
     int corrupt;           /* damage found: VS_REPLAY_DAMAGED, _MISMATCH, _UNCHECKED */
     uint64_t corrupt_at;   /* offset of the damaged record */
+    uint32_t db;           /* the database the records' SELECTs selected (0 at first) */
+    int multi;             /* a database other than 0 was selected */
 } vs_replay;
 
 /* Replay into eng (r's state is the ABI's, kept between calls). */
 vs_status vs_replay_begin(vs_replay *r, vs_engine *eng, int format);
 /* Apply every complete command in the chunk (keeps a partial one). */
 vs_status vs_replay_feed(vs_replay *r, vs_engine *eng, const uint8_t *p, size_t n, vs_err *err);
-/* Finish: restarts the indexes' backfill.  *torn gets the bytes of an
+/* Finish: restarts the indexes' backfill (every database's).  New
+ * journal records continue from the database the records selected last.  *torn gets the bytes of an
  * incomplete last record; *valid the length of the journal that was
  * applied (the offset to truncate at).  With damage, VS_ERR_CORRUPT is
  * returned unless keep_prefix is set.  In format 2 the journal's check

@@ -40,12 +40,13 @@
 #include <stdint.h>
 
 #include "base/status.h"
+#include "commands/engine.h"
 #include "index/field_index.h"
 #include "query/store.h"
 
 #define VS_SNAP_MAGIC "VSNAP\r\n\x1a"
 #define VS_SNAP_MAGIC_LEN 8
-#define VS_SNAP_VERSION 1
+#define VS_SNAP_VERSION 2 /* the newest this engine reads and writes */
 #define VS_SNAP_HEADER_LEN 16
 #define VS_SNAP_END_LEN 28 /* the end section: type, length, digest, check */
 
@@ -58,6 +59,8 @@ enum {
     VS_SEC_HNSW = 5,
     VS_SEC_EXPIRES = 6, /* after the keys, when some key has a TTL */
     VS_SEC_TEXT = 7,    /* an index section: one per TEXT field */
+    VS_SEC_ALIASES = 8, /* after the index sections, when some alias exists */
+    VS_SEC_DB = 9,      /* version 2: the sections up to the next one are database n's */
     VS_SEC_END = 0xFFFFFFFFu,
 };
 
@@ -77,9 +80,11 @@ enum { VS_SNAP_STRING = 1, VS_SNAP_HASH = 2 };
 typedef struct vs_snap_writer vs_snap_writer;
 typedef struct vs_snap_reader vs_snap_reader;
 
-/* version: the engine version the meta section records (the string must
- * outlive the writer). */
-vs_status vs_snap_write_begin(vs_store *db, const char *version, vs_snap_writer **out);
+/* Every database of dbs[0..ndbs) (NULL: never used) that holds keys or
+ * indexes, 0 always; version: the engine version the meta section records
+ * (the string must outlive the writer).  The header says version 1 when
+ * only database 0 is written (older readers load it), 2 otherwise. */
+vs_status vs_snap_write_begin(vs_store *const *dbs, uint32_t ndbs, const char *version, vs_snap_writer **out);
 /* Fill up to cap bytes; *n = 0 means the snapshot is complete. */
 vs_status vs_snap_write_next(vs_snap_writer *w, uint8_t *buf, size_t cap, size_t *n);
 void vs_snap_write_end(vs_snap_writer *w);
@@ -87,16 +92,19 @@ void vs_snap_write_end(vs_snap_writer *w);
 uint64_t vs_snap_write_size(const vs_snap_writer *w);
 
 /* Begin loading a snapshot of `size` bytes (the whole file's size, known
- * to the caller) into a new store of its own, with seed as the base seed
- * of its indexes.  Every length in the file is checked against the bytes
+ * to the caller) into new stores of its own (one per database it holds,
+ * numbers below ndbs), with seed as the base seed of their indexes.  Every length in the file is checked against the bytes
  * the file has left before anything is allocated for it. */
-vs_status vs_snap_read_begin(uint32_t seed, uint64_t size, vs_snap_reader **out, vs_err *err);
+vs_status vs_snap_read_begin(uint32_t seed, uint32_t ndbs, uint64_t size, vs_snap_reader **out, vs_err *err);
 /* Consume a chunk.  On error the reader is failed (the text is in err)
  * and every later call fails the same way. */
 vs_status vs_snap_read_feed(vs_snap_reader *r, const uint8_t *p, size_t n, vs_err *err);
-/* Finish and free the reader: on success the loaded store is moved into
- * `into` (vs_store_move), otherwise `into` is untouched. */
-vs_status vs_snap_read_end(vs_snap_reader *r, vs_store *into, vs_err *err);
+/* Finish and free the reader: on success each loaded database is moved
+ * into the engine's database of its number (vs_store_move; made when
+ * missing) and every other database is emptied (keys and indexes);
+ * otherwise (VS_ERR_NOMEM making a database included) the engine's keys
+ * and indexes are untouched. */
+vs_status vs_snap_read_end(vs_snap_reader *r, vs_engine *eng, vs_err *err);
 /* Abandon (frees everything). */
 void vs_snap_read_abort(vs_snap_reader *r);
 

@@ -19,8 +19,12 @@
  * When a section's contents do not make sense, the decoder stops
  * interpreting it but keeps reading to the end of the section: if the
  * section's checksum does not match, the error names the checksum (the
- * likelier cause), otherwise the damage.  Loading builds a new store; the
- * target store is replaced only after the whole file checked out.
+ * likelier cause), otherwise the damage.  Loading builds new stores (one
+ * per database section group: database 0's first, then each `db` section
+ * starts the next, numbers increasing); the engine's databases are
+ * replaced only after the whole file checked out.  A database's own checks
+ * (every index section came, the indexes agree with the keys) run when
+ * the next database begins and at the end.
  */
 #include <stdio.h>
 #include <string.h>
@@ -36,8 +40,22 @@ typedef vs_status (*step_fn)(vs_snap_reader *r);
 
 enum { R_HEADER, R_SEC_HEAD, R_BODY, R_SEC_SUM, R_END, R_DONE };
 
+/* A database read completely. */
+typedef struct loaded_db {
+    vs_store *store;
+    uint32_t num;
+    int made; /* the engine's database was made for it (read_end) */
+} loaded_db;
+
 struct vs_snap_reader {
-    vs_store *db;  /* the store being built */
+    vs_store *db;  /* the store being built (database dbnum) */
+    uint32_t dbnum;
+    uint32_t ndbs;       /* the engine's databases: numbers must be below */
+    uint32_t next_db;    /* a DB section's number, until its checksum verified */
+    loaded_db *done_dbs; /* the databases before the current one */
+    uint32_t ndone;
+    uint32_t seed;
+    vs_store *empty;     /* an empty store: moved into the databases the file lacks */
     int state;
     vs_status failed; /* sticky failure */
 
@@ -59,6 +77,8 @@ struct vs_snap_reader {
     uint64_t file_digest;
     int have_keys;
     int have_expires;
+    uint32_t version;  /* the header's format version */
+    int have_aliases;
 
     /* KEYS */
     uint64_t records_left;
@@ -77,6 +97,10 @@ struct vs_snap_reader {
     vs_fi_load ld;
     vs_field_index **loaded; /* fields whose section came */
     uint32_t nloaded, loaded_cap;
+    /* ALIASES */
+    uint8_t *alias_name; /* the name being read */
+    uint32_t alias_len;
+    vs_ftindex *alias_x; /* the index it names */
 };
 
 static const char *section_name(uint32_t type) {
@@ -88,6 +112,8 @@ static const char *section_name(uint32_t type) {
     case VS_SEC_HNSW: return "hnsw";
     case VS_SEC_TEXT: return "text";
     case VS_SEC_EXPIRES: return "expires";
+    case VS_SEC_DB: return "db";
+    case VS_SEC_ALIASES: return "aliases";
     default: return "unknown";
     }
 }
@@ -337,6 +363,47 @@ static vs_status i_argc(vs_snap_reader *r) {
     return i_argnext(r);
 }
 
+/* ---- ALIASES ------------------------------------------------------------------
+ *
+ * Each alias names an index by its position among the index sections read
+ * so far; a name that comes twice is damage (the store being built is
+ * dropped with the load, so aliases added before the checksum is known
+ * never reach the open store). */
+
+static vs_status a_next(vs_snap_reader *r);
+
+static vs_status a_name(vs_snap_reader *r) {
+    vs_status st = vs_search_alias_put(&r->db->search, r->alias_name, r->alias_len, r->alias_x);
+    vs_free(r->alias_name);
+    r->alias_name = NULL;
+    if (st == VS_ERR_CORRUPT) return damaged(r, "an alias appears twice");
+    if (st != VS_OK) return st;
+    r->records_left--;
+    return a_next(r);
+}
+
+static vs_status a_head(vs_snap_reader *r) {
+    uint32_t index = vs_le_get32(r->stage), len = vs_le_get32(r->stage + 4);
+    if (index >= r->db->search.n) return damaged(r, "an alias names a missing index");
+    if (len > r->sec_left) return damaged(r, "an alias runs past the end of its section");
+    r->alias_name = vs_malloc((size_t)len + 1);
+    if (!r->alias_name) return VS_ERR_NOMEM;
+    r->alias_len = len;
+    r->alias_x = r->db->search.idx[index];
+    return want_into(r, r->alias_name, len, a_name);
+}
+
+static vs_status a_next(vs_snap_reader *r) {
+    if (r->records_left == 0) return done(r);
+    return want(r, 8, a_head);
+}
+
+static vs_status a_count(vs_snap_reader *r) {
+    r->records_left = vs_le_get32(r->stage);
+    if (r->records_left > r->sec_left / 8) return damaged(r, "impossible alias count");
+    return a_next(r);
+}
+
 /* ---- index sections ----------------------------------------------------------
  *
  * The payload opens with the field's (index, field) positions; the rest is
@@ -385,6 +452,52 @@ static vs_status fs_head(vs_snap_reader *r) {
     return fs_step(r);
 }
 
+/* ---- DB ------------------------------------------------------------------------ */
+
+static vs_status d_num(vs_snap_reader *r) {
+    uint32_t n = vs_le_get32(r->stage);
+    if (n <= r->dbnum) return damaged(r, "the databases are out of order");
+    if (n >= r->ndbs) return damaged(r, "a database number is out of range");
+    r->next_db = n;
+    return done(r);
+}
+
+/* The current database's own checks, once all its sections came. */
+static vs_status finish_db(vs_snap_reader *r, const char **why) {
+    uint32_t with_section = 0;
+    for (uint32_t i = 0; i < r->db->search.n; i++)
+        for (uint32_t f = 0; f < r->db->search.idx[i]->schema.nfields; f++)
+            with_section += vs_snap_section_of(r->db->search.idx[i]->fields[f]) != 0;
+    if (!r->have_keys || with_section != r->nloaded) {
+        *why = "a section is missing";
+        return VS_ERR_CORRUPT;
+    }
+    vs_ks_load_done(&r->db->ks);
+    vs_status st = VS_OK;
+    for (uint32_t i = 0; i < r->db->search.n && st == VS_OK; i++) st = vs_ftindex_load_finish(r->db->search.idx[i]);
+    *why = "the indexes do not agree with the keys";
+    return st;
+}
+
+/* A new store for the next database (after finishing the current one). */
+static vs_status start_db(vs_snap_reader *r, uint32_t num) {
+    loaded_db *t = vs_realloc(r->done_dbs, (size_t)(r->ndone + 1) * sizeof *t);
+    if (!t) return VS_ERR_NOMEM;
+    r->done_dbs = t;
+    vs_store *s = vs_malloc(sizeof *s);
+    if (!s || vs_store_init(s, r->seed) != VS_OK) {
+        if (s) vs_store_release(s);
+        vs_free(s);
+        return VS_ERR_NOMEM;
+    }
+    t[r->ndone++] = (loaded_db){r->db, r->dbnum, 0};
+    r->db = s;
+    r->dbnum = num;
+    r->have_keys = r->have_expires = r->have_aliases = 0;
+    r->nloaded = 0;
+    return VS_OK;
+}
+
 /* ---- sections ------------------------------------------------------------------ */
 
 static vs_status section_start(vs_snap_reader *r) {
@@ -404,10 +517,20 @@ static vs_status section_start(vs_snap_reader *r) {
     case VS_SEC_INDEX:
         if (!r->have_keys) return damaged(r, "an index section comes before the keys");
         return want(r, 4, i_argc);
+    case VS_SEC_ALIASES:
+        if (r->have_aliases) return damaged(r, "two alias sections");
+        r->have_aliases = 1;
+        return want(r, 4, a_count);
     case VS_SEC_FLAT:
     case VS_SEC_HNSW:
     case VS_SEC_TEXT: return want(r, 8, fs_head);
-    default:
+    case VS_SEC_DB:
+        if (r->version < 2) break; /* unknown to version 1: skipped */
+        if (r->sec_left != 4) return damaged(r, "a database section is not 4 bytes");
+        return want(r, 4, d_num);
+    default: break;
+    }
+    {
         /* META and unknown sections: read (and check) without interpreting. */
         r->body_done = 1;
         return want_into(r, NULL, (size_t)r->sec_left, NULL);
@@ -465,12 +588,32 @@ static vs_status feed_body(vs_snap_reader *r, const uint8_t *p, size_t n, size_t
     return VS_OK;
 }
 
-vs_status vs_snap_read_begin(uint32_t seed, uint64_t size, vs_snap_reader **out, vs_err *err) {
+static vs_store *store_new(uint32_t seed) {
+    vs_store *s = vs_malloc(sizeof *s);
+    if (s && vs_store_init(s, seed) != VS_OK) {
+        vs_store_release(s);
+        vs_free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+static void store_free(vs_store *s) {
+    if (!s) return;
+    vs_store_release(s);
+    vs_free(s);
+}
+
+vs_status vs_snap_read_begin(uint32_t seed, uint32_t ndbs, uint64_t size, vs_snap_reader **out, vs_err *err) {
     vs_snap_reader *r = vs_calloc(1, sizeof *r);
     if (!r) return vs_err_code(err, VS_ERR_NOMEM);
-    r->db = vs_malloc(sizeof *r->db);
-    if (!r->db || vs_store_init(r->db, seed) != VS_OK) {
-        vs_free(r->db);
+    r->seed = seed;
+    r->ndbs = ndbs;
+    r->db = store_new(seed);
+    r->empty = store_new(seed);
+    if (!r->db || !r->empty) {
+        store_free(r->db);
+        store_free(r->empty);
         vs_free(r);
         return vs_err_code(err, VS_ERR_NOMEM);
     }
@@ -511,9 +654,10 @@ vs_status vs_snap_read_feed(vs_snap_reader *r, const uint8_t *p, size_t n, vs_er
                 if (version > VS_SNAP_VERSION) {
                     char v[64];
                     snprintf(v, sizeof v, "%u", version);
-                    return fail(r, err, VS_ERR_CORRUPT, "format version %s is newer than this engine reads (1)", v);
+                    return fail(r, err, VS_ERR_CORRUPT, "format version %s is newer than this engine reads (2)", v);
                 }
                 if (version == 0) return fail(r, err, VS_ERR_CORRUPT, "%s", "format version 0 is not valid");
+                r->version = version;
                 r->have = 0;
                 r->state = R_SEC_HEAD;
             }
@@ -582,6 +726,15 @@ vs_status vs_snap_read_feed(vs_snap_reader *r, const uint8_t *p, size_t n, vs_er
                         return fail(r, err, st, "%s", "section 'keys' is damaged: a key id appears twice");
                     if (st != VS_OK) return fail(r, err, st, "%s", "");
                 }
+                if (r->sec_type == VS_SEC_DB && r->next_db) {
+                    /* Verified: the database before is complete. */
+                    const char *why = "";
+                    vs_status st = finish_db(r, &why);
+                    if (st == VS_ERR_CORRUPT) return fail(r, err, st, "%s", why);
+                    if (st == VS_OK) st = start_db(r, r->next_db);
+                    if (st != VS_OK) return fail(r, err, st, "%s", "");
+                    r->next_db = 0;
+                }
                 if (r->fi) {
                     /* Verified: the index checks what it loaded. */
                     const char *why = "its index does not hold together";
@@ -619,13 +772,16 @@ void vs_snap_read_abort(vs_snap_reader *r) {
     if (!r) return;
     drop_entry(r);
     drop_args(r);
+    vs_free(r->alias_name);
     vs_free(r->loaded);
-    vs_store_release(r->db);
-    vs_free(r->db);
+    store_free(r->db);
+    store_free(r->empty);
+    for (uint32_t i = 0; i < r->ndone; i++) store_free(r->done_dbs[i].store);
+    vs_free(r->done_dbs);
     vs_free(r);
 }
 
-vs_status vs_snap_read_end(vs_snap_reader *r, vs_store *into, vs_err *err) {
+vs_status vs_snap_read_end(vs_snap_reader *r, vs_engine *eng, vs_err *err) {
     vs_status st = VS_OK;
     if (r->failed) {
         st = fail(r, err, r->failed, "%s", "the load already failed");
@@ -635,24 +791,42 @@ vs_status vs_snap_read_end(vs_snap_reader *r, vs_store *into, vs_err *err) {
         st = fail(r, err, VS_ERR_CORRUPT, "%s",
                   r->state == R_HEADER ? "truncated (no header)" : "truncated (the end section is missing)");
     } else {
-        /* Every field with an index section must have come with it. */
-        uint32_t with_section = 0;
-        for (uint32_t i = 0; i < r->db->search.n; i++)
-            for (uint32_t f = 0; f < r->db->search.idx[i]->schema.nfields; f++)
-                with_section += vs_snap_section_of(r->db->search.idx[i]->fields[f]) != 0;
-        if (!r->have_keys || with_section != r->nloaded) {
-            st = fail(r, err, VS_ERR_CORRUPT, "%s", "a section is missing");
+        const char *why = "";
+        st = finish_db(r, &why);
+        if (st == VS_ERR_CORRUPT)
+            st = fail(r, err, st, "%s", why);
+        else if (st != VS_OK)
+            st = fail(r, err, st, "%s", "");
+    }
+    /* Every database the file holds exists before anything moves (those
+     * made here go again if one cannot be). */
+    vs_store *into;
+    int cur_made = 0;
+    for (uint32_t i = 0; i <= r->ndone && st == VS_OK; i++) {
+        uint32_t num = i < r->ndone ? r->done_dbs[i].num : r->dbnum;
+        int *made = i < r->ndone ? &r->done_dbs[i].made : &cur_made;
+        if (vs_engine_db_if(eng, num)) continue;
+        if (vs_engine_db(eng, num, &into) != VS_OK) {
+            st = fail(r, err, VS_ERR_NOMEM, "%s", "");
+            for (uint32_t j = 0; j < i; j++)
+                if (r->done_dbs[j].made) vs_engine_db_unmake(eng, r->done_dbs[j].num);
         } else {
-            vs_ks_load_done(&r->db->ks);
-            for (uint32_t i = 0; i < r->db->search.n && st == VS_OK; i++)
-                st = vs_ftindex_load_finish(r->db->search.idx[i]);
-            if (st == VS_ERR_CORRUPT)
-                st = fail(r, err, st, "%s", "the indexes do not agree with the keys");
-            else if (st != VS_OK)
-                st = fail(r, err, st, "%s", "");
+            *made = 1;
         }
     }
-    if (st == VS_OK) vs_store_move(into, r->db);
+    if (st == VS_OK) {
+        uint32_t next = 0; /* r->done_dbs[next], then r->db, in number order */
+        for (uint32_t d = 0; d < eng->ndbs; d++) {
+            vs_store *dst = vs_engine_db_if(eng, d);
+            if (!dst) continue;
+            vs_store *src = r->empty;
+            if (next < r->ndone && r->done_dbs[next].num == d)
+                src = r->done_dbs[next++].store;
+            else if (next == r->ndone && r->dbnum == d)
+                src = r->db;
+            vs_store_move(dst, src);
+        }
+    }
     vs_snap_read_abort(r);
     return st;
 }

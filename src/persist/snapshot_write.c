@@ -19,8 +19,9 @@
 
 typedef struct section {
     uint32_t type;
-    uint32_t index; /* registry position (INDEX and index sections) */
+    uint32_t index; /* registry position (INDEX and index sections); DB: the number */
     uint32_t field; /* schema position (index sections) */
+    vs_store *db;   /* the database it belongs to */
 } section;
 
 /* A walk over one section's pieces. */
@@ -33,10 +34,11 @@ typedef struct walk {
 } walk;
 
 struct vs_snap_writer {
-    vs_store *db;            /* the store being saved */
     const char *version;     /* engine version, for the meta section */
     section *secs;
     uint32_t nsecs;
+    uint32_t format;         /* the header's version: 1 unless a database
+                                other than 0 is written */
     uint64_t total;          /* snapshot size */
     int state;               /* see write_next */
     uint32_t sec;            /* current section */
@@ -54,9 +56,15 @@ static vs_ftindex *index_at(const vs_store *db, uint32_t i) { return db->search.
 
 /* Next piece of the walk; 0 when the section is complete. */
 static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n) {
-    vs_store *db = wr->db;
+    vs_store *db = w->sec->db;
     uint8_t *s = w->scratch;
     switch (w->sec->type) {
+    case VS_SEC_DB:
+        if (w->phase++ > 0) return 0;
+        vs_le_put32(s, w->sec->index);
+        *p = s;
+        *n = 4;
+        return 1;
     case VS_SEC_META:
         if (w->phase++ > 0) return 0;
         /* One entry: the engine version that wrote the snapshot. */
@@ -203,6 +211,34 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
         default: return 0;
         }
     }
+    case VS_SEC_ALIASES: { /* count, then (index position, name length, name) per alias */
+        const vs_search *rs = &db->search;
+        if (w->phase == 0) {
+            vs_le_put32(s, rs->nalias);
+            w->phase = 1;
+            w->i = 0;
+            *p = s;
+            *n = 4;
+            return 1;
+        }
+        if (w->i >= rs->nalias) return 0;
+        const vs_alias *al = &rs->alias[w->i];
+        if (w->phase == 1) {
+            uint32_t pos = 0;
+            while (pos < rs->n && rs->idx[pos] != al->x) pos++;
+            vs_le_put32(s, pos);
+            vs_le_put32(s + 4, al->len);
+            w->phase = 2;
+            *p = s;
+            *n = 8;
+            return 1;
+        }
+        w->phase = 1;
+        w->i++;
+        *p = al->name;
+        *n = al->len;
+        return 1;
+    }
     default: { /* an index section: its field's positions, then the index's own pieces */
         const vs_field_index *fi = index_at(db, w->sec->index)->fields[w->sec->field];
         if (w->phase == 0) {
@@ -230,29 +266,49 @@ static uint64_t section_len(vs_snap_writer *wr, const section *sec) {
     return len;
 }
 
-vs_status vs_snap_write_begin(vs_store *db, const char *version, vs_snap_writer **out) {
+/* A database is written when it holds keys or indexes (0 always). */
+static int db_written(const vs_store *db, uint32_t num) {
+    return db && (num == 0 || db->ks.count || db->search.n);
+}
+
+/* The sections of one database. */
+static void add_db(vs_snap_writer *wr, vs_store *db, uint32_t num) {
+    if (num) wr->secs[wr->nsecs++] = (section){VS_SEC_DB, num, 0, db};
+    wr->secs[wr->nsecs++] = (section){VS_SEC_KEYS, 0, 0, db};
+    if (vs_exp_count(&db->ks)) wr->secs[wr->nsecs++] = (section){VS_SEC_EXPIRES, 0, 0, db};
+    for (uint32_t i = 0; i < db->search.n; i++) wr->secs[wr->nsecs++] = (section){VS_SEC_INDEX, i, 0, db};
+    for (uint32_t i = 0; i < db->search.n; i++) {
+        const vs_ftindex *x = index_at(db, i);
+        for (uint32_t f = 0; f < x->schema.nfields; f++) {
+            uint32_t type = vs_snap_section_of(x->fields[f]);
+            if (type) wr->secs[wr->nsecs++] = (section){type, i, f, db};
+        }
+    }
+    if (db->search.nalias) wr->secs[wr->nsecs++] = (section){VS_SEC_ALIASES, 0, 0, db};
+}
+
+vs_status vs_snap_write_begin(vs_store *const *dbs, uint32_t ndbs, const char *version, vs_snap_writer **out) {
     vs_snap_writer *wr = vs_calloc(1, sizeof *wr);
     if (!wr) return VS_ERR_NOMEM;
-    wr->db = db;
     wr->version = version;
-    uint32_t max = 3;
-    for (uint32_t i = 0; i < db->search.n; i++) max += 1 + index_at(db, i)->schema.nfields;
+    size_t max = 1;
+    for (uint32_t d = 0; d < ndbs; d++) {
+        if (!db_written(dbs[d], d)) continue;
+        max += 4; /* db, keys, expires, aliases */
+        for (uint32_t i = 0; i < dbs[d]->search.n; i++) max += 1 + index_at(dbs[d], i)->schema.nfields;
+    }
     wr->secs = vs_calloc(max, sizeof *wr->secs);
     if (!wr->secs) {
         vs_free(wr);
         return VS_ERR_NOMEM;
     }
-    wr->secs[wr->nsecs++] = (section){VS_SEC_META, 0, 0};
-    wr->secs[wr->nsecs++] = (section){VS_SEC_KEYS, 0, 0};
-    if (vs_exp_count(&db->ks)) wr->secs[wr->nsecs++] = (section){VS_SEC_EXPIRES, 0, 0};
-    for (uint32_t i = 0; i < db->search.n; i++) wr->secs[wr->nsecs++] = (section){VS_SEC_INDEX, i, 0};
-    for (uint32_t i = 0; i < db->search.n; i++) {
-        const vs_ftindex *x = index_at(db, i);
-        for (uint32_t f = 0; f < x->schema.nfields; f++) {
-            uint32_t type = vs_snap_section_of(x->fields[f]);
-            if (type) wr->secs[wr->nsecs++] = (section){type, i, f};
-        }
+    wr->secs[wr->nsecs++] = (section){VS_SEC_META, 0, 0, dbs[0]};
+    for (uint32_t d = 0; d < ndbs; d++) {
+        if (!db_written(dbs[d], d)) continue;
+        if (d) wr->format = 2; /* a database section: what version 1 readers do not know */
+        add_db(wr, dbs[d], d);
     }
+    if (!wr->format) wr->format = 1;
     wr->total = VS_SNAP_HEADER_LEN + 12 + 8 + 8; /* header, END section */
     for (uint32_t i = 0; i < wr->nsecs; i++) wr->total += 12 + section_len(wr, &wr->secs[i]) + 8;
     vs_xxh64_init(&wr->file_hash, 0);
@@ -285,7 +341,7 @@ vs_status vs_snap_write_next(vs_snap_writer *wr, uint8_t *buf, size_t cap, size_
         switch (wr->state) {
         case W_HEADER:
             memcpy(wr->hdr, VS_SNAP_MAGIC, VS_SNAP_MAGIC_LEN);
-            vs_le_put32(wr->hdr + 8, VS_SNAP_VERSION);
+            vs_le_put32(wr->hdr + 8, wr->format);
             vs_le_put32(wr->hdr + 12, 0);
             emit(wr, wr->hdr, VS_SNAP_HEADER_LEN, 0);
             wr->state = W_SEC_HEAD;

@@ -6,8 +6,9 @@
 #include "base/alloc.h"
 #include "base/util.h"
 
-vs_status vs_search_not_found(const uint8_t *name, size_t len, vs_err *err) {
-    return vs_err_set(err, VS_ERR, "Index with name '%.*s' not found in database 0", (int)len, (const char *)name);
+vs_status vs_search_not_found(const vs_search *s, const uint8_t *name, size_t len, vs_err *err) {
+    return vs_err_set(err, VS_ERR, "Index with name '%.*s' not found in database %u", (int)len, (const char *)name,
+                      s->db);
 }
 
 /* ---- keyspace subscriber ------------------------------------------------ */
@@ -50,6 +51,8 @@ vs_status vs_search_init(vs_search *s, vs_keyspace *ks, uint32_t seed) {
 static void free_indexes(vs_search *s) {
     for (uint32_t i = 0; i < s->n; i++) vs_ftindex_free(s->idx[i]);
     vs_free(s->idx);
+    for (uint32_t i = 0; i < s->nalias; i++) vs_free(s->alias[i].name);
+    vs_free(s->alias);
 }
 
 void vs_search_release(vs_search *s) {
@@ -63,10 +66,13 @@ void vs_search_move(vs_search *dst, vs_search *src) {
     vs_search moved = *src;
     moved.ks = dst->ks;
     moved.seed = dst->seed;
+    moved.db = dst->db;
     *dst = moved;
     for (uint32_t i = 0; i < dst->n; i++) dst->idx[i]->ks = dst->ks;
     src->idx = NULL;
     src->n = src->cap = src->prepared = 0;
+    src->alias = NULL;
+    src->nalias = src->alias_cap = 0;
     src->deferred = 0;
 }
 
@@ -78,9 +84,103 @@ static int index_pos(const vs_search *s, const uint8_t *name, size_t len) {
     return -1;
 }
 
-vs_ftindex *vs_search_find(const vs_search *s, const uint8_t *name, size_t len) {
+vs_ftindex *vs_search_find_index(const vs_search *s, const uint8_t *name, size_t len) {
     int i = index_pos(s, name, len);
     return i < 0 ? NULL : s->idx[i];
+}
+
+int vs_search_alias_pos(const vs_search *s, const uint8_t *name, size_t len) {
+    for (uint32_t i = 0; i < s->nalias; i++)
+        if (s->alias[i].len == len && memcmp(s->alias[i].name, name, len) == 0) return (int)i;
+    return -1;
+}
+
+vs_ftindex *vs_search_find(const vs_search *s, const uint8_t *name, size_t len) {
+    vs_ftindex *x = vs_search_find_index(s, name, len);
+    if (x) return x;
+    int a = vs_search_alias_pos(s, name, len);
+    return a < 0 ? NULL : s->alias[a].x;
+}
+
+/* ---- aliases ------------------------------------------------------------ */
+
+vs_status vs_search_alias_put(vs_search *s, const uint8_t *alias, size_t alen, vs_ftindex *x) {
+    if (vs_search_alias_pos(s, alias, alen) >= 0) return VS_ERR_CORRUPT;
+    if (alen > UINT32_MAX) return VS_ERR_NOMEM;
+    if (s->nalias == s->alias_cap) {
+        uint32_t cap = s->alias_cap ? s->alias_cap * 2 : 4;
+        vs_alias *a = vs_realloc(s->alias, cap * sizeof *a);
+        if (!a) return VS_ERR_NOMEM;
+        s->alias = a;
+        s->alias_cap = cap;
+    }
+    uint8_t *name = vs_malloc(alen ? alen : 1);
+    if (!name) return VS_ERR_NOMEM;
+    if (alen) memcpy(name, alias, alen);
+    s->alias[s->nalias++] = (vs_alias){name, (uint32_t)alen, x};
+    return VS_OK;
+}
+
+static void alias_remove(vs_search *s, uint32_t pos) {
+    vs_free(s->alias[pos].name);
+    memmove(&s->alias[pos], &s->alias[pos + 1], (s->nalias - pos - 1) * sizeof *s->alias);
+    s->nalias--;
+}
+
+/* The target of FT.ALIASADD / FT.ALIASUPDATE: an index by its own name
+ * (RediSearch's INDEXSPEC_LOAD_NOALIAS), and an alias name no index has. */
+static vs_status alias_target(vs_search *s, const uint8_t *alias, size_t alen, const uint8_t *index, size_t ilen,
+                              vs_ftindex **out, vs_err *err) {
+    *out = vs_search_find_index(s, index, ilen);
+    if (!*out) return vs_err_set(err, VS_ERR, "Unknown index name (or name is an alias itself)");
+    if (vs_search_find_index(s, alias, alen))
+        return vs_err_set(err, VS_ERR, "Alias conflicts with an existing index name");
+    return VS_OK;
+}
+
+vs_status vs_search_alias_add(vs_search *s, const uint8_t *alias, size_t alen, const uint8_t *index, size_t ilen,
+                              vs_err *err) {
+    vs_ftindex *x;
+    vs_status st = alias_target(s, alias, alen, index, ilen, &x, err);
+    if (st != VS_OK) return st;
+    if (vs_search_alias_pos(s, alias, alen) >= 0) return vs_err_set(err, VS_ERR, "Alias already exists");
+    return vs_search_alias_put(s, alias, alen, x);
+}
+
+/* RediSearch looks the alias up as any name (an index's first): a name
+ * that is an index's is not an alias of it. */
+static vs_status not_an_alias(vs_err *err) { return vs_err_set(err, VS_ERR, "Alias does not belong to provided spec"); }
+
+vs_status vs_search_alias_update(vs_search *s, const uint8_t *alias, size_t alen, const uint8_t *index,
+                                 size_t ilen, vs_err *err) {
+    if (vs_search_find_index(s, alias, alen)) return not_an_alias(err);
+    vs_ftindex *x;
+    vs_status st = alias_target(s, alias, alen, index, ilen, &x, err);
+    if (st != VS_OK) return st;
+    int pos = vs_search_alias_pos(s, alias, alen);
+    if (pos < 0) return vs_search_alias_put(s, alias, alen, x);
+    s->alias[pos].x = x; /* moved: it keeps its place */
+    return VS_OK;
+}
+
+vs_status vs_search_alias_del(vs_search *s, const uint8_t *alias, size_t alen, vs_err *err) {
+    if (vs_search_find_index(s, alias, alen)) return not_an_alias(err);
+    int pos = vs_search_alias_pos(s, alias, alen);
+    if (pos < 0) return vs_err_set(err, VS_ERR, "Alias does not exist");
+    alias_remove(s, (uint32_t)pos);
+    return VS_OK;
+}
+
+vs_status vs_search_alias_copy(vs_search *dst, const vs_search *src) {
+    for (uint32_t i = 0; i < src->nalias; i++) {
+        int pos = -1;
+        for (uint32_t j = 0; j < src->n && pos < 0; j++)
+            if (src->idx[j] == src->alias[i].x) pos = (int)j;
+        if (pos < 0 || (uint32_t)pos >= dst->n) continue;
+        vs_status st = vs_search_alias_put(dst, src->alias[i].name, src->alias[i].len, dst->idx[pos]);
+        if (st == VS_ERR_NOMEM) return st;
+    }
+    return VS_OK;
 }
 
 vs_status vs_search_create(vs_search *s, vs_args *a, vs_err *err) { return vs_search_add(s, a, 1, NULL, err); }
@@ -94,8 +194,8 @@ vs_status vs_search_add(vs_search *s, vs_args *a, int backfill, vs_ftindex **out
                         "additional indexes.",
                         VS_MAX_INDEXES);
     if (st == VS_OK && index_pos(s, schema.name, schema.nlen) >= 0)
-        st = vs_err_set(err, VS_ERR, "Index %.*s in database 0 already exists.", (int)schema.nlen,
-                        (const char *)schema.name);
+        st = vs_err_set(err, VS_ERR, "Index %.*s in database %u already exists.", (int)schema.nlen,
+                        (const char *)schema.name, s->db);
     if (st == VS_OK && s->n == s->cap) {
         uint32_t cap = s->cap ? s->cap * 2 : 4;
         vs_ftindex **idx = vs_realloc(s->idx, cap * sizeof *idx);
@@ -119,11 +219,13 @@ vs_status vs_search_add(vs_search *s, vs_args *a, int backfill, vs_ftindex **out
 }
 
 vs_status vs_search_drop(vs_search *s, const uint8_t *name, size_t len, int dd, vs_err *err) {
-    int pos = index_pos(s, name, len);
-    if (pos < 0) return vs_search_not_found(name, len, err);
-    vs_ftindex *x = s->idx[pos];
+    vs_ftindex *x = vs_search_find(s, name, len);
+    if (!x) return vs_search_not_found(s, name, len, err);
+    int pos = index_pos(s, x->schema.name, x->schema.nlen);
     memmove(&s->idx[pos], &s->idx[pos + 1], (s->n - (uint32_t)pos - 1) * sizeof *s->idx);
     s->n--;
+    for (uint32_t i = s->nalias; i-- > 0;)
+        if (s->alias[i].x == x) alias_remove(s, i);
     if (dd) {
         /* Delete the index's documents (RediSearch's DD): the hashes it
          * holds, not those it tracks without having indexed anything of

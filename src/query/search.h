@@ -11,8 +11,10 @@
  *
  * Rows of a KNN query are nearest first with ties broken by key; rows of
  * a filter with text clauses best score first (ties by key); rows of any
- * other filter in key order; SORTBY a field reorders them (stably for
- * KNN).  Text scores (score.h, the plan's scorer) are computed when the
+ * other filter in key order; SORTBY a field reorders them (valkey-search's
+ * order: a NUMERIC field by number, a value it does not hold counting as
+ * 0, any other field by bytes; documents without the field last in both
+ * directions; ties by key for a filter, in distance order for KNN).  Text scores (score.h, the plan's scorer) are computed when the
  * query has text clauses or WITHSCORES is given: rows.score then holds
  * each row's score (0 for a document no text clause matched).  A plan points into the command's arguments and an arena, so it
  * lives as long as both.
@@ -50,6 +52,8 @@ typedef struct vs_search_plan {
     uint64_t offset, num;    /* LIMIT */
     int sort_field;          /* SORTBY a schema field; -1: none (or the score) */
     int sort_desc;
+    int withsortkeys;        /* WITHSORTKEYS: "#" + the SORTBY value after
+                                each key (filter queries with content) */
     /* KNN (q.knn.present) */
     int vfield;              /* the vector field */
     uint32_t k, ef;          /* ef 0: the index's EF_RUNTIME */
@@ -97,9 +101,12 @@ typedef struct vs_search_rows {
 vs_status vs_search_exec(const vs_search_plan *p, vs_search_rows *out);
 void vs_search_rows_free(vs_search_rows *rows);
 
-/* The reply: [total, key, [score,] [field, value, ...], ...]; the KNN
- * score pair first unless RETURN is given; the text score after the key
- * with WITHSCORES (RediSearch's shape); keys (and scores) only with
+/* The reply: [total, key, [score,] [sortkey,] [field, value, ...], ...];
+ * the KNN score pair first unless RETURN is given; the text score after
+ * the key with WITHSCORES (RediSearch's shape); with WITHSORTKEYS, a
+ * filter query's rows (not KNN's, not NOCONTENT's) carry "#" and the
+ * document's SORTBY value as it is in the hash ("#" alone without SORTBY
+ * or the field), as valkey-search; keys (and scores) only with
  * NOCONTENT. */
 void vs_search_render(vs_reply *r, const vs_search_plan *p, const vs_search_rows *rows);
 

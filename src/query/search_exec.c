@@ -7,7 +7,8 @@
  * indexed one without a filter) in key order, or best score first when
  * the query has text clauses (ties by key), keeping only the first
  * offset + num with a bounded heap; or all of them sorted by the SORTBY
- * field (ties by key).  Missing SORTBY values sort last either way.
+ * field (ties by key).  Missing SORTBY values sort last either way; a
+ * NUMERIC field's hash value that is not a number sorts as 0.
  * Scores, when the plan asks for them, are computed for the whole match
  * set of a filter (its order needs them) and for the K rows of a KNN.
  */
@@ -32,8 +33,10 @@ static const vs_hfield *hash_value(const vs_ftindex *x, uint32_t id, int f) {
     return vs_ftindex_value(x, id, d->ident, d->ilen);
 }
 
-/* Compare two ids by the SORTBY field: a NUMERIC field by value, others
- * by raw bytes; missing values last, then by key. */
+/* Compare two ids by the SORTBY field as valkey-search's ApplySorting: a
+ * NUMERIC field by value (a hash value that is not a number as 0),
+ * others by raw bytes; missing values last in either direction, then by
+ * key (KNN: by distance order). */
 static int sortby_cmp(void *vctx, uint32_t a, uint32_t b) {
     const sort_ctx *c = vctx;
     const vs_ftindex *x = c->x;
@@ -46,6 +49,10 @@ static int sortby_cmp(void *vctx, uint32_t a, uint32_t b) {
     const vs_field_index *fi = x->fields[c->field];
     if (fi->ops->sort_value) {
         double va = fi->ops->sort_value(fi, a), vb = fi->ops->sort_value(fi, b);
+        /* A value the index does not hold but the hash has (not a number)
+         * counts as 0, as valkey-search's value_or(0.0); NaN: no value. */
+        if (isnan(va) && hash_value(x, a, c->field)) va = 0.0;
+        if (isnan(vb) && hash_value(x, b, c->field)) vb = 0.0;
         if (isnan(va) || isnan(vb)) {
             if (isnan(va) != isnan(vb)) return isnan(va) ? 1 : -1;
         } else {

@@ -104,6 +104,8 @@ static vs_status parse_options(vs_args *a, vs_search_plan *p, opts *o, vs_arena 
         } else if (vs_eq_nocase(key.p, key.n, "LIMIT")) {
             st = vs_args_u64(a, UINT64_MAX, &p->offset, err);
             if (st == VS_OK) st = vs_args_u64(a, UINT64_MAX, &p->num, err);
+        } else if (vs_eq_nocase(key.p, key.n, "WITHSORTKEYS")) {
+            p->withsortkeys = 1;
         } else if (vs_eq_nocase(key.p, key.n, "SORTBY")) {
             st = vs_args_next(a, &o->sortby.p, &o->sortby.n, err);
             o->has_sortby = 1;
@@ -234,13 +236,13 @@ static vs_status knn_vector(vs_search_plan *p, vs_tok blob, vs_arena *ar, vs_err
 static vs_status check_sortby(vs_search_plan *p, const opts *o, vs_err *err) {
     if (!o->has_sortby) return VS_OK;
     if (p->q.knn.present && tok_eq(o->sortby, p->score_name)) {
+        /* Ascending is the KNN order already; descending is refused. */
         if (p->sort_desc)
-            return vs_err_set(err, VS_ERR, "SORTBY on the vector score `%.*s` supports only ASC", TOKF(p->score_name));
+            return vs_err_set(err, VS_ERR, "SORTBY on `%.*s` is only supported in ascending order", TOKF(o->sortby));
         return VS_OK;
     }
-    const vs_schema *s = &p->x->schema;
-    p->sort_field = vs_schema_field_by_alias(s, o->sortby.p, o->sortby.n);
-    if (p->sort_field < 0) p->sort_field = vs_schema_field_by_ident(s, o->sortby.p, o->sortby.n);
+    /* An attribute by its alias (AS name), as valkey-search's GetIdentifier. */
+    p->sort_field = vs_schema_field_by_alias(&p->x->schema, o->sortby.p, o->sortby.n);
     if (p->sort_field < 0) return vs_err_set(err, VS_ERR, "Index field `%.*s` does not exist", TOKF(o->sortby));
     return VS_OK;
 }

@@ -3,7 +3,8 @@
  *
  * WITHSCORES puts each row's text score after its key, as RediSearch does
  * (a double: "%.17g" bulk string in RESP2, a RESP3 double), NOCONTENT or
- * not.
+ * not.  WITHSORTKEYS then puts "#" and the SORTBY field's hash value
+ * (valkey-search's form, whatever the field's type) before the fields.
  * Without RETURN a row holds the KNN score pair (first) and every hash
  * field; with RETURN the fields asked for that the document has, by
  * alias or identifier, under their AS names, the score where its name is
@@ -24,6 +25,10 @@ static void reply_score(vs_reply *r, vs_tok name, float dist) {
     vs_reply_bulk(r, buf, (size_t)n);
 }
 
+/* WITHSORTKEYS applies: valkey-search writes sort keys for a filter
+ * query's rows with content only. */
+static int sortkeys(const vs_search_plan *p) { return p->withsortkeys && !p->nocontent && !p->q.knn.present; }
+
 static void reply_row(vs_reply *r, const vs_search_plan *p, const vs_scored *row, const double *score) {
     const vs_ftindex *x = p->x;
     const int knn = p->q.knn.present;
@@ -32,6 +37,17 @@ static void reply_row(vs_reply *r, const vs_search_plan *p, const vs_scored *row
     if (p->withscores) vs_reply_double(r, score ? *score : 0.0);
     if (p->nocontent) return;
     const vs_hash *h = e->type == VS_TYPE_HASH ? e->v.hash : NULL;
+    if (sortkeys(p)) {
+        const vs_hfield *sv = NULL;
+        if (p->sort_field >= 0)
+            sv = vs_hash_get(h, x->schema.fields[p->sort_field].ident, x->schema.fields[p->sort_field].ilen);
+        char head[32];
+        size_t vlen = sv ? sv->vlen : 0;
+        int n = snprintf(head, sizeof head, "$%zu\r\n#", vlen + 1);
+        vs_reply_raw(r, head, (size_t)n);
+        if (sv) vs_reply_raw(r, vs_hfield_value(sv), vlen);
+        vs_reply_raw(r, "\r\n", 2);
+    }
     if (!p->has_return) {
         uint32_t nf = h ? h->n : 0;
         vs_reply_array(r, 2 * ((size_t)nf + (knn ? 1 : 0)));
@@ -67,7 +83,7 @@ static void reply_row(vs_reply *r, const vs_search_plan *p, const vs_scored *row
 }
 
 void vs_search_render(vs_reply *r, const vs_search_plan *p, const vs_search_rows *rows) {
-    vs_reply_array(r, 1 + rows->n * ((p->nocontent ? 1 : 2) + (p->withscores ? 1 : 0)));
+    vs_reply_array(r, 1 + rows->n * ((p->nocontent ? 1 : 2) + (p->withscores ? 1 : 0) + (sortkeys(p) ? 1 : 0)));
     vs_reply_int(r, (long long)rows->total);
     for (size_t i = 0; i < rows->n; i++) reply_row(r, p, &rows->row[i], rows->score ? &rows->score[i] : NULL);
 }

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t n = size - 2;
     if (n > VS_QUERY_MAX_BYTES + 16) return 0;
 
-    const vs_ftindex *x = vs_search_find(&db->eng.store.search, (const uint8_t *)"idx", 3);
+    const vs_ftindex *x = vs_search_find(&db->eng.store->search, (const uint8_t *)"idx", 3);
     CHECK(x);
     vs_query_opts o = {(int)(flags & 1), (int)((flags >> 1) & 1), (flags & 4) ? (int32_t)(data[1] % 4) : -1};
     vs_arena ar = {0};

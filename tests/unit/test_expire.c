@@ -36,7 +36,7 @@ static void test_heap_model(void) {
     for (uint64_t seed = 1; seed <= 20; seed++) {
         rs = seed;
         vs_db *db = vs_open(NULL);
-        vs_keyspace *ks = &db->eng.store.ks;
+        vs_keyspace *ks = &db->eng.store->ks;
         enum { N = 64 };
         int64_t model[N]; /* VS_NO_EXPIRE, or the key's time; keys always exist */
         char key[16];
@@ -195,7 +195,7 @@ static void test_commands(void) {
     VT_TEXT(db, "OK", "SET", "s", "v");
     VT_TEXT(db, "-1", "TTL", "s");
     VT_TEXT(db, "OK", "FLUSHALL");
-    VT_EQ_INT(vs_exp_count(&db->eng.store.ks), 0);
+    VT_EQ_INT(vs_exp_count(&db->eng.store->ks), 0);
     vs_close(db);
 }
 
@@ -241,7 +241,7 @@ static void test_active_cycle(void) {
     int calls = 0;
     while (vs_expire_step(db, 7)) calls++;
     VT_EQ_INT(calls, 7); /* 7 full steps, the 8th finishes the 50 */
-    VT_EQ_INT(db->eng.store.ks.count, 50);
+    VT_EQ_INT(db->eng.store->ks.count, 50);
     VT_EQ_INT(vs_expire_next(db), 2050);
     /* the earliest went first: every key left is due at 2050 or later */
     VT_TEXT(db, "50", "DBSIZE");
@@ -250,16 +250,16 @@ static void test_active_cycle(void) {
     VT_EQ_INT(vs_save_begin(db), 0);
     VT_EQ_INT(vs_expire_step(db, 1000), 0);
     VT_TEXT(db, "(nil)", "GET", "k1");
-    VT_EQ_INT(db->eng.store.ks.count, 50);
+    VT_EQ_INT(db->eng.store->ks.count, 50);
     vs_save_end(db);
     /* hide-only mode (a read-only store) */
     vs_set_time(db, 5000, 1);
     VT_TEXT(db, "0", "EXISTS", "k1");
     VT_EQ_INT(vs_expire_step(db, 1000), 0);
-    VT_EQ_INT(db->eng.store.ks.count, 50);
+    VT_EQ_INT(db->eng.store->ks.count, 50);
     vs_set_time(db, 5000, 0);
     VT_EQ_INT(vs_expire_step(db, 1000), 0);
-    VT_EQ_INT(db->eng.store.ks.count, 0);
+    VT_EQ_INT(db->eng.store->ks.count, 0);
     VT_CHECK(vs_expire_next(db) > 1e300);
     vs_close(db);
 }
@@ -336,7 +336,7 @@ static void test_journal(void) {
                         "*2\r\n$4\r\nPTTL\r\n$1\r\nx\r\n";
     VT_EQ_INT(vs_journal_replay_feed(r2, (const uint8_t *)plain, strlen(plain)), 0);
     VT_EQ_INT(vs_journal_replay_end(r2, 0), 0);
-    VT_EQ_INT(r2->eng.store.ks.count, 1);
+    VT_EQ_INT(r2->eng.store->ks.count, 1);
     VT_TEXT(r2, "3000", "PEXPIRETIME", "x");
     vs_close(r2);
     free(rec);
@@ -401,8 +401,8 @@ static void test_snapshot(void) {
     VT_EQ_INT(load_all(b, snap, len), 0);
     char *after = vt_digest(b, &db_len);
     VT_CHECK(da == db_len && memcmp(before, after, da) == 0);
-    VT_EQ_INT(vs_exp_count(&b->eng.store.ks), 200);
-    VT_CHECK(heap_ok(&b->eng.store.ks));
+    VT_EQ_INT(vs_exp_count(&b->eng.store->ks), 200);
+    VT_CHECK(heap_ok(&b->eng.store->ks));
     VT_TEXT(b, "2001", "PEXPIRETIME", "k1");
     /* loaded after their time: never returned */
     vs_set_time(b, 2150, 0);
@@ -414,7 +414,7 @@ static void test_snapshot(void) {
     /* a snapshot written before expiry existed still loads */
     VT_EQ_INT(load_all(b, old, n0), 0);
     VT_TEXT(b, "[plain]", "KEYS", "*");
-    VT_EQ_INT(vs_exp_count(&b->eng.store.ks), 0);
+    VT_EQ_INT(vs_exp_count(&b->eng.store->ks), 0);
     /* damage in the section: a time for a missing key (checksums redone),
      * a count too large, a flipped bit; each refused, the store unchanged */
     size_t off = section_at(snap, len, VS_SEC_EXPIRES);
@@ -475,11 +475,11 @@ static void test_search_hides(void) {
         VT_TEXT(db, "[3,d:05,d:06,d:07]", "FT.SEARCH", "idx", "@n:[0 7]", "NOCONTENT");
         VT_TEXT(db, "[2,d:06,d:08]", "FT.SEARCH", "idx", "(@t:{even} @n:[0 9])=>[KNN 2 @v $q]", "PARAMS", "2", "q",
                 VT_BLOB(1), "NOCONTENT");
-        VT_EQ_INT(db->eng.store.ks.count, 20); /* hidden, not deleted */
+        VT_EQ_INT(db->eng.store->ks.count, 20); /* hidden, not deleted */
         /* reclaimed: gone from the index at the same moment */
         while (vs_expire_step(db, 2)) {
         }
-        VT_EQ_INT(db->eng.store.ks.count, 15);
+        VT_EQ_INT(db->eng.store->ks.count, 15);
         vt_run(db, "FT.INFO", "idx", NULL);
         VT_CHECK(strstr(vt_text(db), "num_docs,15") != NULL);
         VT_TEXT(db, "[3,d:05,d:06,d:07]", "FT.SEARCH", "idx", "*=>[KNN 3 @v $q]", "PARAMS", "2", "q", VT_BLOB(1),

@@ -25,13 +25,13 @@ static vs_db *fixture(void) {
     return db;
 }
 
-static vs_ftindex *index_of(vs_db *db) { return vs_search_find(&db->eng.store.search, (const uint8_t *)"idx", 3); }
+static vs_ftindex *index_of(vs_db *db) { return vs_search_find(&db->eng.store->search, (const uint8_t *)"idx", 3); }
 
 /* Key id of doc:<i>. */
 static uint32_t id_of(vs_db *db, int i) {
     char key[32];
     snprintf(key, sizeof key, "doc:%d", i);
-    return vs_ks_find(&db->eng.store.ks, (const uint8_t *)key, strlen(key))->id;
+    return vs_ks_find(&db->eng.store->ks, (const uint8_t *)key, strlen(key))->id;
 }
 
 static void test_count_has_match(void) {
@@ -42,14 +42,14 @@ static void test_count_has_match(void) {
     VT_EQ_INT(hnsw->ops->count(hnsw), 10);
     VT_EQ_INT(tag->ops->count(tag), 11);
     VT_EQ_INT(num->ops->count(num), 10);
-    uint32_t nx = vs_ks_find(&db->eng.store.ks, (const uint8_t *)"doc:x", 5)->id;
+    uint32_t nx = vs_ks_find(&db->eng.store->ks, (const uint8_t *)"doc:x", 5)->id;
     VT_CHECK(flat->ops->has(flat, id_of(db, 3)) && !flat->ops->has(flat, nx));
     VT_CHECK(hnsw->ops->has(hnsw, id_of(db, 3)) && !hnsw->ops->has(hnsw, nx));
     VT_CHECK(tag->ops->has(tag, nx) && num->ops->has(num, id_of(db, 0)) && !num->ops->has(num, nx));
     VT_CHECK(!flat->ops->match && !num->ops->knn_exact && !flat->ops->knn_graph && hnsw->ops->knn_graph);
 
     vs_bitset out;
-    vs_bitset_init(&out, vs_ks_id_bound(&db->eng.store.ks));
+    vs_bitset_init(&out, vs_ks_id_bound(&db->eng.store->ks));
     vs_fi_tag tags[2] = {{(const uint8_t *)"ODD", 3, 0}, {(const uint8_t *)"non", 3, 1}};
     vs_fi_clause c = {.kind = VS_FI_TAGS, .tags = tags, .ntags = 2};
     VT_EQ_INT(tag->ops->match(tag, &c, &out), VS_OK);
@@ -108,7 +108,7 @@ static void test_knn_bound(void) {
         VT_EQ_INT(knn(db, fi, graph, 10, NULL, -1.0f, res), 0);
         /* With a filter (odd documents) and a bound. */
         vs_bitset f;
-        vs_bitset_init(&f, vs_ks_id_bound(&db->eng.store.ks));
+        vs_bitset_init(&f, vs_ks_id_bound(&db->eng.store->ks));
         for (int i = 1; i < 10; i += 2) vs_bit_set(f.w, id_of(db, i));
         VT_EQ_INT(knn(db, fi, graph, 10, &f, 30.0f, res), 3);
         VT_CHECK(res[0].id == id_of(db, 1) && res[1].id == id_of(db, 3) && res[2].id == id_of(db, 5));

@@ -49,7 +49,7 @@ static void test_knn(void) {
             "SORTBY", "__vec_score", "NOCONTENT");
     VT_TEXT(db, "[3,doc:2,[n,2],doc:1,[n,1],doc:0,[n,0]]", "FT.SEARCH", "idx", "*=>[KNN 3 @vec $q]", "PARAMS", "2",
             "q", Q(0), "SORTBY", "n", "DESC", "RETURN", "1", "n");
-    VT_TEXT(db, E("SORTBY on the vector score `__vec_score` supports only ASC"), "FT.SEARCH", "idx",
+    VT_TEXT(db, E("SORTBY on `__vec_score` is only supported in ascending order"), "FT.SEARCH", "idx",
             "*=>[KNN 3 @vec $q]", "PARAMS", "2", "q", Q(0), "SORTBY", "__vec_score", "DESC");
     vs_close(db);
 }

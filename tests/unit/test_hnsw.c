@@ -12,7 +12,7 @@ static float frand(void) {
 }
 
 static vs_hnsw *hnsw_of(vs_db *db, const char *index) {
-    vs_ftindex *x = vs_search_find(&db->eng.store.search, (const uint8_t *)index, strlen(index));
+    vs_ftindex *x = vs_search_find(&db->eng.store->search, (const uint8_t *)index, strlen(index));
     return x ? (vs_hnsw *)x->fields[0] : NULL;
 }
 
@@ -339,7 +339,7 @@ static int adversarial_churn(uint32_t seed, int ops) {
             /* Delete the entry point's key. */
             uint32_t kid;
             memcpy(&kid, h->arena + (size_t)h->entry * h->elem_size + h->off_key, 4);
-            vs_kentry *ke = vs_ks_by_id(&db->eng.store.ks, kid);
+            vs_kentry *ke = vs_ks_by_id(&db->eng.store->ks, kid);
             VT_CHECK(ke != NULL);
             if (ke) {
                 snprintf(key, sizeof key, "%.*s", (int)ke->klen, (const char *)ke->key);

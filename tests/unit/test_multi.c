@@ -72,7 +72,7 @@ static void test_queue_errors(void) {
     free(before);
     /* maxmemory: inside MULTI everything is refused past the limit. */
     vs_close(db);
-    vs_options o = {1, 0}; /* 1 byte: always over */
+    vs_options o = {1, 0, 0}; /* 1 byte: always over */
     db = vs_open(&o);
     VT_CMD(db, "+OK\r\n", "MULTI");
     VT_CMD(db, "-OOM command not allowed when used memory > 'maxmemory'.\r\n", "GET", "k");

@@ -425,16 +425,24 @@ static void model_all(vs_db *m) {
 
 static void check_all_stats(vs_db *db, int ver) {
     VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_VERSION), ver);
-    VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_HASHES), 5);
-    VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_STRINGS), 11);
+    /* database 1's string and database 15's hash included */
+    VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_HASHES), 6);
+    VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_STRINGS), 12);
     VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_EXPIRED), 2);
     VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_LISTS), 4);
     VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_SETS), 3);
     VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_ZSETS), 4);
     VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_STREAMS), 3);
     VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_MODULES), 1);
-    VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_OTHER_DB), 2);
+    VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_OTHER_DB), 0);
     VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_FUNCTIONS), 1);
+    /* each key in the database SELECTDB named */
+    VT_CMD(db, "+OK\r\n", "SELECT", "1");
+    VT_CMD(db, "$5\r\nother\r\n", "GET", "s1");
+    VT_CMD(db, ":1\r\n", "DBSIZE");
+    VT_CMD(db, "+OK\r\n", "SELECT", "15");
+    VT_CMD(db, "$1\r\nv\r\n", "HGET", "h", "f");
+    VT_CMD(db, "+OK\r\n", "SELECT", "0");
 }
 
 static void test_hand_built(void) {
@@ -1191,14 +1199,29 @@ static void test_real_redis(void) {
             if (st) fprintf(stderr, "  %s\n", vs_error_text(db));
             check_same(db, model);
             VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_VERSION), 10);
-            VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_HASHES), hashes - 1);
-            VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_STRINGS), strings - 1);
+            /* with database 1's string and hash and database 9's string */
+            VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_HASHES), hashes);
+            VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_STRINGS), strings + 1);
             VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_EXPIRED), 2);
             VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_LISTS), 2);
             VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_SETS), 3);
             VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_ZSETS), 2);
             VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_STREAMS), 1);
-            VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_OTHER_DB), 3);
+            VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_OTHER_DB), 0);
+            VT_CMD(db, "+OK\r\n", "SELECT", "1");
+            VT_CMD(db, "$3\r\ndb1\r\n", "GET", "str:0");
+            VT_CMD(db, ":2\r\n", "DBSIZE");
+            VT_CMD(db, "+OK\r\n", "SELECT", "9");
+            VT_CMD(db, "$3\r\ndb9\r\n", "GET", "x");
+            VT_CMD(db, "+OK\r\n", "SELECT", "0");
+            vs_close(db);
+            /* with two databases, database 9's key is skipped */
+            vs_options two = {0, 0, 2};
+            db = vs_open(&two);
+            vs_set_time(db, (double)now, VS_EXPIRE_ACTIVE);
+            VT_EQ_INT(load(db, file, n, chunks[i], 0), 0);
+            VT_EQ_INT(vs_rdb_load_stat(db, VS_RDB_STAT_OTHER_DB), 1);
+            VT_CMD(db, "-ERR DB index is out of range\r\n", "SELECT", "9");
             vs_close(db);
         }
         free(file);

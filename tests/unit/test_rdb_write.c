@@ -346,7 +346,7 @@ typedef struct rdb_summary {
 static int check_file(vs_db *db, const uint8_t *p, size_t n, int64_t now, rdb_summary *sum) {
     rd r = {p, n, 0, 0};
     memset(sum, 0, sizeof *sum);
-    vs_keyspace *ks = &db->eng.store.ks;
+    vs_keyspace *ks = &db->eng.store->ks;
     uint8_t *seen = calloc(vs_ks_id_bound(ks) + 1, 1);
     char tmp[64], tmp2[64];
     int fails = vt_failures;
@@ -746,7 +746,7 @@ static void redis_compare(vs_db *db, const file *f, int64_t now) {
         redis_stop(&s);
         return;
     }
-    vs_keyspace *ks = &db->eng.store.ks;
+    vs_keyspace *ks = &db->eng.store->ks;
     rv v;
     uint64_t live = 0, lp = 0;
     for (uint32_t id = 0; id < vs_ks_id_bound(ks); id++) {
@@ -971,7 +971,7 @@ static void test_random_store(void) {
     int64_t now = t0 + 2000;
     vs_set_time(db, (double)now, 1);
     uint32_t expired = 0;
-    vs_keyspace *ks = &db->eng.store.ks;
+    vs_keyspace *ks = &db->eng.store->ks;
     for (uint32_t id = 0; id < vs_ks_id_bound(ks); id++) {
         vs_kentry *e = vs_ks_by_id(ks, id);
         expired += e && vs_exp_expired(ks, e, now);
@@ -1117,19 +1117,19 @@ static void test_abi(void) {
     VT_CHECK(strcmp(vs_error_text(db), "ERR the buffer must hold at least 16 bytes") == 0);
     VT_EQ_INT(vs_expire_step(db, 100), 0);
     VT_CMD(db, "$-1\r\n", "GET", "gone");
-    VT_EQ_INT(db->eng.store.ks.count, 2);
+    VT_EQ_INT(db->eng.store->ks.count, 2);
     vs_set_time(db, (double)(t0 + 1000), 0); /* the embedder's mode is held to HIDE */
     VT_EQ_INT(vs_expire_step(db, 100), 0);
-    VT_EQ_INT(db->eng.store.ks.count, 2);
+    VT_EQ_INT(db->eng.store->ks.count, 2);
     VT_CHECK(vs_rdb_save_next(db, buf, sizeof buf) == 64);
     /* a write during the save (the caller's contract broken) fails the save */
     VT_CMD(db, "+OK\r\n", "SET", "other", "y");
     VT_CHECK(vs_rdb_save_next(db, buf, sizeof buf) < 0);
     VT_CHECK(strcmp(vs_error_text(db), "ERR the store changed during the RDB save") == 0);
-    VT_EQ_INT(db->eng.store.ks.count, 3);
+    VT_EQ_INT(db->eng.store->ks.count, 3);
     vs_rdb_save_end(db);
     VT_EQ_INT(vs_expire_step(db, 100), 0); /* 0: no expired key remains */
-    VT_EQ_INT(db->eng.store.ks.count, 2);
+    VT_EQ_INT(db->eng.store->ks.count, 2);
     VT_EQ_INT(db->eng.stat_expired, 1);
 
     /* The index script: one FT.CREATE per index, arguments as given. */

@@ -100,7 +100,7 @@ static char *observe(vs_db *db) {
         const char *s = vt_text(db);
         vt_buf_put(&out, s, strlen(s));
         vt_buf_put(&out, ";", 1);
-        vs_ftindex *x = vs_search_find(&db->eng.store.search, (const uint8_t *)idx[i], strlen(idx[i]));
+        vs_ftindex *x = vs_search_find(&db->eng.store->search, (const uint8_t *)idx[i], strlen(idx[i]));
         char buf[128];
         snprintf(buf, sizeof buf, "docs=%u records=%llu failures=%llu\n", x->num_docs,
                  (unsigned long long)x->num_records, (unsigned long long)x->failures);
@@ -119,7 +119,7 @@ static char *observe(vs_db *db) {
 }
 
 static int exists(vs_db *db, const char *key) {
-    return vs_ks_find(&db->eng.store.ks, (const uint8_t *)key, strlen(key)) != NULL;
+    return vs_ks_find(&db->eng.store->ks, (const uint8_t *)key, strlen(key)) != NULL;
 }
 
 /* RENAME(NX) src dst in one store; DEL dst, DEL src, write src's value

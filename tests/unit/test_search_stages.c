@@ -26,7 +26,7 @@ static vs_db *fixture(int n) {
 }
 
 static const vs_ftindex *index_of(vs_db *db, const char *name) {
-    return vs_search_find(&db->eng.store.search, (const uint8_t *)name, strlen(name));
+    return vs_search_find(&db->eng.store->search, (const uint8_t *)name, strlen(name));
 }
 
 /* Parse the query string and options given as C strings (blob 0 stands
@@ -98,7 +98,7 @@ static void test_parse(void) {
               "*=>[KNN 2 @vec $q]", "PARAMS", "2", "q", "x", "DIALECT", "9");
     PARSE_ERR(x, "DIALECT requires a non negative integer >=2 and <= 4", "*=>[KNN 2 @vec $q]", "PARAMS", "2", "q",
               VT_BLOB(0), "DIALECT", "9", "SORTBY", "nope");
-    PARSE_ERR(x, "SORTBY on the vector score `__vec_score` supports only ASC", "*=>[KNN 2 @vec $q]", "PARAMS", "2",
+    PARSE_ERR(x, "SORTBY on `__vec_score` is only supported in ascending order", "*=>[KNN 2 @vec $q]", "PARAMS", "2",
               "q", VT_BLOB(0), "SORTBY", "__vec_score", "DESC");
     float bad[2] = {NAN, 1};
     vt_blob(0, bad, 2);
@@ -143,14 +143,14 @@ static void test_exec(void) {
     VT_EQ_INT(rows.total, 10);
     VT_EQ_INT(rows.n, 3);
     /* Key order: doc:0, doc:1, doc:2, doc:3, ... */
-    VT_CHECK(rows.row[0].id == vs_ks_find(&db->eng.store.ks, (const uint8_t *)"doc:2", 5)->id);
+    VT_CHECK(rows.row[0].id == vs_ks_find(&db->eng.store->ks, (const uint8_t *)"doc:2", 5)->id);
     vs_search_rows_free(&rows);
     /* SORTBY n DESC. */
     p.sort_field = 2;
     p.sort_desc = 1;
     p.offset = 0;
     VT_EQ_INT(vs_search_exec(&p, &rows), VS_OK);
-    VT_CHECK(rows.n == 3 && rows.row[0].id == vs_ks_find(&db->eng.store.ks, (const uint8_t *)"doc:9", 5)->id);
+    VT_CHECK(rows.n == 3 && rows.row[0].id == vs_ks_find(&db->eng.store->ks, (const uint8_t *)"doc:9", 5)->id);
     vs_search_rows_free(&rows);
 
     /* KNN 3 among odd documents from [4, 1] (L2 squared): doc:3 and doc:5
@@ -162,9 +162,9 @@ static void test_exec(void) {
     VT_EQ_INT(PARSE(x, &ar, &p, &err, "@tag:{odd}=>[KNN 3 @vec $q]", "PARAMS", "2", "q", VT_BLOB(0)), VS_OK);
     VT_EQ_INT(vs_search_exec(&p, &rows), VS_OK);
     VT_CHECK(rows.total == 3 && rows.n == 3);
-    VT_CHECK(rows.row[0].id == vs_ks_find(&db->eng.store.ks, (const uint8_t *)"doc:3", 5)->id && rows.row[0].dist == 1.0f);
-    VT_CHECK(rows.row[1].id == vs_ks_find(&db->eng.store.ks, (const uint8_t *)"doc:5", 5)->id && rows.row[1].dist == 1.0f);
-    VT_CHECK(rows.row[2].id == vs_ks_find(&db->eng.store.ks, (const uint8_t *)"doc:1", 5)->id && rows.row[2].dist == 9.0f);
+    VT_CHECK(rows.row[0].id == vs_ks_find(&db->eng.store->ks, (const uint8_t *)"doc:3", 5)->id && rows.row[0].dist == 1.0f);
+    VT_CHECK(rows.row[1].id == vs_ks_find(&db->eng.store->ks, (const uint8_t *)"doc:5", 5)->id && rows.row[1].dist == 1.0f);
+    VT_CHECK(rows.row[2].id == vs_ks_find(&db->eng.store->ks, (const uint8_t *)"doc:1", 5)->id && rows.row[2].dist == 9.0f);
     vs_search_rows_free(&rows);
     vs_arena_free(&ar);
     vs_close(db);
@@ -176,8 +176,8 @@ static void test_render(void) {
     const vs_ftindex *x = index_of(db, "idx");
     float q[2] = {0, 1};
     vt_blob(0, q, 2);
-    vs_scored row[2] = {{0.25f, vs_ks_find(&db->eng.store.ks, (const uint8_t *)"doc:5", 5)->id},
-                        {4.0f, vs_ks_find(&db->eng.store.ks, (const uint8_t *)"doc:2", 5)->id}};
+    vs_scored row[2] = {{0.25f, vs_ks_find(&db->eng.store->ks, (const uint8_t *)"doc:5", 5)->id},
+                        {4.0f, vs_ks_find(&db->eng.store->ks, (const uint8_t *)"doc:2", 5)->id}};
     vs_search_rows rows = {.total = 7, .row = row, .n = 2};
     vs_reply r;
     VT_EQ_INT(vs_reply_init(&r), VS_OK);

@@ -231,10 +231,10 @@ static void test_damage_refused(void) {
     /* Foreign file, newer version. */
     VT_CHECK(load(b, (const uint8_t *)"PK\x03\x04 not a snapshot at all", 28) != 0);
     VT_EQ_MEM(vs_error_text(b), strlen(vs_error_text(b)), "Bad snapshot: not a Vessel snapshot (bad magic)");
-    snap[8] = 2;
+    snap[8] = 3;
     VT_CHECK(load(b, snap, len) != 0);
     VT_EQ_MEM(vs_error_text(b), strlen(vs_error_text(b)),
-              "Bad snapshot: format version 2 is newer than this engine reads (1)");
+              "Bad snapshot: format version 3 is newer than this engine reads (2)");
     snap[8] = 1;
     /* The declared size disagrees with the bytes. */
     VT_CHECK(load_declared(b, snap, len - 100, len) != 0);

@@ -97,7 +97,7 @@ static inline int vt_item_cmp(const void *a, const void *b) {
 /* Caller frees the returned string.  Keys expired at the engine's clock
  * are left out: they are gone for every reader, deleted or not yet. */
 static inline char *vt_digest(vs_db *db, size_t *len) {
-    vs_keyspace *ks = &db->eng.store.ks;
+    vs_keyspace *ks = &db->eng.store->ks;
     uint32_t bound = vs_ks_id_bound(ks);
     vt_item *items = calloc(bound + 1, sizeof *items);
     size_t ni = 0;

@@ -1,0 +1,88 @@
+// databases.test.js - numbered databases through the in-process API:
+// indexes per database (the same name in two, searched apart, SWAPDB
+// moving them with their keys, valkey-search's error texts naming the
+// database), and a store written in several databases reopened from its
+// snapshot and journal with every database's keys and indexes back.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { open } from '../../js/node.js';
+
+const vec = (...v) => new Uint8Array(new Float32Array(v).buffer);
+
+async function fill(db) {
+  for (const d of [1, 2]) {
+    await db.select(d);
+    await db.command('FT.CREATE', 'idx', 'ON', 'HASH', 'SCHEMA', 'tag', 'TAG', 'v', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2');
+    for (let i = 0; i < 5; i++) await db.hset(`d${d}:${i}`, { tag: `db${d}`, v: vec(d, i) });
+    await db.indexReady('idx');
+  }
+  await db.select(0);
+  await db.command('SET', 'zero', '0');
+}
+
+async function tags(db, d) {
+  await db.select(d);
+  const r = await db.search('idx', '@tag:{db1|db2}');
+  return r.results.map((x) => x.key).sort();
+}
+
+test('indexes per database: same name in two, searched apart, SWAPDB moves them, errors name the database', async () => {
+  const db = await open();
+  await fill(db);
+  assert.deepEqual(await tags(db, 1), ['d1:0', 'd1:1', 'd1:2', 'd1:3', 'd1:4']);
+  assert.deepEqual(await tags(db, 2), ['d2:0', 'd2:1', 'd2:2', 'd2:3', 'd2:4']);
+  await db.select(0);
+  await assert.rejects(db.command('FT.SEARCH', 'idx', '*'), /Index with name 'idx' not found in database 0/);
+  await db.select(2);
+  await assert.rejects(db.command('FT.CREATE', 'idx', 'SCHEMA', 't', 'TAG'), /Index idx in database 2 already exists\./);
+  assert.equal(await db.command('SWAPDB', '1', '2'), 'OK');
+  assert.deepEqual(await tags(db, 1), ['d2:0', 'd2:1', 'd2:2', 'd2:3', 'd2:4']);
+  assert.deepEqual(await tags(db, 2), ['d1:0', 'd1:1', 'd1:2', 'd1:3', 'd1:4']);
+  // A write after the swap reaches the index that moved with the keys.
+  await db.select(1);
+  await db.hset('new', { tag: 'db2', v: vec(9, 9) });
+  assert.ok((await tags(db, 1)).includes('new'));
+  await db.select(3);
+  await assert.rejects(db.command('FT.INFO', 'idx'), /not found in database 3/);
+  // MOVE carries the key to the other database's index.
+  await db.select(1);
+  assert.equal(await db.command('MOVE', 'new', '2'), 1);
+  assert.ok(!(await tags(db, 1)).includes('new'));
+  assert.ok((await tags(db, 2)).includes('new'));
+  await db.close();
+});
+
+test('databases persist: snapshot + journal bring back every database and its indexes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vessel-dbs-'));
+  try {
+    let db = await open({ dir, durability: 'always', autosave: false });
+    await fill(db);
+    await db.save(); // snapshot of three databases
+    await db.select(2);
+    await db.command('HSET', 'late', 'tag', 'db2', 'v', vec(5, 5)); // journal: SELECT 2 then HSET
+    await db.command('PEXPIRE', 'd2:0', '3600000');
+    await db.select(5);
+    await db.command('SET', 'five', '5');
+    await db.select(0);
+    await db.command('DEL', 'zero');
+    await db.close();
+
+    db = await open({ dir });
+    assert.equal(await db.dbsize(), 0);
+    await db.select(5);
+    assert.equal(await db.command('GET', 'five'), '5');
+    await db.select(2);
+    await db.indexReady('idx');
+    assert.deepEqual(await tags(db, 2), ['d2:0', 'd2:1', 'd2:2', 'd2:3', 'd2:4', 'late']);
+    assert.ok((await db.command('PTTL', 'd2:0')) > 0);
+    await db.select(1);
+    await db.indexReady('idx');
+    assert.deepEqual(await tags(db, 1), ['d1:0', 'd1:1', 'd1:2', 'd1:3', 'd1:4']);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
