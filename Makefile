@@ -99,7 +99,7 @@ unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar
 FUZZ_CC ?= clang
 COMMA := ,
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := fuzz_command fuzz_snapshot fuzz_pipeline fuzz_framing fuzz_tokenize fuzz_query fuzz_rdb
+FUZZ_TARGETS := fuzz_command fuzz_snapshot fuzz_pipeline fuzz_framing fuzz_tokenize fuzz_query fuzz_rdb fuzz_expr
 FUZZ_FLAGS := $(CSTD) -O1 -g $(WARN) -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # The engine is compiled once for all targets (instrumented for coverage,
