@@ -38,7 +38,7 @@ static vs_status parse(vs_db *db, vs_arena *ar, vs_agg_plan *p, vs_err *err, ...
         lens[argc++] = strlen(s);
     }
     va_end(ap);
-    const vs_ftindex *x = vs_search_find(&db->eng.store.search, (const uint8_t *)"idx", 3);
+    const vs_ftindex *x = vs_search_find(&db->eng.store->search, (const uint8_t *)"idx", 3);
     VT_CHECK(x != NULL);
     return vs_agg_parse(x, argv, lens, argc, ar, p, err);
 }
