@@ -99,7 +99,7 @@ unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar
 FUZZ_CC ?= clang
 COMMA := ,
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := fuzz_command fuzz_snapshot fuzz_pipeline fuzz_framing fuzz_tokenize fuzz_query fuzz_rdb
+FUZZ_TARGETS := fuzz_command fuzz_snapshot fuzz_pipeline fuzz_framing fuzz_tokenize fuzz_query fuzz_rdb fuzz_expr
 FUZZ_FLAGS := $(CSTD) -O1 -g $(WARN) -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # The engine is compiled once for all targets (instrumented for coverage,
@@ -169,7 +169,7 @@ test-long: deps $(WASM)
 	$(MAKE) -j2 fuzz FUZZ_SECONDS=60
 
 # ---- benchmarks ---------------------------------------------------------------
-bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist bench-langchain bench-text bench-rdb bench-browser
+bench: deps $(WASM) $(DEMO_DATA) $(EDGE_DIST) bench-hnsw bench-persist bench-langchain bench-text bench-rdb bench-browser bench-aggregate
 	$(NODE) bench/hset.js
 	$(NODE) bench/flat.js
 	$(NODE) bench/demo.js
@@ -202,6 +202,10 @@ bench-text: deps $(WASM) bench-peers
 # RDB export and import against redis-server's SAVE and load (100,000 x 128).
 bench-rdb: deps $(WASM)
 	$(NODE) bench/rdb.js
+
+# FT.AGGREGATE against the same work in JavaScript over db.search() (100,000 documents).
+bench-aggregate: deps $(WASM)
+	$(NODE) bench/aggregate.js
 
 # Browser storage (OPFS against IndexedDB) and many tabs, in Chromium.
 bench-browser: deps $(WASM)
@@ -246,4 +250,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain bench-text bench-rdb bench-browser deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale test-long bench example clean
+.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain bench-text bench-rdb bench-browser bench-aggregate deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale test-long bench example clean

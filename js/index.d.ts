@@ -299,6 +299,31 @@ export type HybridCombine =
   | { method: 'RRF'; constant?: number; window?: number; yieldScoreAs?: string }
   | { method: 'LINEAR'; alpha?: number; beta?: number; window?: number; yieldScoreAs?: string };
 
+/** One step of an FT.AGGREGATE pipeline. */
+export type AggregateStep =
+  | { apply: string; as: string }
+  | { filter: string }
+  | { groupBy: string | string[]; reduce?: { fn: string; args?: (string | number)[]; as?: string }[] }
+  | { sortBy: string | { by: string; desc?: boolean } | (string | { by: string; desc?: boolean })[]; max?: number }
+  | { limit: [number, number] | { offset: number; count: number } };
+
+export interface AggregateOptions {
+  /** '*' for every hash field, or field names ('@__key' for the key). */
+  load?: '*' | string[];
+  steps?: AggregateStep[];
+  params?: Record<string, string | number | Float32Array | Uint8Array>;
+  dialect?: number;
+  timeout?: number;
+  verbatim?: boolean;
+  inOrder?: boolean;
+  slop?: number;
+  /** Values as bytes. */
+  binary?: boolean;
+}
+
+/** An output record: name to value (reducer lists as arrays). */
+export type AggregateRow = Record<string, any>;
+
 export interface HybridOptions {
   /** The text query, or its string. */
   search: HybridSearch | string;
@@ -462,6 +487,8 @@ export class Vessel {
   indexInfo(name: string): Promise<Record<string, any>>;
   /** FT.SEARCH: filter, text and KNN (with a filter) queries. */
   search(index: string, query: string, options?: SearchOptions): Promise<SearchReply>;
+  /** FT.AGGREGATE: the query's documents through APPLY / FILTER / GROUPBY / SORTBY / LIMIT steps. */
+  aggregate(index: string, query: string, options?: AggregateOptions): Promise<AggregateRow[]>;
   /** FT.HYBRID: a text query and a vector query fused into one ranking (RRF or LINEAR). */
   hybrid(index: string, options: HybridOptions): Promise<HybridReply>;
   /** Resolves when the index's backfill is complete. */

@@ -388,3 +388,62 @@ export function parseHybrid(reply, { names, vectors, vectorNames, binary }) {
   }
   return out;
 }
+
+/**
+ * FT.AGGREGATE's arguments.  Options: load ('*' or field names), params,
+ * dialect, timeout, verbatim, inOrder, slop, and steps: a list run in
+ * order, each one of
+ *   { apply: expr, as: name }            { filter: expr }
+ *   { groupBy: fields, reduce: [{ fn, args: [...], as }] }
+ *   { sortBy: [expr | { by: expr, desc }], max }   { limit: [offset, count] }
+ * @param {string} index
+ * @param {string} query
+ * @param {object} [o]
+ */
+export function aggregateArgs(index, query, o = {}) {
+  const args = [index, query];
+  if (o.verbatim) args.push('VERBATIM');
+  if (o.inOrder) args.push('INORDER');
+  if (o.slop !== undefined) args.push('SLOP', o.slop);
+  if (o.load === '*') args.push('LOAD', '*');
+  else if (o.load) args.push('LOAD', o.load.length, ...o.load.map(at));
+  for (const s of o.steps ?? []) {
+    if (s.apply !== undefined) args.push('APPLY', s.apply, 'AS', s.as);
+    else if (s.filter !== undefined) args.push('FILTER', s.filter);
+    else if (s.groupBy !== undefined) {
+      const g = [].concat(s.groupBy).map(at);
+      args.push('GROUPBY', g.length, ...g);
+      for (const r of s.reduce ?? []) {
+        const ra = r.args ?? [];
+        args.push('REDUCE', r.fn, ra.length, ...ra);
+        if (r.as !== undefined) args.push('AS', r.as);
+      }
+    } else if (s.sortBy !== undefined) {
+      const keys = [];
+      for (const k of [].concat(s.sortBy)) {
+        if (typeof k === 'string') keys.push(k);
+        else keys.push(k.by, k.desc ? 'DESC' : 'ASC');
+      }
+      args.push('SORTBY', keys.length, ...keys);
+      if (s.max !== undefined) args.push('MAX', s.max);
+    } else if (s.limit !== undefined) args.push(...limitArgs(s.limit));
+    else throw new TypeError(`aggregate: unknown step ${JSON.stringify(s)}`);
+  }
+  if (o.params) args.push(...paramArgs(o.params));
+  if (o.timeout !== undefined) args.push('TIMEOUT', o.timeout);
+  args.push('DIALECT', o.dialect ?? 2);
+  return args;
+}
+
+/** FT.AGGREGATE's reply as rows of { name: value } (lists as arrays). */
+export function parseAggregate(reply, { binary } = {}) {
+  const value = (v) => (Array.isArray(v) ? v.map(value) : v === null || binary ? v : asString(v));
+  const rows = [];
+  for (let i = 1; i < reply.length; i++) {
+    const row = {};
+    const f = reply[i];
+    for (let j = 0; j < f.length; j += 2) row[asString(f[j])] = value(f[j + 1]);
+    rows.push(row);
+  }
+  return rows;
+}

@@ -32,7 +32,7 @@ import { Multi } from './multi.js';
 import { ReplyError } from './resp.js';
 import { error as respError } from './resp-write.js';
 import { BackgroundWork } from './scheduler.js';
-import { createArgs, fillHybridFields, hybridArgs, parseHybrid, parseInfo, parseSearch, scoreName, searchArgs, vectorFields } from './search.js';
+import { aggregateArgs, createArgs, fillHybridFields, hybridArgs, parseAggregate, parseHybrid, parseInfo, parseSearch, scoreName, searchArgs, vectorFields } from './search.js';
 
 const PAGE = 65536;
 const MAX_PAGES = 65536; // 4 GiB
@@ -1061,6 +1061,21 @@ export class Vessel {
       binary: options.binary,
       vectorNames: vectorFields(this.#cachedInfo(index)),
     });
+  }
+
+  /**
+   * FT.AGGREGATE: the query's documents through a pipeline of steps
+   * (search.js aggregateArgs: load, steps [{ apply, as } | { filter } |
+   * { groupBy, reduce } | { sortBy, max } | { limit }], params ...).
+   * Resolves to the output records as objects, field name to value
+   * (reducer lists as arrays); a missing value is left out.
+   * @param {string} index
+   * @param {string} query
+   * @param {object} [options]
+   */
+  async aggregate(index, query, options = {}) {
+    const reply = await this.#run(['FT.AGGREGATE', ...aggregateArgs(index, query, options)], true);
+    return parseAggregate(reply, { binary: options.binary });
   }
 
   /**

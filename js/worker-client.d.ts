@@ -25,7 +25,7 @@ export interface WorkerOpenOptions extends Omit<OpenOptions, 'storage' | 'dir' |
 /** The same async API as Vessel (the methods picked here), over postMessage. */
 export interface VesselWorker extends Pick<Vessel,
   'build' | 'readOnly' | 'command' | 'commandBuffer' | 'pipeline' | 'execMulti' | 'multi' | 'hset' | 'hget' | 'hmget' | 'hgetall' |
-  'del' | 'exists' | 'keys' | 'dbsize' | 'flushall' | 'select' | 'createIndex' | 'dropIndex' | 'listIndexes' | 'indexInfo' | 'search' | 'hybrid' |
+  'del' | 'exists' | 'keys' | 'dbsize' | 'flushall' | 'select' | 'createIndex' | 'dropIndex' | 'listIndexes' | 'indexInfo' | 'search' | 'aggregate' | 'hybrid' |
   'indexReady' | 'save' | 'importRdb' | 'indexScript' | 'close'> {}
 export class VesselWorker {
   /** The storage the worker chose (also in loadReport.storage). */

@@ -12,7 +12,7 @@
 /** Methods whose call and result cross postMessage as they are. */
 export const FORWARDED = Object.freeze([
   'command', 'commandBuffer', 'hset', 'hget', 'hmget', 'hgetall', 'del', 'exists', 'keys', 'dbsize', 'flushall', 'select',
-  'createIndex', 'dropIndex', 'listIndexes', 'indexInfo', 'search', 'hybrid', 'save', 'usedMemory', 'expireNow',
+  'createIndex', 'dropIndex', 'listIndexes', 'indexInfo', 'search', 'aggregate', 'hybrid', 'save', 'usedMemory', 'expireNow',
   'indexScript',
 ]);
 

@@ -80,6 +80,7 @@ static const vs_command command_table[] = {
 
     {"FT.CREATE", -2, W | M | X | J, vs_cmd_ft_create, 0, 0, 0, "search", "1.0.0", "Creates an index over hashes, with vector, tag and numeric fields."},
     {"FT.SEARCH", -3, R | X, vs_cmd_ft_search, 0, 0, 0, "search", "1.0.0", "Searches an index: filters and KNN vector queries."},
+    {"FT.AGGREGATE", -3, R | X, vs_cmd_ft_aggregate, 0, 0, 0, "search", "1.1.0", "Performs a search of the specified index. The keys which match the query expression are subjected to further processing as specified"},
     {"FT.HYBRID", -2, R | X, vs_cmd_ft_hybrid, 0, 0, 0, "search", "8.4.0", "Performs hybrid search combining text search and vector similarity search."},
     {"FT.INFO", -2, R | X, vs_cmd_ft_info, 0, 0, 0, "search", "1.0.0", "Returns information about an index."},
     {"FT.DROPINDEX", -2, W | X | J, vs_cmd_ft_dropindex, 0, 0, 0, "search", "1.0.0", "Deletes an index."},

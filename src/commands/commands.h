@@ -80,6 +80,7 @@ int vs_client_queue_frontend(vs_engine *eng);
 /* cmd_ft.c, cmd_ft_search.c: the search module */
 vs_status vs_cmd_ft_create(vs_ctx *c);
 vs_status vs_cmd_ft_search(vs_ctx *c);
+vs_status vs_cmd_ft_aggregate(vs_ctx *c);
 /* cmd_ft_hybrid.c */
 vs_status vs_cmd_ft_hybrid(vs_ctx *c);
 vs_status vs_cmd_ft_info(vs_ctx *c);

@@ -69,16 +69,23 @@ static inline vs_value vs_value_str(const uint8_t *s, size_t n) {
  * when the whole of it parses as one; returns 1 and sets *out, else 0. */
 int vs_value_as_num(const vs_value *v, double *out);
 /* The value as a reply string (a number formatted as valkey-search
- * formats it: integers without a fraction, others with up to 17
- * significant digits, inf/-inf/nan as it writes them).  Strings are
- * returned as they are; a number's text goes into the arena.  NULL for
+ * formats it, std::to_chars's shortest form: the fewest digits that read
+ * back exactly, in fixed or exponent form whichever is shorter, fixed on
+ * a tie: "1", "0.5", "1e+05", "1e-04", "123456789012345683968",
+ * "-0", "inf", "-inf", "nan", "-nan").  Strings are returned as they are;
+ * a number's text goes into the arena; nil and arrays give "".  NULL for
  * lack of memory. */
 const uint8_t *vs_value_text(const vs_value *v, vs_arena *ar, size_t *len);
-/* Truth as FILTER reads it (a number not 0; a string that is a number not
- * 0, or any other non-empty string... as valkey-search's IsTrue). */
+/* Truth as FILTER and && || ! read it (valkey-search's IsTrue, 1.2.1): a
+ * number not 0 (NaN is true), a non-empty string (even "0"); nil and
+ * arrays are false. */
 int vs_value_true(const vs_value *v);
 /* Ordering of two values as the relational operators and SORTBY use it:
- * -1, 0, 1, or 2 for unordered (one side nil). */
+ * -1, 0, 1, or 2 for unordered (one side nil, or a NaN).  nil == nil;
+ * two numbers numerically (-0 == 0); two strings bytewise; a number and a
+ * string numerically when the string reads as a number, else as text;
+ * arrays element by element, then by length; an array and a scalar are
+ * unordered. */
 int vs_value_cmp(const vs_value *a, const vs_value *b);
 /* A deep copy of v whose bytes live in ar (strings and arrays). */
 vs_status vs_value_copy(vs_value *dst, const vs_value *v, vs_arena *ar);

@@ -1,0 +1,335 @@
+// aggregate.test.js - FT.AGGREGATE through the JS API against a plain JS
+// model of it: seeded random documents (TAG, NUMERIC, TEXT and vector
+// fields, missing fields, non-ASCII tags) and seeded random pipelines
+// (LOAD, APPLY, FILTER, GROUPBY with reducers, SORTBY with MAX, LIMIT, in
+// any order), every reply compared with the model; the reply's exact
+// bytes for a few commands; valkey-search's error texts; bad commands
+// change nothing.  A failure prints its seed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { open } from '../../js/index.js';
+import { prng } from './prng.js';
+
+const TAGS = ['a', 'b', 'c', 'ü', 'x y'];
+
+async function fill(db, r, n) {
+  await db.createIndex('idx', {
+    prefix: ['d:'],
+    schema: {
+      t: { type: 'TAG' },
+      n: { type: 'NUMERIC' },
+      x: { type: 'TEXT' },
+      v: { type: 'VECTOR', algorithm: 'FLAT', dim: 2, distance: 'L2' },
+    },
+  });
+  const docs = [];
+  for (let i = 0; i < n; i++) {
+    const d = { __key: `d:${String(i).padStart(4, '0')}`, x: `w${r.int(5)} w${r.int(5)}` };
+    if (r() < 0.85) d.t = r.pick(TAGS);
+    if (r() < 0.85) d.n = r.int(40) / 2 - 5;
+    if (r() < 0.8) d.v = [r.int(9), r.int(9)];
+    const h = { x: d.x };
+    if (d.t !== undefined) h.t = d.t;
+    if (d.n !== undefined) h.n = String(d.n);
+    if (d.v) h.v = new Float32Array(d.v);
+    await db.hset(d.__key, h);
+    docs.push(d);
+  }
+  return docs;
+}
+
+/* ---- the model ----------------------------------------------------------- */
+
+const cmp = (a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : a < b ? -1 : a > b ? 1 : 0);
+
+function runModel(docs, q) {
+  let recs;
+  if (q.knn) {
+    const d2 = (v) => (v[0] - q.knn[0]) ** 2 + (v[1] - q.knn[1]) ** 2;
+    recs = docs
+      .filter((d) => d.v)
+      .map((d) => ({ d, s: d2(d.v) }))
+      .sort((a, b) => a.s - b.s || (a.d.__key < b.d.__key ? -1 : 1))
+      .slice(0, q.k)
+      .map(({ d, s }) => ({ ...pick(d, q.load), __v_score: s }));
+  } else {
+    recs = docs.filter(q.filter).map((d) => pick(d, q.load));
+  }
+  for (const s of q.steps) recs = s.model(recs);
+  return recs;
+}
+
+function pick(d, load) {
+  const o = {};
+  for (const f of load) if (d[f] !== undefined) o[f] = d[f];
+  return o;
+}
+
+/* ---- random pipelines ---------------------------------------------------- */
+
+/* Steps over the fields available ({ name: 'num' | 'str' }). */
+function genSteps(r, avail) {
+  const steps = [];
+  const nums = () => Object.keys(avail).filter((k) => avail[k] === 'num');
+  const any = () => Object.keys(avail);
+  for (let i = 0, n = 1 + r.int(3); i < n; i++) {
+    const kind = r.pick(['apply', 'filter', 'groupby', 'sortby', 'limit']);
+    if (kind === 'apply' && nums().length) {
+      const f = r.pick(nums());
+      const k = r.int(5) - 2;
+      const as = r.pick(['y', 'z', f]);
+      steps.push({
+        args: ['APPLY', `@${f} * ${k}`, 'AS', as],
+        model: (rs) => rs.map((x) => (x[f] === undefined ? withoutKey(x, as) : { ...x, [as]: x[f] * k })),
+      });
+      avail[as] = 'num';
+    } else if (kind === 'filter' && nums().length) {
+      const f = r.pick(nums());
+      const k = r.int(10) - 3;
+      steps.push({ args: ['FILTER', `@${f} > ${k}`], model: (rs) => rs.filter((x) => x[f] !== undefined && x[f] > k) });
+    } else if (kind === 'groupby' && any().length) {
+      const g = r.pick(any());
+      const reds = [];
+      const red = [];
+      const out = { [g]: avail[g] };
+      for (let j = 0, m = r.int(3); j < m; j++) {
+        const fn = r.pick(['COUNT', 'SUM', 'MIN', 'MAX', 'AVG', 'COUNT_DISTINCT', 'TOLIST', 'STDDEV', 'FIRST_VALUE']);
+        const as = `r${j}`;
+        if (fn === 'COUNT') {
+          red.push('REDUCE', 'COUNT', '0', 'AS', as);
+          reds.push({ as, f: (xs) => xs.length });
+          out[as] = 'num';
+          continue;
+        }
+        const src = fn === 'TOLIST' || fn === 'COUNT_DISTINCT' || fn === 'FIRST_VALUE' ? any() : nums();
+        if (!src.length) continue;
+        const f = r.pick(src);
+        red.push('REDUCE', fn, '1', `@${f}`, 'AS', as);
+        const vals = (xs) => xs.map((x) => x[f]).filter((v) => v !== undefined);
+        const fns = {
+          SUM: (xs) => vals(xs).reduce((a, b) => a + b, 0),
+          MIN: (xs) => (vals(xs).length ? Math.min(...vals(xs)) : undefined),
+          MAX: (xs) => (vals(xs).length ? Math.max(...vals(xs)) : undefined),
+          AVG: (xs) => (vals(xs).length ? vals(xs).reduce((a, b) => a + b, 0) / vals(xs).length : 0),
+          STDDEV: (xs) => {
+            const v = vals(xs);
+            if (v.length <= 1) return 0;
+            const s = v.reduce((a, b) => a + b, 0);
+            const sq = v.reduce((a, b) => a + b * b, 0);
+            return Math.sqrt((sq - (s * s) / v.length) / (v.length - 1));
+          },
+          COUNT_DISTINCT: (xs) => new Set(vals(xs)).size,
+          TOLIST: (xs) => { const seen = new Set(); return vals(xs).filter((v) => !seen.has(v) && seen.add(v)); }, // a Set would turn -0 into 0
+          FIRST_VALUE: (xs) => (xs.length ? xs[0][f] : undefined),
+        };
+        reds.push({ as, f: fns[fn] });
+        out[as] = fn === 'TOLIST' ? 'list' : fn === 'FIRST_VALUE' || fn === 'MIN' || fn === 'MAX' ? avail[f] : 'num';
+      }
+      steps.push({
+        args: ['GROUPBY', '1', `@${g}`, ...red],
+        model: (rs) => {
+          const groups = new Map();
+          for (const x of rs) {
+            const k = x[g] === undefined ? '\u0000nil' : typeof x[g] + ':' + (Object.is(x[g], -0) ? 0 : x[g]);
+            if (!groups.has(k)) groups.set(k, []);
+            groups.get(k).push(x);
+          }
+          return [...groups.values()].map((xs) => {
+            const o = {};
+            if (xs[0][g] !== undefined) o[g] = xs[0][g];
+            for (const rd of reds) {
+              const v = rd.f(xs);
+              if (v !== undefined) o[rd.as] = v;
+            }
+            return o;
+          });
+        },
+      });
+      for (const k of Object.keys(avail)) delete avail[k];
+      Object.assign(avail, out);
+      for (const k of Object.keys(avail)) if (avail[k] === 'list') delete avail[k];
+    } else if (kind === 'sortby' && any().length) {
+      const f = r.pick(any());
+      const desc = r() < 0.5;
+      const max = r() < 0.7 ? r.int(15) : undefined;
+      const args = ['SORTBY', '2', `@${f}`, desc ? 'DESC' : 'ASC'];
+      if (max !== undefined) args.push('MAX', String(max));
+      steps.push({
+        args,
+        model: (rs) =>
+          rs
+            .map((x, i) => ({ x, i }))
+            .sort((a, b) => {
+              const va = a.x[f], vb = b.x[f];
+              if (va === undefined || vb === undefined) {
+                if (va === undefined && vb === undefined) return a.i - b.i;
+                return va === undefined ? 1 : -1;
+              }
+              const c = cmp(va, vb);
+              return (desc ? -c : c) || a.i - b.i;
+            })
+            .slice(0, max ?? 10)
+            .map((e) => e.x),
+      });
+    } else if (kind === 'limit') {
+      const off = r.int(4), cnt = r.int(8);
+      steps.push({ args: ['LIMIT', String(off), String(cnt)], model: (rs) => rs.slice(off, off + cnt) });
+    }
+  }
+  return steps;
+}
+
+function withoutKey(x, k) {
+  const o = { ...x };
+  delete o[k];
+  return o;
+}
+
+function same(actual, expected, where) {
+  assert.equal(actual.length, expected.length, `${where}: row count`);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i], e = expected[i];
+    assert.deepEqual(Object.keys(a).sort(), Object.keys(e).sort(), `${where}: row ${i} fields ${JSON.stringify(a)} vs ${JSON.stringify(e)}`);
+    for (const k of Object.keys(e)) {
+      const ev = e[k], av = a[k];
+      if (Array.isArray(ev)) {
+        assert.deepEqual(av.map((v) => (typeof ev[0] === 'number' ? Number(v) : v)), ev, `${where}: row ${i} ${k}`);
+      } else if (typeof ev === 'number') {
+        assert.ok(Math.abs(Number(av) - ev) <= 1e-9 * Math.max(1, Math.abs(ev)), `${where}: row ${i} ${k}: ${av} vs ${ev}`);
+      } else {
+        assert.equal(av, ev, `${where}: row ${i} ${k}`);
+      }
+    }
+  }
+}
+
+test('random pipelines against the model', async () => {
+  // SEED=n reruns one seed; SEEDS=n runs seeds 1..n
+  const seeds = process.env.SEED ? [Number(process.env.SEED)] : Array.from({ length: Number(process.env.SEEDS || 6) }, (_, i) => i + 1);
+  for (const seed of seeds) {
+    const r = prng(seed);
+    const db = await open();
+    const docs = await fill(db, r, 40 + r.int(80));
+    await db.indexReady('idx');
+    for (let round = 0; round < 60; round++) {
+      const load = ['__key', 't', 'n', 'x'].filter(() => r() < 0.7);
+      const avail = {};
+      for (const f of load) if (f !== 'x') avail[f] = f === 'n' ? 'num' : 'str'; // a TEXT field cannot be referenced
+      const qk = r.int(4);
+      const q = { load, steps: [], query: '*', params: [] };
+      if (qk === 0) q.filter = () => true;
+      else if (qk === 1) {
+        const tg = r.pick(TAGS.slice(0, 3));
+        q.query = `@t:{${tg}}`;
+        q.filter = (d) => d.t === tg;
+      } else if (qk === 2) {
+        const lo = r.int(10) - 5;
+        q.query = `@n:[${lo} +inf]`;
+        q.filter = (d) => d.n !== undefined && d.n >= lo;
+      } else {
+        q.knn = [r.int(9), r.int(9)];
+        q.k = 1 + r.int(20);
+        q.query = `*=>[KNN ${q.k} @v $q]`;
+        q.params = ['PARAMS', '2', 'q', Buffer.from(new Float32Array(q.knn).buffer)];
+        avail.__v_score = 'num';
+      }
+      q.steps = genSteps(r, avail);
+      const args = ['idx', q.query];
+      if (load.length) args.push('LOAD', String(load.length), ...load.map((f) => `@${f}`));
+      for (const s of q.steps) args.push(...s.args);
+      args.push(...q.params);
+      const where = `seed ${seed} round ${round}: FT.AGGREGATE ${args.map(String).join(' ').slice(0, 300)}`;
+      let reply;
+      try {
+        reply = await db.command('FT.AGGREGATE', ...args);
+      } catch (e) {
+        assert.fail(`${where}: ${e.message}`);
+      }
+      const rows = reply.slice(1).map((f) => {
+        const o = {};
+        for (let j = 0; j < f.length; j += 2) o[String(f[j])] = Array.isArray(f[j + 1]) ? f[j + 1].map(String) : String(f[j + 1]);
+        return o;
+      });
+      assert.equal(reply[0], rows.length, `${where}: count`);
+      same(rows, runModel(docs, q), where);
+    }
+    await db.close();
+  }
+});
+
+test('reply bytes: names as simple strings, field order, numbers, lists, nil left out', async () => {
+  const db = await open();
+  await db.createIndex('idx', { prefix: ['d:'], schema: { t: { type: 'TAG' }, n: { type: 'NUMERIC' } } });
+  await db.hset('d:1', { t: 'a', n: '1.50' });
+  await db.hset('d:2', { t: 'a', n: '2' });
+  await db.hset('d:3', { t: 'b' });
+  const raw = async (...a) => Buffer.from(await db.commandRaw(['FT.AGGREGATE', 'idx', ...a])).toString('latin1');
+  assert.equal(
+    await raw('*', 'LOAD', '3', '@__key', '@n', '@t', 'LIMIT', '0', '2'),
+    '*3\r\n:2\r\n*6\r\n+__key\r\n$3\r\nd:1\r\n+n\r\n$3\r\n1.5\r\n+t\r\n$1\r\na\r\n*6\r\n+__key\r\n$3\r\nd:2\r\n+n\r\n$1\r\n2\r\n+t\r\n$1\r\na\r\n',
+  );
+  assert.equal(
+    await raw('*', 'LOAD', '2', '@t', '@n', 'GROUPBY', '1', '@t', 'REDUCE', 'TOLIST', '1', '@n', 'AS', 'l', 'REDUCE', 'COUNT', '0'),
+    '*3\r\n:2\r\n*6\r\n+t\r\n$1\r\na\r\n+l\r\n*2\r\n$3\r\n1.5\r\n$1\r\n2\r\n+COUNT()\r\n$1\r\n2\r\n' +
+      '*6\r\n+t\r\n$1\r\nb\r\n+l\r\n*0\r\n+COUNT()\r\n$1\r\n1\r\n',
+  );
+  // Without LOAD a field is not read (valkey-search): every record is empty.
+  assert.equal(await raw('*', 'LIMIT', '0', '1'), '*2\r\n:1\r\n*0\r\n');
+  // SORTBY without MAX keeps 10.
+  for (let i = 4; i < 20; i++) await db.hset(`d:${i}`, { t: 'c', n: String(i) });
+  assert.equal((await db.command('FT.AGGREGATE', 'idx', '*', 'LOAD', '1', '@n', 'SORTBY', '1', '@n')).length, 11);
+  assert.equal((await db.command('FT.AGGREGATE', 'idx', '*', 'LOAD', '1', '@n', 'SORTBY', '1', '@n', 'MAX', '12')).length, 13);
+  // The API's rows.
+  const rows = await db.aggregate('idx', '@t:{a|b}', {
+    load: ['t', 'n'],
+    steps: [{ groupBy: 't', reduce: [{ fn: 'SUM', args: ['@n'], as: 's' }] }, { sortBy: [{ by: '@s', desc: true }] }],
+  });
+  assert.deepEqual(rows, [{ t: 'a', s: '3.5' }, { t: 'b', s: '0' }]);
+  await db.close();
+});
+
+test('errors as valkey-search words them; a bad command changes nothing', async () => {
+  const db = await open();
+  await db.createIndex('idx', {
+    prefix: ['d:'],
+    schema: { t: { type: 'TAG' }, n: { type: 'NUMERIC' }, x: { type: 'TEXT' }, v: { type: 'VECTOR', algorithm: 'FLAT', dim: 2, distance: 'L2' } },
+  });
+  await db.hset('d:1', { t: 'a', n: '1', x: 'hello', v: new Float32Array([1, 2]) });
+  const before = await db.command('FT.AGGREGATE', 'idx', '*', 'LOAD', '*');
+  const cases = [
+    [['GROUPBY', '1', '@t', 'REDUCE', 'NOPE', '0'], 'Error parsing value for the parameter `GROUPBY` - reducer function `NOPE` not found'],
+    [['GROUPBY', '1', '@t', 'REDUCE', 'COUNT', '1', '@n'], 'Error parsing value for the parameter `GROUPBY` - incorrect number of arguments (1) to reducer COUNT'],
+    [['GROUPBY', '1', '@t', 'REDUCE', 'sum', '2', '@n', '@n'], 'Error parsing value for the parameter `GROUPBY` - incorrect number of arguments (2) to reducer SUM'],
+    [['GROUPBY', '0'], 'Error parsing value for the parameter `GROUPBY` - Groupby requires arguments'],
+    [['GROUPBY', '1', 't'], "Error parsing value for the parameter `GROUPBY` - Group field reference must start with '@'"],
+    [['GROUPBY', '1', '@t', 'REDUCE'], 'Error parsing value for the parameter `GROUPBY` - Missing argument; Missing Reducer name'],
+    [['GROUPBY', '1', '@t', 'REDUCE', 'FIRST_VALUE', '3', '@n', 'XX', '@n'], 'Error parsing value for the parameter `GROUPBY` - FIRST_VALUE: expected BY keyword after field'],
+    [['APPLY', '@n'], 'Error parsing value for the parameter `APPLY` - `AS` argument to APPLY clause is missing/invalid'],
+    [['LIMIT', '0'], 'Error parsing value for the parameter `LIMIT` - Missing argument'],
+    [['LIMIT', '-1', '3'], 'Error parsing value for the parameter `LIMIT` - `-1` is outside acceptable bounds'],
+    [['LIMIT', 'x', '3'], 'Error parsing value for the parameter `LIMIT` - `x` is not a valid numeric value'],
+    [['SORTBY', '2', '@n'], 'Error parsing value for the parameter `SORTBY` - Missing argument;  in SORTBY stage'],
+    [['LOAD', '1', '@zz'], 'Index field `zz` does not exist'],
+    [['LOAD', '1', '@v'], 'Loading of vector fields is not supported (field `v`)'],
+    [['LOAD', '1', '@'], 'Error parsing value for the parameter `LOAD` - Empty argument in LOAD clause not allowed'],
+    [['BOGUS'], 'Unexpected argument `BOGUS`'],
+    [['DIALECT', '1'], 'Only Dialects 2, 3 and 4 are supported'],
+    [['TIMEOUT', '60001'], 'TIMEOUT must be a positive integer greater than 0 and cannot exceed 60000.'],
+    [['PARAMS', '2', 'a', '1'], 'Parameter `a` not used.'],
+    [['PARAMS', '2', 'a-b', '1'], 'Error parsing value for the parameter `PARAMS` - Parameter name `a-b` contains an invalid character.'],
+  ];
+  for (const [args, text] of cases) {
+    await assert.rejects(db.command('FT.AGGREGATE', 'idx', '*', ...args), (e) => {
+      assert.equal(e.message, text, args.join(' '));
+      return true;
+    });
+  }
+  // An unknown property in an expression, a TEXT field in one.
+  const msg = (re) => (e) => re.test(e.message);
+  await assert.rejects(db.command('FT.AGGREGATE', 'idx', '*', 'APPLY', '@zz + 1', 'AS', 'y'), msg(/^Error parsing value for the parameter `APPLY` - Index field `zz` does not exist/));
+  await assert.rejects(db.command('FT.AGGREGATE', 'idx', '*', 'FILTER', '@x'), msg(/^Error parsing value for the parameter `FILTER` - Invalid data type for @x/));
+  await assert.rejects(db.command('FT.AGGREGATE', 'nope', '*'), /nope/);
+  assert.deepEqual(await db.command('FT.AGGREGATE', 'idx', '*', 'LOAD', '*'), before);
+  assert.equal(await db.dbsize(), 1);
+  await db.close();
+});
