@@ -392,3 +392,240 @@ test('a damaged expires section fed into an open store with TTLs: refused, the s
   await db.close();
   console.log(`damage (expires section into an open store): ${cases} cases refused, the store unchanged`);
 });
+
+// XXH64 (the snapshot's checksums), to build well-formed files whose
+// contents are wrong.
+const M64 = (1n << 64n) - 1n;
+const [P1, P2, P3, P4, P5] = [11400714785074694791n, 14029467366897019727n, 1609587929392839161n, 9650029242287828579n, 2870177450012600261n];
+const rotl = (x, r) => ((x << BigInt(r)) | (x >> BigInt(64 - r))) & M64;
+const xround = (acc, v) => (rotl((acc + v * P2) & M64, 31) * P1) & M64;
+const xmerge = (acc, v) => (((((acc ^ xround(0n, v)) * P1) & M64) + P4) & M64);
+function xxh64(b, seed) {
+  seed = BigInt(seed) & M64;
+  let i = 0;
+  let h;
+  if (b.length >= 32) {
+    const v = [(seed + P1 + P2) & M64, (seed + P2) & M64, seed, (seed - P1) & M64];
+    for (; i + 32 <= b.length; i += 32) for (let j = 0; j < 4; j++) v[j] = xround(v[j], b.readBigUInt64LE(i + 8 * j));
+    h = (rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18)) & M64;
+    for (const x of v) h = xmerge(h, x);
+  } else {
+    h = (seed + P5) & M64;
+  }
+  h = (h + BigInt(b.length)) & M64;
+  for (; i + 8 <= b.length; i += 8) h = (((rotl(h ^ xround(0n, b.readBigUInt64LE(i)), 27) * P1) & M64) + P4) & M64;
+  for (; i + 4 <= b.length; i += 4) h = (((rotl(h ^ ((BigInt(b.readUInt32LE(i)) * P1) & M64), 23) * P2) & M64) + P3) & M64;
+  for (; i < b.length; i++) h = (rotl(h ^ ((BigInt(b[i]) * P5) & M64), 11) * P1) & M64;
+  h = ((h ^ (h >> 33n)) * P2) & M64;
+  h = ((h ^ (h >> 29n)) * P3) & M64;
+  return h ^ (h >> 32n);
+}
+
+/** A snapshot from its header's version and its sections ({ t, p }), every checksum right. */
+function buildSnapshot(head, version, secs) {
+  const h0 = Buffer.from(head.subarray(0, 16));
+  h0.writeUInt32LE(version, 8);
+  const parts = [h0];
+  for (const { t, p } of secs) {
+    const h = Buffer.alloc(12);
+    h.writeUInt32LE(t);
+    h.writeBigUInt64LE(BigInt(p.length), 4);
+    const c = Buffer.alloc(8);
+    c.writeBigUInt64LE(xxh64(p, t));
+    parts.push(h, p, c);
+  }
+  const body = Buffer.concat(parts);
+  const end = Buffer.alloc(28);
+  end.writeUInt32LE(0xffffffff);
+  end.writeBigUInt64LE(8n, 4);
+  end.writeBigUInt64LE(xxh64(body, 0), 12);
+  end.writeBigUInt64LE(xxh64(end.subarray(12, 20), 0xffffffff), 20);
+  return Buffer.concat([body, end]);
+}
+
+// A snapshot of several databases (format 2: a database section before
+// each database's sections; indexes, aliases and times in several), damaged
+// at sampled offsets of every section and at every byte of its database
+// and aliases sections, and truncated at sampled lengths (each section's
+// edges among them): fed into an open store that has databases, indexes,
+// aliases and times of its own, each is refused and the store, every
+// database of it, as it was; a sample opened as a data directory is
+// refused with every file byte-identical.
+test('a damaged snapshot of several databases: refused, every database of an open store and every file as it was', async () => {
+  const clock = { now: BASE };
+  const opts = { clock: () => clock.now, activeExpiry: false };
+  const schema = (algo) => ['ON', 'HASH', 'PREFIX', '1', 'doc:', 'SCHEMA', 'tag', 'TAG', 'n', 'NUMERIC',
+    'v', 'VECTOR', algo, ...(algo === 'HNSW' ? ['8', 'M', '4'] : ['6']), 'TYPE', 'FLOAT32', 'DIM', '4', 'DISTANCE_METRIC', 'L2'];
+  const fillDbs = async (db, dbs, mark) => {
+    for (const d of dbs) {
+      await db.select(d);
+      await db.command('FT.CREATE', 'idx', ...schema(d % 2 ? 'HNSW' : 'FLAT'));
+      await db.command('FT.CREATE', `only${d}`, ...schema('FLAT'));
+      await db.command('FT.ALIASADD', 'al', d % 2 ? 'idx' : `only${d}`);
+      await db.command('FT.ALIASADD', `al${d}`, 'idx');
+      for (let i = 0; i < 10; i++) {
+        await db.hset(`doc:${mark}${i}`, { tag: `${mark}${d}`, n: i, v: new Float32Array([d, i, 1, 2]) });
+        if (i % 3 === 0) await db.command('PEXPIREAT', `doc:${mark}${i}`, BASE + 1000 * (d + 1) + i);
+      }
+      await db.command('SET', `s:${mark}${d}`, 'x', 'PXAT', BASE + 5000 + d);
+    }
+    await db.select(0);
+  };
+  const dir = tmp();
+  const src = await open({ dir, autosave: false, ...opts });
+  await fillDbs(src, [0, 1, 2, 7], 'a');
+  await src.select(15);
+  await src.command('SET', 'last', 'db');
+  await src.save();
+  await src.close();
+  const snapName = readdirSync(dir).find((n) => /^snapshot-\d+\.vsnap$/.test(n));
+  const good = readFileSync(join(dir, snapName));
+  assert.equal(good.readUInt32LE(8), 2, 'format 2: several databases');
+  const sections = [];
+  for (let at = 16; at + 12 <= good.length;) {
+    const t = good.readUInt32LE(at);
+    const end = at + 12 + Number(good.readBigUInt64LE(at + 4)) + 8;
+    sections.push([t, at, end]);
+    if (t === 0xffffffff) break;
+    at = end;
+  }
+  const count = (t) => sections.filter((s) => s[0] === t).length;
+  assert.equal(count(9), 4, 'a database section for each of 1, 2, 7, 15 (database 0\'s sections come first)');
+  assert.equal(count(8), 4, 'an aliases section for each of 0, 1, 2, 7');
+
+  const db = await open(opts);
+  await fillDbs(db, [0, 1, 3], 'b');
+  const state = async () => {
+    const out = [];
+    for (let d = 0; d < 16; d++) {
+      await db.select(d);
+      const list = (await db.command('FT._LIST')).map(String).sort();
+      out.push(`db${d}: ${list.join(',')}`, await dump(db));
+      const keys = (await db.command('KEYS', '*')).map(String).sort();
+      const times = [];
+      for (const k of keys) times.push(`${k}@${await db.command('PEXPIRETIME', k)}`);
+      out.push(times.join(','));
+      for (const n of [...list, 'al', `al${d}`]) {
+        try {
+          const r = await db.command('FT.SEARCH', n, '*=>[KNN 20 @v $q]', 'PARAMS', '2', 'q', new Float32Array([0, 0, 0, 0]), 'NOCONTENT', 'DIALECT', '2');
+          out.push(`${n}: ${r.slice(1).map(String).join(',')}`);
+        } catch (e) {
+          out.push(`${n}: ${e.message}`);
+        }
+      }
+    }
+    await db.select(0);
+    out.push(`next expiry ${db.engine.nextExpiry()} ttl keys ${db.engine.expiryStats().keysWithTtl}`);
+    return out.join('\n');
+  };
+  const before = await state();
+  const load = (bytes, size = bytes.length) => {
+    db.engine.loadBegin(size);
+    try {
+      db.engine.loadFeed(bytes);
+      db.engine.loadEnd();
+    } catch (err) {
+      db.engine.loadAbort();
+      return err;
+    }
+    return null;
+  };
+  const r = rng(SEED + 4);
+  const damaged = []; // [what, bytes, size]
+  for (const [t, s, e] of sections) {
+    // Database and aliases sections: every byte; the others: their header, check and sampled payload bytes.
+    const at = t === 9 || t === 8 ? Array.from({ length: e - s }, (_, i) => s + i)
+      : [s, s + 4, s + 11, e - 8, e - 1, ...Array.from({ length: 6 }, () => s + 12 + Math.floor(r() * (e - s - 20)))];
+    for (const pos of at) {
+      const bad = Buffer.from(good);
+      const bit = Math.floor(r() * 8);
+      bad[pos] ^= 1 << bit;
+      damaged.push([`section ${t} at ${s}..${e}: bit ${bit} of byte ${pos} flipped`, bad, bad.length]);
+    }
+    for (const n of [s, s + 1, s + 12, (s + e) >> 1, e - 1]) {
+      damaged.push([`truncated to ${n} (section ${t} at ${s}..${e})`, good.subarray(0, n), r() < 0.5 ? n : good.length]);
+    }
+  }
+  for (let k = 0; k < 10; k++) {
+    const n = Math.floor(r() * good.length);
+    damaged.push([`truncated to ${n}`, good.subarray(0, n), n]);
+  }
+  damaged.push(['header version 1 (database sections in a version 1 file)', Buffer.from(good).fill(1, 8, 9), good.length]);
+  for (const [i, [what, bytes, size]] of damaged.entries()) {
+    const err = load(bytes, size);
+    assert.ok(err && /^Bad snapshot/.test(err.message), `${what} was loaded: ${err?.message}`);
+    if (i % 40 === 0) assert.equal(await state(), before, `the open store changed after: ${what}`);
+  }
+  // Well-formed (every checksum right) but wrong: the database sections out
+  // of order, repeated, out of range, a database without its keys, aliases
+  // twice, naming a missing index, before the indexes, times in another
+  // database, a version 1 header over database sections.
+  const secs = sections.filter(([t]) => t !== 0xffffffff).map(([t, s, e]) => ({ t, p: Buffer.from(good.subarray(s + 12, e - 8)) }));
+  const at = (t, k) => secs.map((x, i) => (x.t === t ? i : -1)).filter((i) => i >= 0)[k];
+  const dbSec = (n) => ({ t: 9, p: Buffer.from(new Uint32Array([n]).buffer) });
+  const aliasSec = (index, name) => {
+    const p = Buffer.alloc(12 + name.length);
+    p.writeUInt32LE(1);
+    p.writeUInt32LE(index, 4);
+    p.writeUInt32LE(name.length, 8);
+    p.write(name, 12);
+    return { t: 8, p };
+  };
+  const moved = (from, to) => {
+    const x = [...secs];
+    const [m] = x.splice(from, 1);
+    x.splice(to, 0, m);
+    return x;
+  };
+  const replaced = (i, by) => secs.map((x, j) => (j === i ? by : x));
+  assert.equal(buildSnapshot(good, 2, secs).compare(good), 0, 'the snapshot rebuilt from its sections is the same file');
+  const wrong = [
+    ['version 1 over database sections', buildSnapshot(good, 1, secs), /two key sections/],
+    ['database 2 then 1', buildSnapshot(good, 2, replaced(at(9, 1), dbSec(1))), /databases are out of order/],
+    ['a database section naming 0', buildSnapshot(good, 2, replaced(at(9, 0), dbSec(0))), /databases are out of order/],
+    ['a database section twice', buildSnapshot(good, 2, secs.flatMap((x, i) => (i === at(9, 0) ? [x, x] : [x]))), /databases are out of order/],
+    ['database 16', buildSnapshot(good, 2, replaced(at(9, 3), dbSec(16))), /database number is out of range/],
+    ['database 1 without its keys', buildSnapshot(good, 2, secs.filter((x, i) => i !== at(2, 1))), /Bad snapshot/],
+    ['the file ending after a database section', buildSnapshot(good, 2, secs.slice(0, at(9, 3) + 1)), /a section is missing/],
+    ['two aliases sections', buildSnapshot(good, 2, secs.flatMap((x, i) => (i === at(8, 1) ? [x, x] : [x]))), /two alias sections/],
+    ['an alias naming a missing index', buildSnapshot(good, 2, replaced(at(8, 1), aliasSec(2, 'x'))), /alias names a missing index/],
+    ['the aliases before the indexes', buildSnapshot(good, 2, moved(at(8, 1), at(9, 0) + 2)), /alias names a missing index/],
+    ['database 1\'s times in database 2', buildSnapshot(good, 2, moved(at(6, 1), at(9, 1) + 2)), /Bad snapshot/],
+  ];
+  for (const [what, bytes, why] of wrong) {
+    const err = load(bytes);
+    assert.ok(err && /^Bad snapshot/.test(err.message), `${what} was loaded: ${err?.message}`);
+    assert.match(err.message, why, what);
+  }
+  assert.equal(await state(), before, 'the open store changed by a well-formed wrong snapshot');
+  assert.equal(await state(), before, 'the open store changed');
+  // The good one loads: the source's databases replace the store's.
+  assert.equal(load(good), null);
+  await db.select(7);
+  assert.equal(await db.dbsize(), 11);
+  assert.equal((await db.command('FT.SEARCH', 'al', '@tag:{a7}', 'NOCONTENT', 'LIMIT', '0', '0'))[0], 10);
+  await db.select(3);
+  assert.equal(await db.dbsize(), 0);
+  await db.close();
+
+  // A sample as data directories: refused, nothing changed on disk.
+  let opened = 0;
+  for (let k = 0; k < damaged.length; k += Math.ceil(damaged.length / 12)) {
+    const [what, bytes] = damaged[k];
+    const d = tmp();
+    cpSync(dir, d, { recursive: true });
+    writeFileSync(join(d, snapName), bytes);
+    const hashes = hashDir(d);
+    const res = await tryOpen(d);
+    assert.ok(res.error, `${what}: a damaged directory opened`);
+    assert.match(res.error.message, /snapshot.*nothing was changed on disk/, what);
+    assert.deepEqual(hashDir(d), hashes, `${what}: refused but the directory changed`);
+    rmSync(d, { recursive: true, force: true });
+    opened++;
+  }
+  // A store of 8 databases is refused a file with database 15, unchanged on disk.
+  const small = await tryOpen(dir, { databases: 8 });
+  assert.match(small.error?.message ?? '', /database number is out of range.*nothing was changed on disk/);
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`damage (a snapshot of several databases): ${damaged.length} damaged and ${wrong.length} well-formed wrong snapshots refused by an open store, ${opened + 1} directories refused`);
+});

@@ -86,3 +86,94 @@ test('databases persist: snapshot + journal bring back every database and its in
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Aliases and indexes in databases 1 and 2 (the same alias name in both,
+// pointing at different indexes), reopened from the snapshot alone, then
+// from the snapshot and a journal holding SELECT records, a SWAPDB and
+// FT.ALIASUPDATE / ALIASADD / ALIASDEL after it, then from a snapshot of
+// that: every database's FT._LIST, every name's FT.SEARCH answer (by index
+// and by alias, KNN and filters) the same as the store gave before closing.
+const NAMES = ['idx', 'other', 'a', 'shared', 'b', 'nope'];
+
+async function searchState(db) {
+  const out = [];
+  for (let d = 0; d < 4; d++) {
+    await db.select(d);
+    const list = (await db.command('FT._LIST')).map(String).sort();
+    for (const n of list) await db.indexReady(n);
+    out.push(`db${d} ${list.join(',')} keys=${await db.dbsize()}`);
+    for (const n of NAMES) {
+      const ask = async (...args) => {
+        try {
+          return JSON.stringify(await db.command('FT.SEARCH', n, ...args));
+        } catch (e) {
+          return `! ${e.message}`;
+        }
+      };
+      out.push(`  ${n} tags: ${await ask('@tag:{t0|t1|late}', 'SORTBY', 'n', 'NOCONTENT', 'LIMIT', '0', '100')}`);
+      out.push(`  ${n} knn: ${await ask('*=>[KNN 3 @v $q AS d]', 'PARAMS', '2', 'q', vec(1, 1), 'RETURN', '1', 'd', 'SORTBY', 'd', 'DIALECT', '2')}`);
+    }
+  }
+  await db.select(0);
+  return out.join('\n');
+}
+
+async function fillAliases(db) {
+  for (const d of [1, 2]) {
+    await db.select(d);
+    const hnsw = d === 2 ? ['HNSW', '8', 'M', '4'] : ['FLAT', '6'];
+    await db.command('FT.CREATE', 'idx', 'ON', 'HASH', 'PREFIX', '1', 'doc:', 'SCHEMA', 'tag', 'TAG', 'n', 'NUMERIC', 'SORTABLE',
+      'v', 'VECTOR', ...hnsw, 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2');
+    await db.command('FT.CREATE', 'other', 'ON', 'HASH', 'PREFIX', '1', `o${d}:`, 'SCHEMA', 'tag', 'TAG', 'n', 'NUMERIC', 'SORTABLE',
+      'v', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2');
+    for (let i = 0; i < 8; i++) await db.hset(`doc:${d}:${i}`, { tag: `t${i % 2}`, n: d * 100 + i, v: vec(d + i, i) });
+    for (let i = 0; i < 4; i++) await db.hset(`o${d}:${i}`, { tag: 't1', n: i, v: vec(i, d) });
+    await db.command('FT.ALIASADD', 'a', d === 1 ? 'idx' : 'other');
+    await db.command('FT.ALIASADD', 'shared', d === 1 ? 'other' : 'idx');
+  }
+  await db.select(0);
+  await db.command('SET', 'zero', '0');
+}
+
+test('aliases and indexes in databases 1 and 2: reopened from the snapshot alone, and from the snapshot and a journal with SELECT, SWAPDB and FT.ALIASUPDATE', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vessel-dbs-'));
+  try {
+    let db = await open({ dir, durability: 'always', autosave: false });
+    await fillAliases(db);
+    await db.save();
+    const saved = await searchState(db);
+    assert.match(saved, /db2 idx,other keys=12/);
+    await db.close();
+
+    db = await open({ dir, durability: 'always', autosave: false });
+    assert.equal(await searchState(db), saved, 'reopened from the snapshot alone');
+    // After the snapshot, only in the journal.
+    await db.select(2);
+    await db.hset('doc:late', { tag: 'late', n: 7, v: vec(1, 1) });
+    await db.command('FT.ALIASUPDATE', 'a', 'idx'); // moved within database 2
+    await db.select(1);
+    await db.command('FT.ALIASADD', 'b', 'other');
+    assert.equal(await db.command('SWAPDB', '1', '2'), 'OK'); // the aliases go with their indexes
+    await db.command('FT.ALIASUPDATE', 'shared', 'other'); // database 1 is now the old 2
+    await db.command('FT.ALIASDEL', 'a');
+    await db.hset('doc:1:0', { tag: 'late', n: 1, v: vec(0, 0) });
+    await db.select(3);
+    await db.command('SWAPDB', '3', '2'); // database 3 gets the old 1's indexes and aliases
+    await db.command('FT.ALIASUPDATE', 'a', 'idx');
+    await db.command('FT.DROPINDEX', 'other'); // and its aliases (b)
+    const journaled = await searchState(db);
+    assert.notEqual(journaled, saved);
+    await db.close();
+
+    db = await open({ dir, durability: 'always', autosave: false });
+    assert.equal(db.loadReport?.tornBytes ?? 0, 0);
+    assert.equal(await searchState(db), journaled, 'reopened from the snapshot and the journal');
+    await db.save();
+    await db.close();
+    db = await open({ dir });
+    assert.equal(await searchState(db), journaled, 'reopened from a snapshot of that');
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -356,6 +356,59 @@ test('a persisted store saves a snapshot after an import: reopening finds the im
   await db.close();
 });
 
+// ---- several databases ------------------------------------------------------------------
+
+/** Every database's keys (see snapshotOf) through `send`, which SELECTs: db -> Map. */
+async function databasesOf(send, dbs) {
+  const out = new Map();
+  for (const d of dbs) {
+    assert.equal(await send(['SELECT', String(d)]), 'OK');
+    out.set(d, await snapshotOf(send));
+  }
+  await send(['SELECT', '0']);
+  return out;
+}
+
+function assertSameDatabases(got, want, what) {
+  for (const [d, keys] of want) assertSame(got.get(d), keys, `${what}, database ${d}`);
+}
+
+const ALL_DBS = Array.from({ length: 16 }, (_, i) => i);
+const redisSend = (redis) => (args, binary) => redis.conn.send(args, binary);
+
+test('exportRdb of databases 0, 1 and 15: redis-server loads each key, value and expiry time into its database', { skip: SKIP }, async () => {
+  const rng = prng(SEED + 10);
+  const db = await open();
+  const send = vesselSend(db);
+  for (const d of [15, 0, 1]) {
+    await db.select(d);
+    await fill(send, rng, { keys: 40, big: d === 1, prefix: `d${d}:` });
+    // The same names in each database, different contents.
+    await db.hset('same', { db: String(d) });
+    await db.command('SET', 'same-string', `s${d}`, 'PX', String(3600_000 + d));
+  }
+  await db.select(7);
+  await db.command('SET', 'gone', 'x', 'PX', '1'); // expired before the export: database 7 has nothing to write
+  await new Promise((r) => setTimeout(r, 5));
+  await db.select(0);
+  const want = await databasesOf(send, ALL_DBS);
+  assert.equal(want.get(7).size, 0);
+  const file = await collect(db.exportRdb({ chunkSize: 16 + Math.floor(rng() * 5000) }));
+  await db.close();
+  const dir = tempDir();
+  writeFileSync(join(dir, 'dump.rdb'), file);
+  const check = spawnSync('redis-check-rdb', [join(dir, 'dump.rdb')]);
+  assert.equal(check.status, 0, String(check.stdout) + String(check.stderr));
+  const redis = await startRedis({ dir });
+  try {
+    assertSameDatabases(await databasesOf(redisSend(redis), ALL_DBS), want, 'redis-server after loading the export');
+    const keyspace = String(await redis.conn.send(['INFO', 'keyspace'])).split('\r\n').filter((l) => l.startsWith('db')).map((l) => l.split(':')[0]);
+    assert.deepEqual(keyspace, ['db0', 'db1', 'db15']);
+  } finally {
+    await redis.stop();
+  }
+});
+
 // ---- vessel-server as a primary ----------------------------------------------------------
 
 test('vessel-server: redis-cli --rdb takes the file, and a redis-server replica follows every write', { skip: SKIP }, async () => {
@@ -413,6 +466,86 @@ test('vessel-server: redis-cli --rdb takes the file, and a redis-server replica 
   }
 });
 
+/** REPLICAOF vessel-server on `redis`, waiting until the link is up. */
+async function replicate(redis, port) {
+  assert.equal(await redis.conn.send(['REPLICAOF', '127.0.0.1', String(port)]), 'OK');
+  for (let i = 0; i < 400; i++) {
+    const info = String(await redis.conn.send(['INFO', 'replication']));
+    if (/master_link_status:up/.test(info)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`the replica's link did not come up: ${redis.log().slice(-2000)}`);
+}
+
+test('vessel-server --no-cluster: a redis-server replica follows writes in several databases (SWAPDB, MOVE, FLUSHDB, MULTI across two, SELECT inside MULTI)', { skip: SKIP }, async () => {
+  const vs = await startServer(['--save', '', '--no-cluster']);
+  procs.push(vs.proc);
+  const v = await connect(vs.port);
+  const vsend = (args, binary) => v.send(args, binary);
+  const rng = prng(SEED + 11);
+  // In the file the replica loads: databases 0, 2 (with an index: its
+  // FT.CREATE goes to the replica after a SELECT) and 5.
+  for (const d of [2, 5, 0]) {
+    assert.equal(await vsend(['SELECT', String(d)]), 'OK');
+    await fill(vsend, rng, { keys: 25, big: false, prefix: `f${d}:` });
+  }
+  await vsend(['SELECT', '2']);
+  await vsend(['FT.CREATE', 'idx', 'ON', 'HASH', 'PREFIX', '1', 'f2:', 'SCHEMA', 'f0', 'TAG']);
+  const redis = await startRedis();
+  const rsend = redisSend(redis);
+  try {
+    await replicate(redis, vs.port);
+    // A second connection writing in its own database meanwhile.
+    const w = await connect(vs.port);
+    assert.equal(await w.send(['SELECT', '9']), 'OK');
+    const ops = [
+      () => vsend(['SET', 'in2', 'x']), // still database 2
+      () => w.send(['HSET', 'nine', 'a', '1']),
+      () => vsend(['SELECT', '3']),
+      () => fill(vsend, rng, { keys: 20, big: false, prefix: 'live3:' }),
+      () => vsend(['SET', 'same', 'three']),
+      () => vsend(['EXPIRE', 'same', '5000']),
+      () => w.send(['SET', 'same', 'nine']),
+      () => vsend(['MOVE', 'same', '4']),
+      () => vsend(['MOVE', 'live3:1#1', '0']),
+      () => vsend(['SWAPDB', '0', '5']),
+      () => vsend(['SWAPDB', '3', '9']), // database 3 is the selected one: its writes now go to the keys that were 9's
+      () => vsend(['HSET', 'after-swap', 'f', 'v']),
+      () => w.send(['HSET', 'after-swap-w', 'f', 'v']),
+      () => vsend(['SELECT', '5']),
+      () => vsend(['FLUSHDB']),
+      () => vsend(['SET', 'after-flush', '1']),
+      // A transaction over two databases, its SELECT inside.
+      async () => {
+        assert.equal(await vsend(['MULTI']), 'OK');
+        for (const c of [['HSET', 'tx', 'db', '5'], ['SELECT', '6'], ['HSET', 'tx', 'db', '6'], ['SET', 'tx6', 'x', 'PX', '9000000'],
+          ['MOVE', 'tx', '7'], ['SELECT', '1'], ['SET', 'tx1', 'y']]) assert.equal(await vsend(c), 'QUEUED');
+        assert.deepEqual(await vsend(['EXEC']), [1, 'OK', 1, 'OK', 1, 'OK', 'OK']);
+      },
+      () => vsend(['SET', 'still-1', 'z']), // the SELECT inside the transaction stays
+      async () => {
+        assert.equal(await w.send(['MULTI']), 'OK');
+        for (const c of [['SWAPDB', '1', '2'], ['SELECT', '1'], ['DEL', 'in2'], ['FLUSHDB']]) assert.equal(await w.send(c), 'QUEUED');
+        assert.deepEqual(await w.send(['EXEC']), ['OK', 'OK', 1, 'OK']);
+      },
+      () => w.send(['SET', 'w-in-1', 'v']),
+      () => vsend(['SELECT', '0']),
+      () => vsend(['SET', 'last', 'marker']),
+    ];
+    for (const op of ops) await op();
+    assert.equal(await vsend(['WAIT', '1', '10000']), 1, 'the replica acknowledged the writes');
+    assert.equal(await redis.conn.send(['GET', 'last']), 'marker');
+    const want = await databasesOf(vsend, ALL_DBS);
+    assert.ok([...want.values()].filter((m) => m.size).length >= 6, 'several databases hold keys');
+    assertSameDatabases(await databasesOf(rsend, ALL_DBS), want, 'the replica after writes in several databases');
+    w.close();
+  } finally {
+    await redis.stop();
+    v.close();
+    await vs.stop();
+  }
+});
+
 // ---- a store moved by its files ------------------------------------------------------------
 
 test('the newest snapshot as an RDB file, then its journal through redis-cli --pipe: redis-server holds the store', { skip: SKIP }, async () => {
@@ -444,6 +577,61 @@ test('the newest snapshot as an RDB file, then its journal through redis-cli --p
     assert.equal(piped.status, 0, String(piped.stdout) + String(piped.stderr));
     assert.match(String(piped.stdout), /errors: 0,/);
     assertSame(await snapshotOf((args, binary) => redis.conn.send(args, binary)), want, 'redis-server after the snapshot and the journal');
+  } finally {
+    await redis.stop();
+  }
+});
+
+test('several databases: the newest snapshot as an RDB file, then its journal (SELECT records, SWAPDB, MOVE) through redis-cli --pipe', { skip: SKIP }, async () => {
+  const dir = tempDir();
+  const rng = prng(SEED + 12);
+  const db = await open({ dir, autosave: false, durability: 'always' });
+  const send = vesselSend(db);
+  for (const d of [0, 1, 4, 15]) {
+    await db.select(d);
+    await fill(send, rng, { keys: 20, big: false, prefix: `s${d}:` });
+  }
+  await db.select(4);
+  await db.command('FT.CREATE', 'idx', 'ON', 'HASH', 'PREFIX', '1', 's4:', 'SCHEMA', 'f0', 'TAG');
+  await db.save();
+  // After the snapshot, only in the journal.  Database 4 is still
+  // selected: the new journal's first record must say so.
+  await db.command('SET', 'j4', 'x');
+  await fill(send, rng, { keys: 10, big: false, prefix: 'j4:' });
+  await db.select(1);
+  await db.command('HSET', 'j1', 'a', '1');
+  await db.command('PEXPIREAT', 'j1', String(Date.now() + 3600_000));
+  assert.equal(await db.command('MOVE', 'j1', '15'), 1); // with its time
+  assert.equal(await db.command('SWAPDB', '0', '4'), 'OK');
+  await db.command('SET', 'after-swap', '1');
+  await db.select(0);
+  await db.command('HSET', 's4:new', 'f0', 'red'); // into the index that moved to database 0
+  await db.select(9);
+  await db.command('SET', 'nine', '9');
+  await db.select(15);
+  await db.command('FLUSHDB');
+  await db.command('SET', 'fifteen', '15');
+  await db.select(1);
+  await db.command('MULTI');
+  await db.command('SELECT', '2');
+  await db.command('SET', 'two', '2');
+  await db.command('MOVE', 'two', '3');
+  await db.command('EXEC');
+  await db.command('SET', 'in-2', 'x'); // the transaction's SELECT stays
+  const want = await databasesOf(send, ALL_DBS);
+  await db.close();
+  const rdb = join(dir, 'at-snapshot.rdb');
+  const cli = spawnSync(process.execPath, [CLI, '--dir', dir, '--rdb-export', rdb, '--at-snapshot']);
+  assert.equal(cli.status, 0, String(cli.stderr));
+  const journal = readdirSync(dir).find((f) => /^journal-\d+\.aof$/.test(f));
+  const rdir = tempDir();
+  copyFileSync(rdb, join(rdir, 'dump.rdb'));
+  const redis = await startRedis({ dir: rdir });
+  try {
+    const piped = spawnSync('redis-cli', ['-p', String(redis.port), '--pipe'], { input: readFileSync(join(dir, journal)) });
+    assert.equal(piped.status, 0, String(piped.stdout) + String(piped.stderr));
+    assert.match(String(piped.stdout), /errors: 0,/);
+    assertSameDatabases(await databasesOf(redisSend(redis), ALL_DBS), want, 'redis-server after the snapshot and the journal');
   } finally {
     await redis.stop();
   }
