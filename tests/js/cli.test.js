@@ -4,12 +4,12 @@
 // prompt, the store persisting between invocations, and the progress and
 // history a terminal gets (under a pseudo-terminal from script(1)).
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { freePort } from '../net.js';
+import { startRedisServer } from '../net.js';
 
 const CLI = new URL('../../js/cli.js', import.meta.url).pathname;
 const HAVE_REDIS = spawnSync('redis-server', ['--version']).status === 0 && spawnSync('redis-cli', ['--version']).status === 0;
@@ -20,13 +20,7 @@ let dir;
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vessel-cli-'));
   if (!HAVE_REDIS) return;
-  port = await freePort();
-  server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), 'PING']).stdout?.toString().trim() === 'PONG') return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('redis-server did not start');
+  ({ port, proc: server } = await startRedisServer(['--save', '', '--appendonly', 'no', '--dir', dir]));
 });
 
 after(() => {
@@ -158,10 +152,7 @@ test('-n selects the database, as redis-cli -n; the prompt shows [n]', { skip: !
     [['-n', '4', 'DBSIZE']],
     [['-n', '7', 'GET', 'nk']],
   ];
-  redis(['-n', '3', 'DEL', 'nk']);
-  redis(['-n', '7', 'DEL', 'nk']);
-  redis(['-n', '4', 'FLUSHDB']);
-  redis(['DEL', 'nk']);
+  redis(['FLUSHALL']); // the store is new: every database of both empty (earlier tests left keys in redis-server's)
   for (const [args, input] of cases) {
     const a = run(mine, args, input);
     const b = run(theirs, args, input);

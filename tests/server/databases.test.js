@@ -6,13 +6,13 @@
 // byte for byte (KEYS as a set); at the end every database's keys and
 // INFO keyspace (keys, expires) compared.  SEED=<n> repeats a sequence.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { makeRng } from '../diff/gen.js';
-import { freePort, waitForPort } from '../net.js';
+import { startRedisServer } from '../net.js';
 import { connect, startServer } from './helpers.js';
 
 const HAVE_REDIS = spawnSync('redis-server', ['--version']).status === 0;
@@ -28,10 +28,7 @@ let vessel;
 before(async () => {
   if (SKIP) return;
   redisDir = mkdtempSync(join(tmpdir(), 'vessel-dbs-'));
-  redisPort = await freePort();
-  redis = spawn('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-    '--dir', redisDir], { stdio: 'ignore' });
-  await waitForPort(redisPort);
+  ({ port: redisPort, proc: redis } = await startRedisServer(['--save', '', '--appendonly', 'no', '--dir', redisDir]));
   vessel = await startServer(['--no-cluster']);
 });
 

@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { open } from '../../js/node.js';
-import { freePort, waitForPort } from '../net.js';
+import { startRedisServer } from '../net.js';
 import { connect, startServer } from './helpers.js';
 
 const HAVE_REDIS = spawnSync('redis-server', ['--version']).status === 0 && spawnSync('redis-cli', ['--version']).status === 0;
@@ -58,24 +58,14 @@ function prng(seed) {
 
 /** Start redis-server (its own dir, no saves unless asked); resolves to { port, conn, proc, dir, stop }. */
 async function startRedis({ dir = tempDir(), dbfilename = 'dump.rdb', args = [] } = {}) {
-  const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--dbfilename', dbfilename,
-    '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Ready once its log says so: the file, if any, is loaded by then.
+  const { port, proc, log } = await startRedisServer(['--dir', dir, '--dbfilename', dbfilename,
+    '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...args]);
   procs.push(proc);
-  let log = '';
-  proc.stdout.on('data', (d) => (log += d));
-  proc.stderr.on('data', (d) => (log += d));
-  const up = await waitForPort(port, { alive: () => proc.exitCode === null });
-  assert.ok(up, `redis-server did not start: ${log}`);
   const conn = await connect(port);
-  // Loading a file happens before the port opens; wait for it anyway.
-  for (let i = 0; i < 200; i++) {
-    const r = await conn.send(['PING']);
-    if (r === 'PONG') break;
-    await new Promise((res) => setTimeout(res, 25));
-  }
+  assert.equal(Number(/process_id:(\d+)/.exec(await conn.send(['INFO', 'server']))?.[1]), proc.pid, 'connected to the redis-server started');
   return {
-    port, conn, proc, dir, log: () => log,
+    port, conn, proc, dir, log,
     async stop() {
       conn.close();
       proc.kill('SIGKILL');
