@@ -125,7 +125,7 @@ static vs_status sortby_push(run *r, uint32_t i, vs_agg_rec *rec) {
     vs_value *all = r->tmp2;
     memcpy(all, rec->v, ns * sizeof *all);
     for (uint32_t k = 0; k < s->nkeys; k++) {
-        vs_status st = vs_expr_eval(s->keys[k].e, rec->v, &r->scratch, &all[ns + k]);
+        vs_status st = vs_expr_eval_compat(s->keys[k].e, rec->v, &r->scratch, r->p->compat, &all[ns + k]);
         if (st != VS_OK) return st;
     }
     if (sr->nh == s->max) { /* full: only a record before the root enters */
@@ -251,8 +251,8 @@ static vs_status groupby_push(run *r, uint32_t i, vs_agg_rec *rec) {
         const vs_agg_reducer *red = &s->red[k];
         vs_value a = vs_value_nil(), b = vs_value_nil();
         vs_status st = VS_OK;
-        if (red->arg) st = vs_expr_eval(red->arg, rec->v, &r->scratch, &a);
-        if (st == VS_OK && red->by) st = vs_expr_eval(red->by, rec->v, &r->scratch, &b);
+        if (red->arg) st = vs_expr_eval_compat(red->arg, rec->v, &r->scratch, r->p->compat, &a);
+        if (st == VS_OK && red->by) st = vs_expr_eval_compat(red->by, rec->v, &r->scratch, r->p->compat, &b);
         if (st == VS_OK) st = vs_reduce_add(red, &gr->st[k], &a, &b, &r->rng);
         if (st != VS_OK) return st;
     }
@@ -315,12 +315,12 @@ static vs_status push(run *r, uint32_t i, vs_agg_rec *rec) {
         vs_status st;
         switch (s->kind) {
         case VS_AGG_APPLY:
-            if ((st = vs_expr_eval(s->expr, rec->v, &r->scratch, &v)) != VS_OK) return st;
+            if ((st = vs_expr_eval_compat(s->expr, rec->v, &r->scratch, r->p->compat, &v)) != VS_OK) return st;
             rec->v[s->slot] = v;
             break;
         case VS_AGG_FILTER:
-            if ((st = vs_expr_eval(s->expr, rec->v, &r->scratch, &v)) != VS_OK) return st;
-            if (!vs_value_true(&v)) return VS_OK;
+            if ((st = vs_expr_eval_compat(s->expr, rec->v, &r->scratch, r->p->compat, &v)) != VS_OK) return st;
+            if (!vs_value_true_compat(&v, r->p->compat)) return VS_OK;
             break;
         case VS_AGG_LIMIT: {
             uint64_t n = sr->seen++;

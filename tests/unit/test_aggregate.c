@@ -40,7 +40,7 @@ static vs_status parse(vs_db *db, vs_arena *ar, vs_agg_plan *p, vs_err *err, ...
     va_end(ap);
     const vs_ftindex *x = vs_search_find(&db->eng.store->search, (const uint8_t *)"idx", 3);
     VT_CHECK(x != NULL);
-    return vs_agg_parse(x, argv, lens, argc, ar, p, err);
+    return vs_agg_parse(x, argv, lens, argc, ar, NULL, p, err);
 }
 
 static int slot_is(const vs_agg_plan *p, int s, const char *name) {
