@@ -358,7 +358,41 @@ async function searchDigits(vec, key) {
   }));
   demo.lastSearch.from = key ?? 'drawing';
   lastDigits = { vec, key };
+  await voteDigits(vec, key);
   demo.searches++;
+}
+
+/**
+ * What the K nearest digits say the digit is: FT.AGGREGATE groups them by
+ * label, counts the votes and keeps each label's nearest distance (the
+ * tie-break), most votes first.  A picked digit does not vote for itself.
+ */
+async function voteDigits(vec, key) {
+  const k = kValue();
+  const query = `${digitFilter()}=>[${knnClause('digits', key ? k + 1 : k)}]`;
+  const steps = [
+    ...(key ? [{ filter: `@__key != $self` }, { limit: [0, k] }] : []), // in distance order: the k nearest others
+    { groupBy: 'label', reduce: [{ fn: 'COUNT', as: 'votes' }, { fn: 'MIN', args: ['@score'], as: 'nearest' }] },
+    { sortBy: [{ by: '@votes', desc: true }, '@nearest'], max: 10 },
+  ];
+  const params = { q: vec, ...(key ? { self: key } : {}) };
+  const rows = await db.aggregate(INDEXES.digits.name, query, { load: ['__key', 'label', 'score'], steps, params });
+  const vote = $('vote');
+  vote.hidden = !rows.length;
+  vote.replaceChildren();
+  if (rows.length) {
+    const n = rows.reduce((a, r) => a + Number(r.votes), 0);
+    vote.append(`The ${n} nearest vote `, Object.assign(document.createElement('strong'), { textContent: rows[0].label }),
+      `: ${rows.map((r) => `${r.label} ×${r.votes}`).join(', ')}`);
+  }
+  demo.lastVote = rows.map((r) => ({ label: r.label, votes: Number(r.votes), nearest: Number(r.nearest) }));
+  const cmd = ['FT.AGGREGATE', INDEXES.digits.name, cliQuote(query), 'LOAD', '3', '@__key', '@label', '@score'];
+  if (key) cmd.push('FILTER', cliQuote('@__key != $self'), 'LIMIT', '0', String(k));
+  cmd.push('GROUPBY', '1', '@label', 'REDUCE', 'COUNT', '0', 'AS', 'votes', 'REDUCE', 'MIN', '1', '@score', 'AS', 'nearest',
+    'SORTBY', '3', '@votes', 'DESC', '@nearest', 'MAX', '10',
+    'PARAMS', key ? '4' : '2', 'q', cliQuote(vecBytes(vec)), ...(key ? ['self', cliQuote(key)] : []), 'DIALECT', '2');
+  $('cmd-vote').textContent = cmd.join(' ');
+  $('vote-cmds').hidden = false;
 }
 
 let lastDigits = null; // the digit search shown, run again when the store changes
@@ -736,8 +770,10 @@ function selectTab(kind, focus = false) {
   $('doc-results').hidden = kind !== 'docs';
   $('cmd').hidden = kind !== 'digits';
   $('doc-cmds').hidden = kind !== 'docs';
+  $('vote-cmds').hidden = true;
+  $('vote').hidden = true;
   $('cmd-what').innerHTML = kind === 'digits'
-    ? 'query as a command (<code>FT.SEARCH</code>)'
+    ? 'queries as commands (<code>FT.SEARCH</code>, <code>FT.AGGREGATE</code>)'
     : 'queries as commands (<code>FT.SEARCH</code>, <code>FT.HYBRID</code>)';
   for (const id of ['kw', 'vec', 'hyb']) showColumn(id, {});
   for (const id of ['cmd', 'cmd-kw', 'cmd-vec', 'cmd-hyb']) $(id).textContent = '';

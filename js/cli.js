@@ -30,6 +30,7 @@ const USAGE = `Usage: vessel-cli [options] [command [arg ...]]
   --durability <mode>    always | everysec (default) | no   (as Redis's appendfsync)
   --raw                  print replies raw (the default when output is not a terminal)
   --no-raw               print replies formatted, as on a terminal
+  -n <db>                database number (SELECT, as redis-cli -n; the prompt shows it)
   -x                     read the last argument from standard input (a vector blob, a file)
   --pipe                 run the commands on standard input (RESP or inline, as redis-cli --pipe)
   --rdb-export <file>    write the store as an RDB file Redis 7.0+ and Valkey load (dbfilename), and
@@ -52,7 +53,7 @@ At the prompt: any command (HSET, FT.CREATE, FT.SEARCH, SAVE, ...), "help", "qui
 History is kept in ~/.vessel_cli_history (VESSEL_CLI_HISTFILE to change it).`;
 
 function parseOptions(argv) {
-  const o = { dir: null, durability: 'everysec', raw: !process.stdout.isTTY, stdinArg: false, pipe: false, wait: true, command: [], rdbExport: null, rdbImport: null };
+  const o = { dir: null, durability: 'everysec', raw: !process.stdout.isTTY, stdinArg: false, pipe: false, wait: true, command: [], rdbExport: null, rdbImport: null, dbnum: 0 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (o.command.length) {
@@ -65,6 +66,10 @@ function parseOptions(argv) {
       o.raw = true;
     } else if (a === '--no-raw') {
       o.raw = false;
+    } else if (a === '-n') {
+      if (i + 1 >= argv.length) throw new Error(`Unrecognized option or bad number of args for: '${a}'`);
+      // redis-cli reads it with atoi: a leading integer, 0 when there is none.
+      o.dbnum = Number.parseInt(argv[++i], 10) || 0;
     } else if (a === '-x') {
       o.stdinArg = true;
     } else if (a === '--pipe') {
@@ -302,6 +307,21 @@ function historyFile() {
   return process.env.VESSEL_CLI_HISTFILE || join(homedir(), '.vessel_cli_history');
 }
 
+/** The prompt: the store, and the database when not 0 (redis-cli's `[n]`). */
+function promptText(o) {
+  return `vessel${o.dir ? `:${o.dir}` : ''}${o.dbnum ? `[${o.dbnum}]` : ''}> `;
+}
+
+/** -n: select the database, as redis-cli does on connecting (a refusal is printed, database 0 kept). */
+async function selectDb(db, o) {
+  if (!o.dbnum) return;
+  const bytes = await db.commandRaw(['SELECT', String(o.dbnum)]);
+  if (bytes[0] === 0x2d) {
+    process.stderr.write(`SELECT ${o.dbnum} failed: ${Buffer.from(bytes).toString().slice(1).trimEnd()}\n`);
+    o.dbnum = 0;
+  }
+}
+
 async function repl(db, o) {
   const file = historyFile();
   let history = [];
@@ -320,9 +340,13 @@ async function repl(db, o) {
     history,
     historySize: 1000,
     removeHistoryDuplicates: true,
-    prompt: `vessel${o.dir ? `:${o.dir}` : ''}> `,
+    prompt: promptText(o),
   });
-  const prompt = () => tty && rl.prompt();
+  const prompt = () => {
+    if (!tty) return;
+    rl.setPrompt(promptText(o));
+    rl.prompt();
+  };
   prompt();
   for await (const line of rl) {
     const trimmed = line.trim();
@@ -346,6 +370,9 @@ async function repl(db, o) {
         } else {
           const bytes = await db.commandRaw(args);
           printReply(bytes, o.raw);
+          // The prompt follows the selection, as redis-cli's.
+          if (bytes[0] !== 0x2d && cmd === 'select' && args.length === 2) o.dbnum = Number(Buffer.from(args[1]).toString());
+          else if (bytes[0] !== 0x2d && cmd === 'reset') o.dbnum = 0;
           if (cmd === 'ft.create' && bytes[0] === 0x2b && o.wait) await waitForIndex(db, Buffer.from(args[1]).toString(), true);
         }
       }
@@ -411,6 +438,7 @@ async function main() {
         return 1;
       }
     }
+    if (o.pipe || o.command.length || (!o.rdbImport && !o.rdbExport)) await selectDb(db, o);
     if (o.pipe) {
       status = (await runPipe(db)) ? 1 : 0;
     } else if (o.command.length) {

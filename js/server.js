@@ -39,7 +39,8 @@ const USAGE = `Usage: vessel-server [options]
   --repl-timeout <s>    a replica (SYNC, PSYNC, REPLICAOF) that takes nothing for this long is dropped; default 60
   --no-cluster          answer as a standalone server (CLUSTER commands disabled)
   --databases <n>       numbered databases (SELECT, SWAPDB, MOVE) without cluster mode; default 16
-                        (cluster mode has database 0 only, as Redis's)
+  --cluster-databases <n>  numbered databases in cluster mode, as Valkey 9's cluster-databases;
+                        default 1 (SELECT, MOVE across them; SWAPDB is refused in cluster mode)
   --repair-journal      open a damaged journal by keeping the records before the damage (the cut
                         bytes are kept in a side file), or a missing one by starting it empty,
                         as redis-check-aof --fix; without it such a store is refused, unchanged
@@ -69,6 +70,7 @@ async function main(argv) {
     }
     else if (a === '--no-cluster') o.cluster = false;
     else if (a === '--databases') o.databases = Number(val());
+    else if (a === '--cluster-databases') o.clusterDatabases = Number(val());
     else if (a === '--repair-journal') o.repairJournal = true;
     else if (a === '--recover-manifest') o.recoverManifest = true;
     else if (a === '-h' || a === '--help') {

@@ -28,11 +28,13 @@ export function keySlot(key) {
 }
 
 /** Up to `limit` keys (bytes) of the store in `slot`. */
-function keysInSlot(db, slot, limit) {
+function keysInSlot(db, client, slot, limit) {
   const out = [];
   let cursor = '0';
   do {
-    const [[next, keys]] = decode(engineReply(db, ['SCAN', cursor, 'COUNT', '1000']), 0, true);
+    // As the connection's engine client: the keys of its selected database
+    // (Valkey 9: COUNTKEYSINSLOT and GETKEYSINSLOT read the selected one).
+    const [[next, keys]] = decode(db.commandRaw(['SCAN', cursor, 'COUNT', '1000'], { persistence: false, client }), 0, true);
     cursor = td.decode(next);
     for (const k of keys) if (out.length < limit && keySlot(k) === slot) out.push(k);
   } while (cursor !== '0' && out.length < limit);
@@ -79,7 +81,7 @@ export function clusterCommand(server, c, args) {
       if (args.length !== 3) return arity('cluster|countkeysinslot');
       const slot = Number(td.decode(args[2]));
       if (!Number.isInteger(slot) || slot < 0 || slot >= SLOTS) return R.error('ERR Invalid slot');
-      return R.int(keysInSlot(server.db, slot, Infinity).length);
+      return R.int(keysInSlot(server.db, c.client, slot, Infinity).length);
     }
     case 'getkeysinslot': {
       if (args.length !== 4) return arity('cluster|getkeysinslot');
@@ -87,7 +89,7 @@ export function clusterCommand(server, c, args) {
       const count = Number(td.decode(args[3]));
       if (!Number.isInteger(slot) || slot < 0 || slot >= SLOTS) return R.error('ERR Invalid slot');
       if (!Number.isInteger(count) || count < 0) return R.error('ERR Invalid number of keys');
-      return R.array(keysInSlot(server.db, slot, count).map(R.bulk));
+      return R.array(keysInSlot(server.db, c.client, slot, count).map(R.bulk));
     }
     default:
       return R.error(`ERR unknown subcommand '${td.decode(args[1])}'. Try CLUSTER HELP.`);

@@ -84,18 +84,14 @@ function hello(server, c, args) {
   ], p);
 }
 
-// Cluster mode has database 0 only (the engine is opened with one): as
-// Redis's cluster, SELECT of another, MOVE and SWAPDB are refused with
-// their cluster texts (after SELECT's integer check).  Everything else
-// about databases is the engine's, per connection (its engine client).
+// Cluster mode, as Valkey 9's: the engine is opened with
+// cluster-databases databases (1 by default), so SELECT and MOVE past
+// them answer the engine's "DB index is out of range"; SWAPDB is refused
+// whatever the count.  Everything else about databases is the engine's,
+// per connection (its engine client).
 function clusterRefusal(server, lower, args) {
   if (!server.cluster) return null;
-  if (lower === 'move' && args.length === 3) return R.error('ERR MOVE is not allowed in cluster mode');
   if (lower === 'swapdb' && args.length === 3) return R.error('ERR SWAPDB is not allowed in cluster mode');
-  if (lower === 'select' && args.length === 2) {
-    const v = td.decode(args[1]);
-    if (/^(0|-?[1-9]\d{0,18})$/.test(v) && Number(v) !== 0) return R.error('ERR SELECT is not allowed in cluster mode');
-  }
   return null;
 }
 

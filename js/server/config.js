@@ -40,7 +40,8 @@ function params(server) {
     save: server.save,
     requirepass: server.requirepass,
     maxclients: String(server.maxclients),
-    databases: String(server.db.engine.databases()),
+    databases: String(server.databases),
+    'cluster-databases': String(server.clusterDatabases),
     'cluster-enabled': server.cluster ? 'yes' : 'no',
     'protected-mode': 'no',
   };

@@ -46,8 +46,8 @@ export async function openStore(server) {
     durability: server.appendfsync,
     autosave: rules.length ? rules : false,
     maxmemory: server.maxmemory,
-    // Cluster mode keeps database 0 only, as Redis's cluster.
-    databases: server.cluster ? 1 : server.databases,
+    // Cluster mode has cluster-databases databases (Valkey 9; 1 by default).
+    databases: server.cluster ? server.clusterDatabases : server.databases,
     repairJournal: server.repairJournal,
     recoverManifest: server.recoverManifest,
   });

@@ -17,7 +17,7 @@ const isLoopback = (addr) => addr === 'localhost' || addr === '::1' || /^127\./.
 export class VesselServer {
   /**
    * @param {{ port?: number, bind?: string, dir?: string, appendfsync?: string, save?: string,
-   *           requirepass?: string, maxmemory?: string|number, maxclients?: number, cluster?: boolean, databases?: number,
+   *           requirepass?: string, maxmemory?: string|number, maxclients?: number, cluster?: boolean, databases?: number, clusterDatabases?: number,
    *           repairJournal?: boolean, recoverManifest?: boolean, replTimeout?: number, log?: (line: string) => void,
    *           onShutdown?: () => void }} [options]
    */
@@ -34,6 +34,11 @@ export class VesselServer {
     this.databases = options.databases ?? 16;
     if (!Number.isInteger(this.databases) || this.databases < 1 || this.databases > 65536) {
       throw new Error('--databases must be an integer from 1 to 65536');
+    }
+    // Valkey 9's cluster-databases: the databases of cluster mode, 1 by default.
+    this.clusterDatabases = options.clusterDatabases ?? 1;
+    if (!Number.isInteger(this.clusterDatabases) || this.clusterDatabases < 1 || this.clusterDatabases > 65536) {
+      throw new Error('--cluster-databases must be an integer from 1 to 65536');
     }
     this.repairJournal = !!options.repairJournal;
     this.recoverManifest = !!options.recoverManifest;

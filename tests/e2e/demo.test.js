@@ -85,6 +85,13 @@ test('first visit: imports, indexes with progress, and searches digits', { skip 
   assert.match(await page.textContent('#latency'), /10 of \d+ in [\d.]+ ms \(HNSW\)/);
   const cmd = await page.textContent('#cmd');
   assert.match(cmd, /^FT\.SEARCH digits "\*=>\[KNN 10 @vec \$q EF_RUNTIME 10 AS score\]" PARAMS 2 q "(\\x[0-9a-f]{2}|[^"\\])+" RETURN 3 score label vec LIMIT 0 10 DIALECT 2$/);
+  // FT.AGGREGATE's vote of the 10 nearest other digits: the digit's own label wins.
+  const vote = await page.evaluate(() => window.demo.lastVote);
+  assert.equal(vote.reduce((a, v) => a + v.votes, 0), 10);
+  assert.equal(vote[0].label, label);
+  for (let i = 1; i < vote.length; i++) assert.ok(vote[i].votes <= vote[i - 1].votes, 'most votes first');
+  assert.match(await page.textContent('#vote'), new RegExp(`^The 10 nearest vote ${label}: ${label} ×${vote[0].votes}`));
+  assert.match(await page.textContent('#cmd-vote'), /^FT\.AGGREGATE digits "\*=>\[KNN 11 @vec \$q EF_RUNTIME 10 AS score\]" LOAD 3 @__key @label @score FILTER "@__key != \$self" LIMIT 0 10 GROUPBY 1 @label REDUCE COUNT 0 AS votes REDUCE MIN 1 @score AS nearest SORTBY 3 @votes DESC @nearest MAX 10 PARAMS 4 q ".+" self "digit:\d+" DIALECT 2$/);
   await page.screenshot({ path: `${shots}02-digit-search.png`, fullPage: true });
 
   // A label filter: every result has that label.
@@ -94,6 +101,7 @@ test('first visit: imports, indexes with progress, and searches digits', { skip 
   const f = await hits(page);
   assert.equal(f.length, 10);
   assert.ok(f.every((x) => x.label === other), 'every result has the filtered label');
+  assert.deepEqual((await page.evaluate(() => window.demo.lastVote)).map((v) => [v.label, v.votes]), [[other, 10]]);
   assert.match(await page.textContent('#cmd'), new RegExp(`"\\(@label:\\{${other}\\}\\)=>\\[KNN 10`));
   await page.screenshot({ path: `${shots}03-label-filter.png`, fullPage: true });
   await page.uncheck(`#digit-filters input[value="${other}"]`);

@@ -131,3 +131,49 @@ test('on a terminal: a prompt, history kept across sessions, a backfill progress
   assert.match(out, /\(integer\) 429/);
   assert.deepEqual(readFileSync(hist, 'utf8').split('\n').filter(Boolean), ['FT.CREATE idx PREFIX 1 d: SCHEMA t TAG', 'FT.SEARCH idx @t:{tag3} LIMIT 0 0', 'quit']);
 });
+
+// -n: the database selected on opening, as redis-cli -n (atoi's number; a
+// refused SELECT printed on standard error, database 0 kept); the
+// prompt shows the database after the store's name as redis-cli's
+// `host:port[n]> `, following SELECT.  Every invocation compared with
+// redis-cli's against redis-server (standard output and error).
+test('-n selects the database, as redis-cli -n; the prompt shows [n]', { skip: !HAVE_REDIS && 'redis-server/redis-cli are not installed' }, () => {
+  const store = join(dir, 'dbn');
+  const run = (cmd, args, input) => {
+    const r = spawnSync(cmd[0], [...cmd.slice(1), ...args], { input, encoding: 'latin1' });
+    return { out: r.stdout, err: r.stderr, status: r.status };
+  };
+  const mine = [process.execPath, CLI, '--dir', store];
+  const theirs = ['redis-cli', '-p', String(port)];
+  const cases = [
+    [['-n', '3', 'SET', 'nk', 'three']],
+    [['-n', '3', 'GET', 'nk']],
+    [['GET', 'nk']],
+    [['-n', '7', 'SET', 'nk', 'seven']],
+    [['-n', '3x', 'GET', 'nk']], // atoi: 3
+    [['-n', 'x', 'GET', 'nk']], // atoi: 0
+    [['-n', '99', 'GET', 'nk']], // refused: database 0
+    [['-n', '-1', 'DBSIZE']],
+    [['-n', '4', '--pipe'], 'SET pk 1\nSET pk2 2\n'],
+    [['-n', '4', 'DBSIZE']],
+    [['-n', '7', 'GET', 'nk']],
+  ];
+  redis(['-n', '3', 'DEL', 'nk']);
+  redis(['-n', '7', 'DEL', 'nk']);
+  redis(['-n', '4', 'FLUSHDB']);
+  redis(['DEL', 'nk']);
+  for (const [args, input] of cases) {
+    const a = run(mine, args, input);
+    const b = run(theirs, args, input);
+    assert.deepEqual(a, b, args.join(' '));
+  }
+  if (spawnSync('script', ['--version']).status !== 0) return;
+  const tty = (cmd) => execFileSync('script', ['-q', '-e', '-c', cmd, '/dev/null'], {
+    input: 'SELECT 5\nSELECT 99\nquit\n', encoding: 'utf8', env: { ...process.env, VESSEL_CLI_HISTFILE: join(dir, 'hist-n') },
+  });
+  const prompts = (out, head) => [...out.matchAll(new RegExp(`${head}(\\[\\d+\\])?> `, 'g'))].map((m) => m[1] ?? '');
+  // redis-cli's prompt reads 127.0.0.1:6379[2]> then [5]> after SELECT 5
+  // (a refused SELECT 99 keeps [5]).
+  const v = prompts(tty(`${process.execPath} ${CLI} --dir ${store} -n 2`), 'vessel:[^\\[>]*');
+  assert.deepEqual(v.filter((p, i) => p !== v[i - 1]), ['[2]', '[5]']);
+});

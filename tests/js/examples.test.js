@@ -19,6 +19,23 @@ test('examples/node/hybrid.js finds the two cheap shoes, nearest first', () => {
   assert.match(out, /\[2,"product:1",\["score","0\.012121617794"\],"product:4",\["score","0\.794804334641"\]\]/);
 });
 
+test('examples/node/aggregate.js: groups, an expression with a top list, sort keys, an alias, database 1', () => {
+  const out = run('examples/node/aggregate.js');
+  assert.equal(out, [
+    'region south n=2 total=250 avg=125',
+    'region north n=3 total=230 avg=76.66666666666667',
+    'region east n=1 total=75 avg=75',
+    'unit sale:2 80',
+    'unit sale:3 50',
+    '[1,["region","north","items","5"]]',
+    'sorted sale:6:30 sale:2:80 sale:1:120',
+    'db1 size 1',
+    "db1 Index with name 'sales' not found in database 1",
+    'db0 size 6',
+    '',
+  ].join('\n'));
+});
+
 test('examples/node/text.js: BM25 with a prefix and a negated TAG, a phrase, RRF fusion', () => {
   const out = run('examples/node/text.js');
   assert.match(out, /^text doc:1 \d\.\d{3} Deploying an app\n/);

@@ -122,7 +122,7 @@ test(`databases: random sequences against redis-server, byte for byte (seed ${SE
   for (const c of [...conns, ...watchers]) c.close();
 });
 
-test('databases: errors and cluster mode refusals as Redis words them', { skip: SKIP }, async () => {
+test('databases: errors as Redis words them', { skip: SKIP }, async () => {
   const c = await connect(vessel.port);
   const rc = await connect(redisPort);
   for (const cmd of [['SELECT', '99999999999'], ['SWAPDB', '0', 'x'], ['SWAPDB', 'x', '0'], ['MOVE', 'k', '0'],
@@ -131,17 +131,64 @@ test('databases: errors and cluster mode refusals as Redis words them', { skip: 
   }
   c.close();
   rc.close();
-  const cl = await startServer([]);
+});
+
+// Cluster mode follows Valkey 9 (cluster-databases, default 1, immutable;
+// its multidb cluster tests): SELECT and MOVE work across the databases
+// and answer "DB index is out of range" past them, SWAPDB is refused
+// whatever the count, FLUSHDB and DBSIZE are the selected database's,
+// CLUSTER COUNTKEYSINSLOT / GETKEYSINSLOT read the selected database.
+test('databases in cluster mode: Valkey 9 cluster-databases', async () => {
+  const one = await startServer([]);
   try {
-    const k = await connect(cl.port);
+    const k = await connect(one.port);
     const m = async (cmd) => plain(await k.send(cmd)).error;
     assert.equal(await k.send(['SELECT', '0']), 'OK');
-    assert.equal(await m(['SELECT', '1']), 'ERR SELECT is not allowed in cluster mode');
+    assert.equal(await m(['SELECT', '1']), 'ERR DB index is out of range');
     assert.equal(await m(['SELECT', 'x']), 'ERR value is not an integer or out of range');
-    assert.equal(await m(['MOVE', 'k', '1']), 'ERR MOVE is not allowed in cluster mode');
-    assert.equal(await m(['SWAPDB', '0', '1']), 'ERR SWAPDB is not allowed in cluster mode');
+    assert.equal(await m(['MOVE', 'k', '1']), 'ERR DB index is out of range');
+    assert.equal(await m(['SWAPDB', '0', '0']), 'ERR SWAPDB is not allowed in cluster mode');
+    assert.deepEqual(await k.send(['CONFIG', 'GET', 'cluster-databases']), ['cluster-databases', '1']);
+    assert.match(await m(['CONFIG', 'SET', 'cluster-databases', '4']), /can't set immutable config/);
     k.close();
   } finally {
-    await cl.stop();
+    await one.stop();
+  }
+  const four = await startServer(['--cluster-databases', '4']);
+  try {
+    const k = await connect(four.port);
+    const w = await connect(four.port);
+    const m = async (cmd) => plain(await k.send(cmd)).error;
+    assert.deepEqual(await k.send(['CONFIG', 'GET', 'cluster-databases']), ['cluster-databases', '4']);
+    const slot = await k.send(['CLUSTER', 'KEYSLOT', '{t}a']);
+    for (const d of ['0', '3']) {
+      assert.equal(await k.send(['SELECT', d]), 'OK');
+      assert.equal(await k.send(['SET', '{t}a', `v${d}`]), 'OK');
+      assert.equal(await k.send(['CLUSTER', 'KEYSLOT', '{t}a']), slot); // the slot is the key's, whatever the database
+    }
+    assert.equal(await k.send(['SET', '{t}b', 'x']), 'OK');
+    assert.equal(await k.send(['CLUSTER', 'COUNTKEYSINSLOT', String(slot)]), 2);
+    assert.deepEqual((await k.send(['CLUSTER', 'GETKEYSINSLOT', String(slot), '10'])).sort(), ['{t}a', '{t}b']);
+    assert.equal(await k.send(['MOVE', '{t}b', '1']), 1);
+    assert.equal(await k.send(['MOVE', '{t}a', '0']), 0); // database 0 has one
+    assert.equal(await m(['MOVE', '{t}a', '4']), 'ERR DB index is out of range');
+    assert.equal(await m(['SELECT', '4']), 'ERR DB index is out of range');
+    assert.equal(await m(['SWAPDB', '1', '2']), 'ERR SWAPDB is not allowed in cluster mode');
+    assert.equal(await k.send(['DBSIZE']), 1);
+    assert.match(await k.send(['CLIENT', 'INFO']), / db=3 /);
+    assert.equal(await w.send(['SELECT', '1']), 'OK');
+    assert.equal(await w.send(['GET', '{t}b']), 'x');
+    assert.equal(await w.send(['CLUSTER', 'COUNTKEYSINSLOT', String(slot)]), 1);
+    assert.equal(await w.send(['FLUSHDB']), 'OK');
+    assert.equal(await w.send(['DBSIZE']), 0);
+    assert.equal(await k.send(['GET', '{t}a']), 'v3'); // database 3 untouched
+    assert.equal(await k.send(['SELECT', '0']), 'OK');
+    assert.equal(await k.send(['GET', '{t}a']), 'v0');
+    const keyspace = (await k.send(['INFO', 'keyspace'])).split('\r\n').filter((l) => l.startsWith('db'));
+    assert.deepEqual(keyspace.map((l) => l.split(':')[0]), ['db0', 'db3']);
+    k.close();
+    w.close();
+  } finally {
+    await four.stop();
   }
 });
