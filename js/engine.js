@@ -391,6 +391,15 @@ export class Engine {
     };
   }
 
+  /** INFO search_compatibility's lines: the gated sites reached, with their legacy runs. */
+  compatInfo() {
+    this.check(this.exports.vs_compat_info(this.db));
+    this.refresh();
+    const p = this.exports.vs_reply_data(this.db) >>> 0;
+    const n = this.exports.vs_reply_len(this.db) >>> 0;
+    return decode(this.u8.subarray(p, p + n), 0, false)[0];
+  }
+
   /** Every index's FT.CREATE command, as given: [[name, ...args as bytes], ...]. */
   indexScript() {
     this.check(this.exports.vs_index_script(this.db));
