@@ -350,6 +350,15 @@ test('reply bytes: names as simple strings, field order, numbers, lists, nil lef
   );
   // Without LOAD a field is not read (valkey-search): every record is empty.
   assert.equal(await raw('*', 'LIMIT', '0', '1'), '*2\r\n:1\r\n*0\r\n');
+  // RESP3: RediSearch's map (what node-redis 6 reads), each row's pairs in extra_attributes.
+  const raw3 = async (...a) => Buffer.from(await db.commandRaw(['FT.AGGREGATE', 'idx', ...a], { proto: 3 })).toString('latin1');
+  assert.equal(
+    await raw3('*', 'LOAD', '2', '@__key', '@n', 'LIMIT', '0', '2'),
+    '%5\r\n+attributes\r\n*0\r\n+format\r\n+STRING\r\n+results\r\n*2\r\n' +
+      '%2\r\n+extra_attributes\r\n%2\r\n+__key\r\n$3\r\nd:1\r\n+n\r\n$3\r\n1.5\r\n+values\r\n*0\r\n' +
+      '%2\r\n+extra_attributes\r\n%2\r\n+__key\r\n$3\r\nd:2\r\n+n\r\n$1\r\n2\r\n+values\r\n*0\r\n' +
+      '+total_results\r\n:2\r\n+warning\r\n*0\r\n',
+  );
   // SORTBY without MAX keeps 10.
   for (let i = 4; i < 20; i++) await db.hset(`d:${i}`, { t: 'c', n: String(i) });
   assert.equal((await db.command('FT.AGGREGATE', 'idx', '*', 'LOAD', '1', '@n', 'SORTBY', '1', '@n')).length, 11);
