@@ -391,13 +391,23 @@ export class Engine {
     };
   }
 
-  /** Every index's FT.CREATE command, as given: [[name, ...args as bytes], ...]. */
-  indexScript() {
-    this.check(this.exports.vs_index_script(this.db));
+  /** The reply an ABI call (status rc) left in the reply buffer, decoded. */
+  #replyOf(rc, binary) {
+    this.check(rc);
     this.refresh();
     const p = this.exports.vs_reply_data(this.db) >>> 0;
     const n = this.exports.vs_reply_len(this.db) >>> 0;
-    return decode(this.u8.subarray(p, p + n), 0, true)[0];
+    return decode(this.u8.subarray(p, p + n), 0, binary)[0];
+  }
+
+  /** INFO search_compatibility's lines: the gated sites reached, with their legacy runs. */
+  compatInfo() {
+    return this.#replyOf(this.exports.vs_compat_info(this.db), false);
+  }
+
+  /** Every index's FT.CREATE command, as given: [[name, ...args as bytes], ...]. */
+  indexScript() {
+    return this.#replyOf(this.exports.vs_index_script(this.db), true);
   }
 
   journalEnable(on) {

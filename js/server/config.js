@@ -1,5 +1,5 @@
 // server/config.js - CONFIG for vessel-server: GET merges the engine's
-// parameters (maxmemory ...) with the server's own (port, bind, dir,
+// parameters (maxmemory, search.emulate-release ...) with the server's own (port, bind, dir,
 // appendfsync, save, requirepass, maxclients ...); SET checks every pair
 // before applying any; RESETSTAT, and REWRITE's error (no config file).
 
@@ -86,6 +86,15 @@ export function configCommand(server, c, args) {
         const rules = parseSave(v);
         if (!rules) return bad('Invalid save parameters');
         updates.push(() => setSave(server, rules));
+      } else if (k === 'search.emulate-release') {
+        // The engine's setting: it checks the value (valkey-search's texts);
+        // tried here and put back, so a later bad pair applies nothing.
+        const old = engineReply(server.db, ['CONFIG', 'GET', k]);
+        const tried = engineReply(server.db, ['CONFIG', 'SET', k, args[i + 1]]);
+        if (tried[0] === 0x2d) return tried; // '-': the engine's error reply
+        const was = td.decode(old).split('\r\n')[4];
+        engineReply(server.db, ['CONFIG', 'SET', k, was]);
+        updates.push(() => engineReply(server.db, ['CONFIG', 'SET', k, args[i + 1]]));
       } else if (k in params(server)) {
         return bad("can't set immutable config");
       } else {

@@ -140,11 +140,20 @@ function infoText(server, sections) {
     modules: () => ['# Modules', 'module:name=search,ver=10000,api=1,filters=0,usedby=[],using=[],options=[]'],
     cluster: () => ['# Cluster', `cluster_enabled:${server.cluster ? 1 : 0}`],
     keyspace: () => ['# Keyspace', ...keyspaceLines(db)],
+    // The search module's section, as valkey-search's INFO: its fields once a
+    // search.emulate-release site has run; not in the default sections.
+    search_compatibility: () => {
+      const lines = db.engine.compatInfo();
+      return lines.length ? ['# search_compatibility', ...lines] : [];
+    },
   };
   const dflt = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'modules', 'cluster', 'keyspace'];
   let want = sections.length ? sections : ['default'];
-  if (want.some((s) => s === 'all' || s === 'everything' || s === 'default')) want = dflt;
-  return want.filter((s) => all[s]).map((s) => `${all[s]().join('\r\n')}\r\n`).join('\r\n');
+  if (want.includes('everything')) want = [...dflt, 'search_compatibility'];
+  else if (want.some((s) => s === 'all' || s === 'default')) want = dflt;
+  // INFO modules and INFO search also give the module's own sections (Redis 7's rule).
+  if (sections.some((s) => s === 'modules' || s === 'search')) want = [...new Set([...want, 'search_compatibility'])];
+  return want.filter((s) => all[s]).map((s) => all[s]()).filter((l) => l.length).map((l) => `${l.join('\r\n')}\r\n`).join('\r\n');
 }
 
 /** INFO [section ...]. */

@@ -1,4 +1,5 @@
 /* api.c - the public C ABI (vessel.h): open, close, exec. */
+#include <stdio.h>
 #include <string.h>
 
 #include <math.h>
@@ -8,6 +9,7 @@
 #include "commands/commands.h"
 #include "commands/expiry.h"
 #include "data/expires.h"
+#include "query/expr.h"
 #include "abi/db.h"
 #include "abi/vessel.h"
 
@@ -110,6 +112,30 @@ double vs_expire_stat(const vs_db *db, int which) {
         return n;
     }
     case 1: return (double)db->eng.stat_expired;
+    }
+    return 0;
+}
+
+/* ---- search.emulate-release's counters --------------------------------------- */
+
+int vs_compat_info(vs_db *db) {
+    vs_engine *eng = &db->eng;
+    const vs_compat *c = &eng->compat;
+    vs_err_clear(&eng->err);
+    vs_reply_reset(&eng->reply, 2);
+    size_t n = 0;
+    for (int i = 0; i < VS_COMPAT_NSITES; i++) n += (c->reached >> i) & 1u;
+    vs_reply_array(&eng->reply, n);
+    for (int i = 0; i < VS_COMPAT_NSITES; i++) {
+        if (!((c->reached >> i) & 1u)) continue;
+        char line[128];
+        int len = snprintf(line, sizeof line, "search_compatibility-%s:%llu", vs_compat_label(i),
+                           (unsigned long long)c->legacy[i]);
+        vs_reply_bulk(&eng->reply, (const uint8_t *)line, (size_t)len);
+    }
+    if (eng->reply.failed) {
+        vs_command_reply_error(eng, 0, VS_ERR_NOMEM);
+        return vs_db_fail(db, VS_ERR_NOMEM);
     }
     return 0;
 }

@@ -61,6 +61,12 @@ VS_EXPORT int vs_expire_step(vs_db *db, unsigned budget);
 VS_EXPORT double vs_expire_next(const vs_db *db);
 VS_EXPORT double vs_expire_stat(const vs_db *db, int which);
 
+/* ---- search.emulate-release ----
+ * vs_compat_info: the reply buffer holds a RESP2 array of INFO lines
+ * `search_compatibility-<label>:<n>`, one per gated site reached at least
+ * once, n its legacy runs (valkey-search's INFO search_compatibility). */
+VS_EXPORT int vs_compat_info(vs_db *db);
+
 /* ---- numbered databases (SELECT) ----
  * vs_databases: how many (vs_options.databases).  vs_db_stat(n, which):
  * database n's 0 keys (-1: never used), 1 keys with an expiry time,

@@ -1,6 +1,6 @@
 /* cmd_conn.c - connection and server commands: PING, ECHO and CONFIG
- * GET/SET over the engine's settings (the databases' commands are
- * cmd_db.c's). */
+ * GET/SET over the engine's settings: maxmemory, maxmemory-policy and
+ * search.emulate-release (the databases' commands are cmd_db.c's). */
 #include <stdio.h>
 #include <string.h>
 
@@ -58,18 +58,24 @@ static int parse_memory(const uint8_t *s, size_t n, unsigned long long *out) {
     return 1;
 }
 
+#define WHY_MAX 256 /* Valkey keeps this much of a module config's error (CONFIG_ERR_SIZE) */
+
 typedef struct config_param {
     const char *name;
     /* Write the current value into buf (size 64). */
     void (*get)(vs_engine *eng, char *buf);
-    /* Validate and apply; NULL for read-only parameters. */
-    int (*set)(vs_engine *eng, const uint8_t *v, size_t n);
+    /* Validate and apply: 1, or 0 with the reason in why (WHY_MAX).  NULL
+     * for read-only parameters. */
+    int (*set)(vs_engine *eng, const uint8_t *v, size_t n, char *why);
 } config_param;
 
 static void get_maxmemory(vs_engine *eng, char *buf) { snprintf(buf, 64, "%llu", (unsigned long long)eng->maxmemory); }
-static int set_maxmemory(vs_engine *eng, const uint8_t *v, size_t n) {
+static int set_maxmemory(vs_engine *eng, const uint8_t *v, size_t n, char *why) {
     unsigned long long m;
-    if (!parse_memory(v, n, &m)) return 0;
+    if (!parse_memory(v, n, &m)) {
+        snprintf(why, WHY_MAX, "argument must be a memory value");
+        return 0;
+    }
     eng->maxmemory = m;
     return 1;
 }
@@ -77,14 +83,25 @@ static void get_policy(vs_engine *eng, char *buf) {
     (void)eng;
     snprintf(buf, 64, "noeviction");
 }
-static int set_policy(vs_engine *eng, const uint8_t *v, size_t n) {
+static int set_policy(vs_engine *eng, const uint8_t *v, size_t n, char *why) {
     (void)eng;
-    return vs_eq_nocase(v, n, "noeviction"); /* Vessel never evicts */
+    if (vs_eq_nocase(v, n, "noeviction")) return 1; /* Vessel never evicts */
+    snprintf(why, WHY_MAX, "argument must be a memory value");
+    return 0;
+}
+/* search.emulate-release (query/expr.h): valkey-search's texts */
+static void get_release(vs_engine *eng, char *buf) { vs_compat_format_release(eng->compat.release, buf, 64); }
+static int set_release(vs_engine *eng, const uint8_t *v, size_t n, char *why) {
+    uint32_t r;
+    if (vs_compat_parse_release(v, n, &r, why, WHY_MAX) != 0) return 0;
+    eng->compat.release = r;
+    return 1;
 }
 
 static const config_param config_params[] = {
     {"maxmemory", get_maxmemory, set_maxmemory},
     {"maxmemory-policy", get_policy, set_policy},
+    {"search.emulate-release", get_release, set_release},
 };
 
 static const config_param *find_param(const uint8_t *name, size_t n) {
@@ -123,13 +140,13 @@ static vs_status config_set(vs_ctx *c) {
             return vs_err_set(c->err, VS_ERR, "ERR Unknown option or number of arguments for CONFIG SET - '%.*s'",
                               (int)c->argvlen[i], (const char *)c->argv[i]);
         vs_engine probe = *c->eng; /* settings are plain values: try on a copy */
-        if (!p->set(&probe, ARG(i + 1)))
-            return vs_err_set(c->err, VS_ERR,
-                              "ERR CONFIG SET failed (possibly related to argument '%s') - argument must be a "
-                              "memory value",
-                              p->name);
+        char why[WHY_MAX];
+        if (!p->set(&probe, ARG(i + 1), why))
+            return vs_err_set(c->err, VS_ERR, "ERR CONFIG SET failed (possibly related to argument '%s') - %s", p->name,
+                              why);
     }
-    for (int i = 2; i < c->argc; i += 2) find_param(ARG(i))->set(c->eng, ARG(i + 1));
+    char why[WHY_MAX];
+    for (int i = 2; i < c->argc; i += 2) find_param(ARG(i))->set(c->eng, ARG(i + 1), why);
     vs_reply_simple(c->r, "OK");
     return VS_OK;
 }

@@ -1,6 +1,7 @@
 /* cmd_ft_aggregate.c - FT.AGGREGATE: the index lookup, then the stages of
  * query/aggregate.h (parse, execute, render).  The index is looked up
- * before anything else is checked, as FT.SEARCH does. */
+ * before anything else is checked, as FT.SEARCH does.  The engine's
+ * search.emulate-release (and its counters) goes with the plan. */
 #include "commands/commands.h"
 #include "commands/engine.h"
 #include "commands/expiry.h"
@@ -13,7 +14,7 @@ vs_status vs_cmd_ft_aggregate(vs_ctx *c) {
     vs_arena ar = {0};
     vs_agg_plan p;
     vs_agg_rows rows;
-    vs_status st = vs_agg_parse(x, c->argv + 2, c->argvlen + 2, c->argc - 2, &ar, &p, c->err);
+    vs_status st = vs_agg_parse(x, c->argv + 2, c->argvlen + 2, c->argc - 2, &ar, &c->eng->compat, &p, c->err);
     p.sp.horizon = vs_expire_horizon(c->eng); /* expired documents are never returned */
     if (st == VS_OK) st = vs_agg_exec(&p, &rows);
     if (st == VS_OK) {

@@ -39,6 +39,7 @@ vs_status vs_engine_init(vs_engine *e, uint64_t maxmemory, uint32_t seed, uint32
     e->maxmemory = maxmemory;
     e->seed = seed;
     e->ndbs = databases ? VS_MIN(databases, VS_MAX_DATABASES) : VS_DEFAULT_DATABASES;
+    vs_compat_init(&e->compat);
     vs_clients_init(&e->clients);
     vs_journal_init(&e->journal);
     e->dbs = vs_calloc(e->ndbs, sizeof *e->dbs);

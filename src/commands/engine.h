@@ -29,6 +29,7 @@
 #include "base/status.h"
 #include "commands/client.h"
 #include "data/journal.h"
+#include "query/expr.h"
 #include "query/store.h"
 
 /* What happens to a key past its expiry time (commands/expiry.h). */
@@ -74,6 +75,8 @@ typedef struct vs_engine {
     int expire_mode;        /* vs_expire_mode, chosen by the embedder; journal
                                replay turns expiry off while it runs */
     uint64_t stat_expired;  /* keys deleted because they expired */
+    vs_compat compat;       /* search.emulate-release (CONFIG SET; not saved)
+                               and its legacy-branch counts (INFO) */
 } vs_engine;
 
 /* Fails only for lack of memory; e is then released.  databases: 0 for

@@ -121,12 +121,15 @@ typedef struct vs_agg_plan {
     vs_agg_stage *stage;
     uint32_t nstages;
     uint32_t first;        /* stages before it were folded into the search (a leading LIMIT) */
+    vs_compat *compat;     /* search.emulate-release and its counts (NULL: the newest release) */
 } vs_agg_plan;
 
 /* Parse FT.AGGREGATE's query string (argv[0]) and the rest (argv[1..argc))
- * against index x into p, allocating in ar.  Errors are valkey-search's. */
+ * against index x into p, allocating in ar.  Errors are valkey-search's.
+ * compat (may be NULL): the release the command answers as, kept in the
+ * plan for execute; its counts are the engine's. */
 vs_status vs_agg_parse(const vs_ftindex *x, const uint8_t *const *argv, const size_t *lens, int argc, vs_arena *ar,
-                       vs_agg_plan *p, vs_err *err);
+                       vs_compat *compat, vs_agg_plan *p, vs_err *err);
 
 /* The output records, packed (one allocation each). */
 typedef struct vs_agg_rows {

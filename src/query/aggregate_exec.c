@@ -125,7 +125,7 @@ static vs_status sortby_push(run *r, uint32_t i, vs_agg_rec *rec) {
     vs_value *all = r->tmp2;
     memcpy(all, rec->v, ns * sizeof *all);
     for (uint32_t k = 0; k < s->nkeys; k++) {
-        vs_status st = vs_expr_eval(s->keys[k].e, rec->v, &r->scratch, &all[ns + k]);
+        vs_status st = vs_expr_eval_compat(s->keys[k].e, rec->v, &r->scratch, r->p->compat, &all[ns + k]);
         if (st != VS_OK) return st;
     }
     if (sr->nh == s->max) { /* full: only a record before the root enters */
@@ -251,8 +251,8 @@ static vs_status groupby_push(run *r, uint32_t i, vs_agg_rec *rec) {
         const vs_agg_reducer *red = &s->red[k];
         vs_value a = vs_value_nil(), b = vs_value_nil();
         vs_status st = VS_OK;
-        if (red->arg) st = vs_expr_eval(red->arg, rec->v, &r->scratch, &a);
-        if (st == VS_OK && red->by) st = vs_expr_eval(red->by, rec->v, &r->scratch, &b);
+        if (red->arg) st = vs_expr_eval_compat(red->arg, rec->v, &r->scratch, r->p->compat, &a);
+        if (st == VS_OK && red->by) st = vs_expr_eval_compat(red->by, rec->v, &r->scratch, r->p->compat, &b);
         if (st == VS_OK) st = vs_reduce_add(red, &gr->st[k], &a, &b, &r->rng);
         if (st != VS_OK) return st;
     }
@@ -315,12 +315,12 @@ static vs_status push(run *r, uint32_t i, vs_agg_rec *rec) {
         vs_status st;
         switch (s->kind) {
         case VS_AGG_APPLY:
-            if ((st = vs_expr_eval(s->expr, rec->v, &r->scratch, &v)) != VS_OK) return st;
+            if ((st = vs_expr_eval_compat(s->expr, rec->v, &r->scratch, r->p->compat, &v)) != VS_OK) return st;
             rec->v[s->slot] = v;
             break;
         case VS_AGG_FILTER:
-            if ((st = vs_expr_eval(s->expr, rec->v, &r->scratch, &v)) != VS_OK) return st;
-            if (!vs_value_true(&v)) return VS_OK;
+            if ((st = vs_expr_eval_compat(s->expr, rec->v, &r->scratch, r->p->compat, &v)) != VS_OK) return st;
+            if (!vs_value_true_compat(&v, r->p->compat)) return VS_OK;
             break;
         case VS_AGG_LIMIT: {
             uint64_t n = sr->seen++;
@@ -523,28 +523,67 @@ static vs_status reply_value(vs_reply *r, const vs_value *v, vs_arena *ar) {
     }
 }
 
+/* One row's name/value pairs: an array (RESP2, valkey-search's form) or a
+ * map (RESP3's extra_attributes). */
+static vs_status render_row(vs_reply *r, const vs_agg_plan *p, void *packed, int map, vs_arena *ar) {
+    vs_status st = VS_OK;
+    vs_agg_rec rec;
+    vs_agg_unpack(packed, p->nslots, &rec);
+    size_t at = vs_reply_defer(r), pairs = 0;
+    for (uint32_t s = 0; st == VS_OK && s < p->nslots; s++) {
+        if (rec.v[s].type == VS_V_NIL) continue;
+        reply_name(r, p->slot[s].name.p, p->slot[s].name.n);
+        st = reply_value(r, &rec.v[s], ar);
+        pairs++;
+    }
+    for (uint32_t k = 0; st == VS_OK && k < rec.nx; k++) {
+        reply_name(r, rec.x[k].name, rec.x[k].nlen);
+        st = reply_value(r, &rec.x[k].v, ar);
+        pairs++;
+    }
+    if (map) vs_reply_defer_map(r, at, pairs);
+    else vs_reply_defer_array(r, at, 2 * pairs);
+    return st;
+}
+
+/* RESP2: valkey-search's array, [count, [name, value, ...], ...].  RESP3:
+ * RediSearch's map (valkey-search sends the array there too, which
+ * node-redis 6, speaking RESP3, reads as no results), as FT.INFO does:
+ * attributes, format, results (each {extra_attributes, values}),
+ * total_results, warning. */
 vs_status vs_agg_render(vs_reply *r, const vs_agg_plan *p, const vs_agg_rows *rows) {
     vs_arena ar = {0};
     vs_status st = VS_OK;
-    vs_reply_array(r, 1 + rows->n);
-    vs_reply_int(r, (long long)rows->n);
+    int resp3 = r->proto == 3;
+    if (resp3) {
+        vs_reply_map(r, 5);
+        vs_reply_simple(r, "attributes");
+        vs_reply_array(r, 0);
+        vs_reply_simple(r, "format");
+        vs_reply_simple(r, "STRING");
+        vs_reply_simple(r, "results");
+        vs_reply_array(r, rows->n);
+    } else {
+        vs_reply_array(r, 1 + rows->n);
+        vs_reply_int(r, (long long)rows->n);
+    }
     for (size_t i = 0; st == VS_OK && i < rows->n; i++) {
-        vs_agg_rec rec;
-        vs_agg_unpack(rows->rec[i], p->nslots, &rec);
-        size_t at = vs_reply_defer(r), pairs = 0;
-        for (uint32_t s = 0; st == VS_OK && s < p->nslots; s++) {
-            if (rec.v[s].type == VS_V_NIL) continue;
-            reply_name(r, p->slot[s].name.p, p->slot[s].name.n);
-            st = reply_value(r, &rec.v[s], &ar);
-            pairs++;
+        if (resp3) {
+            vs_reply_map(r, 2);
+            vs_reply_simple(r, "extra_attributes");
         }
-        for (uint32_t k = 0; st == VS_OK && k < rec.nx; k++) {
-            reply_name(r, rec.x[k].name, rec.x[k].nlen);
-            st = reply_value(r, &rec.x[k].v, &ar);
-            pairs++;
+        st = render_row(r, p, rows->rec[i], resp3, &ar);
+        if (resp3) {
+            vs_reply_simple(r, "values");
+            vs_reply_array(r, 0);
         }
-        vs_reply_defer_array(r, at, 2 * pairs);
         scratch_reset(&ar);
+    }
+    if (resp3) {
+        vs_reply_simple(r, "total_results");
+        vs_reply_int(r, (long long)rows->n);
+        vs_reply_simple(r, "warning");
+        vs_reply_array(r, 0);
     }
     vs_arena_free(&ar);
     if (st == VS_OK && r->failed) st = VS_ERR_NOMEM;

@@ -547,7 +547,11 @@ static vs_status compile_reducer(pctx *c, const raw_red *rr, vs_agg_reducer *r, 
         r->sample = (uint32_t)n;
     }
     vs_tok name = rr->as;
-    if (!rr->has_as && (st = default_name(c, rr, &name)) != VS_OK) return st;
+    /* without AS: "FN(args)" before 1.3.0 (its "__generated_alias..." name
+     * is past the releases emulated here: always the legacy one, counted) */
+    if (!rr->has_as && !vs_compat_fixed(c->p->compat, VS_COMPAT_AGGREGATE_REDUCER_DEFAULT_ALIAS) &&
+        (st = default_name(c, rr, &name)) != VS_OK)
+        return st;
     int s = make_ref(c, name, 1, err);
     if (s < 0) return s;
     r->out = s;
@@ -611,8 +615,9 @@ static vs_status resolve_loads(pctx *c, vs_err *err) {
 }
 
 vs_status vs_agg_parse(const vs_ftindex *x, const uint8_t *const *argv, const size_t *lens, int argc, vs_arena *ar,
-                       vs_agg_plan *p, vs_err *err) {
+                       vs_compat *compat, vs_agg_plan *p, vs_err *err) {
     memset(p, 0, sizeof *p);
+    p->compat = compat;
     pctx c;
     memset(&c, 0, sizeof c);
     c.p = p;

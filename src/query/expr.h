@@ -115,4 +115,65 @@ vs_status vs_expr_eval(const vs_expr *e, const vs_value *rec, vs_arena *scratch,
 /* 1 if the expression is a bare field reference (@f); *slot gets it. */
 int vs_expr_is_field(const vs_expr *e, int *slot);
 
+/* ---- search.emulate-release ----------------------------------------------
+ * valkey-search keeps the behaviour of its releases before a
+ * compatibility fix (one that makes it answer as RediSearch does) behind
+ * the setting search.emulate-release: at a gated site the fixed branch
+ * runs when the setting is at least the fix's release, the legacy one
+ * otherwise, and each run of a legacy branch is counted (INFO field
+ * `compatibility-<label>`, shown once its site has been reached).  The
+ * default is the major release, 1.0.0: every legacy branch.  Vessel
+ * emulates up to 1.2.1.
+ *
+ * The engine owns one vs_compat (no globals); FT.AGGREGATE hands it to
+ * the parse and the evaluation.  A NULL vs_compat means the newest
+ * release Vessel emulates, uncounted (vs_expr_eval, vs_value_true). */
+#define VS_RELEASE(ma, mi, pa) (((uint32_t)(ma) << 16) | ((uint32_t)(mi) << 8) | (uint32_t)(pa))
+#define VS_RELEASE_MIN VS_RELEASE(1, 0, 0)
+#define VS_RELEASE_MAX VS_RELEASE(1, 2, 1)     /* the module version Vessel answers as */
+#define VS_RELEASE_DEFAULT VS_RELEASE(1, 0, 0) /* the major release */
+
+/* The gated sites (valkey-search's labels, in its INFO field order:
+ * vs_compat_label). */
+typedef enum vs_compat_site {
+    VS_COMPAT_AGGREGATE_REDUCER_DEFAULT_ALIAS = 0, /* fixed in 1.3.0: always legacy here */
+    VS_COMPAT_ASBOOL_STRING_TRUTHY,
+    VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL,
+    VS_COMPAT_LOWER_NON_STRING_TO_NIL,
+    VS_COMPAT_MONTH_MDAY_OFF_BY_ONE,
+    VS_COMPAT_NUMERIC_UNARY_NAN_ON_UNPARSABLE,
+    VS_COMPAT_PARSETIME_FORMAT_MISMATCH_TO_NIL,
+    VS_COMPAT_TIMEFMT_EMPTY_FORMAT_TO_NIL,
+    VS_COMPAT_UPPER_NON_STRING_TO_NIL,
+    VS_COMPAT_NSITES
+} vs_compat_site;
+
+typedef struct vs_compat {
+    uint32_t release;                  /* VS_RELEASE(...) in [MIN, MAX] */
+    uint32_t reached;                  /* bit per site: reached at least once */
+    uint64_t legacy[VS_COMPAT_NSITES]; /* runs of each legacy branch */
+} vs_compat;
+
+/* Defaults: release 1.0.0, nothing counted. */
+void vs_compat_init(vs_compat *c);
+/* The site's label ("asbool_string_truthy" ...). */
+const char *vs_compat_label(int site);
+/* Whether the fix of `site` applies (release at least its release); counts
+ * the reach and, for the legacy branch, the run.  c may be NULL (fixed). */
+int vs_compat_fixed(vs_compat *c, int site);
+/* Parse a release as valkey-search's config parser does
+ * ("<major>.<minor>.<patch>", each a decimal number within 65535, 255,
+ * 255; absl's SimpleAtoi: surrounding ASCII space and a '+' allowed) and
+ * check the setting's range.  0 and *out, or -1 after writing
+ * valkey-search's text into why (Valkey keeps 255 bytes of a module's
+ * CONFIG SET error: give a buffer of 256). */
+int vs_compat_parse_release(const uint8_t *s, size_t n, uint32_t *out, char *why, size_t whylen);
+/* "major.minor.patch" into buf (size >= 16). */
+void vs_compat_format_release(uint32_t release, char *buf, size_t len);
+
+/* vs_expr_eval and vs_value_true as release c->release answers (NULL:
+ * the newest), counting legacy runs in c. */
+vs_status vs_expr_eval_compat(const vs_expr *e, const vs_value *rec, vs_arena *scratch, vs_compat *c, vs_value *out);
+int vs_value_true_compat(const vs_value *v, vs_compat *c);
+
 #endif

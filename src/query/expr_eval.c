@@ -5,8 +5,9 @@
  *    as one, or nil, gives nil); x/0 is NaN ("nan"); arrays broadcast;
  *  - < <= == != >= > compare with vs_value_cmp, where "unordered" (one
  *    side nil, or a NaN) makes ==, <= and >= true and the others false;
- *  - && || ! read truth as vs_value_true (nil is false) and give 0 or 1;
- *    both sides are always evaluated (no short cut; nothing has effects).
+ *  - && || ! read truth as vs_value_true_compat (nil is false; a string
+ *    by the release emulated) and give 0 or 1; both sides are always
+ *    evaluated and read (no short cut: the legacy-branch counts see both).
  *
  * Invariants:
  *  - evaluation fails only with VS_ERR_NOMEM (the scratch arena);
@@ -131,8 +132,13 @@ vs_status vs_expr_dyadic(vs_expr_ctx *cx, int op, const vs_value *l, const vs_va
     case VS_OP_MUL: return vs_expr_map2(cx, arith_mul, l, r, out);
     case VS_OP_DIV: return vs_expr_map2(cx, arith_div, l, r, out);
     case VS_OP_POW: return vs_expr_map2(cx, arith_pow, l, r, out);
-    case VS_OP_LOR: *out = vs_value_num(vs_value_true(l) || vs_value_true(r)); return VS_OK;
-    case VS_OP_LAND: *out = vs_value_num(vs_value_true(l) && vs_value_true(r)); return VS_OK;
+    case VS_OP_LOR:
+    case VS_OP_LAND: {
+        /* both sides read (and counted), as valkey-search's AsBool calls */
+        int a = vs_value_true_compat(l, cx->compat), b = vs_value_true_compat(r, cx->compat);
+        *out = vs_value_num(op == VS_OP_LOR ? (a || b) : (a && b));
+        return VS_OK;
+    }
     default: break;
     }
     c = vs_value_cmp(l, r);
@@ -158,7 +164,7 @@ static vs_status eval(vs_expr_ctx *cx, const vs_expr *e, vs_value *out) {
         vs_value v;
         st = eval(cx, e->kids[0], &v);
         if (st != VS_OK) return st;
-        *out = vs_value_num(!vs_value_true(&v));
+        *out = vs_value_num(!vs_value_true_compat(&v, cx->compat));
         return VS_OK;
     }
     case VS_EK_CHAIN: {
@@ -187,7 +193,11 @@ static vs_status eval(vs_expr_ctx *cx, const vs_expr *e, vs_value *out) {
 }
 
 vs_status vs_expr_eval(const vs_expr *e, const vs_value *rec, vs_arena *scratch, vs_value *out) {
-    vs_expr_ctx cx = {.rec = rec, .ar = scratch};
+    return vs_expr_eval_compat(e, rec, scratch, NULL, out);
+}
+
+vs_status vs_expr_eval_compat(const vs_expr *e, const vs_value *rec, vs_arena *scratch, vs_compat *c, vs_value *out) {
+    vs_expr_ctx cx = {.rec = rec, .ar = scratch, .compat = c};
     vs_value v;
     vs_status st = eval(&cx, e, &v);
     if (st == VS_OK) *out = v;

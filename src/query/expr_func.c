@@ -22,6 +22,15 @@
  *           being UTC;
  *  exists   0 for nil, else 1.
  *
+ * Before 1.2.1 (search.emulate-release below it, the default: each site
+ * asks vs_compat_fixed, which counts the legacy runs): a value that does
+ * not read as a number gives nil in the number functions; lower and upper
+ * change a number's text too; the date functions compute a time before
+ * the epoch like any other; month gives the last day of the month before
+ * (mktime of day 0); timefmt with an empty format gives ""; parsetime
+ * whose text does not match gives mktime of the fields strptime had set
+ * (-2209075200 when none).
+ *
  * Invariants: a function fails only for memory; anything else is a value
  * (often nil).
  */
@@ -38,13 +47,16 @@
 typedef double (*math1)(double);
 
 static vs_status num_fn(vs_expr_ctx *cx, const vs_value *a, vs_value *out, math1 f, int fix_nan) {
-    (void)cx;
     double d;
     int r = vs_expr_as_num(a, &d);
     if (r < 0) return VS_ERR_NOMEM;
     if (!r) {
-        /* 1.2.1: NaN for a value that does not read as a number; nil stays nil */
-        *out = a->type == VS_V_NIL ? vs_value_nil() : vs_value_num(NAN);
+        /* nil stays nil; a value that does not read as a number: 1.2.1 NaN,
+         * before nil */
+        if (a->type == VS_V_NIL || !vs_compat_fixed(cx->compat, VS_COMPAT_NUMERIC_UNARY_NAN_ON_UNPARSABLE))
+            *out = vs_value_nil();
+        else
+            *out = vs_value_num(NAN);
         return VS_OK;
     }
     double x = f(d);
@@ -79,21 +91,28 @@ static vs_status fn_exists(vs_expr_ctx *cx, const vs_value *argv, uint32_t argc,
 /* ---- strings ------------------------------------------------------------------- */
 
 static vs_status casefn(vs_expr_ctx *cx, const vs_value *a, vs_value *out, int upper) {
-    if (a->type != VS_V_STR) return NIL(out); /* 1.2.1: strings only */
-    if (a->n > SIZE_MAX / 2) return VS_ERR_NOMEM;
+    /* 1.2.1: strings only; before, a number's text was changed too */
+    if (a->type != VS_V_STR &&
+        vs_compat_fixed(cx->compat, upper ? VS_COMPAT_UPPER_NON_STRING_TO_NIL : VS_COMPAT_LOWER_NON_STRING_TO_NIL))
+        return NIL(out);
+    char buf[VS_EXPR_NUM_MAX];
+    const uint8_t *s;
+    size_t n;
+    if (!vs_expr_as_text(a, buf, &s, &n)) return NIL(out);
+    if (n > SIZE_MAX / 2) return VS_ERR_NOMEM;
     /* a byte that is not UTF-8 becomes two bytes (its code point encoded) */
-    uint8_t *b = vs_arena_alloc(cx->ar, a->n * 2 + 1);
+    uint8_t *b = vs_arena_alloc(cx->ar, n * 2 + 1);
     if (!b) return VS_ERR_NOMEM;
     size_t o = 0, pos = 0;
-    while (pos < a->n) {
+    while (pos < n) {
         size_t at = pos;
-        uint32_t c = vs_expr_utf8_next(a->s, a->n, &pos);
+        uint32_t c = vs_expr_utf8_next(s, n, &pos);
         if (c < 0x80) {
             if (upper && c >= 'a' && c <= 'z') c -= 32;
             if (!upper && c >= 'A' && c <= 'Z') c += 32;
         }
         if (c > 0x10FFFF) { /* see vs_expr_utf8_put */
-            memcpy(b + o, a->s + at, pos - at);
+            memcpy(b + o, s + at, pos - at);
             o += pos - at;
         } else {
             o += vs_expr_utf8_put(b + o, c);
@@ -264,20 +283,21 @@ double vs_expr_timegm(const vs_expr_tm *tm) {
 }
 
 /* The time argument of the date functions: 1 and *t, or 0 for nil. */
-static int date_arg(const vs_value *a, double *t, int *nomem) {
+static int date_arg(vs_expr_ctx *cx, const vs_value *a, double *t, int *nomem) {
     int r = vs_expr_as_num(a, t);
     if (r < 0) *nomem = 1;
     if (r != 1) return 0;
     if (vs_expr_isnan(*t) || vs_expr_isinf(*t)) return 0;
-    return *t >= 0; /* 1.2.1: before the epoch is nil */
+    /* 1.2.1: before the epoch is nil; before, computed as any time */
+    return !(*t < 0 && vs_compat_fixed(cx->compat, VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL));
 }
 
 enum { DF_MDAY, DF_YDAY, DF_MON, DF_YEAR, DF_WDAY, DF_MONTH, DF_MINUTE, DF_HOUR, DF_DAY };
 
-static vs_status datefn(const vs_value *a, vs_value *out, int which) {
+static vs_status datefn(vs_expr_ctx *cx, const vs_value *a, vs_value *out, int which) {
     double t;
     int nomem = 0;
-    if (!date_arg(a, &t, &nomem)) return nomem ? VS_ERR_NOMEM : NIL(out);
+    if (!date_arg(cx, a, &t, &nomem)) return nomem ? VS_ERR_NOMEM : NIL(out);
     switch (which) {
     case DF_MINUTE: *out = vs_value_num(floor(t / 60.0) * 60.0); return VS_OK;
     case DF_HOUR: *out = vs_value_num(floor(t / 3600.0) * 3600.0); return VS_OK;
@@ -297,9 +317,10 @@ static vs_status datefn(const vs_value *a, vs_value *out, int which) {
     case DF_YDAY: *out = vs_value_num(tm.yday); break;
     case DF_MON: *out = vs_value_num(tm.mon); break;
     case DF_YEAR: *out = vs_value_num((double)tm.year + 1900); break;
-    default: /* DF_MONTH: 1.2.1, the first of the month */
+    default: /* DF_MONTH: 1.2.1, the first of the month; before, the day
+                before it (mktime of day 0) */
         tm.sec = tm.min = tm.hour = 0;
-        tm.mday = 1;
+        tm.mday = vs_compat_fixed(cx->compat, VS_COMPAT_MONTH_MDAY_OFF_BY_ONE) ? 1 : 0;
         *out = vs_value_num(vs_expr_timegm(&tm));
         break;
     }
@@ -308,9 +329,8 @@ static vs_status datefn(const vs_value *a, vs_value *out, int which) {
 
 #define DATEFN(name, which)                                                                               \
     static vs_status fn_##name(vs_expr_ctx *cx, const vs_value *argv, uint32_t argc, vs_value *out) { \
-        (void)cx;                                                                                     \
         (void)argc;                                                                                   \
-        return datefn(&argv[0], out, which);                                                          \
+        return datefn(cx, &argv[0], out, which);                                                      \
     }
 DATEFN(dayofmonth, DF_MDAY)
 DATEFN(dayofyear, DF_YDAY)
@@ -497,7 +517,9 @@ static vs_status fn_timefmt(vs_expr_ctx *cx, const vs_value *argv, uint32_t argc
     const uint8_t *f = (const uint8_t *)"%FT%TZ";
     size_t fn = 6;
     if (argc > 1 && !vs_expr_as_text(&argv[1], buf, &f, &fn)) return NIL(out);
-    if (fn == 0) return NIL(out); /* 1.2.1: an empty format is nil */
+    if (fn == 0) /* 1.2.1: an empty format is nil; before, "" */
+        return vs_compat_fixed(cx->compat, VS_COMPAT_TIMEFMT_EMPTY_FORMAT_TO_NIL) ? NIL(out)
+                                                                                 : vs_expr_make_str(cx, "", 0, out);
     const uint8_t *nul = memchr(f, 0, fn);
     if (nul) fn = (size_t)(nul - f); /* strftime reads to the NUL */
     vs_expr_tm tm;
@@ -554,6 +576,17 @@ static const char *match_name(const char *rp, const char *const *names, int coun
     return NULL;
 }
 
+static const char *vs_strptime(const char *rp, const char *fmt, ptstate *s, int depth);
+
+/* A conversion made of others (%F, %T, %c ...): as glibc, on a copy of
+ * the fields and state, kept only when all of it matched. */
+static const char *recurse(const char *rp, const char *fmt, ptstate *s, int depth) {
+    ptstate inner = *s;
+    rp = vs_strptime(rp, fmt, &inner, depth + 1);
+    if (rp) *s = inner;
+    return rp;
+}
+
 static const char *vs_strptime(const char *rp, const char *fmt, ptstate *s, int depth) {
     int val;
     if (depth > 4) return NULL;
@@ -590,7 +623,7 @@ static const char *vs_strptime(const char *rp, const char *fmt, ptstate *s, int 
             s->want_xday = 1;
             break;
         case 'c':
-            if (!(rp = vs_strptime(rp, "%a %b %e %H:%M:%S %Y", s, depth + 1))) return NULL;
+            if (!(rp = recurse(rp, "%a %b %e %H:%M:%S %Y", s, depth))) return NULL;
             s->want_xday = 1;
             break;
         case 'C':
@@ -606,12 +639,12 @@ static const char *vs_strptime(const char *rp, const char *fmt, ptstate *s, int 
             s->want_xday = 1;
             break;
         case 'F':
-            if (!(rp = vs_strptime(rp, "%Y-%m-%d", s, depth + 1))) return NULL;
+            if (!(rp = recurse(rp, "%Y-%m-%d", s, depth))) return NULL;
             s->want_xday = 1;
             break;
         case 'x':
         case 'D':
-            if (!(rp = vs_strptime(rp, "%m/%d/%y", s, depth + 1))) return NULL;
+            if (!(rp = recurse(rp, "%m/%d/%y", s, depth))) return NULL;
             s->want_xday = 1;
             break;
         case 'k':
@@ -653,10 +686,10 @@ static const char *vs_strptime(const char *rp, const char *fmt, ptstate *s, int 
             rp += 2;
             break;
         case 'r':
-            if (!(rp = vs_strptime(rp, "%I:%M:%S %p", s, depth + 1))) return NULL;
+            if (!(rp = recurse(rp, "%I:%M:%S %p", s, depth))) return NULL;
             break;
         case 'R':
-            if (!(rp = vs_strptime(rp, "%H:%M", s, depth + 1))) return NULL;
+            if (!(rp = recurse(rp, "%H:%M", s, depth))) return NULL;
             break;
         case 's': {
             /* seconds since the epoch, read as localtime (UTC here) */
@@ -681,7 +714,7 @@ static const char *vs_strptime(const char *rp, const char *fmt, ptstate *s, int 
             break;
         case 'X':
         case 'T':
-            if (!(rp = vs_strptime(rp, "%H:%M:%S", s, depth + 1))) return NULL;
+            if (!(rp = recurse(rp, "%H:%M:%S", s, depth))) return NULL;
             break;
         case 'u':
             if (!(rp = getnum(rp, 1, 7, 1, &val))) return NULL;
@@ -770,7 +803,14 @@ static vs_status fn_parsetime(vs_expr_ctx *cx, const vs_value *argv, uint32_t ar
     ptstate s;
     memset(&s, 0, sizeof s);
     s.century = -1;
-    if (!vs_strptime(tz, fz, &s, 0)) return NIL(out); /* 1.2.1: a mismatch is nil */
+    if (!vs_strptime(tz, fz, &s, 0)) {
+        /* 1.2.1: a mismatch is nil; before, mktime of what strptime had
+         * set (its top level writes the fields as it reads them; a
+         * recursive conversion such as %F only when all of it matched) */
+        if (vs_compat_fixed(cx->compat, VS_COMPAT_PARSETIME_FORMAT_MISMATCH_TO_NIL)) return NIL(out);
+        *out = vs_value_num(vs_expr_timegm(&s.tm));
+        return VS_OK;
+    }
     if (s.have_I && s.is_pm) s.tm.hour += 12;
     if (s.century != -1) s.tm.year = s.want_century ? s.tm.year % 100 + (s.century - 19) * 100 : (s.century - 19) * 100;
     if (s.want_xday && !s.have_wday && !(s.have_mon && s.have_mday) && s.have_yday) {

@@ -65,6 +65,7 @@ struct vs_expr {
 typedef struct vs_expr_ctx {
     const vs_value *rec; /* values by slot */
     vs_arena *ar;        /* scratch for strings and arrays made */
+    vs_compat *compat;   /* the release answered as (NULL: the newest) */
 } vs_expr_ctx;
 
 /* A function: argv[argc] already evaluated (valkey-search evaluates every

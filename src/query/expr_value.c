@@ -294,13 +294,16 @@ const uint8_t *vs_value_text(const vs_value *v, vs_arena *ar, size_t *len) {
 
 /* ---- truth and order --------------------------------------------------------- */
 
-int vs_value_true(const vs_value *v) {
+int vs_value_true_compat(const vs_value *v, vs_compat *c) {
     switch (v->type) {
     case VS_V_NUM: return vs_expr_isnan(v->num) || v->num != 0;
-    case VS_V_STR: return v->n != 0; /* 1.2.1: a non-empty string is true */
-    default: return 0;                /* nil and arrays */
+    case VS_V_STR: /* 1.2.1: a non-empty string is true; before, every string was false */
+        return vs_compat_fixed(c, VS_COMPAT_ASBOOL_STRING_TRUTHY) ? v->n != 0 : 0;
+    default: return 0; /* nil and arrays */
     }
 }
+
+int vs_value_true(const vs_value *v) { return vs_value_true_compat(v, NULL); }
 
 static int cmp_doubles(double l, double r) {
     if (vs_expr_isnan(l) || vs_expr_isnan(r)) return 2;

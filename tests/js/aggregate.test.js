@@ -2,7 +2,9 @@
 // model of it: seeded random documents (TAG, NUMERIC, TEXT and vector
 // fields, missing fields, non-ASCII tags) and seeded random pipelines
 // (LOAD, APPLY, FILTER, GROUPBY with reducers, SORTBY with MAX, LIMIT, in
-// any order), every reply compared with the model; the reply's exact
+// any order; expressions with functions and $params; MIN / MAX over
+// strings; SORTBY on several keys of both types; search.emulate-release
+// 1.0.0 or 1.2.1 set by CONFIG SET), every reply compared with the model; the reply's exact
 // bytes for a few commands; valkey-search's error texts; bad commands
 // change nothing.  A failure prints its seed.
 import assert from 'node:assert/strict';
@@ -10,7 +12,7 @@ import { test } from 'node:test';
 import { open } from '../../js/index.js';
 import { prng } from './prng.js';
 
-const TAGS = ['a', 'b', 'c', 'ü', 'x y'];
+const TAGS = ['a', 'b', 'c', 'ü', 'x y', '7', '10', '-2.5', 'Ab'];
 
 async function fill(db, r, n) {
   await db.createIndex('idx', {
@@ -40,7 +42,23 @@ async function fill(db, r, n) {
 
 /* ---- the model ----------------------------------------------------------- */
 
-const cmp = (a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : a < b ? -1 : a > b ? 1 : 0);
+// vs_value_cmp: numbers numerically, strings by their UTF-8 bytes, a number
+// and a string numerically when the string reads as one, else as text.
+const asNum = (v) => (typeof v === 'number' ? v : v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+const bytesCmp = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const cmp = (a, b) => {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') return bytesCmp(a, b);
+  const x = asNum(a), y = asNum(b);
+  return x !== undefined && y !== undefined ? x - y : bytesCmp(String(a), String(b));
+};
+const numText = (v) => (Object.is(v, -0) ? '-0' : String(v)); // these values print alike in to_chars and JS
+const upperAscii = (s) => s.replace(/[a-z]/g, (c) => c.toUpperCase());
+const containsCount = (s, t) => {
+  let n = 0;
+  for (let i = 0; i + t.length <= s.length; ) if (s.startsWith(t, i)) (n++, (i += t.length)); else i++;
+  return n;
+};
 
 function runModel(docs, q) {
   let recs;
@@ -68,13 +86,63 @@ function pick(d, load) {
 /* ---- random pipelines ---------------------------------------------------- */
 
 /* Steps over the fields available ({ name: 'num' | 'str' }). */
-function genSteps(r, avail) {
+function genSteps(r, avail, env) {
   const steps = [];
+  const strs = () => Object.keys(avail).filter((k) => avail[k] === 'str');
   const nums = () => Object.keys(avail).filter((k) => avail[k] === 'num');
   const any = () => Object.keys(avail);
   for (let i = 0, n = 1 + r.int(3); i < n; i++) {
-    const kind = r.pick(['apply', 'filter', 'groupby', 'sortby', 'limit']);
-    if (kind === 'apply' && nums().length) {
+    const kind = r.pick(['apply', 'filter', 'groupby', 'sortby', 'limit', 'fapply', 'ffilter']);
+    if (kind === 'fapply' && any().length) {
+      // functions: upper, strlen, concat, floor; lower of a number (its
+      // text before 1.2.1, nil from it)
+      const as = r.pick(['y', 'z', 'w']);
+      const fs = strs(), ns = nums();
+      const opts = [];
+      if (fs.length) {
+        const f = r.pick(fs);
+        opts.push([`upper(@${f})`, 'str', (x) => (x[f] === undefined ? undefined : upperAscii(x[f]))]);
+        opts.push([`strlen(@${f})`, 'num', (x) => (x[f] === undefined ? undefined : Buffer.byteLength(x[f]))]);
+      }
+      if (ns.length) {
+        const g = r.pick(ns);
+        opts.push([`floor(@${g} / 3)`, 'num', (x) => (x[g] === undefined ? undefined : Math.floor(x[g] / 3))]);
+        if (env.release === '1.0.0') opts.push([`lower(@${g})`, 'str', (x) => (x[g] === undefined ? undefined : numText(x[g]))]);
+        else opts.push([`lower(@${g})`, 'num', () => undefined]);
+      }
+      if (fs.length && ns.length) {
+        const f = r.pick(fs), g = r.pick(ns);
+        opts.push([`concat(@${f}, "-", @${g})`, 'str', (x) => (x[f] === undefined || x[g] === undefined ? undefined : `${x[f]}-${numText(x[g])}`)]);
+      }
+      const [text, type, fn] = r.pick(opts);
+      steps.push({
+        args: ['APPLY', text, 'AS', as],
+        model: (rs) => rs.map((x) => {
+          const v = fn(x);
+          return v === undefined ? withoutKey(x, as) : { ...x, [as]: v };
+        }),
+      });
+      avail[as] = type;
+    } else if (kind === 'ffilter' && any().length) {
+      // contains, a $param, a string's truth (false before 1.2.1)
+      const fs = strs(), ns = nums();
+      const opts = [];
+      if (fs.length) {
+        const f = r.pick(fs), t = r.pick(['a', 'b', '1', 'x']);
+        opts.push([`contains(@${f}, "${t}")`, (x) => x[f] !== undefined && containsCount(x[f], t) > 0]);
+        opts.push([`@${f}`, (x) => env.release !== '1.0.0' && x[f] !== undefined && x[f] !== '']);
+        opts.push([`!upper(@${f})`, (x) => !(env.release !== '1.0.0' && x[f] !== undefined && x[f] !== '')]);
+      }
+      if (ns.length) {
+        const g = r.pick(ns), name = `p${env.params.length}`, k = r.int(10) - 3;
+        // nil >= anything is true (unordered: == <= >= hold)
+        opts.push([`@${g} >= $${name}`, (x) => x[g] === undefined || x[g] >= k, [name, String(k)]]);
+      }
+      if (!opts.length) continue;
+      const [text, keep, param] = r.pick(opts);
+      if (param) env.params.push(param);
+      steps.push({ args: ['FILTER', text], model: (rs) => rs.filter(keep) });
+    } else if (kind === 'apply' && nums().length) {
       const f = r.pick(nums());
       const k = r.int(5) - 2;
       const as = r.pick(['y', 'z', f]);
@@ -101,15 +169,15 @@ function genSteps(r, avail) {
           out[as] = 'num';
           continue;
         }
-        const src = fn === 'TOLIST' || fn === 'COUNT_DISTINCT' || fn === 'FIRST_VALUE' ? any() : nums();
+        const src = ['TOLIST', 'COUNT_DISTINCT', 'FIRST_VALUE', 'MIN', 'MAX'].includes(fn) ? any() : nums();
         if (!src.length) continue;
         const f = r.pick(src);
         red.push('REDUCE', fn, '1', `@${f}`, 'AS', as);
         const vals = (xs) => xs.map((x) => x[f]).filter((v) => v !== undefined);
         const fns = {
           SUM: (xs) => vals(xs).reduce((a, b) => a + b, 0),
-          MIN: (xs) => (vals(xs).length ? Math.min(...vals(xs)) : undefined),
-          MAX: (xs) => (vals(xs).length ? Math.max(...vals(xs)) : undefined),
+          MIN: (xs) => vals(xs).reduce((m, v) => (m === undefined || cmp(m, v) > 0 ? v : m), undefined),
+          MAX: (xs) => vals(xs).reduce((m, v) => (m === undefined || cmp(m, v) < 0 ? v : m), undefined),
           AVG: (xs) => (vals(xs).length ? vals(xs).reduce((a, b) => a + b, 0) / vals(xs).length : 0),
           STDDEV: (xs) => {
             const v = vals(xs);
@@ -149,10 +217,11 @@ function genSteps(r, avail) {
       Object.assign(avail, out);
       for (const k of Object.keys(avail)) if (avail[k] === 'list') delete avail[k];
     } else if (kind === 'sortby' && any().length) {
-      const f = r.pick(any());
-      const desc = r() < 0.5;
+      // one to three keys (numbers and strings mixed), each ASC or DESC
+      const keys = [];
+      for (let j = 0, m = 1 + r.int(Math.min(3, any().length)); j < m; j++) keys.push({ f: r.pick(any()), desc: r() < 0.5 });
       const max = r() < 0.7 ? r.int(15) : undefined;
-      const args = ['SORTBY', '2', `@${f}`, desc ? 'DESC' : 'ASC'];
+      const args = ['SORTBY', String(keys.length * 2), ...keys.flatMap((k) => [`@${k.f}`, k.desc ? 'DESC' : 'ASC'])];
       if (max !== undefined) args.push('MAX', String(max));
       steps.push({
         args,
@@ -160,13 +229,16 @@ function genSteps(r, avail) {
           rs
             .map((x, i) => ({ x, i }))
             .sort((a, b) => {
-              const va = a.x[f], vb = b.x[f];
-              if (va === undefined || vb === undefined) {
-                if (va === undefined && vb === undefined) return a.i - b.i;
-                return va === undefined ? 1 : -1;
+              for (const { f, desc } of keys) {
+                const va = a.x[f], vb = b.x[f];
+                if (va === undefined || vb === undefined) {
+                  if (va === undefined && vb === undefined) continue;
+                  return va === undefined ? 1 : -1;
+                }
+                const c = cmp(va, vb);
+                if (c) return desc ? -c : c;
               }
-              const c = cmp(va, vb);
-              return (desc ? -c : c) || a.i - b.i;
+              return a.i - b.i;
             })
             .slice(0, max ?? 10)
             .map((e) => e.x),
@@ -212,6 +284,8 @@ test('random pipelines against the model', async () => {
     const docs = await fill(db, r, 40 + r.int(80));
     await db.indexReady('idx');
     for (let round = 0; round < 60; round++) {
+      const env = { release: r() < 0.5 ? '1.0.0' : '1.2.1', params: [] };
+      await db.command('CONFIG', 'SET', 'search.emulate-release', env.release);
       const load = ['__key', 't', 'n', 'x'].filter(() => r() < 0.7);
       const avail = {};
       for (const f of load) if (f !== 'x') avail[f] = f === 'n' ? 'num' : 'str'; // a TEXT field cannot be referenced
@@ -230,15 +304,16 @@ test('random pipelines against the model', async () => {
         q.knn = [r.int(9), r.int(9)];
         q.k = 1 + r.int(20);
         q.query = `*=>[KNN ${q.k} @v $q]`;
-        q.params = ['PARAMS', '2', 'q', Buffer.from(new Float32Array(q.knn).buffer)];
+        q.params = [['q', Buffer.from(new Float32Array(q.knn).buffer)]];
         avail.__v_score = 'num';
       }
-      q.steps = genSteps(r, avail);
+      q.steps = genSteps(r, avail, env);
       const args = ['idx', q.query];
       if (load.length) args.push('LOAD', String(load.length), ...load.map((f) => `@${f}`));
       for (const s of q.steps) args.push(...s.args);
-      args.push(...q.params);
-      const where = `seed ${seed} round ${round}: FT.AGGREGATE ${args.map(String).join(' ').slice(0, 300)}`;
+      const params = [...q.params, ...env.params];
+      if (params.length) args.push('PARAMS', String(params.length * 2), ...params.flat());
+      const where = `seed ${seed} round ${round} (release ${env.release}): FT.AGGREGATE ${args.map(String).join(' ').slice(0, 300)}`;
       let reply;
       try {
         reply = await db.command('FT.AGGREGATE', ...args);
@@ -275,6 +350,15 @@ test('reply bytes: names as simple strings, field order, numbers, lists, nil lef
   );
   // Without LOAD a field is not read (valkey-search): every record is empty.
   assert.equal(await raw('*', 'LIMIT', '0', '1'), '*2\r\n:1\r\n*0\r\n');
+  // RESP3: RediSearch's map (what node-redis 6 reads), each row's pairs in extra_attributes.
+  const raw3 = async (...a) => Buffer.from(await db.commandRaw(['FT.AGGREGATE', 'idx', ...a], { proto: 3 })).toString('latin1');
+  assert.equal(
+    await raw3('*', 'LOAD', '2', '@__key', '@n', 'LIMIT', '0', '2'),
+    '%5\r\n+attributes\r\n*0\r\n+format\r\n+STRING\r\n+results\r\n*2\r\n' +
+      '%2\r\n+extra_attributes\r\n%2\r\n+__key\r\n$3\r\nd:1\r\n+n\r\n$3\r\n1.5\r\n+values\r\n*0\r\n' +
+      '%2\r\n+extra_attributes\r\n%2\r\n+__key\r\n$3\r\nd:2\r\n+n\r\n$1\r\n2\r\n+values\r\n*0\r\n' +
+      '+total_results\r\n:2\r\n+warning\r\n*0\r\n',
+  );
   // SORTBY without MAX keeps 10.
   for (let i = 4; i < 20; i++) await db.hset(`d:${i}`, { t: 'c', n: String(i) });
   assert.equal((await db.command('FT.AGGREGATE', 'idx', '*', 'LOAD', '1', '@n', 'SORTBY', '1', '@n')).length, 11);

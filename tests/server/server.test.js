@@ -281,3 +281,28 @@ test('abuse: half-sent and malformed requests, huge lengths, a client that never
     await s.stop();
   }
 });
+
+test('INFO search_compatibility: search.emulate-release legacy runs, per site, only after a site ran', async () => {
+  const c = await connect(srv.port);
+  try {
+    await c.send(['FT.CREATE', 'compat', 'ON', 'HASH', 'PREFIX', '1', 'compat:', 'SCHEMA', 't', 'TAG']);
+    await c.send(['HSET', 'compat:1', 't', 'a']);
+    const agg = () => c.send(['FT.AGGREGATE', 'compat', '*', 'LOAD', '1', '@t', 'FILTER', '@t']);
+    const section = async (s) => c.send(['INFO', s]);
+    assert.equal(await c.send(['CONFIG', 'SET', 'search.emulate-release', '1.0.0']), 'OK');
+    const before = (await section('search')).match(/search_compatibility-asbool_string_truthy:(\d+)/);
+    const n0 = before ? Number(before[1]) : 0;
+    assert.deepEqual(await agg(), [0]); // 1.0.0: a string is false
+    assert.match(await section('search'), new RegExp(`^# search_compatibility\\r\\nsearch_compatibility-.*asbool_string_truthy:${n0 + 1}\\r\\n`, 's'));
+    assert.match(await section('everything'), new RegExp(`search_compatibility-asbool_string_truthy:${n0 + 1}\\r\\n`));
+    assert.doesNotMatch(await c.send(['INFO']), /search_compatibility/); // not a default section
+    assert.equal(await c.send(['CONFIG', 'SET', 'search.emulate-release', '1.2.1']), 'OK');
+    assert.equal((await agg())[0], 1); // 1.2.1: a non-empty string is true, and not counted
+    assert.match(await section('modules'), new RegExp(`search_compatibility-asbool_string_truthy:${n0 + 1}\\r\\n`));
+    assert.deepEqual(await c.send(['CONFIG', 'GET', 'search.emulate-release']), ['search.emulate-release', '1.2.1']);
+    assert.equal(await c.send(['CONFIG', 'SET', 'search.emulate-release', '1.0.0']), 'OK');
+    await c.send(['FT.DROPINDEX', 'compat', 'DD']);
+  } finally {
+    c.close();
+  }
+});

@@ -40,7 +40,7 @@ static vs_status parse(vs_db *db, vs_arena *ar, vs_agg_plan *p, vs_err *err, ...
     va_end(ap);
     const vs_ftindex *x = vs_search_find(&db->eng.store->search, (const uint8_t *)"idx", 3);
     VT_CHECK(x != NULL);
-    return vs_agg_parse(x, argv, lens, argc, ar, p, err);
+    return vs_agg_parse(x, argv, lens, argc, ar, NULL, p, err);
 }
 
 static int slot_is(const vs_agg_plan *p, int s, const char *name) {
@@ -144,8 +144,60 @@ static void test_oom(void) {
     vs_close(db);
 }
 
+/* search.emulate-release through CONFIG: FT.AGGREGATE answers as the
+ * release set (1.0.0 by default), the legacy runs are counted per site,
+ * and a refused value changes nothing. */
+static void test_emulate_release(void) {
+    vs_db *db = fixture();
+#define Q                                                                                                            \
+    "FT.AGGREGATE", "idx", "@t:{g1}", "LOAD", "3", "@__key", "@t", "@n", "SORTBY", "2", "@__key", "ASC", "MAX", "2", "APPLY", \
+        "upper(@n)", "AS", "u", "APPLY", "month(0)", "AS", "m", "APPLY", "abs(@t)", "AS", "a", "GROUPBY", "3", "@u",    \
+        "@m", "@a", "REDUCE", "COUNT", "0"
+    VT_CMD(db, "*2\r\n$22\r\nsearch.emulate-release\r\n$5\r\n1.0.0\r\n", "CONFIG", "GET", "search.emulate-release");
+    /* 1.0.0: upper of a number is its text, month(0) the day before, abs("g1") nil */
+    VT_CMD(db,
+           "*3\r\n:2\r\n*6\r\n+u\r\n$3\r\n1.5\r\n+m\r\n$6\r\n-86400\r\n+COUNT()\r\n$1\r\n1\r\n"
+           "*6\r\n+u\r\n$3\r\n5.5\r\n+m\r\n$6\r\n-86400\r\n+COUNT()\r\n$1\r\n1\r\n",
+           Q);
+    VT_CHECK(db->eng.compat.legacy[VS_COMPAT_UPPER_NON_STRING_TO_NIL] == 2);
+    VT_CHECK(db->eng.compat.legacy[VS_COMPAT_MONTH_MDAY_OFF_BY_ONE] == 2);
+    VT_CHECK(db->eng.compat.legacy[VS_COMPAT_NUMERIC_UNARY_NAN_ON_UNPARSABLE] == 2);
+    VT_CHECK(db->eng.compat.legacy[VS_COMPAT_AGGREGATE_REDUCER_DEFAULT_ALIAS] == 1);
+    /* FILTER reads a string's truth by the release */
+    VT_CMD(db, "*1\r\n:0\r\n", "FT.AGGREGATE", "idx", "*", "LOAD", "1", "@t", "FILTER", "@t");
+    VT_CHECK(db->eng.compat.legacy[VS_COMPAT_ASBOOL_STRING_TRUTHY] == 30);
+    /* refused values: valkey-search's texts, nothing changed */
+    VT_CMD(db,
+           "-ERR CONFIG SET failed (possibly related to argument 'search.emulate-release') - emulate-release must be "
+           "<= 1.2.1 unless debug-mode is enabled\r\n",
+           "CONFIG", "SET", "search.emulate-release", "1.3.0");
+    VT_CMD(db,
+           "-ERR CONFIG SET failed (possibly related to argument 'search.emulate-release') - Invalid version '1.2': "
+           "expected '<major>.<minor>.<patch>'\r\n",
+           "CONFIG", "SET", "search.emulate-release", "1.2");
+    VT_CMD(db,
+           "-ERR CONFIG SET failed (possibly related to argument 'search.emulate-release') - emulate-release must be "
+           "between 1.0.0 and 65535.255.255\r\n",
+           "CONFIG", "SET", "maxmemory", "10", "search.emulate-release", "0.1.0");
+    VT_CHECK(db->eng.maxmemory == 0 && db->eng.compat.release == VS_RELEASE(1, 0, 0));
+    /* 1.2.1: the fixes */
+    VT_CMD(db, "+OK\r\n", "CONFIG", "SET", "SEARCH.EMULATE-RELEASE", "1.2.1");
+    VT_CMD(db, "*2\r\n$22\r\nsearch.emulate-release\r\n$5\r\n1.2.1\r\n", "CONFIG", "GET", "search.*");
+    VT_CMD(db, "*2\r\n:1\r\n*6\r\n+m\r\n$1\r\n0\r\n+a\r\n$3\r\nnan\r\n+COUNT()\r\n$1\r\n2\r\n", Q);
+    VT_CHECK(db->eng.compat.legacy[VS_COMPAT_UPPER_NON_STRING_TO_NIL] == 2); /* no legacy runs since */
+    VT_CHECK(db->eng.compat.legacy[VS_COMPAT_AGGREGATE_REDUCER_DEFAULT_ALIAS] == 2); /* fixed in 1.3.0 only */
+    VT_CMD(db, "*2\r\n:1\r\n*4\r\n+t\r\n$2\r\ng0\r\n+c\r\n$1\r\n8\r\n", "FT.AGGREGATE", "idx", "*", "LOAD", "1", "@t",
+           "FILTER", "@t", "GROUPBY", "1", "@t", "REDUCE", "COUNT", "0", "AS", "c", "SORTBY", "2", "@t", "ASC", "MAX", "1");
+    /* and back */
+    VT_CMD(db, "+OK\r\n", "CONFIG", "SET", "search.emulate-release", "1.2.0");
+    VT_CMD(db, "*1\r\n:0\r\n", "FT.AGGREGATE", "idx", "*", "LOAD", "1", "@t", "FILTER", "@t");
+#undef Q
+    vs_close(db);
+}
+
 int main(void) {
     VT_RUN(test_parse);
+    VT_RUN(test_emulate_release);
     VT_RUN(test_reply);
     VT_RUN(test_oom);
     VT_DONE();

@@ -5,7 +5,12 @@
  * (std::to_chars's shortest form, checked alike in the native and the
  * WebAssembly builds), time functions, and safety: deep nesting, long
  * chains, embedded NULs, invalid UTF-8, every allocation failing in turn,
- * and a seeded random sweep through compile and eval. */
+ * and a seeded random sweep through compile and eval; search.emulate-release's
+ * two branches at every gated site (the legacy parsetime against glibc's
+ * own strptime in the native build). */
+#ifndef __EMSCRIPTEN__
+#define _GNU_SOURCE /* strptime */
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,7 +65,7 @@ static void init_rec(void) {
 
 /* Compile and evaluate; the answer as text: "N:<num>", "S:<str>", "NIL",
  * "A:[..]" or "ERR <text>". */
-static void answer(const char *text, size_t len, char *out, size_t cap) {
+static void answer_as(const char *text, size_t len, vs_compat *compat, char *out, size_t cap) {
     vs_arena ar = {0};
     vs_err err;
     vs_err_clear(&err);
@@ -70,7 +75,7 @@ static void answer(const char *text, size_t len, char *out, size_t cap) {
         snprintf(out, cap, "ERR %s", vs_err_text(&err));
     } else {
         vs_value v;
-        st = vs_expr_eval(e, rec, &ar, &v);
+        st = compat ? vs_expr_eval_compat(e, rec, &ar, compat, &v) : vs_expr_eval(e, rec, &ar, &v);
         if (st != VS_OK) {
             snprintf(out, cap, "FAIL %d", (int)st);
         } else if (v.type == VS_V_NIL) {
@@ -94,6 +99,8 @@ static void answer(const char *text, size_t len, char *out, size_t cap) {
     }
     vs_arena_free(&ar);
 }
+
+static void answer(const char *text, size_t len, char *out, size_t cap) { answer_as(text, len, NULL, out, cap); }
 
 typedef struct ecase {
     const char *expr, *want;
@@ -490,6 +497,218 @@ static void test_random(void) {
     VT_EQ_INT(vs_mem_used(), 0);
 }
 
+/* ---- search.emulate-release: both branches of every gated site ---------- */
+
+typedef struct ccase {
+    const char *expr, *legacy, *fixed; /* answers at 1.0.0 and at 1.2.1 */
+    int site;                          /* the site counted, or -1 */
+    int legacy_runs;                   /* legacy runs counted at 1.0.0 */
+} ccase;
+
+static const ccase kCompat[] = {
+    /* asbool_string_truthy: a string's truth (&& || ! and FILTER) */
+    {"\"a\" && 1", "N:0", "N:1", VS_COMPAT_ASBOOL_STRING_TRUTHY, 1},
+    {"!\"a\"", "N:1", "N:0", VS_COMPAT_ASBOOL_STRING_TRUTHY, 1},
+    {"@s || @s", "N:0", "N:1", VS_COMPAT_ASBOOL_STRING_TRUTHY, 2}, /* both sides read */
+    {"\"\" || 0", "N:0", "N:0", VS_COMPAT_ASBOOL_STRING_TRUTHY, 1},
+    {"!\"0\"", "N:1", "N:0", VS_COMPAT_ASBOOL_STRING_TRUTHY, 1},
+    {"1 && 2", "N:1", "N:1", -1, 0},
+    {"!@notfound", "N:1", "N:1", -1, 0},
+    /* numeric_unary_nan_on_unparsable: nil stays nil, not counted */
+    {"abs(\"a\")", "NIL", "N:nan", VS_COMPAT_NUMERIC_UNARY_NAN_ON_UNPARSABLE, 1},
+    {"floor(@s) + 1", "NIL", "N:nan", VS_COMPAT_NUMERIC_UNARY_NAN_ON_UNPARSABLE, 1},
+    {"sqrt(\"nan\")", "NIL", "N:nan", VS_COMPAT_NUMERIC_UNARY_NAN_ON_UNPARSABLE, 1},
+    {"log(@notfound)", "NIL", "NIL", -1, 0},
+    {"ceil(@n)", "N:12", "N:12", -1, 0},
+    {"exp(\"\")", "N:1", "N:1", -1, 0}, /* "" reads as 0 (strtod reads nothing, to the end) */
+    {"exp(\" x\")", "NIL", "N:nan", VS_COMPAT_NUMERIC_UNARY_NAN_ON_UNPARSABLE, 1},
+    /* lower_non_string_to_nil / upper_non_string_to_nil: a number's text */
+    {"lower(0)", "S:0", "NIL", VS_COMPAT_LOWER_NON_STRING_TO_NIL, 1},
+    {"upper(1e20)", "S:1E+20", "NIL", VS_COMPAT_UPPER_NON_STRING_TO_NIL, 1},
+    {"upper(1/0)", "S:NAN", "NIL", VS_COMPAT_UPPER_NON_STRING_TO_NIL, 1},
+    {"lower(@notfound)", "NIL", "NIL", VS_COMPAT_LOWER_NON_STRING_TO_NIL, 1},
+    {"upper(@arr)", "A:[1,2,3]", "NIL", VS_COMPAT_UPPER_NON_STRING_TO_NIL, 3},
+    {"upper(@s)", "S:ABC", "S:ABC", -1, 0},
+    {"lower(\"AbC\")", "S:abc", "S:abc", -1, 0},
+    /* date_fn_negative_ts_to_nil: every date function */
+    {"hour(-1)", "N:-3600", "NIL", VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL, 1},
+    {"minute(-1)", "N:-60", "NIL", VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL, 1},
+    {"day(-1)", "N:-86400", "NIL", VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL, 1},
+    {"dayofweek(-1)", "N:3", "NIL", VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL, 1},
+    {"dayofmonth(-129600)", "N:30", "NIL", VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL, 1},
+    {"dayofyear(-129600)", "N:363", "NIL", VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL, 1},
+    {"monthofyear(-1)", "N:11", "NIL", VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL, 1},
+    {"year(-1)", "N:1969", "NIL", VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL, 1},
+    {"year(-1.5)", "N:1969", "NIL", VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL, 1},
+    {"year(-0.5)", "N:1970", "NIL", VS_COMPAT_DATE_FN_NEGATIVE_TS_TO_NIL, 1}, /* (time_t) truncates */
+    {"year(-0)", "N:1970", "N:1970", -1, 0},
+    {"hour(-1/0)", "NIL", "NIL", -1, 0},
+    {"day(\"x\")", "NIL", "NIL", -1, 0},
+    /* month_mday_off_by_one: reached by every month() past its guards */
+    {"month(1739565015)", "N:1738281600", "N:1738368000", VS_COMPAT_MONTH_MDAY_OFF_BY_ONE, 1},
+    {"month(0)", "N:-86400", "N:0", VS_COMPAT_MONTH_MDAY_OFF_BY_ONE, 1},
+    {"month(\"x\")", "NIL", "NIL", -1, 0},
+    /* timefmt_empty_format_to_nil */
+    {"timefmt(0, \"\")", "S:", "NIL", VS_COMPAT_TIMEFMT_EMPTY_FORMAT_TO_NIL, 1},
+    {"strlen(timefmt(-5, \"\"))", "N:0", "NIL", VS_COMPAT_TIMEFMT_EMPTY_FORMAT_TO_NIL, 1},
+    {"timefmt(0, \"%Y\")", "S:1970", "S:1970", -1, 0},
+    {"timefmt(\"x\", \"\")", "NIL", "NIL", -1, 0},
+    /* parsetime_format_mismatch_to_nil: glibc's fields as far as they were
+     * read (a recursive conversion such as %F keeps nothing unless whole) */
+    {"parsetime(\"\", \"a\")", "N:-2209075200", "NIL", VS_COMPAT_PARSETIME_FORMAT_MISMATCH_TO_NIL, 1},
+    {"parsetime(\"2020-xx\", \"%Y-%m-%d\")", "N:1577750400", "NIL", VS_COMPAT_PARSETIME_FORMAT_MISMATCH_TO_NIL, 1},
+    {"parsetime(\"2020-xx\", \"%F\")", "N:-2209075200", "NIL", VS_COMPAT_PARSETIME_FORMAT_MISMATCH_TO_NIL, 1},
+    {"parsetime(\"2020-01-02X\")", "N:1577923200", "NIL", VS_COMPAT_PARSETIME_FORMAT_MISMATCH_TO_NIL, 1},
+    {"parsetime(\"03 PM x\", \"%I %p y\")", "N:-2209064400", "NIL", VS_COMPAT_PARSETIME_FORMAT_MISMATCH_TO_NIL, 1},
+    {"parsetime(\"10:11 zz\", \"%H:%M:%S\")", "N:-2209038540", "NIL", VS_COMPAT_PARSETIME_FORMAT_MISMATCH_TO_NIL, 1},
+    {"parsetime(\"2020-01-02T10:11:12Z\")", "N:1577959872", "N:1577959872", -1, 0},
+};
+
+static void test_compat(void) {
+    char got[512];
+    for (size_t i = 0; i < sizeof kCompat / sizeof kCompat[0]; i++) {
+        const ccase *c = &kCompat[i];
+        for (int fixed = 0; fixed < 2; fixed++) {
+            vs_compat cp;
+            vs_compat_init(&cp);
+            if (fixed) cp.release = VS_RELEASE(1, 2, 1);
+            answer_as(c->expr, strlen(c->expr), &cp, got, sizeof got);
+            const char *want = fixed ? c->fixed : c->legacy;
+            vt_checks++;
+            if (strcmp(got, want) != 0)
+                vt_fail(__FILE__, __LINE__, "%s at %s -> %s, expected %s", c->expr, fixed ? "1.2.1" : "1.0.0", got, want);
+            /* counted: the site reached (both releases), legacy runs (1.0.0 only) */
+            uint64_t runs = 0;
+            for (int k = 0; k < VS_COMPAT_NSITES; k++) runs += cp.legacy[k];
+            uint32_t want_reached = c->site >= 0 ? 1u << c->site : 0;
+            VT_CHECK(cp.reached == want_reached);
+            VT_CHECK(runs == (fixed ? 0u : (uint64_t)c->legacy_runs));
+            if (c->site >= 0 && !fixed) VT_CHECK(cp.legacy[c->site] == (uint64_t)c->legacy_runs);
+        }
+        /* no vs_compat: the newest release, as vs_expr_eval */
+        answer_as(c->expr, strlen(c->expr), NULL, got, sizeof got);
+        vt_checks++;
+        if (strcmp(got, c->fixed) != 0) vt_fail(__FILE__, __LINE__, "%s (no compat) -> %s, expected %s", c->expr, got, c->fixed);
+    }
+    /* 1.2.0 is before every fix; 1.2.1 and anything above has them */
+    vs_compat cp;
+    vs_compat_init(&cp);
+    VT_CHECK(cp.release == VS_RELEASE(1, 0, 0));
+    cp.release = VS_RELEASE(1, 2, 0);
+    answer_as("lower(1)", 8, &cp, got, sizeof got);
+    VT_CHECK(strcmp(got, "S:1") == 0);
+    /* the truth of a value directly (FILTER's) */
+    vs_value sa = vs_value_str((const uint8_t *)"a", 1), se = vs_value_str((const uint8_t *)"", 0);
+    vs_compat_init(&cp);
+    VT_CHECK(!vs_value_true_compat(&sa, &cp) && !vs_value_true_compat(&se, &cp));
+    VT_CHECK(cp.legacy[VS_COMPAT_ASBOOL_STRING_TRUTHY] == 2);
+    cp.release = VS_RELEASE_MAX;
+    VT_CHECK(vs_value_true_compat(&sa, &cp) && !vs_value_true_compat(&se, &cp));
+    VT_CHECK(cp.legacy[VS_COMPAT_ASBOOL_STRING_TRUTHY] == 2);
+    VT_CHECK(strcmp(vs_compat_label(VS_COMPAT_MONTH_MDAY_OFF_BY_ONE), "month_mday_off_by_one") == 0);
+    /* labels sorted (valkey-search's INFO order) */
+    for (int k = 1; k < VS_COMPAT_NSITES; k++) VT_CHECK(strcmp(vs_compat_label(k - 1), vs_compat_label(k)) < 0);
+}
+
+/* The setting's text: valkey-search's parser (ValkeyVersion::FromString
+ * over absl::SimpleAtoi) and its checks. */
+static void test_release_text(void) {
+    static const struct {
+        const char *in, *why; /* why NULL: accepted as `as` */
+        const char *as;
+    } k[] = {
+        {"1.0.0", NULL, "1.0.0"},
+        {"1.2.1", NULL, "1.2.1"},
+        {"1.2.0", NULL, "1.2.0"},
+        {"01.002.0001", NULL, "1.2.1"},
+        {" 1.+2.1\t", NULL, "1.2.1"},
+        {"1.1.255", NULL, "1.1.255"},
+        {"1.2.2", "emulate-release must be <= 1.2.1 unless debug-mode is enabled", NULL},
+        {"2.0.0", "emulate-release must be <= 1.2.1 unless debug-mode is enabled", NULL},
+        {"65535.255.255", "emulate-release must be <= 1.2.1 unless debug-mode is enabled", NULL},
+        {"0.9.9", "emulate-release must be between 1.0.0 and 65535.255.255", NULL},
+        {"0.0.0", "emulate-release must be between 1.0.0 and 65535.255.255", NULL},
+        {"1.2", "Invalid version '1.2': expected '<major>.<minor>.<patch>'", NULL},
+        {"", "Invalid version '': expected '<major>.<minor>.<patch>'", NULL},
+        {"1.2.1.0", "Invalid version '1.2.1.0': expected '<major>.<minor>.<patch>'", NULL},
+        {"1..1", "Invalid version '1..1': minor is not a number", NULL},
+        {"x.1.1", "Invalid version 'x.1.1': major is not a number", NULL},
+        {"1.2.-1", "Invalid version '1.2.-1': patch is not a number", NULL},
+        {"1.2.+", "Invalid version '1.2.+': patch is not a number", NULL},
+        {"1.2. ", "Invalid version '1.2. ': patch is not a number", NULL},
+        {"1.0x1.0", "Invalid version '1.0x1.0': minor is not a number", NULL},
+        {"1.256.0", "Invalid version '1.256.0': minor out of range", NULL},
+        {"65536.0.0", "Invalid version '65536.0.0': major out of range", NULL},
+        {"1.0.99999999999", "Invalid version '1.0.99999999999': patch is not a number", NULL},
+        {"4294967295.0.0", "Invalid version '4294967295.0.0': major out of range", NULL},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        char why[256] = "", buf[16];
+        uint32_t r = 0;
+        int rc = vs_compat_parse_release((const uint8_t *)k[i].in, strlen(k[i].in), &r, why, sizeof why);
+        vt_checks++;
+        if (k[i].why ? (rc == 0 || strcmp(why, k[i].why) != 0) : rc != 0)
+            vt_fail(__FILE__, __LINE__, "'%s' -> rc %d '%s'", k[i].in, rc, why);
+        if (!k[i].why) {
+            vs_compat_format_release(r, buf, sizeof buf);
+            VT_CHECK(strcmp(buf, k[i].as) == 0);
+        }
+    }
+    /* a long text: the reason stays within its buffer */
+    char big[1000], why[256];
+    memset(big, '7', sizeof big);
+    uint32_t r;
+    VT_CHECK(vs_compat_parse_release((const uint8_t *)big, sizeof big, &r, why, sizeof why) == -1);
+    VT_CHECK(strlen(why) == 255);
+}
+
+#ifndef __EMSCRIPTEN__
+#include <stdlib.h>
+#include <time.h>
+
+/* parsetime's legacy branch against glibc's strptime + mktime (UTC): every
+ * prefix (and a corrupted copy) of some valid texts, for several formats. */
+static void test_parsetime_legacy_glibc(void) {
+    setenv("TZ", "UTC", 1);
+    tzset();
+    static const struct {
+        const char *text, *fmt;
+    } k[] = {
+        {"2021-03-04T05:06:07Z", "%FT%TZ"},  {"2021-03-04 05:06:07", "%Y-%m-%d %H:%M:%S"},
+        {"Fri Feb 14 20:30:15 2025", "%c"},  {"03/04/21 11:12:13 PM", "%D %r"},
+        {"1999 123 10:20", "%Y %j %R"},      {"Mon 07 2020 3", "%a %U %Y %w"},
+        {"12 pm 5", "%I %p %M"},             {"2021-03-04", "%F"},
+    };
+    char got[128], txt[64], expr[200];
+    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+        size_t n = strlen(k[i].text);
+        for (size_t cut = 0; cut <= n; cut++) {
+            for (int corrupt = 0; corrupt < 2; corrupt++) {
+                memcpy(txt, k[i].text, cut);
+                txt[cut] = '\0';
+                if (corrupt) {
+                    if (cut == 0) continue;
+                    txt[cut - 1] = 'q';
+                }
+                struct tm tm;
+                memset(&tm, 0, sizeof tm);
+                (void)strptime(txt, k[i].fmt, &tm);
+                tm.tm_isdst = -1;
+                long want = (long)mktime(&tm);
+                snprintf(expr, sizeof expr, "parsetime(\"%s\", \"%s\")", txt, k[i].fmt);
+                vs_compat cp;
+                vs_compat_init(&cp);
+                answer_as(expr, strlen(expr), &cp, got, sizeof got);
+                char w[64];
+                snprintf(w, sizeof w, "N:%ld", want);
+                vt_checks++;
+                if (strcmp(got, w) != 0) vt_fail(__FILE__, __LINE__, "%s -> %s, glibc %s", expr, got, w);
+            }
+        }
+    }
+}
+#endif
+
 int main(void) {
     init_rec();
     VT_RUN(test_valkey_expr_cases);
@@ -502,5 +721,10 @@ int main(void) {
     VT_RUN(test_depth);
     VT_RUN(test_oom);
     VT_RUN(test_random);
+    VT_RUN(test_compat);
+    VT_RUN(test_release_text);
+#ifndef __EMSCRIPTEN__
+    VT_RUN(test_parsetime_legacy_glibc);
+#endif
     VT_DONE();
 }
