@@ -195,7 +195,7 @@ export class Vessel {
   #binaryReplies;
   #activeExpiry;
   #expiryTimer = null;
-  #schemas = new Map(); // index name -> FT.INFO object (cached)
+  #schemas = new Map(); // database and index name -> FT.INFO object (cached)
   #waiters = new Set(); // indexReady() promises to settle after each slice
   #transfer = null; // promise of the RDB export or import in progress (writes wait for it)
   #endTransfer = null; // releases it (close() does, for a transfer left hanging)
@@ -1025,10 +1025,12 @@ export class Vessel {
   }
 
   #cachedInfo(name) {
-    let info = this.#schemas.get(name);
+    // Per database: each has its own indexes, one name may be two schemas.
+    const key = `${this.engine.selectedDb()}\0${name}`;
+    let info = this.#schemas.get(key);
     if (!info) {
       info = parseInfo(this.engine.exec(['FT.INFO', name]));
-      this.#schemas.set(name, info);
+      this.#schemas.set(key, info);
     }
     return info;
   }

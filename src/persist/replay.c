@@ -6,6 +6,7 @@
 #include "base/alloc.h"
 #include "base/checksum.h"
 #include "base/resp_req.h"
+#include "base/util.h"
 #include "commands/command.h"
 #include "commands/engine.h"
 
@@ -77,6 +78,11 @@ static long parse_grow(const uint8_t *p, size_t n, args *a, size_t *argc) {
     return vs_resp_req_parse(p, n, &journal_rules, a->argv, a->lens, a->cap, argc);
 }
 
+/* The record's command is `name` (any case). */
+static int names(const args *a, const char *name) {
+    return vs_eq_nocase(a->argv[0], a->lens[0], name);
+}
+
 /* Apply one record.  maxmemory does not apply while loading (as in
  * Redis): these writes were acknowledged under it already.  An allocation
  * failure stops the replay (VS_ERR_NOMEM): skipping the record would
@@ -101,6 +107,14 @@ static vs_status apply(vs_engine *eng, vs_replay *r, const args *a, size_t argc,
     } else if (st == VS_ERR_NOMEM) {
         return vs_err_set(err, VS_ERR_NOMEM, "OOM out of memory while replaying the journal at offset %llu",
                           (unsigned long long)r->offset);
+    } else if (names(a, "SELECT") || names(a, "SWAPDB")) {
+        /* A database this store does not have (opened with fewer): going on
+         * would apply that database's records to another one. */
+        return vs_err_set(err, VS_ERR_LIMIT,
+                          "ERR the journal uses a database past this store's %u at offset %llu (%.*s %.*s); open it "
+                          "with as many databases as it was written with",
+                          (unsigned)eng->ndbs, (unsigned long long)r->offset, (int)a->lens[0], (const char *)a->argv[0],
+                          argc > 1 ? (int)VS_MIN(a->lens[1], 20) : 0, argc > 1 ? (const char *)a->argv[1] : "");
     } else {
         r->failed++;
     }

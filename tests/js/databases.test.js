@@ -177,3 +177,46 @@ test('aliases and indexes in databases 1 and 2: reopened from the snapshot alone
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('search() decodes fields by the schema of the selected database\'s index of that name', async () => {
+  const db = await open();
+  try {
+    await db.command('FT.CREATE', 'idx', 'ON', 'HASH', 'SCHEMA', 'v', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2');
+    await db.hset('d0', { v: vec(1, 2) });
+    assert.ok((await db.search('idx', '*')).results[0].fields.v instanceof Uint8Array);
+    await db.select(1);
+    await db.command('FT.CREATE', 'idx', 'ON', 'HASH', 'SCHEMA', 'v', 'TAG', 'emb', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', '2', 'DISTANCE_METRIC', 'L2');
+    await db.hset('d1', { v: 'hello', emb: vec(3, 4) });
+    const one = (await db.search('idx', '*')).results[0].fields;
+    assert.equal(one.v, 'hello');
+    assert.ok(one.emb instanceof Uint8Array);
+    for (const [d, check] of [[0, (f) => assert.ok(f.v instanceof Uint8Array, 'database 0: v is a vector')],
+      [1, (f) => assert.equal(f.v, 'hello', 'database 1: v is a tag')]]) {
+      await db.command('SELECT', String(d)); // through command() as well as select()
+      check((await db.search('idx', '*')).results[0].fields);
+    }
+  } finally {
+    await db.close();
+  }
+});
+
+test('a journal written with more databases than the store is opened with is refused, nothing applied elsewhere', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vessel-dbs-'));
+  try {
+    let db = await open({ dir, durability: 'always', autosave: false });
+    await db.command('SET', 'a', '1');
+    await db.select(10);
+    await db.command('SET', 'b', '2');
+    await db.command('SET', 'a', '9');
+    await db.close();
+    await assert.rejects(open({ dir, databases: 4 }), /the journal uses a database past this store's 4 at offset \d+ \(SELECT 10\)/);
+    db = await open({ dir }); // 16, as written: everything where it was
+    assert.equal(await db.command('GET', 'a'), '1');
+    await db.select(10);
+    assert.equal(await db.command('GET', 'a'), '9');
+    assert.equal(await db.command('GET', 'b'), '2');
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
