@@ -339,26 +339,11 @@ static const char *key_text(const vs_rdb_reader *r, char *out) {
     return out;
 }
 
-/* Add a built entry under the next id (ownership passes on success). */
-static vs_store *store_new(void) {
-    vs_store *s = vs_malloc(sizeof *s);
-    if (s && vs_store_init(s, 0) != VS_OK) {
-        vs_store_release(s);
-        vs_free(s);
-        s = NULL;
-    }
-    return s;
-}
-
-static void store_free(vs_store *s) {
-    if (!s) return;
-    vs_store_release(s);
-    vs_free(s);
-}
-
+/* Add a built entry under the next id of its database's store, made on
+ * its first key (ownership passes on success). */
 static vs_status put_key(vs_rdb_reader *r, vs_kentry *e) {
     rdb_db *d = &r->dbs[r->dbid]; /* key_start kept only keys of dbid < ndbs */
-    if (!d->store && !(d->store = store_new())) {
+    if (!d->store && !(d->store = vs_store_new(0))) {
         free_entry(e);
         return VS_ERR_NOMEM;
     }
@@ -1020,7 +1005,7 @@ void vs_rdb_read_abort(vs_rdb_reader *r) {
     rbuf_free(&r->key);
     rbuf_free(&r->fld);
     for (uint32_t d = 0; d < r->ndbs; d++) {
-        store_free(r->dbs[d].store);
+        vs_store_free(r->dbs[d].store);
         vs_free(r->dbs[d].exp);
     }
     vs_free(r->dbs);
@@ -1041,7 +1026,7 @@ static vs_status finish(vs_rdb_reader *r, vs_engine *eng, vs_err *err) {
             db->made = !vs_engine_db_if(eng, d);
             st = vs_engine_db(eng, d, &into);
             if (st != VS_OK) db->made = 0;
-        } else if (vs_engine_db_if(eng, d) && !(db->store = store_new())) {
+        } else if (vs_engine_db_if(eng, d) && !(db->store = vs_store_new(0))) {
             st = VS_ERR_NOMEM;
         }
     }

@@ -484,12 +484,8 @@ static vs_status start_db(vs_snap_reader *r, uint32_t num) {
     loaded_db *t = vs_realloc(r->done_dbs, (size_t)(r->ndone + 1) * sizeof *t);
     if (!t) return VS_ERR_NOMEM;
     r->done_dbs = t;
-    vs_store *s = vs_malloc(sizeof *s);
-    if (!s || vs_store_init(s, r->seed) != VS_OK) {
-        if (s) vs_store_release(s);
-        vs_free(s);
-        return VS_ERR_NOMEM;
-    }
+    vs_store *s = vs_store_new(r->seed);
+    if (!s) return VS_ERR_NOMEM;
     t[r->ndone++] = (loaded_db){r->db, r->dbnum, 0};
     r->db = s;
     r->dbnum = num;
@@ -588,32 +584,18 @@ static vs_status feed_body(vs_snap_reader *r, const uint8_t *p, size_t n, size_t
     return VS_OK;
 }
 
-static vs_store *store_new(uint32_t seed) {
-    vs_store *s = vs_malloc(sizeof *s);
-    if (s && vs_store_init(s, seed) != VS_OK) {
-        vs_store_release(s);
-        vs_free(s);
-        s = NULL;
-    }
-    return s;
-}
 
-static void store_free(vs_store *s) {
-    if (!s) return;
-    vs_store_release(s);
-    vs_free(s);
-}
 
 vs_status vs_snap_read_begin(uint32_t seed, uint32_t ndbs, uint64_t size, vs_snap_reader **out, vs_err *err) {
     vs_snap_reader *r = vs_calloc(1, sizeof *r);
     if (!r) return vs_err_code(err, VS_ERR_NOMEM);
     r->seed = seed;
     r->ndbs = ndbs;
-    r->db = store_new(seed);
-    r->empty = store_new(seed);
+    r->db = vs_store_new(seed);
+    r->empty = vs_store_new(seed);
     if (!r->db || !r->empty) {
-        store_free(r->db);
-        store_free(r->empty);
+        vs_store_free(r->db);
+        vs_store_free(r->empty);
         vs_free(r);
         return vs_err_code(err, VS_ERR_NOMEM);
     }
@@ -774,9 +756,9 @@ void vs_snap_read_abort(vs_snap_reader *r) {
     drop_args(r);
     vs_free(r->alias_name);
     vs_free(r->loaded);
-    store_free(r->db);
-    store_free(r->empty);
-    for (uint32_t i = 0; i < r->ndone; i++) store_free(r->done_dbs[i].store);
+    vs_store_free(r->db);
+    vs_store_free(r->empty);
+    for (uint32_t i = 0; i < r->ndone; i++) vs_store_free(r->done_dbs[i].store);
     vs_free(r->done_dbs);
     vs_free(r);
 }

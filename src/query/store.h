@@ -25,6 +25,10 @@ typedef struct vs_store {
 /* An empty store; seed is the base seed of randomised index structures. */
 vs_status vs_store_init(vs_store *s, uint32_t seed);
 void vs_store_release(vs_store *s);
+/* A store allocated and initialised (NULL for lack of memory); freed with
+ * vs_store_free (NULL is nothing). */
+vs_store *vs_store_new(uint32_t seed);
+void vs_store_free(vs_store *s);
 /* Move src's keys and indexes into dst, dropping dst's; src is left
  * empty.  dst keeps its seed and its keyspace's other subscribers (a
  * journal). */
