@@ -318,6 +318,19 @@ for (const saved of [true, false]) {
   });
 }
 
+/** Load a snapshot's bytes (declared `size`) into an open store: the error, or null. */
+function loadInto(db, bytes, size = bytes.length) {
+  db.engine.loadBegin(size);
+  try {
+    db.engine.loadFeed(bytes);
+    db.engine.loadEnd();
+  } catch (err) {
+    db.engine.loadAbort();
+    return err;
+  }
+  return null;
+}
+
 test('a damaged expires section fed into an open store with TTLs: refused, the store (times included) as it was', async () => {
   // A snapshot with times; then an open store with other keys and times.
   const clock = { now: BASE };
@@ -351,17 +364,7 @@ test('a damaged expires section fed into an open store with TTLs: refused, the s
     return [await dump(db), times.join(','), db.engine.nextExpiry(), db.engine.expiryStats().keysWithTtl, knn.results.map((x) => x.key).join(',')].join('\n');
   };
   const before = await state();
-  const load = (bytes, size = bytes.length) => {
-    db.engine.loadBegin(size);
-    try {
-      db.engine.loadFeed(bytes);
-      db.engine.loadEnd();
-    } catch (err) {
-      db.engine.loadAbort();
-      return err;
-    }
-    return null;
-  };
+  const load = (bytes, size = bytes.length) => loadInto(db, bytes, size);
   const r = rng(SEED + 3);
   let cases = 0;
   // Every byte of the section (a seeded bit of each), then truncations within it.
@@ -519,17 +522,7 @@ test('a damaged snapshot of several databases: refused, every database of an ope
     return out.join('\n');
   };
   const before = await state();
-  const load = (bytes, size = bytes.length) => {
-    db.engine.loadBegin(size);
-    try {
-      db.engine.loadFeed(bytes);
-      db.engine.loadEnd();
-    } catch (err) {
-      db.engine.loadAbort();
-      return err;
-    }
-    return null;
-  };
+  const load = (bytes, size = bytes.length) => loadInto(db, bytes, size);
   const r = rng(SEED + 4);
   const damaged = []; // [what, bytes, size]
   for (const [t, s, e] of sections) {

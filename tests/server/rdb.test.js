@@ -540,6 +540,32 @@ test('vessel-server --no-cluster: a redis-server replica follows writes in sever
 
 // ---- a store moved by its files ------------------------------------------------------------
 
+/**
+ * A redis-server holding what a persisted store in `dir` holds: vessel-cli
+ * exports its newest snapshot as an RDB file (and names the journal to pipe
+ * next), redis-server starts on that file, the journal goes in through
+ * `redis-cli --pipe` with no error.  The caller stops the server.
+ */
+async function redisFromSnapshotAndJournal(dir) {
+  const rdb = join(dir, 'at-snapshot.rdb');
+  const cli = spawnSync(process.execPath, [CLI, '--dir', dir, '--rdb-export', rdb, '--at-snapshot']);
+  assert.equal(cli.status, 0, String(cli.stderr));
+  const journal = readdirSync(dir).find((f) => /^journal-\d+\.aof$/.test(f));
+  assert.match(String(cli.stdout), new RegExp(`redis-cli --pipe < .*${journal}`));
+  const rdir = tempDir();
+  copyFileSync(rdb, join(rdir, 'dump.rdb'));
+  const redis = await startRedis({ dir: rdir });
+  const piped = spawnSync('redis-cli', ['-p', String(redis.port), '--pipe'], { input: readFileSync(join(dir, journal)) });
+  try {
+    assert.equal(piped.status, 0, String(piped.stdout) + String(piped.stderr));
+    assert.match(String(piped.stdout), /errors: 0,/);
+  } catch (e) {
+    await redis.stop();
+    throw e;
+  }
+  return redis;
+}
+
 test('the newest snapshot as an RDB file, then its journal through redis-cli --pipe: redis-server holds the store', { skip: SKIP }, async () => {
   const dir = tempDir();
   const rng = prng(SEED + 5);
@@ -556,18 +582,8 @@ test('the newest snapshot as an RDB file, then its journal through redis-cli --p
   await db.command('PEXPIREAT', 'moved', String(Date.now() + 3600_000));
   const want = await snapshotOf(vesselSend(db));
   await db.close();
-  const rdb = join(dir, 'at-snapshot.rdb');
-  const cli = spawnSync(process.execPath, [CLI, '--dir', dir, '--rdb-export', rdb, '--at-snapshot']);
-  assert.equal(cli.status, 0, String(cli.stderr));
-  const journal = readdirSync(dir).find((f) => /^journal-\d+\.aof$/.test(f));
-  assert.match(String(cli.stdout), new RegExp(`redis-cli --pipe < .*${journal}`));
-  const rdir = tempDir();
-  copyFileSync(rdb, join(rdir, 'dump.rdb'));
-  const redis = await startRedis({ dir: rdir });
+  const redis = await redisFromSnapshotAndJournal(dir);
   try {
-    const piped = spawnSync('redis-cli', ['-p', String(redis.port), '--pipe'], { input: readFileSync(join(dir, journal)) });
-    assert.equal(piped.status, 0, String(piped.stdout) + String(piped.stderr));
-    assert.match(String(piped.stdout), /errors: 0,/);
     assertSame(await snapshotOf((args, binary) => redis.conn.send(args, binary)), want, 'redis-server after the snapshot and the journal');
   } finally {
     await redis.stop();
@@ -612,17 +628,8 @@ test('several databases: the newest snapshot as an RDB file, then its journal (S
   await db.command('SET', 'in-2', 'x'); // the transaction's SELECT stays
   const want = await databasesOf(send, ALL_DBS);
   await db.close();
-  const rdb = join(dir, 'at-snapshot.rdb');
-  const cli = spawnSync(process.execPath, [CLI, '--dir', dir, '--rdb-export', rdb, '--at-snapshot']);
-  assert.equal(cli.status, 0, String(cli.stderr));
-  const journal = readdirSync(dir).find((f) => /^journal-\d+\.aof$/.test(f));
-  const rdir = tempDir();
-  copyFileSync(rdb, join(rdir, 'dump.rdb'));
-  const redis = await startRedis({ dir: rdir });
+  const redis = await redisFromSnapshotAndJournal(dir);
   try {
-    const piped = spawnSync('redis-cli', ['-p', String(redis.port), '--pipe'], { input: readFileSync(join(dir, journal)) });
-    assert.equal(piped.status, 0, String(piped.stdout) + String(piped.stderr));
-    assert.match(String(piped.stdout), /errors: 0,/);
     assertSameDatabases(await databasesOf(redisSend(redis), ALL_DBS), want, 'redis-server after the snapshot and the journal');
   } finally {
     await redis.stop();
