@@ -136,14 +136,14 @@ int vs_all_finite(const float *v, size_t n) {
     return 1;
 }
 
-size_t vs_vtype_size(vs_vtype t) {
-    static const unsigned char size[VS_VT_COUNT] = {4, 2, 2, 1, 1};
-    return (unsigned)t < VS_VT_COUNT ? size[t] : 0;
+size_t vs_vectype_size(vs_vectype t) {
+    static const unsigned char size[VS_VEC_COUNT] = {4, 2, 2, 1, 1};
+    return (unsigned)t < VS_VEC_COUNT ? size[t] : 0;
 }
 
-const char *vs_vtype_name(vs_vtype t) {
-    static const char *const name[VS_VT_COUNT] = {"FLOAT32", "FLOAT16", "BFLOAT16", "INT8", "UINT8"};
-    return (unsigned)t < VS_VT_COUNT ? name[t] : "?";
+const char *vs_vectype_name(vs_vectype t) {
+    static const char *const name[VS_VEC_COUNT] = {"FLOAT32", "FLOAT16", "BFLOAT16", "INT8", "UINT8"};
+    return (unsigned)t < VS_VEC_COUNT ? name[t] : "?";
 }
 
 const char *vs_metric_name(vs_metric m) {

@@ -26,19 +26,19 @@ typedef enum vs_metric { VS_METRIC_L2 = 0, VS_METRIC_IP = 1, VS_METRIC_COSINE = 
 /* Element types of a vector (FT.CREATE ... TYPE): IEEE binary32 and
  * binary16, bfloat16 (the top 16 bits of a binary32), signed and unsigned
  * bytes; all little-endian. */
-typedef enum vs_vtype {
-    VS_VT_FLOAT32 = 0,
-    VS_VT_FLOAT16 = 1,
-    VS_VT_BFLOAT16 = 2,
-    VS_VT_INT8 = 3,
-    VS_VT_UINT8 = 4,
-} vs_vtype;
-#define VS_VT_COUNT 5
+typedef enum vs_vectype {
+    VS_VEC_FLOAT32 = 0,
+    VS_VEC_FLOAT16 = 1,
+    VS_VEC_BFLOAT16 = 2,
+    VS_VEC_INT8 = 3,
+    VS_VEC_UINT8 = 4,
+} vs_vectype;
+#define VS_VEC_COUNT 5
 
 /* Bytes per component (4, 2, 2, 1, 1) and the name FT.CREATE and FT.INFO
  * use ("FLOAT32", ...). */
-size_t vs_vtype_size(vs_vtype t);
-const char *vs_vtype_name(vs_vtype t);
+size_t vs_vectype_size(vs_vectype t);
+const char *vs_vectype_name(vs_vectype t);
 
 /* Sums over n components of one type t, both operands of that type, at
  * any alignment: the squared Euclidean distance and the dot product. */
