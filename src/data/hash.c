@@ -34,7 +34,7 @@ void vs_hash_free(vs_hash *h) {
 
 size_t vs_hash_mem(const vs_hash *h) {
     size_t m = sizeof *h + (size_t)h->cap * sizeof(vs_hfield *);
-    for (uint32_t i = 0; i < h->n; i++) m += sizeof(vs_hfield) + h->f[i]->flen + h->f[i]->vlen;
+    for (uint32_t i = 0; i < h->n; i++) m += sizeof(vs_hfield) + vs_hfield_voff(h->f[i]->flen) + h->f[i]->vlen;
     if (h->dict) m += sizeof(vs_dict) + (h->dict->size[0] + h->dict->size[1]) * sizeof(void *);
     return m;
 }
@@ -50,16 +50,17 @@ vs_hfield *vs_hash_get(const vs_hash *h, const uint8_t *f, size_t flen) {
 }
 
 vs_hfield *vs_hfield_new(const uint8_t *f, size_t flen, const uint8_t *v, size_t vlen) {
-    if (flen > UINT32_MAX || vlen > UINT32_MAX - flen) return NULL;
-    vs_hfield *x = vs_malloc(sizeof *x + flen + vlen);
+    if (flen > UINT32_MAX - 3 || vlen > UINT32_MAX - vs_hfield_voff(flen)) return NULL;
+    vs_hfield *x = vs_malloc(sizeof *x + vs_hfield_voff(flen) + vlen);
     if (!x) return NULL;
     x->node.next = NULL;
     x->node.hash = 0;
     x->flen = (uint32_t)flen;
     x->vlen = (uint32_t)vlen;
     x->pos = 0;
+    memset(x->data + flen, 0, vs_hfield_voff(flen) - flen); /* the padding */
     if (flen && f) memcpy(x->data, f, flen); /* NULL: the caller fills the bytes */
-    if (vlen && v) memcpy(x->data + flen, v, vlen);
+    if (vlen && v) memcpy(x->data + vs_hfield_voff(flen), v, vlen);
     return x;
 }
 

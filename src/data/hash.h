@@ -36,11 +36,17 @@ typedef struct vs_hfield {
     uint32_t flen;   /* field name length */
     uint32_t vlen;   /* value length */
     uint32_t pos;    /* index in vs_hash.f */
-    uint8_t data[];  /* field name bytes, then value bytes */
+    uint8_t data[];  /* field name bytes, 0-3 zero bytes, value bytes */
 } vs_hfield;
 
+/* The value starts at the first multiple of 4 past the name, so a value
+ * is 4-byte aligned (vector indexes read FLOAT32 components in place:
+ * a block is at least 4-byte aligned and so is data). */
+static inline size_t vs_hfield_voff(size_t flen) { return (flen + 3) & ~(size_t)3; }
 static inline const uint8_t *vs_hfield_name(const vs_hfield *f) { return f->data; }
-static inline const uint8_t *vs_hfield_value(const vs_hfield *f) { return f->data + f->flen; }
+static inline const uint8_t *vs_hfield_value(const vs_hfield *f) { return f->data + vs_hfield_voff(f->flen); }
+static inline uint8_t *vs_hfield_value_mut(vs_hfield *f) { return f->data + vs_hfield_voff(f->flen); }
+_Static_assert(offsetof(vs_hfield, data) % 4 == 0, "hash values are 4-byte aligned");
 
 typedef struct vs_hash {
     vs_hfield **f;   /* fields, insertion order (swap-removal once large) */

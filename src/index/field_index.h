@@ -56,6 +56,7 @@
 #include "index/schema.h"
 #include "base/status.h"
 #include "index/topk.h"
+#include "index/vector.h"
 
 typedef enum vs_fi_action {
     VS_FI_NONE = 0, /* field untouched */
@@ -96,6 +97,10 @@ typedef struct vs_fi_load {
     size_t n;
     int done;
     const char *damage;
+    /* From the reader, at the start: the section is of the format before
+     * vectors were held once (FLAT and HNSW sections with the vectors'
+     * bytes inside, which the index reads past). */
+    int legacy;
     /* The index's own place. */
     int step;
     uint32_t i;
@@ -156,7 +161,7 @@ typedef struct vs_fi_clause {
  * the K asked for); farther than max_dist they are left out (INFINITY:
  * no bound). */
 typedef struct vs_knn_req {
-    const float *q;          /* query vector, normalised for COSINE */
+    vs_vquery q;             /* query vector, in the index's type */
     const vs_bitset *filter; /* NULL: every vector; else only these key ids */
     float max_dist;
     uint32_t ef;             /* graph search breadth (0: EF_RUNTIME; at least k) */
@@ -191,6 +196,13 @@ typedef struct vs_fi_ops {
     vs_status (*snap_load)(vs_field_index *fi, vs_fi_load *ld);
     /* The section checked out: validate, rebuild what it does not hold. */
     vs_status (*snap_finish)(vs_field_index *fi, uint32_t key_bound, const char **why);
+    /* Vector indexes (held once, else NULL): once every section of the
+     * database is loaded, point each element at its key's value of this
+     * field, got by get(ctx, key id, &bytes, &len) (0: the key has none).
+     * A value missing or not a valid vector is damage: VS_ERR_CORRUPT and
+     * the reason in *why. */
+    vs_status (*rebind)(vs_field_index *fi, int (*get)(void *ctx, uint32_t id, const uint8_t **p, size_t *n),
+                        void *ctx, const char **why);
     /* ---- queries ---- */
     /* Documents held, and whether key id is one of them. */
     uint32_t (*count)(const vs_field_index *fi);

@@ -13,9 +13,6 @@
 static vs_flat *F(vs_field_index *fi) { return (vs_flat *)fi; }
 static const vs_flat *CF(const vs_field_index *fi) { return (const vs_flat *)fi; }
 
-static float *slot_ptr(vs_flat *f, uint32_t slot) {
-    return f->blocks[slot / f->block_size] + (size_t)(slot % f->block_size) * f->dim;
-}
 
 /* Vectors the allocated blocks can hold. */
 static uint32_t slot_cap(const vs_flat *f) { return f->nblocks ? (f->nblocks - 1) * f->block_size + f->last_cap : 0; }
@@ -26,9 +23,9 @@ uint32_t vs_flat_capacity(const vs_flat *f) {
     return cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
 }
 
-const float *vs_flat_get(const vs_flat *f, uint32_t id) {
+const uint8_t *vs_flat_get(const vs_flat *f, uint32_t id) {
     if (id >= f->key_cap || f->key_slot[id] == VS_NO_SLOT) return NULL;
-    return vs_flat_vector(f, f->key_slot[id]);
+    return vs_flat_ref(f, f->key_slot[id])->v;
 }
 
 static vs_status flat_reserve_id(vs_field_index *fi, uint32_t id) {
@@ -44,19 +41,19 @@ static vs_status flat_reserve_id(vs_field_index *fi, uint32_t id) {
  * size after a compaction), and slot_key entries for it. */
 static vs_status reserve_slot(vs_flat *f) {
     if (f->count < slot_cap(f)) return VS_OK;
-    size_t vec_bytes = (size_t)f->dim * sizeof(float);
+    size_t vec_bytes = sizeof(vs_vref);
     if (f->nblocks && f->last_cap < f->block_size) {
         uint32_t *sk = vs_realloc(f->slot_key, (size_t)f->nblocks * f->block_size * sizeof *sk);
         if (!sk) return VS_ERR_NOMEM;
         f->slot_key = sk;
-        float *blk = vs_realloc(f->blocks[f->nblocks - 1], f->block_size * vec_bytes);
+        vs_vref *blk = vs_realloc(f->blocks[f->nblocks - 1], f->block_size * vec_bytes);
         if (!blk) return VS_ERR_NOMEM;
         f->blocks[f->nblocks - 1] = blk;
         f->last_cap = f->block_size;
         return VS_OK;
     }
     if ((uint64_t)(f->nblocks + 1) * f->block_size > UINT32_MAX - 1) return VS_ERR_NOMEM;
-    float *blk = vs_malloc(f->block_size * vec_bytes);
+    vs_vref *blk = vs_malloc(f->block_size * vec_bytes);
     if (!blk) return VS_ERR_NOMEM;
     uint32_t *sk = vs_realloc(f->slot_key, (size_t)(f->nblocks + 1) * f->block_size * sizeof *sk);
     if (!sk) {
@@ -66,7 +63,7 @@ static vs_status reserve_slot(vs_flat *f) {
     f->slot_key = sk;
     if (f->nblocks == f->blocks_cap) {
         uint32_t ncap = f->blocks_cap ? f->blocks_cap * 2 : 8;
-        float **b = vs_realloc(f->blocks, ncap * sizeof *b);
+        vs_vref **b = vs_realloc(f->blocks, ncap * sizeof *b);
         if (!b) {
             vs_free(blk);
             return VS_ERR_NOMEM;
@@ -89,7 +86,7 @@ static void flat_compact(vs_field_index *fi, uint32_t id_bound) {
             vs_free(f->blocks[--f->nblocks]);
             f->last_cap = f->block_size;
         } else if (in_last > 0 && in_last < f->last_cap) {
-            float *blk = vs_realloc(f->blocks[f->nblocks - 1], (size_t)in_last * f->dim * sizeof(float));
+            vs_vref *blk = vs_realloc(f->blocks[f->nblocks - 1], (size_t)in_last * sizeof(vs_vref));
             if (blk) { /* shrinking; if it fails the block simply stays */
                 f->blocks[f->nblocks - 1] = blk;
                 f->last_cap = in_last;
@@ -112,7 +109,7 @@ static void flat_compact(vs_field_index *fi, uint32_t id_bound) {
 
 static vs_status flat_prepare(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
     vs_flat *f = F(fi);
-    p->valid = vs_vector_blob_valid(f->dim, p->val, p->len);
+    p->valid = vs_vector_blob_valid(&f->sp, p->val, p->len);
     if (!p->valid) return VS_OK;
     if (id < f->key_cap && f->key_slot[id] != VS_NO_SLOT) return VS_OK; /* overwrite in place */
     return reserve_slot(f);
@@ -122,7 +119,7 @@ static void flat_remove(vs_flat *f, uint32_t id) {
     if (id >= f->key_cap || f->key_slot[id] == VS_NO_SLOT) return;
     uint32_t slot = f->key_slot[id], last = f->count - 1;
     if (slot != last) {
-        memcpy(slot_ptr(f, slot), slot_ptr(f, last), (size_t)f->dim * sizeof(float));
+        *vs_flat_ref(f, slot) = *vs_flat_ref(f, last);
         uint32_t moved = f->slot_key[last];
         f->slot_key[slot] = moved;
         f->key_slot[moved] = slot;
@@ -149,9 +146,11 @@ static void flat_commit(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
         f->slot_key[slot] = id;
         f->key_slot[id] = slot;
     }
-    float *dst = slot_ptr(f, slot);
-    memcpy(dst, p->val, (size_t)f->dim * sizeof(float));
-    if (f->metric == VS_METRIC_COSINE) vs_normalize(dst, f->dim);
+    /* p->val points into the value block the keyspace is about to make
+     * live (field_index.h): held, not copied. */
+    vs_vref *r = vs_flat_ref(f, slot);
+    r->v = p->val;
+    r->inv_norm = vs_vector_ref_norm(&f->sp, p->val);
 }
 
 static void flat_abort(vs_field_index *fi, vs_fi_prep *p) {
@@ -186,8 +185,8 @@ static void flat_destroy(vs_field_index *fi) {
 
 static size_t flat_memory(const vs_field_index *fi) {
     const vs_flat *f = CF(fi);
-    return sizeof *f + (size_t)slot_cap(f) * (f->dim * sizeof(float) + sizeof(uint32_t)) +
-           (size_t)f->blocks_cap * sizeof(float *) + (size_t)f->key_cap * sizeof(uint32_t);
+    return sizeof *f + (size_t)slot_cap(f) * (sizeof(vs_vref) + sizeof(uint32_t)) +
+           (size_t)f->blocks_cap * sizeof(vs_vref *) + (size_t)f->key_cap * sizeof(uint32_t);
 }
 
 static void flat_info(const vs_field_index *fi, vs_reply *r) {
@@ -200,6 +199,8 @@ static void flat_info(const vs_field_index *fi, vs_reply *r) {
 static int flat_snap_save(const vs_field_index *fi, vs_fi_save *c, const uint8_t **p, size_t *n);
 static vs_status flat_snap_load(vs_field_index *fi, vs_fi_load *ld);
 static vs_status flat_snap_finish(vs_field_index *fi, uint32_t key_bound, const char **why);
+static vs_status flat_rebind(vs_field_index *fi, int (*get)(void *ctx, uint32_t id, const uint8_t **p, size_t *n),
+                             void *ctx, const char **why);
 /* ---- queries ---------------------------------------------------------------- */
 
 static uint32_t flat_count(const vs_field_index *fi) { return CF(fi)->count; }
@@ -208,23 +209,26 @@ static int flat_has(const vs_field_index *fi, uint32_t id) { return vs_flat_get(
 
 static void flat_knn_exact(const vs_field_index *fi, const vs_knn_req *req, vs_topk *top) {
     const vs_flat *f = CF(fi);
-    const uint32_t dim = f->dim;
-    const vs_dist_fn dist = f->dist;
-    const float *q = req->q;
+    const vs_vspace *sp = &f->sp;
+    const void *q = req->q.v;
+    const float qn = req->q.inv_norm;
     const vs_bitset *filter = req->filter;
     if (!filter) {
         for (uint32_t b = 0, s = 0; b < f->nblocks && s < f->count; b++) {
-            const float *v = f->blocks[b];
+            const vs_vref *r = f->blocks[b];
             uint32_t end = s + (b + 1 == f->nblocks ? f->last_cap : f->block_size);
             if (end > f->count) end = f->count;
-            for (; s < end; s++, v += dim) vs_topk_offer(top, dist(q, v, dim), f->slot_key[s], req->max_dist);
+            for (; s < end; s++, r++)
+                vs_topk_offer(top, vs_vdist(sp, q, qn, r->v, r->inv_norm), f->slot_key[s], req->max_dist);
         }
         return;
     }
     uint32_t lim = filter->nbits < f->key_cap ? filter->nbits : f->key_cap;
     for (uint32_t id = vs_bitset_next(filter, 0); id < lim; id = vs_bitset_next(filter, id + 1)) {
         uint32_t slot = f->key_slot[id];
-        if (slot != VS_NO_SLOT) vs_topk_offer(top, dist(q, vs_flat_vector(f, slot), dim), id, req->max_dist);
+        if (slot == VS_NO_SLOT) continue;
+        const vs_vref *r = vs_flat_ref(f, slot);
+        vs_topk_offer(top, vs_vdist(sp, q, qn, r->v, r->inv_norm), id, req->max_dist);
     }
 }
 
@@ -244,6 +248,7 @@ static const vs_fi_ops flat_ops = {
     .snap_save = flat_snap_save,
     .snap_load = flat_snap_load,
     .snap_finish = flat_snap_finish,
+    .rebind = flat_rebind,
     .count = flat_count,
     .has = flat_has,
     .knn_exact = flat_knn_exact,
@@ -254,9 +259,7 @@ vs_field_index *vs_flat_new(const vs_fielddef *def) {
     if (!f) return NULL;
     f->base.ops = &flat_ops;
     f->base.def = def;
-    f->dim = def->vec.dim;
-    f->metric = def->vec.metric;
-    f->dist = vs_metric_fn(def->vec.metric);
+    vs_vspace_init(&f->sp, &def->vec);
     f->block_size = def->vec.block_size;
     f->initial_cap = def->vec.initial_cap;
     return &f->base;
@@ -265,44 +268,39 @@ vs_field_index *vs_flat_new(const vs_fielddef *def) {
 /* ---- snapshot section ---------------------------------------------------------
  *
  * After the reader's (index, field) positions (docs/snapshot-format.md):
- *   dim u32, count u32; slot_key u32[count]; the vectors f32[count * dim]
- *   in slot order, as stored (COSINE ones normalised).
- * Loading sizes the blocks and the slot table for count vectors, reads
- * slot_key and the vectors straight into them, then (snap_finish, once
- * the section checked out) rebuilds key -> slot. */
+ *   dim u32, count u32; slot_key u32[count].
+ * The vectors are the keys' values (held once): loading sizes the blocks
+ * and the slot table for count vectors, reads slot_key straight into it,
+ * then (snap_finish, once the section checked out) rebuilds key -> slot,
+ * and rebind points each slot at its key's value once the keys are all
+ * there.  A legacy section (ld->legacy) also holds the vectors f32[count *
+ * dim] after slot_key, as they were stored (COSINE ones normalised): read
+ * past (the keys' values are the vectors). */
 
-enum { HEADER_LEN = 8 };     /* dim, count */
-enum { S_HEAD = 1, S_VECS }; /* steps */
+enum { HEADER_LEN = 8 };                /* dim, count */
+enum { S_HEAD = 1, S_KEYS, S_SKIP };    /* steps */
 
 static int flat_snap_save(const vs_field_index *fi, vs_fi_save *c, const uint8_t **p, size_t *n) {
     const vs_flat *f = CF(fi);
     switch (c->step) {
     case 0:
-        vs_le_put32(c->scratch, f->dim);
+        vs_le_put32(c->scratch, f->sp.dim);
         vs_le_put32(c->scratch + 4, f->count);
         c->step = S_HEAD;
         *p = c->scratch;
         *n = HEADER_LEN;
         return 1;
     case S_HEAD:
-        c->step = S_VECS;
-        c->i = 0;
+        c->step = S_KEYS;
         *p = (const uint8_t *)f->slot_key;
         *n = (size_t)f->count * sizeof(uint32_t);
         return 1;
-    case S_VECS: { /* block by block */
-        uint64_t start = (uint64_t)c->i * f->block_size;
-        if (start >= f->count) return 0;
-        uint64_t nvec = f->count - start < f->block_size ? f->count - start : f->block_size;
-        *p = (const uint8_t *)f->blocks[c->i++];
-        *n = (size_t)nvec * vs_vector_bytes(f->dim);
-        return 1;
-    }
     }
     return 0;
 }
 
-/* Room for count vectors (full blocks and the slot table), count set. */
+/* Room for count vectors (full blocks and the slot table), count set;
+ * the references are cleared until rebind. */
 static vs_status load_reserve(vs_flat *f, uint32_t count) {
     while (slot_cap(f) < count) {
         vs_status st = reserve_slot(f);
@@ -310,6 +308,7 @@ static vs_status load_reserve(vs_flat *f, uint32_t count) {
         f->count = slot_cap(f) < count ? slot_cap(f) : count;
     }
     f->count = count;
+    for (uint32_t s = 0; s < count; s++) *vs_flat_ref(f, s) = (vs_vref){NULL, 0};
     return VS_OK;
 }
 
@@ -319,20 +318,19 @@ static vs_status flat_snap_load(vs_field_index *fi, vs_fi_load *ld) {
     case 0: return vs_fi_stage(ld, S_HEAD, HEADER_LEN);
     case S_HEAD: {
         uint32_t dim = vs_le_get32(ld->in), count = vs_le_get32(ld->in + 4);
-        if (dim != f->dim) return vs_fi_damaged(ld, "a FLAT section does not match an index");
-        if ((uint64_t)count * (sizeof(uint32_t) + vs_vector_bytes(dim)) != ld->left)
-            return vs_fi_damaged(ld, "impossible FLAT vector count");
+        if (dim != f->sp.dim || (ld->legacy && f->sp.type != VS_VEC_FLOAT32))
+            return vs_fi_damaged(ld, "a FLAT section does not match an index");
+        uint64_t per = sizeof(uint32_t) + (ld->legacy ? (uint64_t)dim * sizeof(float) : 0);
+        if ((uint64_t)count * per != ld->left) return vs_fi_damaged(ld, "impossible FLAT vector count");
         vs_status st = load_reserve(f, count);
         if (st != VS_OK) return st;
         ld->i = 0;
-        return vs_fi_read_into(ld, S_VECS, f->slot_key, (size_t)count * sizeof(uint32_t));
+        return vs_fi_read_into(ld, S_KEYS, f->slot_key, (size_t)count * sizeof(uint32_t));
     }
-    case S_VECS: {
-        uint64_t start = (uint64_t)ld->i * f->block_size;
-        if (start >= f->count) return vs_fi_done(ld);
-        uint64_t nvec = f->count - start < f->block_size ? f->count - start : f->block_size;
-        return vs_fi_read_into(ld, S_VECS, f->blocks[ld->i++], (size_t)nvec * vs_vector_bytes(f->dim));
-    }
+    case S_KEYS:
+    case S_SKIP: /* legacy: the vectors, one at a time (a small stage each) */
+        if (ld->left == 0) return vs_fi_done(ld);
+        return vs_fi_stage(ld, S_SKIP, ld->left < VS_FI_STAGE ? (size_t)ld->left : VS_FI_STAGE);
     }
     return vs_fi_damaged(ld, "the FLAT section reader lost its place");
 }
@@ -348,6 +346,23 @@ static vs_status flat_snap_finish(vs_field_index *fi, uint32_t key_bound, const 
             return VS_ERR_CORRUPT;
         }
         f->key_slot[id] = s;
+    }
+    return VS_OK;
+}
+
+static vs_status flat_rebind(vs_field_index *fi, int (*get)(void *ctx, uint32_t id, const uint8_t **p, size_t *n),
+                             void *ctx, const char **why) {
+    vs_flat *f = F(fi);
+    for (uint32_t s = 0; s < f->count; s++) {
+        const uint8_t *v;
+        size_t n;
+        if (!get(ctx, f->slot_key[s], &v, &n) || !vs_vector_blob_valid(&f->sp, v, n)) {
+            *why = "a FLAT index holds a key whose value is not a valid vector";
+            return VS_ERR_CORRUPT;
+        }
+        vs_vref *r = vs_flat_ref(f, s);
+        r->v = v;
+        r->inv_norm = vs_vector_ref_norm(&f->sp, v);
     }
     return VS_OK;
 }

@@ -1,17 +1,21 @@
 /* flat.h - FLAT (exact, brute-force) vector index.
  *
- * Vectors are stored contiguously in blocks of BLOCK_SIZE vectors (no
- * allocation per vector), densely: slots [0, count) are in use, a removal
- * moves the last vector into the freed slot.  COSINE vectors are stored
- * normalised.
+ * Vectors are held once (vector.h): the index keeps, per vector, a
+ * reference to the hash value's bytes and its inverse norm (vs_vref),
+ * contiguously in blocks of BLOCK_SIZE references (no allocation per
+ * vector), densely: slots [0, count) are in use, a removal moves the last
+ * reference into the freed slot.
  *
  * Invariants:
  *  - key_slot[slot_key[s]] == s for every s < count;
  *  - key_slot[id] == VS_NO_SLOT for ids not in the index;
- *  - memory per vector: dim * 4 bytes + 4 (slot -> key) + 4 (key -> slot).
+ *  - refs[s].v points at the current value of key slot_key[s]'s field
+ *    (the keyspace tells the index before a value goes away);
+ *  - memory per vector: sizeof(vs_vref) + 4 (slot -> key) + 4 (key -> slot).
  *
  * flat.c also holds the index's snapshot section (vs_fi_ops.snap_*): the
- * slot table and the blocks as they are, key -> slot rebuilt on load.
+ * slot table; key -> slot and the references are rebuilt on load
+ * (snap_finish, rebind).
  */
 #ifndef VS_INDEX_FLAT_H
 #define VS_INDEX_FLAT_H
@@ -19,17 +23,16 @@
 #include "base/bitset.h"
 #include "index/distance.h"
 #include "index/field_index.h"
+#include "index/vector.h"
 
 #define VS_NO_SLOT UINT32_MAX
 
 typedef struct vs_flat {
     vs_field_index base;
-    uint32_t dim;
-    vs_metric metric;
-    vs_dist_fn dist;
+    vs_vspace sp;         /* type, dim, metric, kernels */
     uint32_t block_size;  /* vectors per block */
     uint32_t initial_cap; /* INITIAL_CAP as created */
-    float **blocks;       /* nblocks blocks of block_size * dim floats */
+    vs_vref **blocks;     /* nblocks blocks of block_size references */
     uint32_t nblocks;
     uint32_t last_cap;    /* vectors the last block can hold (<= block_size;
                              below it only after vs_fi_ops.compact) */
@@ -40,13 +43,12 @@ typedef struct vs_flat {
     uint32_t key_cap;     /* capacity of key_slot */
 } vs_flat;
 
-static inline const float *vs_flat_vector(const vs_flat *f, uint32_t slot) {
-    return f->blocks[slot / f->block_size] + (size_t)(slot % f->block_size) * f->dim;
+static inline vs_vref *vs_flat_ref(const vs_flat *f, uint32_t slot) {
+    return f->blocks[slot / f->block_size] + slot % f->block_size;
 }
 
-/* Vector of key id, or NULL. */
-const float *vs_flat_get(const vs_flat *f, uint32_t id);
-
+/* The vector bytes of key id, or NULL. */
+const uint8_t *vs_flat_get(const vs_flat *f, uint32_t id);
 
 /* Capacity in vectors (what FT.INFO reports). */
 uint32_t vs_flat_capacity(const vs_flat *f);

@@ -47,7 +47,7 @@ static inline void indeg_sub(vs_hnsw *h, const uint32_t *lk) {
 static inline void indeg_add(vs_hnsw *h, const uint32_t *lk) {
     for (uint32_t i = 1; i <= lk[0]; i++) h->indeg[lk[i]]++;
 }
-static inline const float *vec_of(const vs_hnsw *h, uint32_t e) { return (const float *)(elem(h, e) + h->off_vec); }
+static inline const vs_vref *vec_of(const vs_hnsw *h, uint32_t e) { return &h->vecs[e]; }
 static inline uint32_t key_of(const vs_hnsw *h, uint32_t e) {
     uint32_t k;
     memcpy(&k, elem(h, e) + h->off_key, sizeof k);
@@ -55,11 +55,39 @@ static inline uint32_t key_of(const vs_hnsw *h, uint32_t e) {
 }
 static inline int is_deleted(const vs_hnsw *h, uint32_t e) { return vs_bit_test(h->deleted.w, e); }
 
-/* Distances with a direct call (no function pointer) in the hot loops. */
-static inline float dist_v(const vs_hnsw *h, const float *a, const float *b) {
-    return h->metric == VS_METRIC_L2 ? vs_l2sq(a, b, h->dim) : vs_ip_dist(a, b, h->dim);
+/* ---- deleted elements' vectors -------------------------------------------
+ *
+ * A deleted element keeps routing searches until its slot is reused, but
+ * its key's value goes: it gets a copy of its own (a tombstone), freed when
+ * the slot is reused or the graph cleared.  The copy is made while the
+ * removal is applied (a removal cannot fail, and the index is not asked to
+ * prepare one); if that allocation fails the element routes through a zero
+ * vector instead (vs_hnsw_zero_vec) until its slot is reused: searches
+ * stay correct, that one node only guides them less well. */
+
+const uint8_t vs_hnsw_zero_vec[(size_t)VS_MAX_DIM * 4];
+
+static void drop_tomb(vs_hnsw *h, uint32_t e) {
+    if (h->vecs[e].v && h->vecs[e].v != vs_hnsw_zero_vec) vs_free((void *)h->vecs[e].v);
+    h->vecs[e].v = NULL;
 }
-static inline float dist_q(const vs_hnsw *h, const float *q, uint32_t e) { return dist_v(h, q, vec_of(h, e)); }
+
+static void make_tomb(vs_hnsw *h, uint32_t e) {
+    uint8_t *c = vs_malloc(h->sp.bytes);
+    if (c) {
+        memcpy(c, h->vecs[e].v, h->sp.bytes);
+        h->vecs[e].v = c;
+    } else {
+        h->vecs[e].v = vs_hnsw_zero_vec;
+        h->vecs[e].inv_norm = 0;
+    }
+}
+
+/* Distances with a direct call (no function pointer) in the hot loops. */
+static inline float dist_v(const vs_hnsw *h, const vs_vref *a, const vs_vref *b) {
+    return vs_vdist(&h->sp, a->v, a->inv_norm, b->v, b->inv_norm);
+}
+static inline float dist_q(const vs_hnsw *h, const vs_vref *q, uint32_t e) { return dist_v(h, q, vec_of(h, e)); }
 static inline uint32_t max_links(const vs_hnsw *h, int l) { return l ? h->M : h->M0; }
 
 uint32_t vs_hnsw_capacity(const vs_hnsw *h) { return h->capacity > h->initial_cap ? h->capacity : h->initial_cap; }
@@ -149,10 +177,10 @@ uint32_t vs_hnsw_touch_sink;
 static inline void touch(const vs_hnsw *h, const uint32_t *ids, uint32_t n) {
     uint32_t acc = 0;
     for (uint32_t i = 0; i < n; i++) {
-        const uint8_t *v = (const uint8_t *)vec_of(h, ids[i]);
+        const uint8_t *v = vec_of(h, ids[i])->v;
         /* Every cache line of the vector: measured 20-45% faster queries and
          * builds than touching only the first lines (bench/hnsw.js). */
-        for (uint32_t o = 0; o < h->dim * 4; o += 64) acc += v[o];
+        for (size_t o = 0; o < h->sp.bytes; o += 64) acc += v[o];
     }
     vs_hnsw_touch_sink += acc;
 }
@@ -160,7 +188,7 @@ static inline void touch(const vs_hnsw *h, const uint32_t *ids, uint32_t n) {
 static inline void touch_links(const vs_hnsw *h, uint32_t e, int l) { vs_hnsw_touch_sink += links_of(h, e, l)[0]; }
 
 /* Greedy walk at layer l from *ep towards q. */
-static void greedy(const vs_hnsw *h, const float *q, uint32_t *ep, float *dep, int l) {
+static void greedy(const vs_hnsw *h, const vs_vref *q, uint32_t *ep, float *dep, int l) {
     int changed = 1;
     while (changed) {
         changed = 0;
@@ -179,7 +207,7 @@ static void greedy(const vs_hnsw *h, const float *q, uint32_t *ep, float *dep, i
 
 /* Beam search for construction: every element counts (deleted ones too).
  * Results: max-heap in res, returns its size. */
-static size_t search_build(vs_hnsw *h, const float *q, uint32_t ep, float dep, uint32_t ef, int l, vs_scored *res) {
+static size_t search_build(vs_hnsw *h, const vs_vref *q, uint32_t ep, float dep, uint32_t ef, int l, vs_scored *res) {
     uint16_t tag = new_epoch(h);
     size_t nc = 0, nr = 0;
     vs_scored *cand = h->cand;
@@ -216,7 +244,7 @@ static size_t search_build(vs_hnsw *h, const float *q, uint32_t ep, float dep, u
  * filter, only those whose key is in it) enter the results; exploration
  * goes on until ef of them are found or the reachable graph is exhausted,
  * which widens the search as far as a selective filter needs. */
-static size_t search_query(vs_hnsw *h, const float *q, uint32_t ep, float dep, uint32_t ef, const vs_bitset *filter,
+static size_t search_query(vs_hnsw *h, const vs_vref *q, uint32_t ep, float dep, uint32_t ef, const vs_bitset *filter,
                            vs_scored *res, uint32_t ep2, float d2) {
     uint16_t tag = new_epoch(h);
     size_t nc = 0, nr = 0;
@@ -285,7 +313,7 @@ static size_t heuristic(const vs_hnsw *h, vs_scored *c, size_t n, size_t m) {
     size_t kept = 0;
     for (size_t i = 0; i < n && kept < m; i++) {
         int good = 1;
-        const float *vc = vec_of(h, c[i].id);
+        const vs_vref *vc = vec_of(h, c[i].id);
         for (size_t j = 0; j < kept; j++) {
             if (dist_q(h, vc, c[j].id) < c[i].dist) {
                 good = 0;
@@ -306,7 +334,7 @@ static size_t fill_pruned(const vs_hnsw *h, vs_scored *c, size_t n, size_t m, si
     for (size_t i = 0; i < n; i++) {
         if (kept >= m) break;
         int good = 1;
-        const float *vc = vec_of(h, c[i].id);
+        const vs_vref *vc = vec_of(h, c[i].id);
         for (size_t j = 0; j < kept; j++) {
             if (dist_q(h, vc, c[j].id) < c[i].dist) {
                 good = 0;
@@ -412,7 +440,7 @@ static uint32_t room_for(const vs_hnsw *h, uint32_t x) {
     uint32_t best = 0;
     int best_orphan = 1;
     float bd = -INFINITY;
-    const float *vx = vec_of(h, x);
+    const vs_vref *vx = vec_of(h, x);
     for (uint32_t i = 1; i <= lk[0]; i++) {
         uint32_t c = lk[i];
         if (h->parent[c] == x) continue;
@@ -458,7 +486,7 @@ static int adopt_mutual(vs_hnsw *h, uint32_t t) {
  * with room, else from a stop of the descent, else (last resort, not seen
  * in tests) from the nearest one anywhere. */
 static int adopt_searched(vs_hnsw *h, uint32_t t, int link) {
-    const float *q = vec_of(h, t);
+    const vs_vref *q = vec_of(h, t);
     uint32_t ep = h->entry, path[VS_HNSW_MAX_LEVEL + 1];
     float dep = dist_q(h, q, ep);
     int np = 0;
@@ -578,7 +606,7 @@ static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int kee
         return;
     }
     vs_scored *s = h->sel2;
-    const float *vn = vec_of(h, n);
+    const vs_vref *vn = vec_of(h, n);
     for (uint32_t i = 0; i < cnt; i++) {
         s[i].id = lk[1 + i];
         s[i].dist = dist_q(h, vn, lk[1 + i]);
@@ -627,7 +655,7 @@ static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int kee
  * reused slot's) no longer count in the in-degrees (repair_neighbours
  * took them out); they still route this search. */
 static void link_element(vs_hnsw *h, uint32_t e, int level) {
-    const float *q = vec_of(h, e);
+    const vs_vref *q = vec_of(h, e);
     uint32_t ep = h->entry;
     float dep = dist_q(h, q, ep);
     for (int l = h->max_level; l > level; l--) greedy(h, q, &ep, &dep, l);
@@ -672,7 +700,7 @@ static void repair_neighbours(vs_hnsw *h, uint32_t e, int level) {
             uint32_t n = le[i];
             if (n == e) continue;
             uint32_t *ln = links_of(h, n, l);
-            const float *vn = vec_of(h, n);
+            const vs_vref *vn = vec_of(h, n);
             vs_scored *s = h->sel2; /* kept links, then candidates */
             size_t k = 0;
             for (uint32_t j = 1; j <= ln[0]; j++)
@@ -691,7 +719,7 @@ static void repair_neighbours(vs_hnsw *h, uint32_t e, int level) {
             /* Heuristic pass over the candidates, then the closest. */
             size_t w = nkeep;
             for (size_t t = nkeep; t < k && w < want; t++) {
-                const float *vc = vec_of(h, s[t].id);
+                const vs_vref *vc = vec_of(h, s[t].id);
                 int good = 1;
                 for (size_t j = 0; j < w && good; j++) good = !(dist_q(h, vc, s[j].id) < s[t].dist);
                 if (good) {
@@ -742,6 +770,7 @@ static vs_status grow(vs_hnsw *h, uint32_t need) {
         h->field = p_;                                                        \
     } while (0)
     GROW_ARRAY(arena, h->elem_size);
+    GROW_ARRAY(vecs, sizeof *h->vecs);
     GROW_ARRAY(levels, sizeof *h->levels);
     GROW_ARRAY(upper, sizeof *h->upper);
     GROW_ARRAY(free_list, sizeof *h->free_list);
@@ -794,7 +823,7 @@ typedef struct hnsw_prep {
 
 static vs_status hnsw_prepare(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
     vs_hnsw *h = H(fi);
-    p->valid = vs_vector_blob_valid(h->dim, p->val, p->len);
+    p->valid = vs_vector_blob_valid(&h->sp, p->val, p->len);
     if (!p->valid) return VS_OK;
     int has_old = id < h->key_cap && h->key_elem[id] != VS_NO_ELEM;
     if (has_old || h->nfree > 0) return VS_OK; /* a slot is reused: no allocation */
@@ -825,10 +854,11 @@ static void delete_elem(vs_hnsw *h, uint32_t e) {
     h->live--;
 }
 
+/* Element e takes the value blob of key (held, not copied: it points
+ * into the value block the keyspace is about to make live). */
 static void write_vector(vs_hnsw *h, uint32_t e, const uint8_t *blob, uint32_t key) {
-    float *v = (float *)(elem(h, e) + h->off_vec);
-    memcpy(v, blob, (size_t)h->dim * sizeof(float));
-    if (h->metric == VS_METRIC_COSINE) vs_normalize(v, h->dim);
+    h->vecs[e].v = blob;
+    h->vecs[e].inv_norm = vs_vector_ref_norm(&h->sp, blob);
     memcpy(elem(h, e) + h->off_key, &key, sizeof key);
 }
 
@@ -836,14 +866,21 @@ static void hnsw_commit(vs_field_index *fi, uint32_t id, vs_fi_prep *p) {
     vs_hnsw *h = H(fi);
     hnsw_prep *hp = p->data;
     p->data = NULL;
-    if (id < h->key_cap && h->key_elem[id] != VS_NO_ELEM) delete_elem(h, h->key_elem[id]);
-    if (p->action != VS_FI_SET || !p->valid) return;
+    uint32_t prev = id < h->key_cap ? h->key_elem[id] : VS_NO_ELEM;
+    if (prev != VS_NO_ELEM) delete_elem(h, prev);
+    if (p->action != VS_FI_SET || !p->valid) {
+        /* The old value goes once this change is applied, but its element
+         * still routes searches: it keeps a copy. */
+        if (prev != VS_NO_ELEM) make_tomb(h, prev);
+        return;
+    }
     uint32_t e;
     if (h->nfree > 0) {
         /* Reuse the most recently freed slot (for an update: its own). */
         e = h->free_list[--h->nfree];
         int level = h->levels[e];
         repair_neighbours(h, e, level);
+        if (e != prev) drop_tomb(h, e); /* (an update reuses its own slot: no copy) */
         write_vector(h, e, p->val, id);
         vs_bit_clear(h->deleted.w, e);
         link_element(h, e, level);
@@ -896,8 +933,15 @@ static void hnsw_abort(vs_field_index *fi, vs_fi_prep *p) {
 }
 
 static void free_graph(vs_hnsw *h) {
-    for (uint32_t e = 0; e < h->count; e++) vs_free(h->upper[e]);
+    for (uint32_t e = 0; e < h->count; e++) {
+        vs_free(h->upper[e]);
+        if (is_deleted(h, e)) drop_tomb(h, e);
+    }
     vs_free(h->arena);
+    vs_free(h->vecs);
+    vs_free(h->legacy);
+    h->vecs = NULL;
+    h->legacy = NULL;
     vs_free(h->levels);
     vs_free(h->upper);
     vs_free(h->free_list);
@@ -942,11 +986,15 @@ static void hnsw_destroy(vs_field_index *fi) {
 
 static size_t hnsw_memory(const vs_field_index *fi) {
     const vs_hnsw *h = CH(fi);
-    size_t per = h->elem_size + 1 + sizeof(uint32_t *) + 4 * sizeof(uint32_t) + sizeof(vs_scored) + sizeof(uint16_t);
+    size_t per = h->elem_size + sizeof(vs_vref) + 1 + sizeof(uint32_t *) + 4 * sizeof(uint32_t) + sizeof(vs_scored) +
+                 sizeof(uint16_t);
     size_t m = sizeof *h + (size_t)h->capacity * per + h->deleted.cap / 8 + (size_t)h->key_cap * sizeof(uint32_t) +
                (size_t)h->res_cap * sizeof(vs_scored) + 3 * ((size_t)h->M0 + 1) * sizeof(vs_scored);
     for (uint32_t e = 0; e < h->count; e++)
         if (h->upper[e]) m += (size_t)h->levels[e] * (h->M + 1) * sizeof(uint32_t);
+    /* Vector bytes are the keys' (counted with the hashes), except the
+     * deleted elements' own copies. */
+    m += (size_t)h->nfree * h->sp.bytes;
     return m;
 }
 
@@ -974,15 +1022,16 @@ static int hnsw_has(const vs_field_index *fi, uint32_t id) {
 static void hnsw_knn_exact(const vs_field_index *fi, const vs_knn_req *req, vs_topk *top) {
     const vs_hnsw *h = CH(fi);
     const vs_bitset *filter = req->filter;
+    const vs_vref q = {req->q.v, req->q.inv_norm};
     if (!filter) {
         for (uint32_t e = 0; e < h->count; e++)
-            if (!is_deleted(h, e)) vs_topk_offer(top, dist_q(h, req->q, e), key_of(h, e), req->max_dist);
+            if (!is_deleted(h, e)) vs_topk_offer(top, dist_q(h, &q, e), key_of(h, e), req->max_dist);
         return;
     }
     uint32_t lim = filter->nbits < h->key_cap ? filter->nbits : h->key_cap;
     for (uint32_t id = vs_bitset_next(filter, 0); id < lim; id = vs_bitset_next(filter, id + 1)) {
         uint32_t e = h->key_elem[id];
-        if (e != VS_NO_ELEM) vs_topk_offer(top, dist_q(h, req->q, e), id, req->max_dist);
+        if (e != VS_NO_ELEM) vs_topk_offer(top, dist_q(h, &q, e), id, req->max_dist);
     }
 }
 
@@ -1005,7 +1054,7 @@ static vs_status hnsw_knn_graph(vs_field_index *fi, const vs_knn_req *req, vs_to
     uint32_t ef = breadth(h, (uint32_t)top->k, req->ef);
     vs_scored *res = vs_malloc(((size_t)ef + 1) * sizeof *res);
     if (!res) return VS_ERR_NOMEM;
-    const float *q = req->q;
+    const vs_vref qr = {req->q.v, req->q.inv_norm}, *q = &qr;
     uint32_t ep = h->entry;
     float dep = dist_q(h, q, ep);
     const float dentry = dep;
@@ -1031,6 +1080,7 @@ static const vs_fi_ops hnsw_ops = {
     .snap_save = vs_hnsw_snap_save,
     .snap_load = vs_hnsw_snap_load,
     .snap_finish = vs_hnsw_snap_finish,
+    .rebind = vs_hnsw_rebind,
     .count = hnsw_count,
     .has = hnsw_has,
     .knn_exact = hnsw_knn_exact,
@@ -1043,16 +1093,13 @@ vs_field_index *vs_hnsw_new(const vs_fielddef *def, uint32_t seed) {
     if (!h) return NULL;
     h->base.ops = &hnsw_ops;
     h->base.def = def;
-    h->dim = def->vec.dim;
-    h->metric = def->vec.metric;
-    h->dist = vs_metric_fn(def->vec.metric);
+    vs_vspace_init(&h->sp, &def->vec);
     h->M = def->vec.m;
     h->M0 = 2 * def->vec.m;
     h->ef_construction = def->vec.ef_construction;
     h->ef_runtime = def->vec.ef_runtime;
     h->initial_cap = def->vec.initial_cap;
-    h->off_vec = (1 + (size_t)h->M0) * sizeof(uint32_t);
-    h->off_key = h->off_vec + (size_t)h->dim * sizeof(float);
+    h->off_key = (1 + (size_t)h->M0) * sizeof(uint32_t);
     h->elem_size = h->off_key + sizeof(uint32_t);
     h->entry = VS_NO_ELEM;
     h->rng = 0x5eedf00dull ^ ((uint64_t)seed << 17) ^ seed;
@@ -1105,7 +1152,11 @@ vs_status vs_hnsw_load_reserve(vs_hnsw *h, uint32_t count, uint32_t capacity) {
     if (capacity < count) capacity = count;
     vs_status st = grow(h, capacity ? capacity : 1);
     if (st != VS_OK) return st;
-    for (uint32_t e = 0; e < count; e++) h->upper[e] = NULL;
+    for (uint32_t e = 0; e < count; e++) {
+        h->upper[e] = NULL;
+        h->vecs[e] = (vs_vref){NULL, 0}; /* deleted ones: their copies; the rest: rebind */
+    }
+    memset(h->deleted.w, 0, h->deleted.cap / 8);
     h->count = count;
     return VS_OK;
 }
@@ -1142,12 +1193,11 @@ vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t key_bound) {
     } else if (entry >= n || max_level < 0 || max_level > VS_HNSW_MAX_LEVEL || h->levels[entry] != max_level) {
         return VS_ERR_CORRUPT;
     }
-    memset(h->deleted.w, 0, h->deleted.cap / 8);
-    for (uint32_t i = 0; i < nfree; i++) {
-        uint32_t e = h->free_list[i];
-        if (e >= n || vs_bit_test(h->deleted.w, e)) return VS_ERR_CORRUPT;
-        vs_bit_set(h->deleted.w, e);
-    }
+    /* The decoder marked the free list's elements deleted (each once, in
+     * range) as it read their vectors. */
+    for (uint32_t i = 0; i < nfree; i++)
+        if (h->free_list[i] >= n || !vs_bit_test(h->deleted.w, h->free_list[i]) || !h->vecs[h->free_list[i]].v)
+            return VS_ERR_CORRUPT;
     if (key_bound && hnsw_reserve_id(&h->base, key_bound - 1) != VS_OK) return VS_ERR_NOMEM;
     for (uint32_t e = 0; e < n; e++) {
         if (vs_bit_test(h->deleted.w, e)) continue;
@@ -1180,7 +1230,38 @@ vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t key_bound) {
         h->parent[entry] = VS_NO_ELEM;
         for (uint32_t e = 0; e < n; e++)
             if (e != entry && h->parent[e] == VS_NO_ELEM) h->orphans[h->norphans++] = e;
-        settle(h);
+        /* settle (distances) once rebind gave the elements their vectors */
     }
     return VS_OK;
 }
+
+vs_status vs_hnsw_rebind(vs_field_index *fi, int (*get)(void *ctx, uint32_t id, const uint8_t **p, size_t *n),
+                         void *ctx, const char **why) {
+    vs_hnsw *h = H(fi);
+    for (uint32_t e = 0; e < h->count; e++) {
+        if (is_deleted(h, e)) continue;
+        const uint8_t *v;
+        size_t n;
+        if (!get(ctx, key_of(h, e), &v, &n) || !vs_vector_blob_valid(&h->sp, v, n)) {
+            *why = "an HNSW index holds a key whose value is not a valid vector";
+            return VS_ERR_CORRUPT;
+        }
+        h->vecs[e].v = v;
+        h->vecs[e].inv_norm = vs_vector_ref_norm(&h->sp, v);
+    }
+    settle(h);
+    return VS_OK;
+}
+
+vs_status vs_hnsw_load_tomb(vs_hnsw *h, uint32_t e, uint8_t **dst) {
+    if (e >= h->count || is_deleted(h, e)) return VS_ERR_CORRUPT;
+    uint8_t *c = vs_malloc(h->sp.bytes);
+    if (!c) return VS_ERR_NOMEM;
+    vs_bit_set(h->deleted.w, e);
+    h->vecs[e].v = c;
+    h->vecs[e].inv_norm = 0;
+    *dst = c;
+    return VS_OK;
+}
+
+void vs_hnsw_load_tomb_norm(vs_hnsw *h, uint32_t e) { h->vecs[e].inv_norm = vs_vector_ref_norm(&h->sp, h->vecs[e].v); }

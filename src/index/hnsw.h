@@ -1,8 +1,10 @@
 /* hnsw.h - HNSW vector index (Malkov & Yashunin), laid out for speed.
  *
  * Layer 0 lives in one arena, one fixed-size record per element:
- *   [uint32 neighbour count | uint32 ids[M0] | float vector[dim] | uint32 key id]
- * so a search step touches one contiguous record per node.  Upper layers
+ *   [uint32 neighbour count | uint32 ids[M0] | uint32 key id]
+ * and the vectors apart, held once (vector.h): vecs[e] points at the
+ * key's value of the field (and holds its inverse norm for COSINE), a
+ * dense array a search reads beside the records.  Upper layers
  * are kept apart (most elements have none): upper[e] holds, for levels
  * 1..level(e), [count | ids[M]].  Element ids are dense uint32.
  *
@@ -39,23 +41,25 @@
 #include "index/distance.h"
 #include "index/field_index.h"
 #include "index/topk.h"
+#include "index/vector.h"
 
 #define VS_NO_ELEM UINT32_MAX
 #define VS_HNSW_MAX_LEVEL 16
 
 typedef struct vs_hnsw {
     vs_field_index base;
-    uint32_t dim;
-    vs_metric metric;
-    vs_dist_fn dist;
+    vs_vspace sp;              /* type, dim, metric, kernels */
     uint32_t M, M0;            /* max links: upper layers, layer 0 (2M) */
     uint32_t ef_construction;
     uint32_t ef_runtime;       /* default search breadth */
     uint32_t initial_cap;
 
     size_t elem_size;          /* bytes per layer-0 record */
-    size_t off_vec, off_key;   /* offsets in the record */
+    size_t off_key;            /* offset of the key id in the record */
     uint8_t *arena;            /* capacity records */
+    vs_vref *vecs;             /* per element: its vector (held once: the
+                                  key's value; a deleted element's own copy) */
+    uint8_t *legacy;           /* loading a legacy section: its arena */
     uint32_t capacity;         /* records allocated */
     uint32_t count;            /* records used (live + deleted) */
     uint32_t live;             /* elements searchable */
@@ -106,14 +110,27 @@ uint32_t vs_hnsw_unreachable(const vs_hnsw *h);
  * as the snapshot has them; vs_hnsw_load_finish validates all of it (links
  * in range, levels, entry point, free list, key ids below key_bound) and
  * rebuilds the rest (key map, in-degrees, deleted bits, reachability
- * tree).  VS_ERR_CORRUPT on any inconsistency. */
+ * tree; the orphans it leaves are linked in by rebind, which needs the
+ * vectors).  VS_ERR_CORRUPT on any inconsistency. */
 vs_status vs_hnsw_load_reserve(vs_hnsw *h, uint32_t count, uint32_t capacity);
 vs_status vs_hnsw_load_upper(vs_hnsw *h, uint32_t e);
 vs_status vs_hnsw_load_finish(vs_hnsw *h, uint32_t key_bound);
+/* A deleted element's own vector copy (on the free list; held once, the
+ * others are rebound to their keys' values, vs_fi_ops.rebind): allocates
+ * it, marks e deleted, and gives the decoder where to read it (then
+ * vs_hnsw_load_tomb_norm).  VS_ERR_CORRUPT: e out of range or twice. */
+vs_status vs_hnsw_load_tomb(vs_hnsw *h, uint32_t e, uint8_t **dst);
+void vs_hnsw_load_tomb_norm(vs_hnsw *h, uint32_t e);
+vs_status vs_hnsw_rebind(vs_field_index *fi, int (*get)(void *ctx, uint32_t id, const uint8_t **p, size_t *n),
+                         void *ctx, const char **why);
 
 /* The index's snapshot section (hnsw_snap.c): vs_fi_ops.snap_*. */
 int vs_hnsw_snap_save(const vs_field_index *fi, vs_fi_save *w, const uint8_t **p, size_t *n);
 vs_status vs_hnsw_snap_load(vs_field_index *fi, vs_fi_load *ld);
 vs_status vs_hnsw_snap_finish(vs_field_index *fi, uint32_t key_bound, const char **why);
+
+/* The vector a deleted element routes through when its copy could not be
+ * made (hnsw.c). */
+extern const uint8_t vs_hnsw_zero_vec[];
 
 #endif

@@ -128,7 +128,11 @@ static vs_status parse_vp_value(int key, const uint8_t *p, size_t n, vs_vecdef *
     vs_status st;
     switch (key) {
     case VP_TYPE:
-        if (vs_eq_nocase(p, n, "FLOAT32")) return VS_OK;
+        for (int t = 0; t < VS_VEC_COUNT; t++)
+            if (vs_eq_nocase(p, n, vs_vectype_name((vs_vectype)t))) {
+                v->type = (vs_vectype)t;
+                return VS_OK;
+            }
         if (n == 0) return vs_err_set(err, VS_ERR, "Argument value is empty");
         return vs_err_set(err, VS_ERR, "Unknown argument `%.*s`", TOK(p, n));
     case VP_METRIC:

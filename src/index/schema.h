@@ -42,6 +42,7 @@ typedef enum vs_algo { VS_ALGO_FLAT = 0, VS_ALGO_HNSW = 1 } vs_algo;
 
 typedef struct vs_vecdef {
     vs_algo algo;
+    vs_vectype type;          /* element type (TYPE) */
     uint32_t dim;
     vs_metric metric;
     uint32_t initial_cap;

@@ -1,17 +1,50 @@
 /* vector.c - what FLAT and HNSW fields share (see vector.h). */
 #include "index/vector.h"
 
+#include <math.h>
 #include <string.h>
 
-#include "index/distance.h"
+void vs_vspace_init(vs_vspace *s, const vs_vecdef *d) {
+    s->type = d->type;
+    s->metric = d->metric;
+    s->dim = d->dim;
+    s->bytes = vs_vector_bytes(d);
+    s->l2 = vs_l2sq_of(d->type);
+    s->dot = vs_dot_of(d->type);
+}
 
-int vs_vector_blob_valid(uint32_t dim, const uint8_t *p, size_t n) {
-    if (n != vs_vector_bytes(dim)) return 0;
-    for (uint32_t i = 0; i < dim; i++) {
-        float x;
-        memcpy(&x, p + (size_t)i * sizeof x, sizeof x);
-        if (x - x != 0) return 0; /* NaN or infinity */
+int vs_vector_blob_valid(const vs_vspace *s, const uint8_t *p, size_t n) {
+    if (n != s->bytes) return 0;
+    switch (s->type) {
+    case VS_VEC_FLOAT32:
+        for (uint32_t i = 0; i < s->dim; i++) {
+            uint32_t u;
+            memcpy(&u, p + (size_t)i * 4, 4);
+            if ((u & 0x7f800000u) == 0x7f800000u) return 0; /* NaN or infinity */
+        }
+        return 1;
+    case VS_VEC_FLOAT16:
+        for (uint32_t i = 0; i < s->dim; i++)
+            if ((p[2 * i + 1] & 0x7c) == 0x7c) return 0; /* exponent all ones */
+        return 1;
+    case VS_VEC_BFLOAT16:
+        for (uint32_t i = 0; i < s->dim; i++)
+            if ((p[2 * i + 1] & 0x7f) == 0x7f && (p[2 * i] & 0x80)) return 0;
+        return 1;
+    default: return 1; /* INT8, UINT8: every byte is a value */
     }
+}
+
+float vs_vector_inv_norm(const vs_vspace *s, const void *v) {
+    float ss = s->dot(v, v, s->dim);
+    if (!(ss > 0)) return 0.0f;
+    return 1.0f / sqrtf(ss); /* 0 when ss overflowed to infinity */
+}
+
+int vs_vquery_init(const vs_vspace *s, const void *v, vs_vquery *q) {
+    if (!vs_vector_blob_valid(s, v, s->bytes)) return 0;
+    q->v = v;
+    q->inv_norm = s->metric == VS_METRIC_COSINE ? vs_vector_inv_norm(s, v) : 0.0f;
     return 1;
 }
 
@@ -28,7 +61,7 @@ void vs_vector_info(vs_reply *r, const vs_fielddef *def, long long capacity, lon
     vs_reply_simple(r, "size");
     vs_reply_bulk_ll(r, size);
     vs_reply_simple(r, "data_type");
-    vs_reply_simple(r, "FLOAT32");
+    vs_reply_simple(r, vs_vectype_name(def->vec.type));
     vs_reply_simple(r, "algorithm");
     vs_reply_map(r, (size_t)algo_len / 2);
     vs_reply_simple(r, "name");

@@ -61,17 +61,26 @@ enum {
     VS_SEC_TEXT = 7,    /* an index section: one per TEXT field */
     VS_SEC_ALIASES = 8, /* after the index sections, when some alias exists */
     VS_SEC_DB = 9,      /* version 2: the sections up to the next one are database n's */
+    VS_SEC_FLAT_HELD = 10, /* FLAT and HNSW index sections without the vectors' */
+    VS_SEC_HNSW_HELD = 11, /* bytes (held once: the keys' values); 4 and 5 had them */
     VS_SEC_END = 0xFFFFFFFFu,
 };
 
-/* The type of a field's index section: VS_SEC_FLAT or VS_SEC_HNSW for a
- * vector field, VS_SEC_TEXT for a TEXT field (indexes that implement
+/* The type of a field's index section: VS_SEC_FLAT_HELD or
+ * VS_SEC_HNSW_HELD for a vector field (older files: VS_SEC_FLAT or
+ * VS_SEC_HNSW, still read: vs_snap_legacy_of), VS_SEC_TEXT for a TEXT field (indexes that implement
  * vs_fi_ops.snap_*), 0 for a field whose index is rebuilt from the keys. */
 static inline uint32_t vs_snap_section_of(const vs_field_index *fi) {
     if (!fi->ops->snap_save) return 0;
     if (fi->def->type == VS_FIELD_TEXT) return VS_SEC_TEXT;
     if (fi->def->type != VS_FIELD_VECTOR) return 0;
-    return fi->def->vec.algo == VS_ALGO_HNSW ? VS_SEC_HNSW : VS_SEC_FLAT;
+    return fi->def->vec.algo == VS_ALGO_HNSW ? VS_SEC_HNSW_HELD : VS_SEC_FLAT_HELD;
+}
+
+/* The older section type a field's section may have in a file written
+ * before vectors were held once (vectors inside), or 0. */
+static inline uint32_t vs_snap_legacy_of(uint32_t sec) {
+    return sec == VS_SEC_FLAT_HELD ? VS_SEC_FLAT : sec == VS_SEC_HNSW_HELD ? VS_SEC_HNSW : 0;
 }
 
 /* On-disk key types. */

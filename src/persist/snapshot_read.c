@@ -108,8 +108,10 @@ static const char *section_name(uint32_t type) {
     case VS_SEC_META: return "meta";
     case VS_SEC_KEYS: return "keys";
     case VS_SEC_INDEX: return "index";
-    case VS_SEC_FLAT: return "flat";
-    case VS_SEC_HNSW: return "hnsw";
+    case VS_SEC_FLAT:
+    case VS_SEC_FLAT_HELD: return "flat";
+    case VS_SEC_HNSW:
+    case VS_SEC_HNSW_HELD: return "hnsw";
     case VS_SEC_TEXT: return "text";
     case VS_SEC_EXPIRES: return "expires";
     case VS_SEC_DB: return "db";
@@ -188,6 +190,7 @@ static vs_status k_put(vs_snap_reader *r) {
 }
 
 static vs_status k_fnext(vs_snap_reader *r);
+static vs_status k_fvalue(vs_snap_reader *r);
 
 static vs_status k_fdata(vs_snap_reader *r) {
     vs_status st = vs_hash_load_add(r->entry->v.hash, r->field);
@@ -203,7 +206,12 @@ static vs_status k_fhead(vs_snap_reader *r) {
     if ((uint64_t)flen + vlen > r->sec_left) return damaged(r, "a field runs past the end of its section");
     r->field = vs_hfield_new(NULL, flen, NULL, vlen);
     if (!r->field) return VS_ERR_NOMEM;
-    return want_into(r, r->field->data, (size_t)flen + vlen, k_fdata);
+    return want_into(r, r->field->data, flen, k_fvalue);
+}
+
+/* The value, after the name (apart in memory: see vs_hfield). */
+static vs_status k_fvalue(vs_snap_reader *r) {
+    return want_into(r, vs_hfield_value_mut(r->field), r->field->vlen, k_fdata);
 }
 
 static vs_status k_fnext(vs_snap_reader *r) {
@@ -433,10 +441,13 @@ static vs_status fs_head(vs_snap_reader *r) {
     vs_field_index *fi = NULL;
     if (index < r->db->search.n && field < r->db->search.idx[index]->schema.nfields)
         fi = r->db->search.idx[index]->fields[field];
-    const char *mismatch = r->sec_type == VS_SEC_FLAT   ? "a FLAT section does not match an index"
+    const char *mismatch = r->sec_type == VS_SEC_FLAT || r->sec_type == VS_SEC_FLAT_HELD
+                               ? "a FLAT section does not match an index"
                            : r->sec_type == VS_SEC_TEXT ? "a TEXT section does not match an index"
                                                         : "an HNSW section does not match an index";
-    if (!fi || vs_snap_section_of(fi) != r->sec_type) return damaged(r, mismatch);
+    uint32_t want_type = fi ? vs_snap_section_of(fi) : 0;
+    int legacy = want_type && vs_snap_legacy_of(want_type) == r->sec_type;
+    if (!fi || (want_type != r->sec_type && !legacy)) return damaged(r, mismatch);
     for (uint32_t i = 0; i < r->nloaded; i++)
         if (r->loaded[i] == fi) return damaged(r, mismatch);
     if (r->nloaded == r->loaded_cap) {
@@ -449,6 +460,7 @@ static vs_status fs_head(vs_snap_reader *r) {
     r->loaded[r->nloaded++] = fi;
     r->fi = fi;
     memset(&r->ld, 0, sizeof r->ld);
+    r->ld.legacy = legacy;
     return fs_step(r);
 }
 
@@ -474,8 +486,7 @@ static vs_status finish_db(vs_snap_reader *r, const char **why) {
     }
     vs_ks_load_done(&r->db->ks);
     vs_status st = VS_OK;
-    for (uint32_t i = 0; i < r->db->search.n && st == VS_OK; i++) st = vs_ftindex_load_finish(r->db->search.idx[i]);
-    *why = "the indexes do not agree with the keys";
+    for (uint32_t i = 0; i < r->db->search.n && st == VS_OK; i++) st = vs_ftindex_load_finish(r->db->search.idx[i], why);
     return st;
 }
 
@@ -519,6 +530,8 @@ static vs_status section_start(vs_snap_reader *r) {
         return want(r, 4, a_count);
     case VS_SEC_FLAT:
     case VS_SEC_HNSW:
+    case VS_SEC_FLAT_HELD:
+    case VS_SEC_HNSW_HELD:
     case VS_SEC_TEXT: return want(r, 8, fs_head);
     case VS_SEC_DB:
         if (r->version < 2) break; /* unknown to version 1: skipped */

@@ -120,7 +120,7 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
                 *p = e->v.str->data;
                 *n = e->v.str->len;
                 return 1;
-            case 5: { /* field header + field + value as one span per field */
+            case 5: { /* field header, then the field's name and value */
                 const vs_hash *h = e->v.hash;
                 if (w->j >= h->n) {
                     w->phase = 1;
@@ -135,11 +135,18 @@ static int next_piece(vs_snap_writer *wr, walk *w, const uint8_t **p, size_t *n)
                 *n = 8;
                 return 1;
             }
-            case 6: {
+            case 6: { /* the name, then the value (apart in memory: see vs_hfield) */
+                const vs_hfield *f = e->v.hash->f[w->j];
+                w->phase = 7;
+                *p = vs_hfield_name(f);
+                *n = f->flen;
+                return 1;
+            }
+            case 7: {
                 const vs_hfield *f = e->v.hash->f[w->j++];
                 w->phase = 5;
-                *p = f->data;
-                *n = (size_t)f->flen + f->vlen;
+                *p = vs_hfield_value(f);
+                *n = f->vlen;
                 return 1;
             }
             }

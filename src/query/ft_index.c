@@ -5,6 +5,7 @@
 
 #include "base/alloc.h"
 #include "base/idtable.h"
+#include "index/vector.h"
 
 vs_status vs_ftindex_new(vs_keyspace *ks, vs_schema *schema, uint32_t seed, vs_ftindex **out) {
     vs_ftindex *x = vs_calloc(1, sizeof *x);
@@ -330,7 +331,33 @@ size_t vs_ftindex_memory(const vs_ftindex *x) {
 
 /* ---- loading -------------------------------------------------------------- */
 
-vs_status vs_ftindex_load_finish(vs_ftindex *x) {
+/* Key id's value of one field (rebinding held-once vectors). */
+typedef struct rebind_ctx {
+    const vs_keyspace *ks;
+    const vs_fielddef *def;
+} rebind_ctx;
+
+static int rebind_get(void *ctx, uint32_t id, const uint8_t **p, size_t *n) {
+    const rebind_ctx *c = ctx;
+    const vs_kentry *e = vs_ks_by_id(c->ks, id);
+    if (!e || e->type != VS_TYPE_HASH) return 0;
+    const vs_hfield *hv = vs_hash_get(e->v.hash, c->def->ident, c->def->ilen);
+    if (!hv) return 0;
+    *p = vs_hfield_value(hv);
+    *n = hv->vlen;
+    return 1;
+}
+
+vs_status vs_ftindex_load_finish(vs_ftindex *x, const char **why) {
+    /* Vector indexes point their elements at the keys' values. */
+    for (uint32_t i = 0; i < x->schema.nfields; i++) {
+        vs_field_index *fi = x->fields[i];
+        if (!fi->ops->rebind) continue;
+        rebind_ctx c = {x->ks, fi->def};
+        vs_status st = fi->ops->rebind(fi, rebind_get, &c, why);
+        if (st != VS_OK) return st;
+    }
+    *why = "the indexes do not agree with the keys";
     uint32_t bound = vs_ks_id_bound(x->ks);
     uint32_t lim = x->tracked.cap < bound ? x->tracked.cap : bound;
     /* Tracked ids past the keyspace are damage. */
@@ -360,6 +387,15 @@ vs_status vs_ftindex_load_finish(vs_ftindex *x) {
                 present = fi->ops->has(fi, id);
                 if (present && !hv) st = VS_ERR_CORRUPT;
                 failed = hv && !present;
+                if (failed && d->type == VS_FIELD_VECTOR) {
+                    /* A valid vector its index does not hold: damage. */
+                    vs_vspace sp;
+                    vs_vspace_init(&sp, &d->vec);
+                    if (vs_vector_blob_valid(&sp, vs_hfield_value(hv), hv->vlen)) {
+                        st = VS_ERR_CORRUPT;
+                        break;
+                    }
+                }
                 if (failed && d->type == VS_FIELD_TEXT) {
                     /* A TEXT value it does not hold is either not UTF-8
                      * (a failure) or has no word (missing): ask prepare,

@@ -76,11 +76,13 @@ vs_status vs_ftindex_backfill_step(vs_ftindex *x, uint32_t budget, uint32_t *vis
 double vs_ftindex_backfill_progress(const vs_ftindex *x);
 
 /* After a snapshot was loaded into the index's vector fields and tracked
- * bitmap: check that every tracked key exists as a matching hash and that
- * the vector indexes hold exactly tracked keys, then rebuild the TAG and
- * NUMERIC fields and the per-document state from the keyspace.
- * VS_ERR_CORRUPT when the pieces disagree. */
-vs_status vs_ftindex_load_finish(vs_ftindex *x);
+ * bitmap: point the vector indexes' elements at their keys' values (held
+ * once), check that every tracked key exists as a matching hash and that
+ * the vector indexes hold exactly the tracked keys with valid vectors,
+ * then rebuild the TAG and NUMERIC fields and the per-document state from
+ * the keyspace.  VS_ERR_CORRUPT when the pieces disagree, the reason in
+ * *why. */
+vs_status vs_ftindex_load_finish(vs_ftindex *x, const char **why);
 
 /* Bytes held by the index (all attributes and document tables). */
 size_t vs_ftindex_memory(const vs_ftindex *x);

@@ -627,7 +627,7 @@ static vs_status resolve(vs_hybrid_plan *p, vs_arena *ar, vs_err *err) {
     if (st != VS_OK) return st;
     const vs_tok *blob = param(p, p->vparam);
     if (!blob) return vs_err_set(err, VS_ERR, "No such parameter `%.*s`", TOKF(p->vparam));
-    size_t want = vs_vector_bytes(vd->vec.dim);
+    size_t want = vs_vector_bytes(&vd->vec);
     if (blob->n != want)
         return vs_err_set(err, VS_ERR,
                           "Error parsing vector similarity parameters: query vector blob size (%zu) does not match "
@@ -638,13 +638,15 @@ static vs_status resolve(vs_hybrid_plan *p, vs_arena *ar, vs_err *err) {
                           "Invalid range: Value above maximum; `EF_RUNTIME` must be a positive integer greater than 0 "
                           "and cannot exceed %d.",
                           VS_MAX_EF);
-    float *v = vs_arena_alloc(ar, want);
+    void *v = vs_arena_alloc(ar, want);
     if (!v) return VS_ERR_NOMEM;
     memcpy(v, blob->p, want);
-    if (!vs_all_finite(v, vd->vec.dim))
+    vs_vspace sp;
+    vs_vspace_init(&sp, &vd->vec);
+    vs_vquery q;
+    if (!vs_vquery_init(&sp, v, &q))
         return vs_err_set(err, VS_ERR,
                           "Error parsing vector similarity parameters: query vector contains NaN or infinite values");
-    if (vd->vec.metric == VS_METRIC_COSINE) vs_normalize(v, vd->vec.dim);
     p->metric = vd->vec.metric;
     vs_search_plan *vp = &p->vsim;
     vp->scored = 0; /* the vector list ranks by distance only */
@@ -652,7 +654,7 @@ static vs_status resolve(vs_hybrid_plan *p, vs_arena *ar, vs_err *err) {
     vp->vfield = vf;
     vp->k = (uint32_t)k;
     vp->ef = (uint32_t)p->ef;
-    vp->vec = v;
+    vp->vec = q;
     vp->max_dist = p->range ? (p->radius > 3.4e38 ? INFINITY : (float)p->radius) : INFINITY;
     for (uint32_t i = 0; i < p->nload; i++) {
         int f;

@@ -57,7 +57,7 @@ typedef struct vs_search_plan {
     /* KNN (q.knn.present) */
     int vfield;              /* the vector field */
     uint32_t k, ef;          /* ef 0: the index's EF_RUNTIME */
-    const float *vec;        /* query vector (arena), normalised for COSINE */
+    vs_vquery vec;           /* query vector (arena), in the index's type */
     vs_tok score_name;       /* AS name, or __<alias>_score */
     float max_dist;          /* only distances <= this (INFINITY, set by
                                 parse: no bound; FT.HYBRID's RANGE) */

@@ -185,9 +185,9 @@ static vs_status knn_params(vs_search_plan *p, opts *o, vs_arena *ar, vs_tok *bl
     vs_status st = subst(o, kc->k, &kt, err);
     if (st == VS_OK) st = vs_parse_u64_tok(kt.p, kt.n, UINT32_MAX, &kv, err);
     if (st == VS_OK) st = subst(o, kc->blob, blob, err);
-    if (st == VS_OK && blob->n != vs_vector_bytes(vd->vec.dim))
+    if (st == VS_OK && blob->n != vs_vector_bytes(&vd->vec))
         st = vs_err_set(err, VS_ERR, "query vector blob size (%zu) does not match index's expected size (%zu).",
-                        blob->n, vs_vector_bytes(vd->vec.dim));
+                        blob->n, vs_vector_bytes(&vd->vec));
     if (st == VS_OK && kc->ef.p) {
         st = subst(o, kc->ef, &et, err);
         if (st == VS_OK) st = vs_parse_u64_tok(et.p, et.n, UINT32_MAX, &ev, err);
@@ -217,17 +217,18 @@ static vs_status knn_params(vs_search_plan *p, opts *o, vs_arena *ar, vs_tok *bl
     return VS_OK;
 }
 
-/* The query vector from its blob: finite values, normalised for COSINE. */
+/* The query vector from its blob, in the index's type: an aligned copy,
+ * finite float values, its inverse norm for COSINE. */
 static vs_status knn_vector(vs_search_plan *p, vs_tok blob, vs_arena *ar, vs_err *err) {
     const vs_fielddef *vd = &p->x->schema.fields[p->vfield];
-    float *v = vs_arena_alloc(ar, vs_vector_bytes(vd->vec.dim));
+    vs_vspace sp;
+    vs_vspace_init(&sp, &vd->vec);
+    void *v = vs_arena_alloc(ar, sp.bytes);
     if (!v) return VS_ERR_NOMEM;
-    memcpy(v, blob.p, vs_vector_bytes(vd->vec.dim));
-    if (!vs_all_finite(v, vd->vec.dim))
+    memcpy(v, blob.p, sp.bytes);
+    if (!vs_vquery_init(&sp, v, &p->vec))
         return vs_err_set(err, VS_ERR,
                           "Error parsing vector similarity parameters: query vector contains NaN or infinite values");
-    if (vd->vec.metric == VS_METRIC_COSINE) vs_normalize(v, vd->vec.dim);
-    p->vec = v;
     return VS_OK;
 }
 

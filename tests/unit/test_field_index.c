@@ -83,7 +83,7 @@ static size_t knn(vs_db *db, vs_field_index *fi, int graph, uint32_t k, const vs
     float q[2] = {0, 0};
     vs_topk top;
     vs_topk_init(&top, res, k, NULL, NULL);
-    vs_knn_req req = {q, filter, max_dist, 0};
+    vs_knn_req req = {{q, 0}, filter, max_dist, 0};
     if (graph)
         VT_EQ_INT(fi->ops->knn_graph(fi, &req, &top), VS_OK);
     else

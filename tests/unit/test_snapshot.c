@@ -106,12 +106,14 @@ static uint8_t *save(vs_db *db, size_t chunk, size_t *len) {
 
 /* Load n bytes into db with random chunk sizes, declaring `declared`
  * bytes; returns the status. */
+static size_t max_chunk = 3000; /* feeds of 1..max_chunk bytes */
+
 static int load_declared(vs_db *db, const uint8_t *p, size_t n, size_t declared) {
     if (vs_load_begin(db, (double)declared) != 0) return -1;
     size_t off = 0;
     int st = 0;
     while (off < n && st == 0) {
-        size_t c = 1 + rnd() % 3000;
+        size_t c = 1 + rnd() % max_chunk;
         if (c > n - off) c = n - off;
         st = vs_load_feed(db, p + off, c);
         off += c;
@@ -239,7 +241,9 @@ static void test_damage_refused(void) {
     /* The declared size disagrees with the bytes. */
     VT_CHECK(load_declared(b, snap, len - 100, len) != 0);
     VT_EQ_MEM(vs_error_text(b), strlen(vs_error_text(b)), "Bad snapshot: truncated (the end section is missing)");
+    max_chunk = 16; /* the last section's header arrives before the file's end */
     VT_CHECK(load_declared(b, snap, len, len - 1) != 0);
+    max_chunk = 3000;
     VT_EQ_MEM(vs_error_text(b), strlen(vs_error_text(b)),
               "Bad snapshot: truncated (section 'text' runs past the end of the file)");
     VT_CHECK(load_declared(b, snap, len, len + 1) != 0);
