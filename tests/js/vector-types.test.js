@@ -371,3 +371,60 @@ for (const algo of ['FLAT', 'HNSW']) {
     await db.close();
   });
 }
+
+// A snapshot written before vectors were held once (format 1, FLAT and
+// HNSW sections of type 4 and 5 with the vectors inside, COSINE ones
+// normalised, deleted HNSW elements on the free list): it loads, its
+// elements read the keys' values, and it saves again in today's format.
+test('a snapshot with the vectors inside its index sections (the format before) loads and saves anew', async () => {
+  const { readFileSync } = await import('node:fs');
+  const old = readFileSync(new URL('./fixtures/snapshot-vectors-inside.bin', import.meta.url));
+  // The fixture's data (its generator): 40 docs d:0..39 of 5 components,
+  // d:0, d:3, ..., d:15 deleted, d:bad not a vector.
+  const r = prng(2024);
+  const docs = new Map();
+  for (let i = 0; i < 40; i++) {
+    const a = new Float32Array(5);
+    for (let j = 0; j < 5; j++) a[j] = Math.round((r() * 2 - 1) * 100) / 8;
+    if (!(i % 3 === 0 && i < 18)) docs.set(`d:${i}`, new Uint8Array(a.buffer));
+  }
+  const db = await open();
+  assert.equal(loadInto(db, old), null);
+  const checkAll = async (what) => {
+    for (const [key, b] of docs) assert.deepEqual(new Uint8Array(await db.hget(key, 'v', { binary: true })), b, `${what}: ${key}`);
+    const qr = prng(9);
+    for (let i = 0; i < 8; i++) {
+      const q = randomBlob('FLOAT32', 5, qr);
+      const qv = decode('FLOAT32', q);
+      for (const metric of ['L2', 'COSINE']) {
+        const model = [...docs].map(([key, b]) => ({ key, d: modelDistance('FLOAT32', metric, qv, decode('FLOAT32', b)) }));
+        model.sort((a, b) => a.d - b.d);
+        const byKey = new Map(model.map((x) => [x.key, x.d]));
+        for (const algo of ['flat', 'hnsw']) {
+          const got = await knn(db, `${algo}_${metric}`, q, 5, algo === 'hnsw' ? 100 : 0);
+          for (const x of got) assert.equal(f(x.d), byKey.get(x.key), `${what}: ${algo} ${metric}: ${x.key}`);
+          assert.deepEqual(got.map((x) => f(x.d)), model.slice(0, 5).map((x) => x.d), `${what}: ${algo} ${metric}: the 5 nearest`);
+        }
+      }
+    }
+    const info = await db.command('FT.INFO', 'hnsw_L2');
+    assert.equal(Number(info[info.indexOf('num_docs') + 1]), docs.size, what);
+    assert.equal(Number(info[info.indexOf('hash_indexing_failures') + 1]), 1, what);
+  };
+  await checkAll('loaded');
+  // New documents take the deleted elements' slots; then today's format.
+  const w = prng(3);
+  for (let i = 0; i < 4; i++) {
+    const b = randomBlob('FLOAT32', 5, w);
+    docs.set(`d:n${i}`, b);
+    await db.hset(`d:n${i}`, { v: b });
+  }
+  await checkAll('written to');
+  const { good, secs } = await snapshotOf(db);
+  assert.deepEqual(secs.filter((s) => s.t === 4 || s.t === 5), [], 'no section with the vectors inside');
+  assert.equal(secs.filter((s) => s.t === 10 || s.t === 11).length, 4);
+  await db.close();
+  const db2 = await open();
+  assert.equal(loadInto(db2, good), null);
+  await db2.close();
+});
