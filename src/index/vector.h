@@ -28,7 +28,6 @@
 #include "base/reply.h"
 #include "index/distance.h"
 #include "index/schema.h"
-#include "index/vkern_tmp.h"
 
 /* A query vector in the index's type, and its inverse norm (COSINE). */
 typedef struct vs_vquery {
