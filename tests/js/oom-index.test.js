@@ -496,7 +496,7 @@ function snapshotText(buf) {
     const len = Number(dv.getBigUint64(o + 4, true));
     if (type === 0xffffffff) break;
     let payload = Buffer.from(buf.subarray(o + 12, o + 12 + len));
-    if (type === 5) payload.writeUInt32LE(0, 20); // hnsw capacity
+    if (type === 5 || type === 11) payload.writeUInt32LE(0, 20); // hnsw capacity
     if (type === 3) {
       // index: argc, args, backfilling u8, cursor u32, end u32, nwords u32, words
       let p = 0;
