@@ -183,12 +183,17 @@ bench-persist: deps $(WASM)
 	$(NODE) bench/persist.js
 
 # The peers the benchmarks compare with, installed only for them in
-# bench/node_modules (bench/package.json).  hnswlib-node compiles with
-# node-gyp against Debian's Node.js headers (nodedir=/usr), so nothing is
-# downloaded.
+# bench/node_modules (bench/package.json).  Packages are installed without
+# their scripts, then the two native addons are built: hnswlib-node compiles
+# with node-gyp against Debian's Node.js headers (nodedir=/usr), usearch
+# loads the prebuilt N-API binary its package ships (or compiles the same
+# way), so nothing but the npm registry is needed.
 bench-peers: deps
 	@[ -f bench/node_modules/.package-lock.json ] && [ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] \
-		|| (cd bench && npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error)
+		&& [ -f bench/node_modules/hnswlib-node/build/Release/addon.node ] \
+		|| (cd bench && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+			&& npm_config_nodedir=/usr npm rebuild usearch hnswlib-node --no-audit --no-fund --loglevel=error \
+			&& touch node_modules/.package-lock.json)
 
 # HNSW against the peers.
 bench-hnsw: deps $(WASM) bench-peers
