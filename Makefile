@@ -10,6 +10,8 @@
 #                   langchain (vs LangChain's MemoryVectorStore), expiry, multi,
 #                   text (full-text search vs MiniSearch, FlexSearch, Orama),
 #                   rdb (RDB export/import vs redis-server's SAVE and load)
+#   make bench-scale 1,000,000 x 128 vectors against usearch (not in make bench:
+#                   20-40 minutes)
 #   make fuzz       libFuzzer targets for FUZZ_SECONDS each (make test: 15 s, make test-long: 60 s)
 #   make clean
 #
@@ -199,6 +201,11 @@ bench-peers: deps
 bench-hnsw: deps $(WASM) bench-peers
 	$(NODE) bench/hnsw.js
 
+# A million vectors (1,000,000 x 128) against usearch: build, recall and QPS
+# per EF_RUNTIME, save and reload, memory (about 20-40 minutes).
+bench-scale: deps $(WASM) bench-peers
+	$(NODE) bench/scale.js
+
 # Full-text search against MiniSearch, FlexSearch and Orama, with a BM25
 # reference (corpus: npm nlp-corpus, a bench-only dependency).
 bench-text: deps $(WASM) bench-peers
@@ -255,4 +262,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain bench-text bench-rdb bench-browser bench-aggregate deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale test-long bench example clean
+.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-scale bench-persist bench-langchain bench-text bench-rdb bench-browser bench-aggregate deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale test-long bench example clean
