@@ -61,7 +61,7 @@ async function vesselChild() {
   let db = await open(opts);
   db.engine.exec(['FT.CREATE', 'h', 'SCHEMA', 'v', 'VECTOR', 'HNSW', '12', 'TYPE', 'FLOAT32', 'DIM', String(DIM),
     'DISTANCE_METRIC', 'L2', 'M', String(M), 'EF_CONSTRUCTION', String(EFC), 'INITIAL_CAP', String(N)]);
-  const before = rss();
+  const before = await rss();
   const t = performance.now();
   const BATCH = 1000;
   for (let i = 0; i < N; i += BATCH) {
@@ -71,7 +71,7 @@ async function vesselChild() {
     if ((i + BATCH) % 100000 === 0) log(`vessel: ${i + BATCH} vectors, ${fmt((i + BATCH) / ((performance.now() - t) / 1000))}/s`);
   }
   const buildS = (performance.now() - t) / 1000;
-  const after = rss();
+  const after = await rss();
   const search = (d, ef) => (i) =>
     d.engine.exec(['FT.SEARCH', 'h', `*=>[KNN ${K} @v $q EF_RUNTIME ${ef}]`, 'PARAMS', '2', 'q', row(queries, DIM, i), 'NOCONTENT'])
       .slice(1).map(Number);
@@ -94,7 +94,7 @@ async function vesselChild() {
   // The reopened store answers as the saved one did (every query, ef 50).
   const again = timePasses(NQ, search(db, 50), { minPasses: 1, maxPasses: 1, minMs: 0 }).results;
   const same = again.filter((ids, i) => ids.join() === runs[1].results[i].join()).length;
-  const afterReload = rss();
+  const afterReload = await rss();
   await db.close();
   rmSync(dir, { recursive: true, force: true });
   reply({
@@ -111,7 +111,7 @@ async function usearchChild() {
   const make = (ef) => new Index({ dimensions: DIM, metric: 'l2sq', connectivity: M, expansion_add: EFC, expansion_search: ef });
   const keys = BigUint64Array.from({ length: N }, (_, i) => BigInt(i));
   let index = make(EFS[0]);
-  const before = rss();
+  const before = await rss();
   const t = performance.now();
   const BATCH = 50000;
   for (let i = 0; i < N; i += BATCH) {
@@ -120,14 +120,14 @@ async function usearchChild() {
     if (end % 100000 === 0) log(`usearch: ${end} vectors, ${fmt(end / ((performance.now() - t) / 1000))}/s`);
   }
   const buildS = (performance.now() - t) / 1000;
-  const after = rss();
+  const after = await rss();
   const file = join(cache, `scale-${N}.usearch`);
   let ts = performance.now();
   index.save(file);
   const saveMs = performance.now() - ts;
   const bytes = statSync(file).size;
   index = null;
-  rss();
+  await rss();
   const runs = [];
   let loadMs = 0;
   for (const ef of EFS) {
@@ -139,7 +139,7 @@ async function usearchChild() {
     log(`usearch: ef ${ef}: ${fmt(r.qps)} QPS (${r.passes} passes)`);
     runs.push({ qps: r.qps, passes: r.passes, results: r.results });
     index = null;
-    rss();
+    await rss();
   }
   rmSync(file, { force: true });
   reply({ name: 'usearch 2.25.3 (native)', build: N / buildS, rssGrowth: after - before, runs, saveMs, loadMs, bytes });
