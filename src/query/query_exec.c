@@ -354,7 +354,7 @@ static vs_status range_hits(vs_qeval *ev, const vs_qnode *n, vs_range_hits **out
             h->n = 0;
             return st;
         }
-        qsort(h->hit, h->n, sizeof *h->hit, hit_cmp);
+        if (h->n > 1) qsort(h->hit, h->n, sizeof *h->hit, hit_cmp);
     }
     h->done = 1;
     return VS_OK;
