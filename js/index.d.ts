@@ -176,12 +176,16 @@ export interface ScanOptions {
 
 export type FieldValue = string | number | ArrayBuffer | ArrayBufferView;
 
+/** The element types a VECTOR field can hold (FT.CREATE ... TYPE). */
+export type VectorType = 'FLOAT32' | 'FLOAT16' | 'BFLOAT16' | 'INT8' | 'UINT8';
+
 export interface VectorFieldDef {
   type: 'VECTOR';
   algorithm?: 'FLAT' | 'HNSW';
   dim: number;
   distance?: 'L2' | 'IP' | 'COSINE';
-  dataType?: 'FLOAT32';
+  /** Element type of the vectors (default FLOAT32); blobs are dim x 4, 2, 2, 1, 1 bytes. */
+  dataType?: VectorType;
   initialCap?: number;
   blockSize?: number;      // FLAT
   m?: number;              // HNSW
@@ -514,6 +518,14 @@ export function loadModule(options?: OpenOptions): Promise<{ module: WebAssembly
 
 /** Does this runtime support WebAssembly SIMD128? */
 export function simdSupported(): boolean;
+
+/** A vector's little-endian bytes in an element type (FLOAT16 and BFLOAT16
+ * rounded to nearest even; INT8/UINT8 take integers in range, else throw). */
+export function vectorBytes(values: ArrayLike<number>, type?: VectorType): Uint8Array;
+/** A vector's values from its bytes: Float32Array for the float types, Int8Array, Uint8Array. */
+export function vectorValues(bytes: Uint8Array, type?: VectorType): Float32Array | Int8Array | Uint8Array;
+/** Bytes per component of a vector type (4, 2, 2, 1, 1). */
+export function vectorElementSize(type: VectorType): number;
 
 /** A transaction being built by Vessel.multi(). */
 export interface Multi {

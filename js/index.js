@@ -6,6 +6,7 @@
 
 export { open, Vessel } from './vessel.js';
 export { ReplyError } from './resp.js';
+export { vectorBytes, vectorValues, vectorElementSize } from './vectors.js';
 export { loadModule, simdSupported } from './loader.js';
 // Storages that run anywhere; FileStorage (Node) is 'vessel/storage/files'.
 export { MemoryStorage } from './storage/memory.js';

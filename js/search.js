@@ -12,6 +12,8 @@
 //   vectorScore, fields }], warnings, executionTime }
 // FT.INFO's nested key/value arrays -> plain objects.
 
+import { vectorElementSize, vectorValues } from './vectors.js';
+
 const utf8 = new TextDecoder();
 const asString = (v) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : utf8.decode(v));
 
@@ -164,26 +166,30 @@ export function parseInfo(flat) {
   return info;
 }
 
-/** Vector field identifiers (and their aliases) of an FT.INFO object. */
+/** Vector field identifiers (and their aliases) of an FT.INFO object,
+ * each to its element type ('FLOAT32', 'FLOAT16', ...). */
 export function vectorFields(info) {
-  const names = new Set();
+  const names = new Map();
   for (const a of info.attributes ?? []) {
     if (a.type === 'VECTOR') {
-      names.add(a.identifier);
-      names.add(a.attribute);
+      const type = a.index?.data_type ?? 'FLOAT32';
+      names.set(a.identifier, type);
+      names.set(a.attribute, type);
     }
   }
   return names;
 }
 
-/** A field value as the search options ask: Float32Array for vector fields
- * with `vectors`, bytes for vector fields and with `binary`, else text. */
+/** A field value as the search options ask: with `vectors`, vector fields
+ * as numbers in their type's array (js/vectors.js vectorValues: a
+ * Float32Array for the float types, Int8Array, Uint8Array); bytes for
+ * vector fields and with `binary`, else text.  A value that is not a
+ * whole vector of its type stays bytes. */
 function fieldValue(name, raw, { vectors, vectorNames, binary }) {
   if (typeof raw === 'string' || typeof raw === 'number') return binary ? raw : String(raw);
   if (vectorNames?.has(name) && vectors) {
-    return raw.byteLength % 4 === 0
-      ? new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength))
-      : raw;
+    const type = vectorNames.get(name);
+    return raw.byteLength % vectorElementSize(type) === 0 ? vectorValues(raw, type) : raw;
   }
   if (vectorNames?.has(name) || binary) return raw;
   return asString(raw);
