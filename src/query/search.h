@@ -58,8 +58,8 @@ typedef struct vs_search_plan {
     uint32_t nret;
     uint64_t offset, num;    /* LIMIT */
     int sort_field;          /* SORTBY a schema field; -1: none (or the score) */
-    int sort_range;          /* SORTBY a VECTOR_RANGE clause's yielded
-                                distance: its slot; -1: none */
+    uint32_t sort_range;     /* SORTBY a VECTOR_RANGE clause's yielded
+                                distance: its slot + 1; 0: none */
     int sort_desc;
     int withsortkeys;        /* WITHSORTKEYS: "#" + the SORTBY value after
                                 each key (filter queries with content) */

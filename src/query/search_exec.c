@@ -125,7 +125,7 @@ static void remove_expired(vs_bitset *set, const vs_bitset *gone) {
 static vs_status matches(const vs_search_plan *p, vs_qeval *ev, vs_bitset *set);
 
 /* Is the plan sorted by SORTBY (a field or a yielded distance)? */
-static int sorted(const vs_search_plan *p) { return p->sort_field >= 0 || p->sort_range >= 0; }
+static int sorted(const vs_search_plan *p) { return p->sort_field >= 0 || p->sort_range > 0; }
 
 /* out->yield: each kept row's distance for each range clause. */
 static vs_status row_yields(const vs_search_plan *p, const vs_qeval *ev, vs_search_rows *out) {
@@ -207,7 +207,7 @@ static vs_status exec_knn(const vs_search_plan *p, vs_qeval *ev, vs_search_rows 
         order = vs_malloc(n * sizeof *order);
         if (!order) st = VS_ERR_NOMEM;
         for (size_t i = 0; order && i < n; i++) order[i] = (uint32_t)i;
-        sort_ctx sc = {x, p->sort_field, p->sort_desc, res, ev, p->sort_range};
+        sort_ctx sc = {x, p->sort_field, p->sort_desc, res, ev, (int)p->sort_range - 1};
         if (st == VS_OK) st = vs_sort_ids(order, n, sortby_cmp, &sc);
     }
     out->total = n;
@@ -418,7 +418,7 @@ static vs_status exec_filter(const vs_search_plan *p, vs_qeval *ev, vs_search_ro
         if (!ids) st = VS_ERR_NOMEM;
         for (uint32_t id = vs_bitset_next(&set, 0); ids && id < set.nbits; id = vs_bitset_next(&set, id + 1))
             ids[nrows++] = id;
-        sort_ctx sc = {x, p->sort_field, p->sort_desc, NULL, ev, p->sort_range};
+        sort_ctx sc = {x, p->sort_field, p->sort_desc, NULL, ev, (int)p->sort_range - 1};
         if (st == VS_OK) st = vs_sort_ids(ids, nrows, sortby_cmp, &sc);
         for (size_t i = 0; st == VS_OK && i < nrows; i++) rows[i] = (vs_scored){0.0f, ids[i]};
         vs_free(ids);

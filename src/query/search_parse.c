@@ -348,7 +348,7 @@ static vs_status check_sortby(vs_search_plan *p, const opts *o, vs_err *err) {
     for (uint32_t i = 0; i < p->q.nrange; i++) {
         vs_tok y = p->q.range[i]->range->yield;
         if (y.p && tok_eq(o->sortby, y)) { /* a yielded distance, either way */
-            p->sort_range = (int)i;
+            p->sort_range = i + 1;
             return VS_OK;
         }
     }
@@ -371,7 +371,6 @@ vs_status vs_search_parse(const vs_ftindex *x, const uint8_t *const *argv, const
     p->x = x;
     p->num = 10;
     p->sort_field = -1;
-    p->sort_range = -1;
     p->vfield = -1;
     p->max_dist = INFINITY;
     p->text.slop = -1;
