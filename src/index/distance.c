@@ -1,50 +1,38 @@
-/* distance.c - distance kernels (see distance.h for the bit-identity rule).
+/* distance.c - the FLOAT32 kernels, the per-type kernel tables, the
+ * reference loops, and the metric helpers (see distance.h).
  *
- * Association order shared by both kernels, for n elements:
- *   acc[16] (lane j of vector accumulator j / 4) += term(i + j) for each
- *   full block of 16;
- *   acc[0..3] += term(i + 0..3) for each remaining full block of 4;
- *   v[l] = (acc[l] + acc[4 + l]) + (acc[8 + l] + acc[12 + l]);
- *   s = (v[0] + v[1]) + (v[2] + v[3]);
- *   s += term(i) for each remaining element, in order.
+ * FLOAT32 is the float association order of distance_int.h applied to
+ * plain binary32 loads; vs_l2sq/vs_dot (float pointers) and the FLOAT32
+ * entries of the typed tables are the same functions.  The tables map a
+ * vs_vectype to its kernels: FLOAT16/BFLOAT16 in distance_half.c,
+ * INT8/UINT8 in distance_int8.c.
  */
 #include "index/distance.h"
 
 #include <math.h>
 #include <string.h>
 
+#include "index/distance_int.h"
+
+/* ---- FLOAT32 ---------------------------------------------------------------- */
+
+VS_SUM_PORTABLE(vs_l2sq_f32_portable, vs_ld_f32, VS_TERM_L2SQ)
+VS_SUM_PORTABLE(vs_dot_f32_portable, vs_ld_f32, VS_TERM_DOT)
+
 #ifdef __wasm_simd128__
-#include <wasm_simd128.h>
+VS_SUM_SIMD(vs_l2sq_f32_simd, vs_ld4_f32, vs_ld_f32, vs_term4_l2sq, VS_TERM_L2SQ)
+VS_SUM_SIMD(vs_dot_f32_simd, vs_ld4_f32, vs_ld_f32, vs_term4_dot, VS_TERM_DOT)
+#define BEST(name) name##_simd
+const char *vs_kernel_name(void) { return "simd128"; }
+#else
+#define BEST(name) name##_portable
+const char *vs_kernel_name(void) { return "portable"; }
 #endif
 
-/* ---- portable kernels (the scalar build, and native) -------------------- */
-
-#define PORTABLE_KERNEL(NAME, TERM)                                          \
-    float NAME(const float *a, const float *b, size_t n) {                  \
-        float acc[16] = {0};                                                 \
-        size_t i = 0;                                                        \
-        for (; i + 16 <= n; i += 16)                                         \
-            for (int j = 0; j < 16; j++) {                                   \
-                float x = a[i + j], y = b[i + j];                            \
-                acc[j] += TERM;                                              \
-            }                                                                \
-        for (; i + 4 <= n; i += 4)                                           \
-            for (int j = 0; j < 4; j++) {                                    \
-                float x = a[i + j], y = b[i + j];                            \
-                acc[j] += TERM;                                              \
-            }                                                                \
-        float v[4];                                                          \
-        for (int l = 0; l < 4; l++) v[l] = (acc[l] + acc[4 + l]) + (acc[8 + l] + acc[12 + l]); \
-        float s = (v[0] + v[1]) + (v[2] + v[3]);                            \
-        for (; i < n; i++) {                                                 \
-            float x = a[i], y = b[i];                                        \
-            s += TERM;                                                       \
-        }                                                                    \
-        return s;                                                            \
-    }
-
-PORTABLE_KERNEL(vs_l2sq_portable, (x - y) * (x - y))
-PORTABLE_KERNEL(vs_dot_portable, x *y)
+float vs_l2sq(const float *a, const float *b, size_t n) { return BEST(vs_l2sq_f32)(a, b, n); }
+float vs_dot(const float *a, const float *b, size_t n) { return BEST(vs_dot_f32)(a, b, n); }
+float vs_l2sq_portable(const float *a, const float *b, size_t n) { return vs_l2sq_f32_portable(a, b, n); }
+float vs_dot_portable(const float *a, const float *b, size_t n) { return vs_dot_f32_portable(a, b, n); }
 
 float vs_l2sq_ref(const float *a, const float *b, size_t n) {
     float s = 0;
@@ -58,66 +46,97 @@ float vs_dot_ref(const float *a, const float *b, size_t n) {
     return s;
 }
 
-/* ---- SIMD128 kernels -------------------------------------------------------- */
+/* ---- kernels by element type ------------------------------------------------ */
 
-#ifdef __wasm_simd128__
+static const vs_vsum_fn l2sq_best[VS_VEC_COUNT] = {BEST(vs_l2sq_f32), BEST(vs_l2sq_f16), BEST(vs_l2sq_bf16),
+                                                   BEST(vs_l2sq_i8), BEST(vs_l2sq_u8)};
+static const vs_vsum_fn dot_best[VS_VEC_COUNT] = {BEST(vs_dot_f32), BEST(vs_dot_f16), BEST(vs_dot_bf16),
+                                                  BEST(vs_dot_i8), BEST(vs_dot_u8)};
+static const vs_vsum_fn l2sq_portable[VS_VEC_COUNT] = {vs_l2sq_f32_portable, vs_l2sq_f16_portable,
+                                                       vs_l2sq_bf16_portable, vs_l2sq_i8_portable,
+                                                       vs_l2sq_u8_portable};
+static const vs_vsum_fn dot_portable[VS_VEC_COUNT] = {vs_dot_f32_portable, vs_dot_f16_portable,
+                                                      vs_dot_bf16_portable, vs_dot_i8_portable,
+                                                      vs_dot_u8_portable};
 
-static inline float reduce4(v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
-    v128_t v = wasm_f32x4_add(wasm_f32x4_add(a0, a1), wasm_f32x4_add(a2, a3));
-    return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
-           (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+/* Out-of-range types get FLOAT32's (callers pass validated types). */
+#define PICK(table, t) ((unsigned)(t) < VS_VEC_COUNT ? (table)[t] : (table)[0])
+
+vs_vsum_fn vs_l2sq_of(vs_vectype t) { return PICK(l2sq_best, t); }
+vs_vsum_fn vs_dot_of(vs_vectype t) { return PICK(dot_best, t); }
+vs_vsum_fn vs_l2sq_portable_of(vs_vectype t) { return PICK(l2sq_portable, t); }
+vs_vsum_fn vs_dot_portable_of(vs_vectype t) { return PICK(dot_portable, t); }
+
+/* ---- components and reference loops ----------------------------------------- */
+
+float vs_vec_get(vs_vectype t, const void *v, size_t i) {
+    const unsigned char *p = v;
+    uint16_t h;
+    switch (t) {
+    case VS_VEC_FLOAT16: memcpy(&h, p + 2 * i, 2); return vs_f16_to_f32(h);
+    case VS_VEC_BFLOAT16: memcpy(&h, p + 2 * i, 2); return vs_bf16_to_f32(h);
+    case VS_VEC_INT8: return (float)(int8_t)p[i];
+    case VS_VEC_UINT8: return (float)p[i];
+    default: return vs_ld_f32(p, i);
+    }
 }
 
-float vs_l2sq(const float *a, const float *b, size_t n) {
-    v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        v128_t d0 = wasm_f32x4_sub(wasm_v128_load(a + i), wasm_v128_load(b + i));
-        v128_t d1 = wasm_f32x4_sub(wasm_v128_load(a + i + 4), wasm_v128_load(b + i + 4));
-        v128_t d2 = wasm_f32x4_sub(wasm_v128_load(a + i + 8), wasm_v128_load(b + i + 8));
-        v128_t d3 = wasm_f32x4_sub(wasm_v128_load(a + i + 12), wasm_v128_load(b + i + 12));
-        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(d0, d0));
-        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(d1, d1));
-        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(d2, d2));
-        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(d3, d3));
+int vs_vec_finite(vs_vectype t, const void *v, size_t n) {
+    const unsigned char *p = v;
+    uint16_t h;
+    switch (t) {
+    case VS_VEC_FLOAT16:
+        for (size_t i = 0; i < n; i++) {
+            memcpy(&h, p + 2 * i, 2);
+            if ((h & 0x7c00u) == 0x7c00u) return 0;
+        }
+        return 1;
+    case VS_VEC_BFLOAT16:
+        for (size_t i = 0; i < n; i++) {
+            memcpy(&h, p + 2 * i, 2);
+            if ((h & 0x7f80u) == 0x7f80u) return 0;
+        }
+        return 1;
+    case VS_VEC_INT8:
+    case VS_VEC_UINT8: return 1;
+    default:
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(vs_ld_f32(p, i))) return 0;
+        return 1;
     }
-    for (; i + 4 <= n; i += 4) {
-        v128_t d = wasm_f32x4_sub(wasm_v128_load(a + i), wasm_v128_load(b + i));
-        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(d, d));
-    }
-    float s = reduce4(a0, a1, a2, a3);
-    for (; i < n; i++) {
-        float d = a[i] - b[i];
-        s += d * d;
-    }
-    return s;
 }
 
-float vs_dot(const float *a, const float *b, size_t n) {
-    v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(a + i), wasm_v128_load(b + i)));
-        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(a + i + 4), wasm_v128_load(b + i + 4)));
-        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(a + i + 8), wasm_v128_load(b + i + 8)));
-        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(a + i + 12), wasm_v128_load(b + i + 12)));
+/* One accumulator in double over the exactly widened components; the
+ * squared difference and the product are exact in double for every type
+ * but FLOAT32 (where they are within one double rounding). */
+#define REF_KERNELS(T, SUF)                                                                 \
+    static float ref_l2sq_##SUF(const void *a, const void *b, size_t n) {                  \
+        double s = 0;                                                                       \
+        for (size_t i = 0; i < n; i++) {                                                    \
+            double d = (double)vs_vec_get(T, a, i) - (double)vs_vec_get(T, b, i);           \
+            s += d * d;                                                                     \
+        }                                                                                   \
+        return (float)s;                                                                    \
+    }                                                                                       \
+    static float ref_dot_##SUF(const void *a, const void *b, size_t n) {                   \
+        double s = 0;                                                                       \
+        for (size_t i = 0; i < n; i++) s += (double)vs_vec_get(T, a, i) * vs_vec_get(T, b, i); \
+        return (float)s;                                                                    \
     }
-    for (; i + 4 <= n; i += 4)
-        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(a + i), wasm_v128_load(b + i)));
-    float s = reduce4(a0, a1, a2, a3);
-    for (; i < n; i++) s += a[i] * b[i];
-    return s;
-}
+REF_KERNELS(VS_VEC_FLOAT32, f32)
+REF_KERNELS(VS_VEC_FLOAT16, f16)
+REF_KERNELS(VS_VEC_BFLOAT16, bf16)
+REF_KERNELS(VS_VEC_INT8, i8)
+REF_KERNELS(VS_VEC_UINT8, u8)
 
-const char *vs_kernel_name(void) { return "simd128"; }
+static const vs_vsum_fn l2sq_ref[VS_VEC_COUNT] = {ref_l2sq_f32, ref_l2sq_f16, ref_l2sq_bf16, ref_l2sq_i8,
+                                                  ref_l2sq_u8};
+static const vs_vsum_fn dot_ref[VS_VEC_COUNT] = {ref_dot_f32, ref_dot_f16, ref_dot_bf16, ref_dot_i8, ref_dot_u8};
 
-#else
+vs_vsum_fn vs_l2sq_ref_of(vs_vectype t) { return PICK(l2sq_ref, t); }
+vs_vsum_fn vs_dot_ref_of(vs_vectype t) { return PICK(dot_ref, t); }
 
-float vs_l2sq(const float *a, const float *b, size_t n) { return vs_l2sq_portable(a, b, n); }
-float vs_dot(const float *a, const float *b, size_t n) { return vs_dot_portable(a, b, n); }
-const char *vs_kernel_name(void) { return "portable"; }
-
-#endif
+/* ---- metrics ------------------------------------------------------------------ */
 
 float vs_ip_dist(const float *a, const float *b, size_t n) { return 1.0f - vs_dot(a, b, n); }
 
