@@ -10,6 +10,8 @@
 #                   langchain (vs LangChain's MemoryVectorStore), expiry, multi,
 #                   text (full-text search vs MiniSearch, FlexSearch, Orama),
 #                   rdb (RDB export/import vs redis-server's SAVE and load)
+#   make bench-scale 1,000,000 x 128 vectors against usearch (not in make bench:
+#                   20-40 minutes)
 #   make fuzz       libFuzzer targets for FUZZ_SECONDS each (make test: 15 s, make test-long: 60 s)
 #   make clean
 #
@@ -183,16 +185,26 @@ bench-persist: deps $(WASM)
 	$(NODE) bench/persist.js
 
 # The peers the benchmarks compare with, installed only for them in
-# bench/node_modules (bench/package.json).  hnswlib-node compiles with
-# node-gyp against Debian's Node.js headers (nodedir=/usr), so nothing is
-# downloaded.
+# bench/node_modules (bench/package.json).  Packages are installed without
+# their scripts, then the two native addons are built: hnswlib-node compiles
+# with node-gyp against Debian's Node.js headers (nodedir=/usr), usearch
+# loads the prebuilt N-API binary its package ships (or compiles the same
+# way), so nothing but the npm registry is needed.
 bench-peers: deps
 	@[ -f bench/node_modules/.package-lock.json ] && [ bench/node_modules/.package-lock.json -nt bench/package-lock.json ] \
-		|| (cd bench && npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error)
+		&& [ -f bench/node_modules/hnswlib-node/build/Release/addon.node ] \
+		|| (cd bench && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+			&& npm_config_nodedir=/usr npm rebuild usearch hnswlib-node --no-audit --no-fund --loglevel=error \
+			&& touch node_modules/.package-lock.json)
 
 # HNSW against the peers.
 bench-hnsw: deps $(WASM) bench-peers
 	$(NODE) bench/hnsw.js
+
+# A million vectors (1,000,000 x 128) against usearch: build, recall and QPS
+# per EF_RUNTIME, save and reload, memory (about 20-40 minutes).
+bench-scale: deps $(WASM) bench-peers
+	$(NODE) bench/scale.js
 
 # Full-text search against MiniSearch, FlexSearch and Orama, with a BM25
 # reference (corpus: npm nlp-corpus, a bench-only dependency).
@@ -250,4 +262,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-persist bench-langchain bench-text bench-rdb bench-browser bench-aggregate deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale test-long bench example clean
+.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-scale bench-persist bench-langchain bench-text bench-rdb bench-browser bench-aggregate deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale test-long bench example clean

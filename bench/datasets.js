@@ -7,10 +7,12 @@
 //                  (npm `@sap-ux/fiori-docs-embeddings`)
 //   clustered(n, dim, { seed, centres, spread })   Gaussian clusters
 //   splitQueries(vectors, n, nq, dim, seed)        seeded base/query split
+//   asType(base, queries, type)                    the rows as FLOAT16 or INT8 blobs
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { vectorBytes } from '../js/vectors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -134,4 +136,28 @@ export function pickRows(m, dim, rows) {
   const out = new Float32Array(rows.length * dim);
   rows.forEach((r, i) => out.set(row(m, dim, r), i * dim));
   return out;
+}
+
+/**
+ * Base and query rows (float32 matrices) as blobs of a vector element
+ * type: { base, queries, size } (byte matrices, bytes per component).
+ * FLOAT16: rounded to nearest even.  INT8: one fixed linear scale per
+ * dataset, x * 127 / max|x| over the base rows, rounded and clamped to
+ * [-127, 127] (the queries with the same scale; mnist's pixels in [0, 1]
+ * become round(x * 127)).
+ */
+export function asType(base, queries, type) {
+  const bytes = (m) => new Uint8Array(m.buffer, m.byteOffset, m.byteLength);
+  if (type === 'FLOAT32') return { base: bytes(base), queries: bytes(queries), size: 4 };
+  if (type === 'FLOAT16') return { base: vectorBytes(base, 'FLOAT16'), queries: vectorBytes(queries, 'FLOAT16'), size: 2 };
+  if (type !== 'INT8') throw new Error(`asType: ${type}?`);
+  let max = 0;
+  for (const x of base) max = Math.max(max, Math.abs(x));
+  const scale = 127 / max;
+  const q = (m) => {
+    const out = new Int8Array(m.length);
+    for (let i = 0; i < m.length; i++) out[i] = Math.max(-127, Math.min(127, Math.round(m[i] * scale)));
+    return bytes(out);
+  };
+  return { base: q(base), queries: q(queries), size: 1 };
 }

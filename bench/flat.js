@@ -15,7 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { open } from '../js/index.js';
 import { BackgroundWork } from '../js/scheduler.js';
-import { clustered, mnist, pickRows, row, splitQueries } from './datasets.js';
+import { asType, clustered, mnist, pickRows, splitQueries } from './datasets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -36,13 +36,25 @@ function datasets() {
   ];
 }
 
-async function runWasm(ds, simd) {
+/** Vessel's FLAT index on the data as `type` (null when FT.CREATE refuses the type). */
+async function runWasm(ds, simd, type = 'FLOAT32') {
+  const td = asType(ds.base, ds.queries, type);
+  const rb = ds.dim * td.size;
+  const row = (m, _dim, i) => m.subarray(i * rb, (i + 1) * rb);
   const db = await open({ simd });
   const n = ds.base.length / ds.dim;
-  for (let i = 0; i < n; i++) {
-    db.engine.execRaw(['HSET', `doc:${i}`, 'vec', row(ds.base, ds.dim, i), 'tag', i % 100 === 0 ? 'rare' : 'common']);
+  try {
+    db.engine.exec(['FT.CREATE', 'idx', 'SCHEMA', 'vec', 'VECTOR', 'FLAT', '6', 'TYPE', type, 'DIM', String(ds.dim),
+      'DISTANCE_METRIC', ds.metric, 'tag', 'TAG']);
+  } catch (e) {
+    await db.close();
+    return { error: e.message };
   }
-  db.engine.exec(['FT.CREATE', 'idx', 'SCHEMA', 'vec', 'VECTOR', 'FLAT', '6', 'TYPE', 'FLOAT32', 'DIM', String(ds.dim),
+  db.engine.exec(['FT.DROPINDEX', 'idx']);
+  for (let i = 0; i < n; i++) {
+    db.engine.execRaw(['HSET', `doc:${i}`, 'vec', row(td.base, ds.dim, i), 'tag', i % 100 === 0 ? 'rare' : 'common']);
+  }
+  db.engine.exec(['FT.CREATE', 'idx', 'SCHEMA', 'vec', 'VECTOR', 'FLAT', '6', 'TYPE', type, 'DIM', String(ds.dim),
     'DISTANCE_METRIC', ds.metric, 'tag', 'TAG']);
   // Backfill with the same scheduler the store uses (4 ms slices).
   const work = new BackgroundWork((b) => db.engine.step(b));
@@ -53,12 +65,12 @@ async function runWasm(ds, simd) {
   const measure = (query, reps) => {
     // Warm up, then time.
     for (let i = 0; i < Math.min(20, nq); i++) {
-      db.engine.execRaw(['FT.SEARCH', 'idx', query, 'PARAMS', '2', 'q', row(ds.queries, ds.dim, i), 'NOCONTENT']);
+      db.engine.execRaw(['FT.SEARCH', 'idx', query, 'PARAMS', '2', 'q', row(td.queries, ds.dim, i), 'NOCONTENT']);
     }
     const t = performance.now();
     for (let r = 0; r < reps; r++) {
       for (let i = 0; i < nq; i++) {
-        const { ok } = db.engine.execRaw(['FT.SEARCH', 'idx', query, 'PARAMS', '2', 'q', row(ds.queries, ds.dim, i), 'NOCONTENT']);
+        const { ok } = db.engine.execRaw(['FT.SEARCH', 'idx', query, 'PARAMS', '2', 'q', row(td.queries, ds.dim, i), 'NOCONTENT']);
         if (!ok) throw new Error('search failed');
       }
     }
@@ -84,7 +96,20 @@ function runNative(ds) {
   const out = execFileSync(bin, [basePath, String(ds.base.length / ds.dim), String(ds.dim), qPath,
     String(ds.queries.length / ds.dim), '10', ds.metric]).toString();
   const r = JSON.parse(out);
-  return { qps: r.qps, hybridQps: r.hybrid_qps, backfillMs: r.backfill_ms };
+  return { qps: r.qps, hybridQps: r.hybrid_qps, backfillMs: r.backfill_ms, basePath, qPath };
+}
+
+/** The plain C scan (bench/flat_plain.c) on the files runNative wrote: QPS, as written and with -ffast-math. */
+function runPlain(ds, { basePath, qPath }) {
+  const out = {};
+  for (const [name, flags] of [['plain', []], ['fastMath', ['-ffast-math']]]) {
+    const bin = join(here, '..', 'build', 'bench', `flat_plain${flags.length ? '_fast' : ''}`);
+    execFileSync('gcc', ['-std=gnu11', '-O3', '-march=native', ...flags, '-o', bin, join(here, 'flat_plain.c')]);
+    const r = JSON.parse(execFileSync(bin, [basePath, String(ds.base.length / ds.dim), String(ds.dim), qPath,
+      String(ds.queries.length / ds.dim), '10']).toString());
+    out[name] = r.qps;
+  }
+  return out;
 }
 
 function readSrc() {
@@ -103,11 +128,21 @@ for (const ds of datasets()) {
   const simd = await runWasm(ds, true);
   const scalar = await runWasm(ds, false);
   const native = runNative(ds);
+  const plain = runPlain(ds, native);
+  const typed = {};
+  for (const type of ['FLOAT16', 'INT8']) typed[type] = await runWasm(ds, true, type);
   console.log(`\n${ds.name} (${ds.queries.length / ds.dim} queries, ${ds.metric})`);
   console.log(`  build          QPS      hybrid-1% QPS   backfill ms   longest step ms`);
   console.log(`  wasm simd128   ${fmt(simd.qps).padStart(7)}  ${fmt(simd.hybridQps).padStart(12)}   ${simd.backfillMs.toFixed(0).padStart(10)}   ${simd.longestStepMs.toFixed(2).padStart(14)}`);
   console.log(`  wasm scalar    ${fmt(scalar.qps).padStart(7)}  ${fmt(scalar.hybridQps).padStart(12)}   ${scalar.backfillMs.toFixed(0).padStart(10)}   ${scalar.longestStepMs.toFixed(2).padStart(14)}`);
   console.log(`  native gcc     ${fmt(native.qps).padStart(7)}  ${fmt(native.hybridQps).padStart(12)}   ${native.backfillMs.toFixed(0).padStart(10)}`);
+  console.log(`  plain C scan (flat_plain.c, gcc -O3 -march=native) ${fmt(plain.plain)} QPS, with -ffast-math ${fmt(plain.fastMath)}: ` +
+    `Vessel FLAT (SIMD128, FT.SEARCH) is ${(simd.qps / plain.plain).toFixed(2)}x / ${(simd.qps / plain.fastMath).toFixed(2)}x of it`);
+  for (const [type, r] of Object.entries(typed)) {
+    if (r.error) console.log(`  ${type}: skipped, FT.CREATE refused it (${r.error})`);
+    else console.log(`  ${type} (SIMD128): ${fmt(r.qps)} QPS, ${(r.qps / simd.qps).toFixed(2)}x FLOAT32; hybrid-1% ${fmt(r.hybridQps)}; ` +
+      `index memory ${r.bytesPerVector.toFixed(1)} bytes/vector`);
+  }
   console.log(`  index memory: ${simd.bytesPerVector.toFixed(1)} bytes/vector (dim*4 = ${ds.dim * 4})`);
   check(simd.qps >= 0.8 * native.qps, `SIMD >= 0.8x native (${(simd.qps / native.qps).toFixed(2)}x)`);
   check(simd.qps >= 3 * scalar.qps, `SIMD >= 3x scalar (${(simd.qps / scalar.qps).toFixed(2)}x)`);

@@ -223,6 +223,15 @@ typedef struct vs_fi_ops {
      * k results with breadth ef (as in vs_knn_req) when a fraction
      * `selectivity` (> 0) of the documents passes the filter. */
     double (*knn_graph_cost)(const vs_field_index *fi, uint32_t k, uint32_t ef, double selectivity);
+    /* VECTOR (else NULL): every document within radius of req->q
+     * (distance <= radius; only the filter's when req->filter is set),
+     * each passed to emit once with its distance, in no set order; emit's
+     * error stops the search and is returned.  FLAT is exact
+     * (flat_range.c); HNSW runs a range search on the graph whose
+     * exploration stops past radius * (1 + epsilon) (hnsw_range.c), so it
+     * may miss some.  Uses the index's search scratch, hence not const. */
+    vs_status (*range)(vs_field_index *fi, const vs_knn_req *req, float radius, float epsilon,
+                       vs_status (*emit)(void *ctx, uint32_t id, float dist), void *ctx);
 } vs_fi_ops;
 
 struct vs_field_index {

@@ -252,6 +252,7 @@ static const vs_fi_ops flat_ops = {
     .count = flat_count,
     .has = flat_has,
     .knn_exact = flat_knn_exact,
+    .range = vs_flat_range,
 };
 
 vs_field_index *vs_flat_new(const vs_fielddef *def) {

@@ -53,4 +53,8 @@ const uint8_t *vs_flat_get(const vs_flat *f, uint32_t id);
 /* Capacity in vectors (what FT.INFO reports). */
 uint32_t vs_flat_capacity(const vs_flat *f);
 
+/* vs_fi_ops.range: the exact scan (flat_range.c). */
+vs_status vs_flat_range(vs_field_index *fi, const vs_knn_req *req, float radius, float epsilon,
+                        vs_status (*emit)(void *ctx, uint32_t id, float dist), void *ctx);
+
 #endif

@@ -1065,6 +1065,23 @@ static vs_status hnsw_knn_graph(vs_field_index *fi, const vs_knn_req *req, vs_to
     return VS_OK;
 }
 
+/* ---- for the range search (hnsw_range.c) ------------------------------------- */
+
+uint16_t vs_hnsw_epoch(vs_hnsw *h) { return new_epoch(h); }
+
+float vs_hnsw_qdist(const vs_hnsw *h, const vs_vref *q, uint32_t e) { return dist_q(h, q, e); }
+
+uint32_t vs_hnsw_descend(const vs_hnsw *h, const vs_vref *q, float *dep) {
+    uint32_t ep = h->entry;
+    *dep = dist_q(h, q, ep);
+    for (int l = h->max_level; l > 0; l--) greedy(h, q, &ep, dep, l);
+    return ep;
+}
+
+const uint32_t *vs_hnsw_links0(const vs_hnsw *h, uint32_t e) { return links_of(h, e, 0); }
+
+uint32_t vs_hnsw_key(const vs_hnsw *h, uint32_t e) { return key_of(h, e); }
+
 static const vs_fi_ops hnsw_ops = {
     .reserve_id = hnsw_reserve_id,
     .prepare = hnsw_prepare,
@@ -1086,6 +1103,7 @@ static const vs_fi_ops hnsw_ops = {
     .knn_exact = hnsw_knn_exact,
     .knn_graph = hnsw_knn_graph,
     .knn_graph_cost = hnsw_knn_graph_cost,
+    .range = vs_hnsw_range,
 };
 
 vs_field_index *vs_hnsw_new(const vs_fielddef *def, uint32_t seed) {

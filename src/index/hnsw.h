@@ -124,6 +124,21 @@ void vs_hnsw_load_tomb_norm(vs_hnsw *h, uint32_t e);
 vs_status vs_hnsw_rebind(vs_field_index *fi, int (*get)(void *ctx, uint32_t id, const uint8_t **p, size_t *n),
                          void *ctx, const char **why);
 
+/* For the range search (hnsw_range.c): a fresh visited tag (h->visited[e]
+ * == tag marks e visited); the distance from query q to element e; the
+ * greedy descent from the entry point through the upper layers (returns
+ * the layer-0 element it ends at, its distance in *dep); an element's
+ * layer-0 links ([count | ids]); its key id. */
+uint16_t vs_hnsw_epoch(vs_hnsw *h);
+float vs_hnsw_qdist(const vs_hnsw *h, const vs_vref *q, uint32_t e);
+uint32_t vs_hnsw_descend(const vs_hnsw *h, const vs_vref *q, float *dep);
+const uint32_t *vs_hnsw_links0(const vs_hnsw *h, uint32_t e);
+uint32_t vs_hnsw_key(const vs_hnsw *h, uint32_t e);
+
+/* vs_fi_ops.range (hnsw_range.c). */
+vs_status vs_hnsw_range(vs_field_index *fi, const vs_knn_req *req, float radius, float epsilon,
+                        vs_status (*emit)(void *ctx, uint32_t id, float dist), void *ctx);
+
 /* The index's snapshot section (hnsw_snap.c): vs_fi_ops.snap_*. */
 int vs_hnsw_snap_save(const vs_field_index *fi, vs_fi_save *w, const uint8_t **p, size_t *n);
 vs_status vs_hnsw_snap_load(vs_field_index *fi, vs_fi_load *ld);

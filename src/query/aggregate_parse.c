@@ -452,6 +452,12 @@ static vs_status parse_query(pctx *c, const uint8_t *q, size_t qn, vs_err *err) 
         mark_knn_param(c, probe.knn.ef, want);
         mark_knn_param(c, probe.knn.as, want);
     }
+    for (uint32_t i = 0; st == VS_OK && i < probe.nrange; i++) { /* VECTOR_RANGE clauses' too */
+        const vs_qrange *r = probe.range[i]->range;
+        mark_knn_param(c, r->radius_tok, want);
+        mark_knn_param(c, r->blob_tok, want);
+        for (uint32_t j = 0; j < r->nattrs; j++) mark_knn_param(c, r->attr_val[j], want);
+    }
     uint32_t npass = 0;
     for (uint32_t i = 0; i < c->np; i++) npass += want[i];
     int argc = 1 + c->verbatim + c->inorder + (c->has_slop ? 2 : 0) + (npass ? 2 + 2 * (int)npass : 0);

@@ -569,7 +569,7 @@ static vs_status sub_search(const vs_ftindex *x, vs_tok query, uint64_t num, con
     vs_query q;
     vs_status qs = vs_query_parse(query.p, query.n, &x->schema, ar, &q, err);
     if (qs == VS_ERR_NOMEM) return qs;
-    if (qs == VS_OK && q.knn.present)
+    if (qs == VS_OK && (q.knn.present || q.nrange > 0))
         return vs_err_set(err, VS_ERR, "Vector expressions are not allowed in FT.HYBRID %s", what);
     vs_err_clear(err);
     char nbuf[24];

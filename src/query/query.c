@@ -33,6 +33,8 @@ typedef struct qp {
     uint32_t leaves;           /* clauses made so far (valkey-search's "operations") */
     uint32_t ntext;            /* text clauses made so far */
     const vs_tok *deffield;    /* inside @f:( ... ): the field of bare text */
+    vs_qnode **ranges;         /* VECTOR_RANGE clauses so far (arena) */
+    uint32_t nrange, rcap;
 } qp;
 
 static int is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
@@ -490,6 +492,129 @@ static vs_status parse_text(qp *q, const vs_tok *field, vs_qnode **out) {
     return VS_OK;
 }
 
+/* ---- VECTOR_RANGE ---------------------------------------------------------- */
+
+#define VRANGE_WORD "VECTOR_RANGE"
+#define VRANGE_SYNTAX "Syntax error: expecting `[VECTOR_RANGE radius $blob]`"
+
+/* Does "VECTOR_RANGE " (any case) follow the '[' at the cursor? */
+static int is_vrange(const qp *q) {
+    size_t i = q->pos + 1, w = sizeof VRANGE_WORD - 1;
+    while (i < q->n && is_ws(q->s[i])) i++;
+    return q->n - i > w && vs_eq_nocase(q->s + i, w, VRANGE_WORD) && is_ws(q->s[i + w]);
+}
+
+/* The next token inside [ ... ]: up to whitespace or ']'. */
+static vs_tok bracket_tok(qp *q) {
+    skip_ws(q);
+    vs_tok t = {q->s + q->pos, 0};
+    while (q->pos < q->n && !is_ws(q->s[q->pos]) && q->s[q->pos] != ']') q->pos++;
+    t.n = (size_t)(q->s + q->pos - t.p);
+    return t;
+}
+
+static void trim_tok(vs_tok *t) { trim(&t->p, &t->n); }
+
+/* "=>{ $name: value; ... }" after a range clause (the cursor past ']'). */
+static vs_status parse_attrs(qp *q, vs_qrange *r) {
+    size_t save = q->pos;
+    skip_ws(q);
+    if (q->n - q->pos < 2 || q->s[q->pos] != '=' || q->s[q->pos + 1] != '>') {
+        q->pos = save;
+        return VS_OK;
+    }
+    q->pos += 2;
+    skip_ws(q);
+    if (peek(q) != '{') return vs_err_set(q->err, VS_ERR, "Syntax error: expecting `{` after `=>`. Position: %zu", q->pos);
+    q->pos++;
+    size_t end = q->pos;
+    while (end < q->n && q->s[end] != '}') end++;
+    if (end >= q->n) return vs_err_set(q->err, VS_ERR, "Syntax error: missing `}` after attributes");
+    uint32_t cap = 0;
+    while (q->pos < end) {
+        size_t i = q->pos;
+        while (i < end && q->s[i] != ';') i++;
+        vs_tok item = {q->s + q->pos, i - q->pos};
+        q->pos = i < end ? i + 1 : end;
+        trim_tok(&item);
+        if (item.n == 0) continue; /* "a; ;" and a trailing ';' */
+        size_t colon = 0;
+        while (colon < item.n && item.p[colon] != ':') colon++;
+        vs_tok name = {item.p, colon}, val = {item.p + colon, 0};
+        trim_tok(&name);
+        if (colon < item.n) {
+            val.p = item.p + colon + 1;
+            val.n = item.n - colon - 1;
+            trim_tok(&val);
+        }
+        if (name.n < 2 || name.p[0] != '$' || colon == item.n)
+            return vs_err_set(q->err, VS_ERR, "Syntax error: expecting `$name: value` in attributes, got `%.*s`",
+                              (int)item.n, (const char *)item.p);
+        if (r->nattrs == cap) {
+            uint32_t ncap = cap ? cap * 2 : 4;
+            vs_tok *nn = vs_arena_alloc(q->arena, ncap * sizeof *nn), *nv = vs_arena_alloc(q->arena, ncap * sizeof *nv);
+            if (!nn || !nv) return VS_ERR_NOMEM;
+            if (r->nattrs) {
+                memcpy(nn, r->attr_name, r->nattrs * sizeof *nn);
+                memcpy(nv, r->attr_val, r->nattrs * sizeof *nv);
+            }
+            r->attr_name = nn;
+            r->attr_val = nv;
+            cap = ncap;
+        }
+        r->attr_name[r->nattrs] = (vs_tok){name.p + 1, name.n - 1};
+        r->attr_val[r->nattrs] = val;
+        r->nattrs++;
+        vs_status st = count_term(q);
+        if (st != VS_OK) return st;
+    }
+    q->pos = end + 1;
+    return VS_OK;
+}
+
+/* "[VECTOR_RANGE radius $blob]" (the cursor at '[') on VECTOR field f. */
+static vs_status parse_vrange(qp *q, int f, vs_qnode **out) {
+    q->pos++; /* '[' */
+    skip_ws(q);
+    q->pos += sizeof VRANGE_WORD - 1;
+    vs_qnode *nd = node(q, VS_Q_VRANGE);
+    vs_qrange *r = vs_arena_alloc(q->arena, sizeof *r);
+    if (!nd || !r) return VS_ERR_NOMEM;
+    memset(r, 0, sizeof *r);
+    nd->field = f;
+    nd->range = r;
+    nd->slop = -1;
+    r->radius_tok = bracket_tok(q);
+    r->blob_tok = bracket_tok(q);
+    skip_ws(q);
+    if (r->radius_tok.n == 0 || r->blob_tok.n < 2 || r->blob_tok.p[0] != '$' || peek(q) != ']')
+        return vs_err_set(q->err, VS_ERR, VRANGE_SYNTAX);
+    if (r->radius_tok.p[0] != '$') { /* a literal must be a number */
+        double v;
+        if (!vs_parse_double(r->radius_tok.p, r->radius_tok.n, &v) || isnan(v))
+            return vs_err_set(q->err, VS_ERR, "Invalid number: %.*s", TOKF(r->radius_tok));
+    } else if (r->radius_tok.n < 2) {
+        return vs_err_set(q->err, VS_ERR, VRANGE_SYNTAX);
+    }
+    q->pos++; /* ']' */
+    vs_status st = parse_attrs(q, r);
+    if (st != VS_OK) return st;
+    if ((st = count_term(q)) != VS_OK) return st;
+    if (q->nrange == q->rcap) {
+        uint32_t ncap = q->rcap ? q->rcap * 2 : 4;
+        vs_qnode **rs = vs_arena_alloc(q->arena, ncap * sizeof *rs);
+        if (!rs) return VS_ERR_NOMEM;
+        if (q->nrange) memcpy(rs, q->ranges, q->nrange * sizeof *rs);
+        q->ranges = rs;
+        q->rcap = ncap;
+    }
+    r->slot = q->nrange;
+    q->ranges[q->nrange++] = nd;
+    q->leaves++;
+    *out = nd;
+    return VS_OK;
+}
+
 static vs_status parse_field(qp *q, vs_qnode **out) {
     q->pos++; /* '@' */
     size_t start = q->pos;
@@ -517,6 +642,12 @@ static vs_status parse_field(qp *q, vs_qnode **out) {
         return st;
     }
     int f = vs_schema_field_by_alias(q->schema, fname, flen);
+    if (c == '[' && is_vrange(q)) {
+        if (f < 0 || q->schema->fields[f].type != VS_FIELD_VECTOR)
+            return vs_err_set(q->err, VS_ERR, "`%.*s` is not indexed as a vector field", (int)flen,
+                              (const char *)fname);
+        return parse_vrange(q, f, out);
+    }
     vs_field_type want = c == '[' ? VS_FIELD_NUMERIC : VS_FIELD_TAG;
     if (f < 0 || q->schema->fields[f].type != want)
         return vs_err_set(q->err, VS_ERR, "`%.*s` is not indexed as a %s field", (int)flen, (const char *)fname,
@@ -776,7 +907,7 @@ vs_status vs_query_parse_opts(const uint8_t *q, size_t n, const vs_schema *schem
     trim(&f, &fn);
     if (fn == 0 && arrow == n) return vs_err_set(err, VS_ERR, "Invalid query string syntax");
     if (fn > 0 && !is_match_all(f, fn)) {
-        qp p = {f, fn, 0, schema, arena, err, 0, 0, *opts, vs_qschema_text_opts(schema), 0, 0, NULL};
+        qp p = {f, fn, 0, schema, arena, err, 0, 0, *opts, vs_qschema_text_opts(schema), 0, 0, NULL, NULL, 0, 0};
         vs_status st = parse_or(&p, &out->filter);
         if (st == VS_OK) {
             skip_ws(&p);
@@ -785,6 +916,8 @@ vs_status vs_query_parse_opts(const uint8_t *q, size_t n, const vs_schema *schem
         if (st == VS_ERR_NOMEM) return st;
         if (st != VS_OK) return vs_err_prepend(err, "Invalid filter expression: `%.*s`. ", (int)fn, (const char *)f);
         out->ntext = p.ntext;
+        out->range = p.ranges;
+        out->nrange = p.nrange;
         if (!out->filter && arrow == n) return vs_err_set(err, VS_ERR, "Invalid query string syntax");
     }
     if (arrow < n) {

@@ -7,9 +7,14 @@
  *   or      := and ('|' and)*          AND binds tighter than OR
  *   and     := unary+                  juxtaposition
  *   unary   := '-' unary | '(' or ')' | '@' field ':' (range | tags | text)
+ *            | '@' field ':' vrange
  *            | '@' field ':' '(' or ')'    the group's bare text searches field
  *            | text
  *   range   := '[' ['('] num (' ' | ',') ['('] num ']'   num: -inf, inf, +inf too
+ *   vrange  := '[' VECTOR_RANGE radius $blob ']' ['=>' '{' attrs '}']
+ *              radius: a number or $param; VECTOR_RANGE in any case
+ *   attrs   := [attr (';' attr)* [';']]     attr: '$' name ':' value
+ *              value: text up to ';' or '}' (trimmed), or $param
  *   tags    := '{' tag ('|' tag)* '}'  tag: text, '\' escapes, trailing '*' = prefix
  *   text    := '"' word* '"'           exact phrase (no stemming, stop words kept)
  *            | word                    a term (stemmed unless VERBATIM or NOSTEM)
@@ -29,6 +34,12 @@
  * must match at consecutive positions in one field (slop 0, in order);
  * FT.SEARCH's SLOP n / INORDER make every AND of two or more text clauses
  * positional the same way (vs_query_opts).
+ *
+ * A vrange clause (RediSearch's VECTOR_RANGE; valkey-search has none) is a
+ * filter leaf like any other: the documents whose vector in the field is
+ * within the radius of the query vector.  The parser only checks its
+ * syntax and that the field is a VECTOR field; the search parse resolves
+ * its parameters and attributes (vs_qrange) and gives RediSearch's errors.
  *
  * Errors are valkey-search's, wrapped "Invalid filter expression: `<f>`. "
  * for the filter and "Error parsing vector similarity parameters: `<c>`. "
@@ -51,7 +62,30 @@
 #define VS_QUERY_MAX_DEPTH 1000
 #define VS_QUERY_MAX_TERMS 1000
 
-typedef enum vs_qkind { VS_Q_TAG, VS_Q_NUM, VS_Q_AND, VS_Q_OR, VS_Q_NOT, VS_Q_TEXT } vs_qkind;
+typedef enum vs_qkind { VS_Q_TAG, VS_Q_NUM, VS_Q_AND, VS_Q_OR, VS_Q_NOT, VS_Q_TEXT, VS_Q_VRANGE } vs_qkind;
+
+typedef struct vs_tok {
+    const uint8_t *p;
+    size_t n;
+} vs_tok;
+
+/* A VECTOR_RANGE clause: its tokens as written (the parse), then what
+ * they stand for (filled in by the search parse, search_parse.c). */
+typedef struct vs_qrange {
+    vs_tok radius_tok;  /* a number or $param */
+    vs_tok blob_tok;    /* $param */
+    vs_tok *attr_name;  /* nattrs attributes, names without '$' (arena) */
+    vs_tok *attr_val;   /* as written: text or $param */
+    uint32_t nattrs;
+    uint32_t slot;      /* this clause's number, 0 .. vs_query.nrange - 1 */
+    /* Resolved: */
+    vs_vquery vec;      /* the query vector (arena), in the index's type (v NULL until resolved) */
+    float radius;       /* >= 0 */
+    float epsilon;      /* HNSW's exploration margin (default 0.01) */
+    vs_tok yield;       /* $YIELD_DISTANCE_AS name; p NULL when none */
+} vs_qrange;
+
+#define VS_RANGE_DEFAULT_EPSILON 0.01f
 
 /* A text clause: one query word matched in some TEXT fields. */
 typedef struct vs_qtext {
@@ -70,6 +104,7 @@ typedef struct vs_qnode {
     vs_fi_clause clause;    /* TAG, NUM: the predicate (tags unescaped, in
                                the arena; prefix: a trailing '*') */
     vs_qtext text;          /* TEXT */
+    vs_qrange *range;       /* VRANGE (field: the VECTOR field) */
     struct vs_qnode **kids; /* AND, OR, NOT */
     uint32_t nkids;
     int32_t slop;           /* AND: positional slop, -1 none */
@@ -81,11 +116,6 @@ typedef struct vs_qnode {
 static inline int vs_qnode_positional(const vs_qnode *n) {
     return n->kind == VS_Q_AND && (n->slop >= 0 || n->inorder);
 }
-
-typedef struct vs_tok {
-    const uint8_t *p;
-    size_t n;
-} vs_tok;
 
 typedef struct vs_knn_clause {
     int present;
@@ -100,6 +130,8 @@ typedef struct vs_query {
     vs_qnode *filter;  /* NULL: every document */
     vs_knn_clause knn;
     uint32_t ntext;    /* text clauses in the filter */
+    vs_qnode **range;  /* the VECTOR_RANGE clauses, in query order (arena) */
+    uint32_t nrange;
 } vs_query;
 
 /* FT.SEARCH's options that change how text is parsed. */

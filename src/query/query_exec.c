@@ -311,6 +311,78 @@ static vs_status positional(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
     return st;
 }
 
+/* ---- VECTOR_RANGE clauses ---------------------------------------------------- */
+
+static vs_status range_push(void *ctx, uint32_t id, float dist) {
+    vs_range_hits *h = ctx;
+    if (h->n == h->cap) {
+        size_t ncap = h->cap ? h->cap * 2 : 64;
+        vs_scored *n = vs_realloc(h->hit, ncap * sizeof *n);
+        if (!n) return VS_ERR_NOMEM;
+        h->hit = n;
+        h->cap = ncap;
+    }
+    h->hit[h->n++] = (vs_scored){dist, id};
+    return VS_OK;
+}
+
+static int hit_cmp(const void *a, const void *b) {
+    uint32_t x = ((const vs_scored *)a)->id, y = ((const vs_scored *)b)->id;
+    return (x > y) - (x < y);
+}
+
+/* The clause's hits: searched once per evaluation (a clause may be
+ * evaluated again, e.g. by scoring an OR's kids). */
+static vs_status range_hits(vs_qeval *ev, const vs_qnode *n, vs_range_hits **out) {
+    const vs_qrange *r = n->range;
+    if (r->slot >= ev->nrange) {
+        vs_range_hits *g = vs_realloc(ev->range, ((size_t)r->slot + 1) * sizeof *g);
+        if (!g) return VS_ERR_NOMEM;
+        memset(g + ev->nrange, 0, ((size_t)r->slot + 1 - ev->nrange) * sizeof *g);
+        ev->range = g;
+        ev->nrange = r->slot + 1;
+    }
+    vs_range_hits *h = &ev->range[r->slot];
+    *out = h;
+    if (h->done) return VS_OK;
+    if (!r->vec.v) return VS_ERR_STATE; /* not resolved by a search parse */
+    vs_field_index *fi = ev->x->fields[n->field];
+    if (fi && fi->ops->range && fi->ops->count(fi) > 0) {
+        vs_knn_req req = {r->vec, NULL, INFINITY, 0};
+        vs_status st = fi->ops->range(fi, &req, r->radius, r->epsilon, range_push, h);
+        if (st != VS_OK) {
+            h->n = 0;
+            return st;
+        }
+        if (h->n > 1) qsort(h->hit, h->n, sizeof *h->hit, hit_cmp);
+    }
+    h->done = 1;
+    return VS_OK;
+}
+
+static vs_status eval_range(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
+    vs_range_hits *h;
+    vs_status st = range_hits(ev, n, &h);
+    if (st != VS_OK) return st;
+    for (size_t i = 0; i < h->n; i++)
+        if (h->hit[i].id < out->nbits) vs_bit_set(out->w, h->hit[i].id);
+    return VS_OK;
+}
+
+int vs_qeval_range_dist(const vs_qeval *ev, uint32_t slot, uint32_t id, float *dist) {
+    if (slot >= ev->nrange || !ev->range[slot].done) return 0;
+    const vs_range_hits *h = &ev->range[slot];
+    size_t lo = 0, hi = h->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h->hit[mid].id < id) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == h->n || h->hit[lo].id != id) return 0;
+    *dist = h->hit[lo].dist;
+    return 1;
+}
+
 /* ---- the tree ------------------------------------------------------------ */
 
 static vs_status eval_kids(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
@@ -342,6 +414,7 @@ static vs_status eval(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {
         return fi->ops->match(fi, &n->clause, out);
     }
     case VS_Q_TEXT: return eval_text(ev, n, out);
+    case VS_Q_VRANGE: return eval_range(ev, n, out);
     case VS_Q_AND:
     case VS_Q_OR: return eval_kids(ev, n, out);
     case VS_Q_NOT: {
@@ -372,6 +445,8 @@ vs_status vs_qeval_init(vs_qeval *ev, const vs_ftindex *x, uint32_t ntext) {
     ev->x = x;
     ev->ntext = ntext;
     ev->leaf = vs_calloc(ntext ? ntext : 1, sizeof *ev->leaf);
+    ev->range = NULL;
+    ev->nrange = 0;
     return ev->leaf ? VS_OK : VS_ERR_NOMEM;
 }
 
@@ -382,6 +457,10 @@ void vs_qeval_free(vs_qeval *ev) {
     }
     vs_free(ev->leaf);
     ev->leaf = NULL;
+    for (uint32_t i = 0; i < ev->nrange; i++) vs_free(ev->range[i].hit);
+    vs_free(ev->range);
+    ev->range = NULL;
+    ev->nrange = 0;
 }
 
 vs_status vs_qeval_filter(vs_qeval *ev, const vs_qnode *n, vs_bitset *out) {

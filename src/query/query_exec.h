@@ -2,7 +2,9 @@
  *
  * Filters evaluate to a bit set of key ids (TAG postings, NUMERIC ranges
  * and the posting lists of a text clause's matching words OR-ed in,
- * AND/OR/NOT as set operations; NOT is relative to the index's documents).
+ * AND/OR/NOT as set operations; NOT is relative to the index's documents;
+ * a VECTOR_RANGE clause the documents its index's range op finds, with
+ * their distances kept in the evaluation for the reply and SORTBY).
  * A positional AND (a phrase, or any AND under SLOP / INORDER) keeps the
  * documents where its text kids match words in one field at positions
  * that satisfy it: one distinct position per kid, in query order when
@@ -43,17 +45,33 @@ typedef struct vs_text_leaf {
     int done;
 } vs_text_leaf;
 
-/* An evaluation of one query (its text clauses remembered for scoring). */
+/* A VECTOR_RANGE clause once evaluated: the documents within its radius
+ * and their distances, ascending ids. */
+typedef struct vs_range_hits {
+    vs_scored *hit; /* (dist, id) (vs_malloc) */
+    size_t n, cap;
+    int done;
+} vs_range_hits;
+
+/* An evaluation of one query (its text clauses remembered for scoring,
+ * its range clauses for their distances). */
 typedef struct vs_qeval {
     const vs_ftindex *x;
     vs_text_leaf *leaf; /* ntext */
     uint32_t ntext;
+    vs_range_hits *range; /* by vs_qrange.slot, grown as clauses are met */
+    uint32_t nrange;
 } vs_qeval;
 
 vs_status vs_qeval_init(vs_qeval *ev, const vs_ftindex *x, uint32_t ntext);
 void vs_qeval_free(vs_qeval *ev);
 /* As vs_filter_eval, remembering text clauses in ev. */
 vs_status vs_qeval_filter(vs_qeval *ev, const vs_qnode *n, vs_bitset *out);
+
+/* The distance of document id from the query vector of range clause
+ * `slot`, when the clause was evaluated and id is within its radius:
+ * 1 and *dist, else 0. */
+int vs_qeval_range_dist(const vs_qeval *ev, uint32_t slot, uint32_t id, float *dist);
 
 /* Scores of the documents in set (the filter's result, evaluated through
  * ev) into score[r], r the document's rank in set (its position in id

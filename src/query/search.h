@@ -9,6 +9,13 @@
  * Documents whose key has expired (plan.horizon) are left out of every
  * result, filter and KNN alike, as if their key were already deleted.
  *
+ * VECTOR_RANGE clauses (RediSearch's) are filter leaves; a clause's
+ * $YIELD_DISTANCE_AS name puts each row's distance in the reply (rows
+ * outside its radius, through an OR or a NOT, have none) and can be the
+ * SORTBY name (either direction; rows without it last).  They do not
+ * change the default order (RediSearch orders them by document id; here
+ * the filter's key order, or text score).
+ *
  * Rows of a KNN query are nearest first with ties broken by key; rows of
  * a filter with text clauses best score first (ties by key); rows of any
  * other filter in key order; SORTBY a field reorders them (valkey-search's
@@ -51,6 +58,8 @@ typedef struct vs_search_plan {
     uint32_t nret;
     uint64_t offset, num;    /* LIMIT */
     int sort_field;          /* SORTBY a schema field; -1: none (or the score) */
+    uint32_t sort_range;     /* SORTBY a VECTOR_RANGE clause's yielded
+                                distance: its slot + 1; 0: none */
     int sort_desc;
     int withsortkeys;        /* WITHSORTKEYS: "#" + the SORTBY value after
                                 each key (filter queries with content) */
@@ -93,6 +102,10 @@ typedef struct vs_search_rows {
                        KNN score (0 for a pure filter) */
     double *score;  /* n text scores parallel to row; NULL when the plan
                        does not score (plan.scored) */
+    float *yield;   /* n x nyield: each row's distance for each VECTOR_RANGE
+                       clause (by slot), NaN where the row is not within
+                       the clause's radius; NULL when there is none */
+    uint32_t nyield;
     size_t n;
 } vs_search_rows;
 

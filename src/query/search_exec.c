@@ -11,6 +11,9 @@
  * NUMERIC field's hash value that is not a number sorts as 0.
  * Scores, when the plan asks for them, are computed for the whole match
  * set of a filter (its order needs them) and for the K rows of a KNN.
+ * SORTBY a yielded distance (a VECTOR_RANGE clause's) orders by it, rows
+ * without it last, ties as for a field; the kept rows then get their
+ * distances for every range clause (rows.yield).
  */
 #include <math.h>
 #include <string.h>
@@ -25,6 +28,8 @@ typedef struct sort_ctx {
     int field;             /* schema field */
     int desc;
     const vs_scored *rows; /* KNN: sort row indexes into rows; NULL: sort ids */
+    const vs_qeval *ev;    /* SORTBY a yielded distance: the evaluation */
+    int range;             /* ... of this range clause (else -1) */
 } sort_ctx;
 
 /* Raw hash value of field f for key id (NULL if absent). */
@@ -45,6 +50,17 @@ static int sortby_cmp(void *vctx, uint32_t a, uint32_t b) {
     if (c->rows) {
         a = c->rows[ra].id;
         b = c->rows[rb].id;
+    }
+    if (c->range >= 0) { /* a yielded distance; rows without one last */
+        float da, db;
+        int ha = vs_qeval_range_dist(c->ev, (uint32_t)c->range, a, &da);
+        int hb = vs_qeval_range_dist(c->ev, (uint32_t)c->range, b, &db);
+        if (ha != hb) return ha ? -1 : 1;
+        if (ha) r = (da > db) - (da < db);
+        if (c->desc) r = -r;
+        if (r) return r;
+        if (c->rows) return (ra > rb) - (ra < rb);
+        return vs_key_cmp(x->ks, a, b);
     }
     const vs_field_index *fi = x->fields[c->field];
     if (fi->ops->sort_value) {
@@ -108,6 +124,24 @@ static void remove_expired(vs_bitset *set, const vs_bitset *gone) {
 
 static vs_status matches(const vs_search_plan *p, vs_qeval *ev, vs_bitset *set);
 
+/* Is the plan sorted by SORTBY (a field or a yielded distance)? */
+static int sorted(const vs_search_plan *p) { return p->sort_field >= 0 || p->sort_range > 0; }
+
+/* out->yield: each kept row's distance for each range clause. */
+static vs_status row_yields(const vs_search_plan *p, const vs_qeval *ev, vs_search_rows *out) {
+    uint32_t m = p->q.nrange;
+    if (m == 0) return VS_OK;
+    out->yield = vs_malloc((out->n ? out->n : 1) * m * sizeof *out->yield);
+    if (!out->yield) return VS_ERR_NOMEM;
+    out->nyield = m;
+    for (size_t i = 0; i < out->n; i++)
+        for (uint32_t k = 0; k < m; k++) {
+            float d;
+            out->yield[i * m + k] = vs_qeval_range_dist(ev, k, out->row[i].id, &d) ? d : NAN;
+        }
+    return VS_OK;
+}
+
 /* out->score for the rows kept, from scores by rank in set (every row's
  * id is in set). */
 static vs_status row_scores(const vs_bitset *set, const double *acc, vs_search_rows *out) {
@@ -169,16 +203,17 @@ static vs_status exec_knn(const vs_search_plan *p, vs_qeval *ev, vs_search_rows 
         st = vs_knn_exec(x, p->vfield, how, &req, p->k, res, &n);
     }
     uint32_t *order = NULL;
-    if (st == VS_OK && p->sort_field >= 0 && n > 1) {
+    if (st == VS_OK && sorted(p) && n > 1) {
         order = vs_malloc(n * sizeof *order);
         if (!order) st = VS_ERR_NOMEM;
         for (size_t i = 0; order && i < n; i++) order[i] = (uint32_t)i;
-        sort_ctx sc = {x, p->sort_field, p->sort_desc, res};
+        sort_ctx sc = {x, p->sort_field, p->sort_desc, res, ev, (int)p->sort_range - 1};
         if (st == VS_OK) st = vs_sort_ids(order, n, sortby_cmp, &sc);
     }
     out->total = n;
     if (st == VS_OK) st = keep_slice(p, res, order, n, out);
     if (st == VS_OK && p->scored) st = knn_scores(p, ev, out);
+    if (st == VS_OK) st = row_yields(p, ev, out);
     vs_free(order);
     vs_bitset_free(&filter);
     vs_free(res);
@@ -350,7 +385,7 @@ static vs_status exec_text_onepass(const vs_search_plan *p, vs_qeval *ev, vs_sea
 
 static vs_status exec_filter(const vs_search_plan *p, vs_qeval *ev, vs_search_rows *out) {
     const vs_ftindex *x = p->x;
-    if (p->q.filter && p->q.ntext > 0 && p->scored && p->sort_field < 0) {
+    if (p->q.filter && p->q.ntext > 0 && p->scored && !sorted(p)) {
         int done;
         vs_status st = exec_text_onepass(p, ev, out, &done);
         if (st != VS_OK || done) return st;
@@ -374,16 +409,16 @@ static vs_status exec_filter(const vs_search_plan *p, vs_qeval *ev, vs_search_ro
     /* Rows as (0, id): every match to sort, or the first offset + num in
      * key (or score) order. */
     uint64_t want = p->offset + p->num < p->offset ? UINT64_MAX : p->offset + p->num;
-    size_t keep = p->sort_field >= 0 || want > total ? total : (size_t)want;
+    size_t keep = sorted(p) || want > total ? total : (size_t)want;
     vs_scored *rows = vs_malloc((keep ? keep : 1) * sizeof *rows);
     size_t nrows = 0;
     if (!rows) st = VS_ERR_NOMEM;
-    if (st == VS_OK && p->sort_field >= 0) {
+    if (st == VS_OK && sorted(p)) {
         uint32_t *ids = vs_malloc((total ? total : 1) * sizeof *ids);
         if (!ids) st = VS_ERR_NOMEM;
         for (uint32_t id = vs_bitset_next(&set, 0); ids && id < set.nbits; id = vs_bitset_next(&set, id + 1))
             ids[nrows++] = id;
-        sort_ctx sc = {x, p->sort_field, p->sort_desc, NULL};
+        sort_ctx sc = {x, p->sort_field, p->sort_desc, NULL, ev, (int)p->sort_range - 1};
         if (st == VS_OK) st = vs_sort_ids(ids, nrows, sortby_cmp, &sc);
         for (size_t i = 0; st == VS_OK && i < nrows; i++) rows[i] = (vs_scored){0.0f, ids[i]};
         vs_free(ids);
@@ -410,6 +445,7 @@ static vs_status exec_filter(const vs_search_plan *p, vs_qeval *ev, vs_search_ro
     } else if (st == VS_OK && p->scored) {
         st = row_scores(&set, acc, out);
     }
+    if (st == VS_OK) st = row_yields(p, ev, out);
     vs_free(best);
     vs_free(acc);
     vs_free(rows);
@@ -430,5 +466,6 @@ vs_status vs_search_exec(const vs_search_plan *p, vs_search_rows *out) {
 void vs_search_rows_free(vs_search_rows *rows) {
     vs_free(rows->row);
     vs_free(rows->score);
+    vs_free(rows->yield);
     memset(rows, 0, sizeof *rows);
 }

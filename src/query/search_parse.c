@@ -2,7 +2,8 @@
  * string and every check, into a plan.
  *
  * Validation order follows valkey-search: options (left to right), the
- * query string, the KNN clause's field, parameter substitution and blob
+ * query string, its VECTOR_RANGE clauses (RediSearch's checks, in query
+ * order), the KNN clause's field, parameter substitution and blob
  * size, ranges (K, EF_RUNTIME, TIMEOUT, DIALECT), unused PARAMS, SORTBY,
  * then the query vector's values.  The first error wins.
  */
@@ -217,18 +218,127 @@ static vs_status knn_params(vs_search_plan *p, opts *o, vs_arena *ar, vs_tok *bl
     return VS_OK;
 }
 
-/* The query vector from its blob, in the index's type: an aligned copy,
- * finite float values, its inverse norm for COSINE. */
-static vs_status knn_vector(vs_search_plan *p, vs_tok blob, vs_arena *ar, vs_err *err) {
-    const vs_fielddef *vd = &p->x->schema.fields[p->vfield];
+/* The query vector of vector field vd from its blob (of the right size),
+ * in the index's type: an aligned copy, finite float values, its inverse
+ * norm for COSINE. */
+static vs_status query_vector(const vs_fielddef *vd, vs_tok blob, vs_arena *ar, vs_vquery *out, vs_err *err) {
     vs_vspace sp;
     vs_vspace_init(&sp, &vd->vec);
     void *v = vs_arena_alloc(ar, sp.bytes);
     if (!v) return VS_ERR_NOMEM;
     memcpy(v, blob.p, sp.bytes);
-    if (!vs_vquery_init(&sp, v, &p->vec))
+    if (!vs_vquery_init(&sp, v, out))
         return vs_err_set(err, VS_ERR,
                           "Error parsing vector similarity parameters: query vector contains NaN or infinite values");
+    return VS_OK;
+}
+
+static vs_status knn_vector(vs_search_plan *p, vs_tok blob, vs_arena *ar, vs_err *err) {
+    return query_vector(&p->x->schema.fields[p->vfield], blob, ar, &p->vec, err);
+}
+
+/* ---- VECTOR_RANGE clauses (RediSearch's rules and texts) -------------------- */
+
+#define VECSIM_PARAMS_ERR "Error parsing vector similarity parameters: "
+
+static int tok_is(vs_tok t, const char *s) { return vs_eq_nocase(t.p, t.n, s); }
+
+/* RediSearch's ParseBoolean: true/false, 1/0. */
+static int parse_bool(vs_tok t) {
+    return tok_is(t, "true") || tok_is(t, "false") || tok_is(t, "1") || tok_is(t, "0");
+}
+
+/* One clause: attributes (as RediSearch applies them while parsing), the
+ * blob and radius (as its iterator checks them), then the vector library's
+ * parameters ($EPSILON; $EF_RUNTIME, $HYBRID_POLICY, $BATCH_SIZE refused),
+ * in that order; the first error wins. */
+static vs_status resolve_range(vs_search_plan *p, opts *o, vs_qnode *nd, vs_arena *ar, vs_err *err) {
+    vs_qrange *r = nd->range;
+    const vs_fielddef *vd = &p->x->schema.fields[nd->field];
+    vs_tok *val = r->nattrs ? vs_arena_alloc(ar, r->nattrs * sizeof *val) : NULL;
+    if (r->nattrs && !val) return VS_ERR_NOMEM;
+    vs_status st;
+    r->epsilon = VS_RANGE_DEFAULT_EPSILON;
+    for (uint32_t i = 0; i < r->nattrs; i++) {
+        vs_tok name = r->attr_name[i];
+        if ((st = subst(o, r->attr_val[i], &val[i], err)) != VS_OK) return st;
+        vs_tok v = val[i];
+        if (v.n == 0) return vs_err_set(err, VS_ERR, "Invalid value () for `%.*s`", TOKF(name));
+        double d;
+        long long ll;
+        int ok = 1;
+        if (tok_is(name, "YIELD_DISTANCE_AS")) {
+            r->yield = v;
+        } else if (tok_is(name, "WEIGHT")) {
+            ok = vs_parse_double(v.p, v.n, &d) && d >= 0;
+        } else if (tok_is(name, "SLOP")) {
+            ok = vs_parse_ll(v.p, v.n, &ll) && ll >= -1;
+        } else if (tok_is(name, "INORDER") || tok_is(name, "PHONETIC")) {
+            ok = parse_bool(v);
+        } else if (!tok_is(name, "EPSILON") && !tok_is(name, "EF_RUNTIME") && !tok_is(name, "HYBRID_POLICY") &&
+                   !tok_is(name, "BATCH_SIZE")) {
+            return vs_err_set(err, VS_ERR, "Invalid attribute %.*s", TOKF(name));
+        }
+        if (!ok) return vs_err_set(err, VS_ERR, "Invalid value (%.*s) for `%.*s`", TOKF(v), TOKF(name));
+    }
+    vs_tok blob, rad;
+    if ((st = subst(o, r->blob_tok, &blob, err)) != VS_OK) return st;
+    if ((st = subst(o, r->radius_tok, &rad, err)) != VS_OK) return st;
+    double radius;
+    if (!vs_parse_double(rad.p, rad.n, &radius) || isnan(radius))
+        return vs_err_set(err, VS_ERR, "Invalid numeric value (%.*s) for parameter `%.*s`", TOKF(rad),
+                          (int)r->radius_tok.n - 1, (const char *)r->radius_tok.p + 1);
+    if (blob.n != vs_vector_bytes(&vd->vec))
+        return vs_err_set(err, VS_ERR,
+                          "Error parsing vector similarity query: query vector blob size (%zu) does not match "
+                          "index's expected size (%zu).",
+                          blob.n, vs_vector_bytes(&vd->vec));
+    if (radius < 0)
+        return vs_err_set(err, VS_ERR, "Error parsing vector similarity query: negative radius (%g) given in a range query",
+                          radius);
+    r->radius = radius > 3.4e38 ? INFINITY : (float)radius;
+    int has_eps = 0;
+    for (uint32_t i = 0; i < r->nattrs; i++) {
+        vs_tok name = r->attr_name[i];
+        if (tok_is(name, "EF_RUNTIME"))
+            return vs_err_set(err, VS_ERR, VECSIM_PARAMS_ERR "Invalid option");
+        if (tok_is(name, "HYBRID_POLICY") || tok_is(name, "BATCH_SIZE"))
+            return vs_err_set(err, VS_ERR, VECSIM_PARAMS_ERR "hybrid query attributes were sent for a non-hybrid query");
+        if (!tok_is(name, "EPSILON")) continue;
+        if (vd->vec.algo != VS_ALGO_HNSW) return vs_err_set(err, VS_ERR, VECSIM_PARAMS_ERR "Invalid option");
+        if (has_eps) return vs_err_set(err, VS_ERR, VECSIM_PARAMS_ERR "Parameter was specified twice");
+        double e;
+        if (!vs_parse_double(val[i].p, val[i].n, &e) || !(e > 0) || e > 3.4e38)
+            return vs_err_set(err, VS_ERR, VECSIM_PARAMS_ERR "Invalid value was given");
+        r->epsilon = (float)e;
+        has_eps = 1;
+    }
+    return query_vector(vd, blob, ar, &r->vec, err);
+}
+
+static vs_status resolve_ranges(vs_search_plan *p, opts *o, vs_arena *ar, vs_err *err) {
+    for (uint32_t i = 0; i < p->q.nrange; i++) {
+        vs_status st = resolve_range(p, o, p->q.range[i], ar, err);
+        if (st != VS_OK) return st;
+    }
+    return VS_OK;
+}
+
+/* Yielded names: not a schema attribute, not twice (the KNN score's
+ * included). */
+static vs_status check_yields(vs_search_plan *p, vs_err *err) {
+    for (uint32_t i = 0; i < p->q.nrange; i++) {
+        vs_tok y = p->q.range[i]->range->yield;
+        if (!y.p) continue;
+        if (vs_schema_field_by_alias(&p->x->schema, y.p, y.n) >= 0)
+            return vs_err_set(err, VS_ERR, "Property `%.*s` already exists in schema", TOKF(y));
+        int dup = p->q.knn.present && tok_eq(y, p->score_name);
+        for (uint32_t j = 0; j < i && !dup; j++) {
+            vs_tok z = p->q.range[j]->range->yield;
+            dup = z.p && tok_eq(y, z);
+        }
+        if (dup) return vs_err_set(err, VS_ERR, "Property `%.*s` specified more than once", TOKF(y));
+    }
     return VS_OK;
 }
 
@@ -236,6 +346,13 @@ static vs_status knn_vector(vs_search_plan *p, vs_tok blob, vs_arena *ar, vs_err
 
 static vs_status check_sortby(vs_search_plan *p, const opts *o, vs_err *err) {
     if (!o->has_sortby) return VS_OK;
+    for (uint32_t i = 0; i < p->q.nrange; i++) {
+        vs_tok y = p->q.range[i]->range->yield;
+        if (y.p && tok_eq(o->sortby, y)) { /* a yielded distance, either way */
+            p->sort_range = i + 1;
+            return VS_OK;
+        }
+    }
     if (p->q.knn.present && tok_eq(o->sortby, p->score_name)) {
         /* Ascending is the KNN order already; descending is refused. */
         if (p->sort_desc)
@@ -267,8 +384,10 @@ vs_status vs_search_parse(const vs_ftindex *x, const uint8_t *const *argv, const
     vs_status st = parse_options(&a, p, &o, ar, err);
     if (st == VS_OK) st = vs_query_parse_opts(argv[0], lens[0], &x->schema, &p->text, ar, &p->q, err);
     p->scored = p->q.ntext > 0 || p->withscores;
+    if (st == VS_OK) st = resolve_ranges(p, &o, ar, err);
     if (st == VS_OK && p->q.knn.present) st = knn_field(p, err);
     if (st == VS_OK && p->q.knn.present) st = knn_params(p, &o, ar, &blob, err);
+    if (st == VS_OK) st = check_yields(p, err);
     if (st == VS_OK && o.timeout > VS_SEARCH_MAX_TIMEOUT_MS)
         st = vs_err_set(err, VS_ERR, "TIMEOUT must be a positive integer greater than 0 and cannot exceed %d.",
                         VS_SEARCH_MAX_TIMEOUT_MS);

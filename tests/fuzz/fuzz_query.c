@@ -5,12 +5,17 @@
  *
  * Input: byte 0 picks the options (bit 0 VERBATIM, bit 1 INORDER, bit 2
  * SLOP (byte 1 % 4), bit 3 WITHSCORES, bits 4-6 the scorer, bit 7 a KNN
- * clause appended); the rest is the query.  Checked: the parser either
+ * clause appended); byte 1 bit 7 puts a VECTOR_RANGE clause yielding `d`
+ * before the query, bit 6 adds SORTBY d; the rest is the query.  PARAMS
+ * carries `q` (a vector) and `r` (a radius) when the query names them.
+ * Tree checks include VECTOR_RANGE leaves (a VECTOR field, numbered
+ * 0 .. nrange-1 once each, listed in order).  Checked: the parser either
  * fails with an error text or builds a tree whose text clauses are folded
  * words of at most VS_TEXT_MAX_WORD bytes, each searching >= 1 TEXT field,
  * numbered 0 .. ntext-1 once each; FT.SEARCH with the same query replies
  * (an error or a result), never crashes or leaks, and leaves the store as
  * it was (DBSIZE). */
+#define _GNU_SOURCE /* memmem */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +59,10 @@ static void setup(void) {
     }
 }
 
+static vs_qnode *const *vrange_list; /* the parse's range clauses */
+static uint32_t vrange_n;
+static uint8_t *vrange_seen;
+
 static void check_tree(const vs_qnode *n, uint8_t *seen, uint32_t ntext, int depth) {
     CHECK(depth < 2 * VS_QUERY_MAX_DEPTH);
     if (n->kind == VS_Q_TEXT) {
@@ -66,6 +75,13 @@ static void check_tree(const vs_qnode *n, uint8_t *seen, uint32_t ntext, int dep
         return;
     }
     if (n->kind == VS_Q_TAG || n->kind == VS_Q_NUM) return;
+    if (n->kind == VS_Q_VRANGE) {
+        CHECK(n->range && n->range->blob_tok.n >= 2 && n->range->blob_tok.p[0] == '$');
+        CHECK(n->range->slot < vrange_n && vrange_list[n->range->slot] == n && !vrange_seen[n->range->slot]);
+        vrange_seen[n->range->slot] = 1;
+        CHECK(n->nkids == 0);
+        return;
+    }
     CHECK(n->nkids >= 1 && (n->kind != VS_Q_NOT || n->nkids == 1));
     for (uint32_t i = 0; i < n->nkids; i++) check_tree(n->kids[i], seen, ntext, depth + 1);
 }
@@ -90,19 +106,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (st == VS_ERR) CHECK(err.msg[0] != 0);
     if (st == VS_OK && out.filter) {
         uint8_t *seen = calloc(out.ntext + 1, 1);
-        CHECK(seen);
+        vrange_list = out.range;
+        vrange_n = out.nrange;
+        vrange_seen = calloc(out.nrange + 1, 1);
+        CHECK(seen && vrange_seen);
         check_tree(out.filter, seen, out.ntext, 0);
         for (uint32_t i = 0; i < out.ntext; i++) CHECK(seen[i]);
+        for (uint32_t i = 0; i < out.nrange; i++) CHECK(vrange_seen[i]);
         free(seen);
+        free(vrange_seen);
     }
     vs_arena_free(&ar);
 
     /* The whole command. */
     static const char *scorers[] = {"BM25STD", "BM25", "TFIDF", "TFIDF.DOCNORM", "DOCSCORE", "BM25STD", "NOPE", "bm25"};
-    uint8_t *qq = malloc(n + 40);
+    static const char pre[] = "@v:[VECTOR_RANGE $r $q]=>{$YIELD_DISTANCE_AS: d} ";
+    uint8_t *qq = malloc(n + 40 + sizeof pre);
     CHECK(qq);
-    memcpy(qq, q, n);
-    size_t qn = n;
+    size_t qn = 0;
+    if (data[1] & 128) {
+        memcpy(qq, pre, sizeof pre - 1);
+        qn = sizeof pre - 1;
+    }
+    memcpy(qq + qn, q, n);
+    qn += n;
     if (flags & 128) {
         memcpy(qq + qn, "=>[KNN 3 @v $q]", 15);
         qn += 15;
@@ -123,7 +150,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (flags & 8) ARG("WITHSCORES", 10);
     ARG("SCORER", 6);
     ARG(scorers[(flags >> 4) & 7], strlen(scorers[(flags >> 4) & 7]));
-    if (flags & 128) { ARG("PARAMS", 6); ARG("2", 1); ARG("q", 1); ARG(vec, sizeof vec); }
+    int has_q = (flags & 128) || memmem(qq, qn, "$q", 2) != NULL, has_r = memmem(qq, qn, "$r", 2) != NULL;
+    if (has_q || has_r) {
+        ARG("PARAMS", 6);
+        ARG(has_q && has_r ? "4" : "2", 1);
+        if (has_q) { ARG("q", 1); ARG(vec, sizeof vec); }
+        if (has_r) { ARG("r", 1); ARG("2.5", 3); }
+    }
+    if (data[1] & 64) { ARG("SORTBY", 6); ARG("d", 1); }
     run(argc, argv, lens);
     free(qq);
     RUN("DBSIZE");
