@@ -36,6 +36,18 @@ test('examples/node/aggregate.js: groups, an expression with a top list, sort ke
   ].join('\n'));
 });
 
+test('examples/node/vectors.js: FLOAT16 vectors, a range query with a TAG filter sorted by distance, a KNN', () => {
+  const out = run('examples/node/vectors.js');
+  assert.equal(out, [
+    'cafe place:4 at 0.3125',
+    'cafe place:1 at 0.5',
+    'nearest place:4 d=0.3125 pos=0.25,-0.5',
+    'nearest place:1 d=0.5 pos=0.5,0.5',
+    'place:2 1,1',
+    '',
+  ].join('\n'));
+});
+
 test('examples/node/text.js: BM25 with a prefix and a negated TAG, a phrase, RRF fusion', () => {
   const out = run('examples/node/text.js');
   assert.match(out, /^text doc:1 \d\.\d{3} Deploying an app\n/);
