@@ -100,9 +100,6 @@ static inline const uint8_t *code_of(const vs_hnsw *h, uint32_t e) { return h->c
 static inline void write_code(vs_hnsw *h, uint32_t e) {
     if (h->codes) vs_sq8_encode(&h->sp, h->vecs[e].v, h->vecs[e].inv_norm, h->codes + (size_t)e * h->code_size);
 }
-#ifndef SQ8_WIDEN
-#define SQ8_WIDEN(ef, k) (k)
-#endif
 #define VS_FORCE_INLINE inline __attribute__((always_inline))
 static VS_FORCE_INLINE float dist_qc(const vs_hnsw *h, const vs_vref *q, const uint8_t *qc, uint32_t e) {
     return qc ? vs_sq8_dist(h->sp.metric, h->sp.dim, qc, code_of(h, e), h->cdot) : dist_q(h, q, e);
@@ -1101,7 +1098,10 @@ static vs_status hnsw_knn_graph(vs_field_index *fi, const vs_knn_req *req, vs_to
     vs_hnsw *h = H(fi);
     if (h->live == 0 || top->k == 0) return VS_OK;
     uint32_t ef = breadth(h, (uint32_t)top->k, req->ef);
-    if (h->code_size) ef += SQ8_WIDEN(ef, (uint32_t)top->k);
+    /* COMPRESSION SQ8: the walk keeps k more candidates than ef for the
+     * re-ranking (estimates misorder near neighbours; measured: at EF 10
+     * without them recall fell ~0.01 below the uncompressed walk's). */
+    if (h->code_size) ef += ef > UINT32_MAX - (uint32_t)top->k ? 0 : (uint32_t)top->k;
     size_t res_bytes = ((size_t)ef + 1) * sizeof(vs_scored);
     vs_scored *res = vs_malloc(res_bytes + h->code_size);
     if (!res) return VS_ERR_NOMEM;
