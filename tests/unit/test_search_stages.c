@@ -77,7 +77,10 @@ static void test_parse(void) {
     VT_CHECK(p.has_return && !p.nocontent && p.nret == 1);
     VT_EQ_MEM(p.ret[0].out.p, p.ret[0].out.n, "num");
     VT_CHECK(p.offset == 1 && p.num == 2 && p.sort_field == 1 && p.sort_desc);
-    VT_CHECK(fabsf(p.vec[0] - 0.6f) < 1e-6f && fabsf(p.vec[1] - 0.8f) < 1e-6f); /* COSINE: normalised */
+    { /* COSINE: the query as given (never normalised) and its inverse norm */
+        const float *qv = p.vec.v;
+        VT_CHECK(qv[0] == q[0] && qv[1] == q[1] && fabsf(p.vec.inv_norm - 0.2f) < 1e-6f);
+    }
     vs_arena_free(&ar);
 
     VT_EQ_INT(PARSE(x, &ar, &p, &err, "*"), VS_OK);

@@ -63,6 +63,7 @@ static void print(char *out, size_t cap, size_t *o, const vs_qnode *n, int ind) 
     switch (n->kind) {
     case VS_Q_TAG: *o += (size_t)snprintf(out + *o, cap - *o, "TAG(%s)\n", (char *)schema.fields[n->field].alias); return;
     case VS_Q_NUM: *o += (size_t)snprintf(out + *o, cap - *o, "NUMERIC(%s)\n", (char *)schema.fields[n->field].alias); return;
+    case VS_Q_VRANGE: *o += (size_t)snprintf(out + *o, cap - *o, "VECTOR_RANGE(%s)\n", (char *)schema.fields[n->field].alias); return;
     case VS_Q_TEXT: {
         *o += (size_t)snprintf(out + *o, cap - *o, "%s(\"%.*s\"", how_name(n->text.how), (int)n->text.n,
                                (const char *)n->text.w);
