@@ -12,6 +12,10 @@
  * is reproducible for a given seed and insertion order, and identical in
  * the SIMD and scalar builds (whose distances are bit-identical).
  *
+ * With COMPRESSION SQ8 every element also has an 8-bit code record
+ * (sq8.h) that queries walk the graph on; the best EF candidates found are
+ * re-scored with the full vectors.
+ *
  * Deletion marks the element (it keeps routing searches, never appears in
  * results) and puts it on a free list; the next insertion reuses the slot,
  * repairing the neighbours of the old element and re-linking the new one
@@ -90,6 +94,16 @@ typedef struct vs_hnsw {
     vs_scored *sel;            /* heuristic scratch (M0 + 1) */
     vs_scored *sel2;
     uint32_t *next;            /* unvisited neighbours of the node expanded (M0) */
+
+    /* COMPRESSION SQ8 (sq8.h): per element its code record, code_size
+     * bytes (capacity records, grown with the others), kept for deleted
+     * elements too (they route); NULL without compression.  Queries walk
+     * the graph on these and re-rank with the full vectors; construction
+     * uses the full vectors only, so the graph is the one an uncompressed
+     * index builds. */
+    uint8_t *codes;
+    size_t code_size;
+    vs_vsum_fn cdot;           /* the codes' exact dot (UINT8 kernel) */
 } vs_hnsw;
 
 uint32_t vs_hnsw_capacity(const vs_hnsw *h);

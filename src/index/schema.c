@@ -118,9 +118,9 @@ static vs_status parse_prefixes(vs_args *a, vs_schema *s, vs_err *err) {
 }
 
 /* Key/value parameters of a vector field. */
-enum { VP_TYPE, VP_DIM, VP_METRIC, VP_INITIAL_CAP, VP_BLOCK_SIZE, VP_M, VP_EFC, VP_EFR, VP_COUNT };
+enum { VP_TYPE, VP_DIM, VP_METRIC, VP_INITIAL_CAP, VP_BLOCK_SIZE, VP_M, VP_EFC, VP_EFR, VP_COMPRESSION, VP_COUNT };
 static const char *const vp_names[VP_COUNT] = {"TYPE", "DIM", "DISTANCE_METRIC", "INITIAL_CAP", "BLOCK_SIZE",
-                                               "M", "EF_CONSTRUCTION", "EF_RUNTIME"};
+                                               "M", "EF_CONSTRUCTION", "EF_RUNTIME", "COMPRESSION"};
 
 static vs_status parse_vp_value(int key, const uint8_t *p, size_t n, vs_vecdef *v, vs_err *err) {
     int64_t i;
@@ -147,6 +147,13 @@ static vs_status parse_vp_value(int key, const uint8_t *p, size_t n, vs_vecdef *
         else
             return vs_err_set(err, VS_ERR, "Unknown argument `%.*s`", TOK(p, n));
         return VS_OK;
+    case VP_COMPRESSION:
+        if (vs_eq_nocase(p, n, "SQ8")) {
+            v->compression = VS_COMPRESS_SQ8;
+            return VS_OK;
+        }
+        if (n == 0) return vs_err_set(err, VS_ERR, "Argument value is empty");
+        return vs_err_set(err, VS_ERR, "Unknown argument `%.*s`", TOK(p, n));
     case VP_EFR:
         st = vs_parse_u64_tok(p, n, UINT64_MAX, &u, err);
         if (st == VS_OK) v->ef_runtime = u > UINT32_MAX ? UINT32_MAX : (uint32_t)u;
@@ -196,6 +203,12 @@ static vs_status verify_vector(const vs_vecdef *v, const int *seen, vs_err *err)
                               "Invalid range: Value %s; EF_RUNTIME must be a positive integer greater than 0 and "
                               "cannot exceed %d.",
                               v->ef_runtime < 1 ? "below minimum" : "above maximum", VS_MAX_EF);
+        if (v->compression != VS_COMPRESS_NONE && v->type != VS_VEC_FLOAT32 && v->type != VS_VEC_FLOAT16 &&
+            v->type != VS_VEC_BFLOAT16)
+            return vs_err_set(err, VS_ERR,
+                              "COMPRESSION SQ8 requires a floating point vector TYPE (FLOAT32, FLOAT16 or BFLOAT16), "
+                              "not %s.",
+                              vs_vectype_name(v->type));
     } else if (v->block_size == 0) {
         return vs_err_set(err, VS_ERR, "BLOCK_SIZE must be a positive integer greater than 0.");
     }
@@ -223,6 +236,7 @@ static vs_status parse_vector(vs_args *a, vs_fielddef *f, vs_err *err) {
     v->m = VS_DEFAULT_M;
     v->ef_construction = VS_DEFAULT_EF_CONSTRUCTION;
     v->ef_runtime = VS_DEFAULT_EF_RUNTIME;
+    v->compression = VS_COMPRESS_NONE;
     uint64_t nargs;
     st = vs_args_u64(a, UINT32_MAX, &nargs, err);
     if (st != VS_OK) return st;
@@ -242,7 +256,7 @@ static vs_status parse_vector(vs_args *a, vs_fielddef *f, vs_err *err) {
         int key = -1;
         for (int k = 0; k < VP_COUNT; k++) {
             if (!vs_eq_nocase(kp, kn, vp_names[k])) continue;
-            if (v->algo == VS_ALGO_FLAT && (k == VP_M || k == VP_EFC || k == VP_EFR)) continue;
+            if (v->algo == VS_ALGO_FLAT && (k == VP_M || k == VP_EFC || k == VP_EFR || k == VP_COMPRESSION)) continue;
             if (v->algo == VS_ALGO_HNSW && k == VP_BLOCK_SIZE) continue;
             key = k;
         }

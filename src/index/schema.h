@@ -39,6 +39,8 @@
 
 typedef enum vs_field_type { VS_FIELD_VECTOR = 1, VS_FIELD_TAG = 2, VS_FIELD_NUMERIC = 3, VS_FIELD_TEXT = 4 } vs_field_type;
 typedef enum vs_algo { VS_ALGO_FLAT = 0, VS_ALGO_HNSW = 1 } vs_algo;
+/* HNSW COMPRESSION: none, or 8-bit scalar codes for the graph walk (sq8.h). */
+typedef enum vs_vcompress { VS_COMPRESS_NONE = 0, VS_COMPRESS_SQ8 = 1 } vs_vcompress;
 
 typedef struct vs_vecdef {
     vs_algo algo;
@@ -50,6 +52,7 @@ typedef struct vs_vecdef {
     uint32_t m;               /* HNSW */
     uint32_t ef_construction; /* HNSW */
     uint32_t ef_runtime;      /* HNSW */
+    vs_vcompress compression; /* HNSW (float TYPEs only) */
 } vs_vecdef;
 
 /* The index-level text options (given before SCHEMA), one block per schema

@@ -4,8 +4,8 @@
  * and leaks in the failure paths themselves).
  *
  * Store: FLAT L2 + TAG + NUMERIC on doc:, HNSW COSINE on doc: and other:,
- * HNSW L2 + NUMERIC on doc:a (overlapping prefixes, INITIAL_CAP 2 so inserts
- * grow the graphs), and an index left mid-backfill.  For each write, fail
+ * HNSW L2 + NUMERIC on doc:a, HNSW L2 COMPRESSION SQ8 on doc: (overlapping
+ * prefixes, INITIAL_CAP 2 so inserts grow the graphs and their codes), and an index left mid-backfill.  For each write, fail
  * the 1st, 2nd, ... allocation until it runs clean: a failure answers OOM,
  * the keyspace, FT.INFO counters, query answers and journal bytes are as
  * before, and a retry without faults gives exactly the twin's result;
@@ -13,7 +13,7 @@
 #include "../../src/base/alloc.h"
 #include "vt_cmd.h"
 
-static const char *IDX[] = {"iflat", "icos", "il2", "ibf", "inew"};
+static const char *IDX[] = {"iflat", "icos", "il2", "isq", "ibf", "inew"};
 
 static void setup(vs_db *db) {
     vs_journal_enable(db, 1);
@@ -25,6 +25,9 @@ static void setup(vs_db *db) {
     vt_run(db, "FT.CREATE", "il2", "PREFIX", "1", "doc:a", "SCHEMA", "v", "VECTOR", "HNSW", "12", "TYPE", "FLOAT32",
            "DIM", "2", "DISTANCE_METRIC", "L2", "M", "2", "INITIAL_CAP", "2", "EF_CONSTRUCTION", "8", "n", "NUMERIC",
            NULL);
+    vt_run(db, "FT.CREATE", "isq", "PREFIX", "1", "doc:", "SCHEMA", "v", "VECTOR", "HNSW", "14", "TYPE", "FLOAT32",
+           "DIM", "2", "DISTANCE_METRIC", "L2", "M", "2", "INITIAL_CAP", "2", "EF_CONSTRUCTION", "8", "COMPRESSION",
+           "SQ8", NULL);
     static const char *keys[] = {"doc:0", "doc:1", "doc:2", "doc:a0", "doc:a1", "other:0", "other:1", "plain:0", "plain:1"};
     static const char *vecs[] = {"ABCDEFGH", "abcdefgh", "01234567", "IJKLMNOP", "ijklmnop", "qrstuvwx", "QRSTUVWX", "zzzzzzzz", "yyyyyyyy"};
     char n[16];
