@@ -174,7 +174,11 @@ static void notify_commit(vs_keyspace *ks, const vs_change *ch) {
     ks->changes++;
 }
 
-/* A removal: subscribers must accept it. */
+/* A removal: subscribers must accept it, so their prepare of a removal
+ * must never fail (it allocates nothing: the search indexes drop only
+ * what they hold, the journal reserved its room before).  A subscriber
+ * that failed here would be skipped at commit while the value it points
+ * at is freed. */
 static void notify_removal(vs_keyspace *ks, const vs_change *ch) {
     (void)notify_prepare(ks, ch);
     notify_commit(ks, ch);

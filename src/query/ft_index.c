@@ -84,9 +84,17 @@ static void plan_all_from(vs_ftindex *x, const vs_hview *v) {
     }
 }
 
-/* Plan: drop the document from every field. */
-static void plan_remove_all(vs_ftindex *x) {
-    for (uint32_t i = 0; i < x->schema.nfields; i++) x->prep[i].action = VS_FI_REMOVE;
+/* Plan: drop the document from every field that holds something for it
+ * (a value, or a failure).  Those fields have room for id already, so a
+ * removal prepares without allocating: a key's deletion (DEL, expiry,
+ * FT.DROPINDEX DD, MOVE's source) cannot be refused, and a removal that
+ * failed to prepare would leave an index pointing at the hash bytes
+ * being freed. */
+static void plan_remove_all(vs_ftindex *x, uint32_t id) {
+    for (uint32_t i = 0; i < x->schema.nfields; i++) {
+        const vs_field_index *fi = x->fields[i];
+        if (vs_bitvec_test(&fi->present, id) || vs_bitvec_test(&fi->failed, id)) x->prep[i].action = VS_FI_REMOVE;
+    }
 }
 
 static void reset_preps(vs_ftindex *x) {
@@ -106,12 +114,12 @@ vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch, int deferred) {
     switch (ch->kind) {
     case VS_CHANGE_HASH:
         if (ch->new_type == VS_TYPE_NONE) {
-            if (tracked) plan_remove_all(x), track = -1, any = 1;
+            if (tracked) plan_remove_all(x, id), track = -1, any = 1;
             break;
         }
         if (!vs_schema_matches(&x->schema, ch->key, ch->klen)) break;
         if (deferred) { /* backfill brings the document back */
-            if (tracked) plan_remove_all(x), track = -1, any = 1;
+            if (tracked) plan_remove_all(x, id), track = -1, any = 1;
             break;
         }
         if (!tracked) {
@@ -130,7 +138,7 @@ vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch, int deferred) {
         break;
     case VS_CHANGE_STRING:
     case VS_CHANGE_DEL:
-        if (tracked) plan_remove_all(x), track = -1, any = 1;
+        if (tracked) plan_remove_all(x, id), track = -1, any = 1;
         break;
     case VS_CHANGE_RENAME: {
         /* An existing destination is deleted by the same change: drop it
@@ -138,7 +146,7 @@ vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch, int deferred) {
         if (ch->dst_type != VS_TYPE_NONE && vs_ftindex_tracks(x, ch->dst_id)) drop = 1;
         int match = ch->new_type == VS_TYPE_HASH && vs_schema_matches(&x->schema, ch->newkey, ch->newklen);
         if (tracked && !match) {
-            plan_remove_all(x);
+            plan_remove_all(x, id);
             track = -1;
             any = 1;
         } else if (!tracked && match && !deferred) {
@@ -151,7 +159,8 @@ vs_status vs_ftindex_prepare(vs_ftindex *x, const vs_change *ch, int deferred) {
     default: break;
     }
     if (!any && !drop) return VS_OK;
-    vs_status st = any ? reserve_doc(x, id) : VS_OK;
+    /* A tracked document has its room (reserved when it was first tracked). */
+    vs_status st = any && !tracked ? reserve_doc(x, id) : VS_OK;
     for (uint32_t i = 0; i < x->schema.nfields && st == VS_OK; i++)
         if (x->prep[i].action != VS_FI_NONE) st = reserve_field(x->fields[i], id);
     uint32_t done = 0;

@@ -289,7 +289,54 @@ static void test_replay(void) {
     free(want);
 }
 
+/* Deleting a key whose hash lacks some of its indexes' fields (so those
+ * fields have no room for its id) must not allocate: a deletion cannot be
+ * refused, and the vector indexes point at the hash bytes it frees.  For
+ * every way a key goes (DEL, UNLINK, expiry, FT.DROPINDEX DD through
+ * another index, MOVE's source) and every allocation failed in turn, no
+ * index still finds the key afterwards (ASan: no use of freed bytes). */
+static void test_removal_never_allocates(void) {
+    static const char *const how[][8] = {
+        {"DEL", "k", NULL},
+        {"UNLINK", "k", NULL},
+        {"FT.DROPINDEX", "other", "DD", NULL},
+        {"MOVE", "k", "1", NULL},
+        {"PEXPIRE", "k", "0", NULL},
+    };
+    float v[2] = {1, 2};
+    for (size_t h = 0; h < sizeof how / sizeof how[0]; h++) {
+        for (unsigned long nth = 1; nth < 1000; nth++) {
+            vs_db *db = vs_open(NULL);
+            vt_run(db, "FT.CREATE", "flat", "SCHEMA", "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM", "2",
+                   "DISTANCE_METRIC", "L2", "t", "TAG", NULL);
+            vt_run(db, "FT.CREATE", "hnsw", "SCHEMA", "v", "VECTOR", "HNSW", "6", "TYPE", "FLOAT32", "DIM", "2",
+                   "DISTANCE_METRIC", "L2", "n", "NUMERIC", "title", "TEXT", NULL);
+            vt_run(db, "FT.CREATE", "other", "SCHEMA", "v", "VECTOR", "FLAT", "6", "TYPE", "FLOAT32", "DIM", "2",
+                   "DISTANCE_METRIC", "COSINE", NULL);
+            vt_run(db, "HSET", "k", "v", vt_blob(0, v, 2), NULL); /* no t, n, title */
+            vs_fault_inject(nth, 0);
+            int st = run_argv(db, how[h]);
+            unsigned long faults = vs_fault_inject(0, 0);
+            vt_checks++;
+            int gone = st == 0 && vs_reply_len(db) >= 1 && vs_reply_data(db)[0] != '-';
+            if (strcmp(how[h][0], "PEXPIRE") == 0 && gone) vt_run(db, "GET", "k", NULL); /* reaps it */
+            for (int i = 0; i < 2; i++) {
+                vt_run(db, "FT.SEARCH", i ? "hnsw" : "flat", "*=>[KNN 1 @v $B]", "PARAMS", "2", "B", vt_blob(1, v, 2),
+                       "NOCONTENT", "DIALECT", "2", NULL);
+                const char *want = gone ? "*1\r\n:0\r\n" : "*2\r\n:1\r\n";
+                if (vs_reply_len(db) < strlen(want) || memcmp(vs_reply_data(db), want, strlen(want)) != 0)
+                    vt_fail(__FILE__, __LINE__, "%s, fault %lu: %s answers %.*s", how[h][0], nth, i ? "hnsw" : "flat",
+                            (int)vs_reply_len(db), (const char *)vs_reply_data(db));
+            }
+            vs_close(db);
+            if (vs_mem_used() != 0) vt_fail(__FILE__, __LINE__, "%s, fault %lu: leaked", how[h][0], nth);
+            if (faults == 0) break;
+        }
+    }
+}
+
 int main(void) {
+    VT_RUN(test_removal_never_allocates);
     VT_RUN(test_writes);
     VT_RUN(test_step);
     VT_RUN(test_replay);
