@@ -32,7 +32,7 @@ import { test } from 'node:test';
 import { open } from '../../js/node.js';
 import { connect, startServer } from '../server/helpers.js';
 import { dump, rng } from './helpers.js';
-import { buildSnapshot } from './snapshot-file.js';
+import { buildSnapshot, loadInto } from './snapshot-file.js';
 
 const SEED = Number(process.env.VESSEL_TEST_SEED ?? 7001);
 console.log(`damage: seed ${SEED} (VESSEL_TEST_SEED to change)`);
@@ -319,18 +319,6 @@ for (const saved of [true, false]) {
   });
 }
 
-/** Load a snapshot's bytes (declared `size`) into an open store: the error, or null. */
-function loadInto(db, bytes, size = bytes.length) {
-  db.engine.loadBegin(size);
-  try {
-    db.engine.loadFeed(bytes);
-    db.engine.loadEnd();
-  } catch (err) {
-    db.engine.loadAbort();
-    return err;
-  }
-  return null;
-}
 
 test('a damaged expires section fed into an open store with TTLs: refused, the store (times included) as it was', async () => {
   // A snapshot with times; then an open store with other keys and times.

@@ -1,6 +1,6 @@
-// snapshot-file.js - building snapshot files in tests: XXH64 (the
-// snapshot's checksums) and a file from its sections, every checksum right,
-// to make well-formed files whose contents are wrong.
+// snapshot-file.js - snapshot files in tests: XXH64 (the snapshot's
+// checksums), a file from its sections, every checksum right, to make
+// well-formed files whose contents are wrong, and loading bytes into a store.
 
 // XXH64 (the snapshot's checksums), to build well-formed files whose
 // contents are wrong.
@@ -50,4 +50,18 @@ export function buildSnapshot(head, version, secs) {
   end.writeBigUInt64LE(xxh64(body, 0), 12);
   end.writeBigUInt64LE(xxh64(end.subarray(12, 20), 0xffffffff), 20);
   return Buffer.concat([body, end]);
+}
+
+/** Load a snapshot's bytes (declared `size`) into an open store's engine:
+ * the error it refuses them with, or null. */
+export function loadInto(db, bytes, size = bytes.length) {
+  db.engine.loadBegin(size);
+  try {
+    db.engine.loadFeed(bytes);
+    db.engine.loadEnd();
+  } catch (err) {
+    db.engine.loadAbort();
+    return err;
+  }
+  return null;
 }

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemoryStorage, open } from '../../js/node.js';
 import { prng } from './prng.js';
-import { buildSnapshot } from './snapshot-file.js';
+import { buildSnapshot, loadInto } from './snapshot-file.js';
 
 const TYPES = ['FLOAT32', 'FLOAT16', 'BFLOAT16', 'INT8', 'UINT8'];
 const METRICS = ['L2', 'IP', 'COSINE'];
@@ -324,17 +324,6 @@ async function snapshotOf(db) {
   return { good, secs };
 }
 
-function loadInto(db, bytes) {
-  db.engine.loadBegin(bytes.length);
-  try {
-    db.engine.loadFeed(bytes);
-    db.engine.loadEnd();
-  } catch (err) {
-    db.engine.loadAbort();
-    return err;
-  }
-  return null;
-}
 
 for (const algo of ['FLAT', 'HNSW']) {
   test(`${algo}: a snapshot whose hash vector no longer fits its index is refused as damage`, async () => {
