@@ -2,7 +2,6 @@
 #include "index/vector.h"
 
 #include <math.h>
-#include <string.h>
 
 void vs_vspace_init(vs_vspace *s, const vs_vecdef *d) {
     s->type = d->type;
@@ -14,25 +13,7 @@ void vs_vspace_init(vs_vspace *s, const vs_vecdef *d) {
 }
 
 int vs_vector_blob_valid(const vs_vspace *s, const uint8_t *p, size_t n) {
-    if (n != s->bytes) return 0;
-    switch (s->type) {
-    case VS_VEC_FLOAT32:
-        for (uint32_t i = 0; i < s->dim; i++) {
-            uint32_t u;
-            memcpy(&u, p + (size_t)i * 4, 4);
-            if ((u & 0x7f800000u) == 0x7f800000u) return 0; /* NaN or infinity */
-        }
-        return 1;
-    case VS_VEC_FLOAT16:
-        for (uint32_t i = 0; i < s->dim; i++)
-            if ((p[2 * i + 1] & 0x7c) == 0x7c) return 0; /* exponent all ones */
-        return 1;
-    case VS_VEC_BFLOAT16:
-        for (uint32_t i = 0; i < s->dim; i++)
-            if ((p[2 * i + 1] & 0x7f) == 0x7f && (p[2 * i] & 0x80)) return 0;
-        return 1;
-    default: return 1; /* INT8, UINT8: every byte is a value */
-    }
+    return n == s->bytes && vs_vec_finite(s->type, p, s->dim);
 }
 
 float vs_vector_inv_norm(const vs_vspace *s, const void *v) {
