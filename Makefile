@@ -62,11 +62,12 @@ build/asan/obj/%.o: src/%.c $(HDR)
 build/asan/%: tests/unit/%.c $(ASAN_OBJ) $(TEST_HDR)
 	$(CC) $(ASAN_FLAGS) $< $(ASAN_OBJ) -lm -o $@
 
-# C unit tests, natively under AddressSanitizer + UndefinedBehaviorSanitizer
-unit: $(addprefix build/asan/,$(UNIT_TESTS))
-	@set -e; for t in $(UNIT_TESTS); do \
-		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build/asan/$$t; \
-	done
+# C unit tests, natively under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Each run is its own goal, so `make -j2 -Otarget unit` runs two at once
+# and prints each one's lines together.
+unit: $(addprefix build/asan/,$(UNIT_TESTS)) $(addprefix unit-run-,$(UNIT_TESTS))
+unit-run-%: build/asan/%
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 build/asan/$*
 
 # The same C unit tests compiled to WebAssembly (SIMD128 and scalar) and
 # run under Node's WASI: the engine's tests on the code that ships.
@@ -86,10 +87,11 @@ build/wasm-simd/%.wasm: tests/unit/%.c $(WASM_SIMD_OBJ) $(TEST_HDR) | deps-emcc
 build/wasm-scalar/%.wasm: tests/unit/%.c $(WASM_SCALAR_OBJ) $(TEST_HDR) | deps-emcc
 	$(EMCC) $(WASM_TEST_FLAGS) $< $(WASM_SCALAR_OBJ) -o $@
 
-unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar/$(t).wasm)
-	@set -e; for t in $(UNIT_TESTS); do for b in simd scalar; do \
-		$(NODE) --no-warnings tests/wasm/run-wasi.mjs build/wasm-$$b/$$t.wasm; \
-	done; done
+unit-wasm: $(foreach t,$(UNIT_TESTS),build/wasm-simd/$(t).wasm build/wasm-scalar/$(t).wasm unit-simd-$(t) unit-scalar-$(t))
+unit-simd-%: build/wasm-simd/%.wasm
+	@$(NODE) --no-warnings tests/wasm/run-wasi.mjs $<
+unit-scalar-%: build/wasm-scalar/%.wasm
+	@$(NODE) --no-warnings tests/wasm/run-wasi.mjs $<
 
 # ---- fuzzing -------------------------------------------------------------------
 # libFuzzer targets (clang, Debian libclang-rt-14-dev + libfuzzer-14-dev)
@@ -148,15 +150,26 @@ layers:
 	$(NODE) scripts/check-layers.mjs
 
 test: deps layers
-	$(MAKE) -j2 unit
+	$(MAKE) -j2 -Otarget unit
 	$(MAKE) -j2 all
-	$(MAKE) -j2 unit-wasm
+	$(MAKE) -j2 -Otarget unit-wasm
 	$(MAKE) test-js
 	$(MAKE) -j2 fuzz FUZZ_SECONDS=15
 
+# The JS suites: the engine's (tests/js) beside the server's, the crash
+# loops, the edge worker and the package (two Node processes, one per core),
+# then the browser ones alone (tab failover waits on timers, so they get
+# the machine to themselves).  Each group's lines print when it ends.
 test-js: $(WASM) $(DEMO_DATA) $(EDGE_DIST)
-	$(NODE) --test --test-concurrency=1 tests/js/ tests/server/ tests/crash/ tests/browser/ tests/e2e/ tests/edge/ tests/package/
+	$(MAKE) -j2 -Otarget test-js-engine test-js-system
+	$(NODE) --test --test-concurrency=1 tests/browser/ tests/e2e/
 	npx --no-install tsc -p tests/types/tsconfig.json
+
+test-js-engine: $(WASM) $(DEMO_DATA)
+	$(NODE) --test --test-concurrency=1 tests/js/
+
+test-js-system: $(WASM) $(EDGE_DIST)
+	$(NODE) --test --test-concurrency=1 tests/server/ tests/crash/ tests/edge/ tests/package/
 
 # A store past 2 GiB of engine memory and up to the 4 GiB wasm32 limit
 # (about two minutes, 9 GB of RAM), and 1,000,000 x 128 vectors built,
@@ -263,4 +276,4 @@ clean:
 	rm -rf build wasm/*.wasm
 
 .SECONDARY:
-.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm bench-peers bench-hnsw bench-scale bench-persist bench-langchain bench-text bench-rdb bench-browser bench-aggregate deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale test-long bench example clean
+.PHONY: layers demo demo-data edge edge-serve all unit unit-wasm test-js-engine test-js-system bench-peers bench-hnsw bench-scale bench-persist bench-langchain bench-text bench-rdb bench-browser bench-aggregate deps deps-emcc deps-fuzz fuzz fuzz-corpus test test-js test-scale test-long bench example clean

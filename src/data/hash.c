@@ -24,7 +24,7 @@ vs_hash *vs_hash_new(void) { return vs_calloc(1, sizeof(vs_hash)); }
 void vs_hash_free(vs_hash *h) {
     if (!h) return;
     for (uint32_t i = 0; i < h->n; i++) vs_free(h->f[i]);
-    vs_free(h->f);
+    if (h->f != &h->one) vs_free(h->f);
     if (h->dict) {
         vs_dict_release(h->dict);
         vs_free(h->dict);
@@ -33,7 +33,7 @@ void vs_hash_free(vs_hash *h) {
 }
 
 size_t vs_hash_mem(const vs_hash *h) {
-    size_t m = sizeof *h + (size_t)h->cap * sizeof(vs_hfield *);
+    size_t m = sizeof *h + (h->f == &h->one ? 0 : (size_t)h->cap * sizeof(vs_hfield *));
     for (uint32_t i = 0; i < h->n; i++) m += sizeof(vs_hfield) + vs_hfield_voff(h->f[i]->flen) + h->f[i]->vlen;
     if (h->dict) m += sizeof(vs_dict) + (h->dict->size[0] + h->dict->size[1]) * sizeof(void *);
     return m;
@@ -166,8 +166,11 @@ vs_status vs_hash_plan_reserve(vs_hash_plan *p) {
      * failure leaves the hash exactly as it was, capacity included. */
     vs_hfield **f = NULL;
     size_t cap = h->cap;
-    if (need > h->cap) {
-        cap = h->cap ? h->cap : 4;
+    if (need == 1 && h->cap == 0) {
+        f = &h->one; /* the first field: the struct's own room */
+        cap = 1;
+    } else if (need > h->cap) {
+        cap = h->cap > 1 ? h->cap : 4;
         while (cap < need) cap *= 2;
         if (cap > UINT32_MAX) cap = UINT32_MAX;
         f = vs_malloc(cap * sizeof *f);
@@ -176,19 +179,19 @@ vs_status vs_hash_plan_reserve(vs_hash_plan *p) {
     vs_dict *d = NULL;
     if (h->dict) {
         if (vs_dict_reserve(h->dict, p->added) != VS_OK) {
-            vs_free(f);
+            if (f != &h->one) vs_free(f);
             return VS_ERR_NOMEM;
         }
     } else if (need > VS_HASH_DICT_MIN) {
         d = build_dict(h, need);
         if (!d) {
-            vs_free(f);
+            if (f != &h->one) vs_free(f);
             return VS_ERR_NOMEM;
         }
     }
     if (f) {
         if (h->n) memcpy(f, h->f, h->n * sizeof *f);
-        vs_free(h->f);
+        if (h->f != &h->one) vs_free(h->f);
         h->f = f;
         h->cap = (uint32_t)cap;
     }
@@ -261,9 +264,14 @@ int vs_hview_get(const vs_hview *view, const uint8_t *f, size_t flen, const uint
 }
 
 vs_status vs_hash_load_reserve(vs_hash *h, uint32_t n) {
-    h->f = vs_malloc((n ? n : 1) * sizeof *h->f);
+    if (n <= 1) {
+        h->f = &h->one;
+        h->cap = 1;
+        return VS_OK;
+    }
+    h->f = vs_malloc((size_t)n * sizeof *h->f);
     if (!h->f) return VS_ERR_NOMEM;
-    h->cap = n ? n : 1;
+    h->cap = n;
     if (n > VS_HASH_DICT_MIN) {
         h->dict = vs_malloc(sizeof *h->dict);
         if (!h->dict) return VS_ERR_NOMEM;

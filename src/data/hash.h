@@ -15,6 +15,7 @@
  *
  * Invariants:
  *  - f[i]->pos == i for every field.
+ *  - f == &one iff cap == 1 (f is the hash's own otherwise, or NULL).
  *  - dict != NULL iff the hash has had more than VS_HASH_DICT_MIN fields
  *    (it is kept once built).
  *  - A plan holds at most one op per field name (later ops replace
@@ -49,10 +50,15 @@ static inline uint8_t *vs_hfield_value_mut(vs_hfield *f) { return f->data + vs_h
 _Static_assert(offsetof(vs_hfield, data) % 4 == 0, "hash values are 4-byte aligned");
 
 typedef struct vs_hash {
-    vs_hfield **f;   /* fields, insertion order (swap-removal once large) */
+    vs_hfield **f;   /* fields, insertion order (swap-removal once large);
+                        &one while cap is 1 */
     uint32_t n;      /* number of fields */
     uint32_t cap;    /* capacity of f */
     vs_dict *dict;   /* field name -> block, once large; else NULL */
+    vs_hfield *one;  /* f's room while cap is 1: a one-field hash (a
+                        document that is only its vector) needs no block for
+                        f; in wasm32 the allocator's block for 16 bytes has
+                        room for 20 anyway */
 } vs_hash;
 
 /* One pending change to one field. */

@@ -363,52 +363,6 @@ static size_t heuristic(const vs_hnsw *h, vs_scored *c, size_t n, size_t m) {
     return kept;
 }
 
-/* Heuristic selection of up to m from sorted candidates c[0..n), then
- * topped up to `want` with the closest of the pruned ones.  In place;
- * returns the count (order: heuristic picks first). */
-static size_t fill_pruned(const vs_hnsw *h, vs_scored *c, size_t n, size_t m, size_t want) {
-    vs_scored *pruned = h->sel; /* M0 + 1 entries */
-    size_t np = 0, kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (kept >= m) break;
-        int good = 1;
-        const vs_vref *vc = vec_of(h, c[i].id);
-        for (size_t j = 0; j < kept; j++) {
-            if (dist_q(h, vc, c[j].id) < c[i].dist) {
-                good = 0;
-                break;
-            }
-        }
-        if (good)
-            c[kept++] = c[i];
-        else if (np < h->M0 + 1)
-            pruned[np++] = c[i];
-    }
-    for (size_t i = 0; i < np && kept < want && kept < m; i++) c[kept++] = pruned[i];
-    return kept;
-}
-
-/* Does d have a way in on layer 0 besides n's link (and besides links
- * from nodes that only d links to: a pair linked only to each other is
- * an island)?  `counted`: n's link to d is in indeg[d]. */
-static int other_way_in(const vs_hnsw *h, uint32_t d, uint32_t n, int counted) {
-    uint32_t others = h->indeg[d] - (counted ? 1u : 0u);
-    if (others == 0) return 0;
-    const uint32_t *ld = links_of(h, d, 0);
-    uint32_t dependent = 0;
-    for (uint32_t i = 1; i <= ld[0]; i++) {
-        uint32_t c = ld[i];
-        if (c == n || h->indeg[c] > 1) continue;
-        const uint32_t *lc = links_of(h, c, 0);
-        for (uint32_t j = 1; j <= lc[0]; j++)
-            if (lc[j] == d) {
-                dependent++;
-                break;
-            }
-    }
-    return others > dependent;
-}
-
 /* ---- the reachability tree ----------------------------------------------
  *
  * Every element (live or deleted: deleted ones still route) has a parent,
@@ -629,9 +583,15 @@ static void settle(vs_hnsw *h) {
     }
 }
 
-/* Add a link n -> e at layer l (distance d), pruning n's list with the
- * heuristic when it is full.  With keep set, the new link stays (a repair's
- * way back into e) unless every other link is some node's only way in. */
+/* Add a link n -> e at layer l (distance d).  A full list is pruned as
+ * hnswlib and usearch prune it, to the heuristic's picks among its links
+ * and e: it shrinks, and the next links into n are appended without a
+ * distance until it is full again (a list kept full would be re-scored
+ * and pruned on every link added to it).  What the heuristic drops stays
+ * when it must: on layer 0, a link that is its node's tree link (parent)
+ * or only way in (in-degree 1), and with keep set, the new link (a
+ * repair's way back into e).  Those come first, the picks fill the rest
+ * of the list in order of distance. */
 static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int keep) {
     uint32_t *lk = links_of(h, n, l);
     uint32_t cnt = lk[0], mx = max_links(h, l);
@@ -643,7 +603,7 @@ static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int kee
         if (l == 0) h->indeg[e]++;
         return;
     }
-    vs_scored *s = h->sel2;
+    vs_scored *s = h->sel2, *picks = h->sel2 + h->M0 + 1, *rest = h->sel; /* M0 + 1 entries each */
     const vs_vref *vn = vec_of(h, n);
     for (uint32_t i = 0; i < cnt; i++) {
         s[i].id = lk[1 + i];
@@ -652,38 +612,30 @@ static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int kee
     s[cnt].id = e;
     s[cnt].dist = d;
     sort_scored(s, cnt + 1);
-    /* Heuristic choice topped up with the closest pruned candidates: the
-     * list stays full and drops exactly one link (pruning down to the
-     * heuristic's picks alone could drop several, and with them the only
-     * way into some nodes). */
-    size_t kept = fill_pruned(h, s, cnt + 1, mx, mx);
-    if (l == 0) {
-        /* The link dropped may be the only way into its node (n the only
-         * node linking to it): keep it instead of the farthest kept one
-         * that has another way in. */
-        uint32_t dropped = VS_NO_ELEM;
-        for (uint32_t i = 0; i <= cnt && dropped == VS_NO_ELEM; i++) {
-            uint32_t c = i < cnt ? lk[1 + i] : e;
-            int in = 0;
-            for (size_t t = 0; t < kept && !in; t++) in = s[t].id == c;
-            if (!in) dropped = c;
-        }
-        /* (e's count does not hold this link yet; the others' hold n's.) */
-        if (dropped != VS_NO_ELEM && ((dropped == e && keep) || !other_way_in(h, dropped, n, dropped != e))) {
-            for (size_t t = kept; t-- > 0;) {
-                uint32_t c = s[t].id;
-                if (other_way_in(h, c, n, c != e)) {
-                    s[t].id = dropped;
-                    s[t].dist = dist_q(h, vn, dropped);
-                    break;
-                }
-            }
-        }
-        indeg_sub(h, lk);
-        drop_children(h, n, lk, s, kept);
+    size_t np = 0, nr = 0;
+    for (size_t i = 0; i <= cnt; i++) {
+        int good = np < mx;
+        const vs_vref *vc = vec_of(h, s[i].id);
+        for (size_t j = 0; j < np && good; j++) good = !(dist_q(h, vc, picks[j].id) < s[i].dist);
+        if (good)
+            picks[np++] = s[i];
+        else
+            rest[nr++] = s[i];
     }
-    for (size_t i = 0; i < kept; i++) lk[1 + i] = s[i].id;
-    set_len(lk, (uint32_t)kept);
+    size_t k = 0; /* the new list, in s: what must stay, then the picks */
+    for (size_t i = 0; i < nr; i++) {
+        uint32_t c = rest[i].id;
+        if (c != e && l == 0 && (h->parent[c] == n || h->indeg[c] <= 1)) s[k++] = rest[i];
+    }
+    for (size_t i = 0; i < nr && k < mx; i++)
+        if (rest[i].id == e && keep) s[k++] = rest[i];
+    for (size_t i = 0; i < np && k < mx; i++) s[k++] = picks[i];
+    if (l == 0) {
+        indeg_sub(h, lk);
+        drop_children(h, n, lk, s, k);
+    }
+    for (size_t i = 0; i < k; i++) lk[1 + i] = s[i].id;
+    set_len(lk, (uint32_t)k);
     if (l == 0) indeg_add(h, lk);
 }
 

@@ -125,7 +125,57 @@ static void test_binary(void) {
     vs_hash_free(h);
 }
 
+/* A one-field hash keeps its field pointer in the struct (f == &one, no
+ * block of its own); a second field moves f to a block, and a failed
+ * allocation on the way leaves the hash as it was. */
+static void test_one_field_room(void) {
+    size_t base_blocks = vs_mem_blocks();
+    vs_hash *h = vs_hash_new();
+    set1(h, "v", "0123");
+    VT_CHECK(h->f == &h->one);
+    VT_EQ_INT(h->cap, 1);
+    VT_EQ_INT(vs_mem_blocks() - base_blocks, 2); /* the struct and the field */
+    set1(h, "v", "4567"); /* an overwrite stays in the room */
+    VT_CHECK(h->f == &h->one);
+    VT_CHECK(strcmp(get(h, "v"), "4567") == 0);
+    for (unsigned long fail = 1;; fail++) { /* the second field, each allocation failed in turn */
+        vs_hash_plan p;
+        vs_hash_plan_init(&p, h);
+        vs_mem_inject(fail, 0);
+        vs_status st = vs_hash_plan_set(&p, S("t"), S("x"));
+        if (st == VS_OK) st = vs_hash_plan_reserve(&p);
+        unsigned long faults = vs_mem_faults();
+        vs_mem_inject(0, 0);
+        if (st != VS_OK) {
+            VT_CHECK(faults > 0);
+            vs_hash_plan_discard(&p);
+            VT_CHECK(h->f == &h->one && h->n == 1 && h->cap == 1);
+            VT_CHECK(strcmp(get(h, "v"), "4567") == 0);
+            continue;
+        }
+        VT_EQ_INT(faults, 0);
+        vs_hash_plan_apply(&p);
+        break;
+    }
+    VT_CHECK(h->f != &h->one);
+    VT_EQ_INT(h->n, 2);
+    VT_CHECK(strcmp(get(h, "v"), "4567") == 0 && strcmp(get(h, "t"), "x") == 0);
+    for (uint32_t i = 0; i < h->n; i++) VT_EQ_INT(h->f[i]->pos, i);
+    vs_hash_free(h);
+    /* Loading: one field or none uses the room too. */
+    h = vs_hash_new();
+    VT_CHECK(vs_hash_load_reserve(h, 1) == VS_OK && h->f == &h->one);
+    VT_CHECK(vs_hash_load_add(h, vs_hfield_new(S("a"), S("1"))) == VS_OK);
+    vs_hfield *b = vs_hfield_new(S("b"), S("2"));
+    VT_CHECK(vs_hash_load_add(h, b) == VS_ERR_CORRUPT); /* no room: refused (the block stays the caller's) */
+    vs_free(b);
+    VT_CHECK(strcmp(get(h, "a"), "1") == 0);
+    vs_hash_free(h);
+    VT_EQ_INT(vs_mem_blocks(), base_blocks);
+}
+
 int main(void) {
+    VT_RUN(test_one_field_room);
     VT_RUN(test_plan_and_view);
     VT_RUN(test_discard_frees);
     VT_RUN(test_large);
