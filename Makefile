@@ -12,7 +12,7 @@
 #                   rdb (RDB export/import vs redis-server's SAVE and load)
 #   make bench-scale 1,000,000 x 128 vectors against usearch (not in make bench:
 #                   20-40 minutes)
-#   make fuzz       libFuzzer targets for FUZZ_SECONDS each (make test: 15 s, make test-long: 60 s)
+#   make fuzz       libFuzzer targets for FUZZ_SECONDS each (make test: 10 s, make test-long: 60 s)
 #   make clean
 #
 # Build outputs (wasm/*.wasm, build/) are git-ignored.
@@ -150,18 +150,18 @@ layers:
 	$(NODE) scripts/check-layers.mjs
 
 test: deps layers
-	$(MAKE) -j2 -Otarget unit
+	$(MAKE) -j2 -Otarget --no-print-directory unit
 	$(MAKE) -j2 all
-	$(MAKE) -j2 -Otarget unit-wasm
+	$(MAKE) -j2 -Otarget --no-print-directory unit-wasm
 	$(MAKE) test-js
-	$(MAKE) -j2 fuzz FUZZ_SECONDS=15
+	$(MAKE) -j2 fuzz FUZZ_SECONDS=10
 
 # The JS suites: the engine's (tests/js) beside the server's, the crash
 # loops, the edge worker and the package (two Node processes, one per core),
 # then the browser ones alone (tab failover waits on timers, so they get
 # the machine to themselves).  Each group's lines print when it ends.
 test-js: $(WASM) $(DEMO_DATA) $(EDGE_DIST)
-	$(MAKE) -j2 -Otarget test-js-engine test-js-system
+	$(MAKE) -j2 -Otarget --no-print-directory test-js-engine test-js-system
 	$(NODE) --test --test-concurrency=1 tests/browser/ tests/e2e/
 	npx --no-install tsc -p tests/types/tsconfig.json
 

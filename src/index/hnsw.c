@@ -384,8 +384,9 @@ static size_t heuristic(const vs_hnsw *h, vs_scored *c, size_t n, size_t m) {
  * exists: the certified elements C hold |C| x M0 slots, only |C| - 1 of
  * them tree links into C and none into the orphan's subtree or another
  * orphan's, so some certified element has a free or non-tree slot (the
- * last resort scans every element).  Orphans are rare (a pruned link is
- * the tree link of its target about once in indeg times). */
+ * last resort scans every element).  Orphans are rare: pruning keeps
+ * tree links (add_link), so they come from repairs of reused slots and
+ * from a list whose links must all stay refusing a repair's link. */
 
 static void orphan(vs_hnsw *h, uint32_t t) {
     h->parent[t] = VS_NO_ELEM;
@@ -587,11 +588,16 @@ static void settle(vs_hnsw *h) {
  * hnswlib and usearch prune it, to the heuristic's picks among its links
  * and e: it shrinks, and the next links into n are appended without a
  * distance until it is full again (a list kept full would be re-scored
- * and pruned on every link added to it).  What the heuristic drops stays
- * when it must: on layer 0, a link that is its node's tree link (parent)
- * or only way in (in-degree 1), and with keep set, the new link (a
- * repair's way back into e).  Those come first, the picks fill the rest
- * of the list in order of distance. */
+ * and pruned on every link added to it).  Some links stay whatever the
+ * heuristic says: on layer 0, one that is its node's tree link (parent)
+ * or only way in (in-degree 1), picked or not; they come first.  With
+ * keep set the new link comes next (a repair's way back into e); it is
+ * left out only when the links that must stay fill the list, and then
+ * settle() gives e a way in.  The other picks fill the rest of the list
+ * in order of distance. */
+static inline int must_stay(const vs_hnsw *h, uint32_t n, uint32_t c, int l) {
+    return l == 0 && (h->parent[c] == n || h->indeg[c] <= 1);
+}
 static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int keep) {
     uint32_t *lk = links_of(h, n, l);
     uint32_t cnt = lk[0], mx = max_links(h, l);
@@ -603,7 +609,9 @@ static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int kee
         if (l == 0) h->indeg[e]++;
         return;
     }
-    vs_scored *s = h->sel2, *picks = h->sel2 + h->M0 + 1, *rest = h->sel; /* M0 + 1 entries each */
+    /* M0 + 1 entries each: the candidates sorted, the heuristic's picks
+     * (a subsequence of them), the new list. */
+    vs_scored *s = h->sel2, *picks = h->sel2 + h->M0 + 1, *out = h->sel;
     const vs_vref *vn = vec_of(h, n);
     for (uint32_t i = 0; i < cnt; i++) {
         s[i].id = lk[1 + i];
@@ -612,29 +620,28 @@ static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int kee
     s[cnt].id = e;
     s[cnt].dist = d;
     sort_scored(s, cnt + 1);
-    size_t np = 0, nr = 0;
+    size_t np = 0;
+    vs_scored se = {d, e};
     for (size_t i = 0; i <= cnt; i++) {
+        if (s[i].id == e) se = s[i];
         int good = np < mx;
         const vs_vref *vc = vec_of(h, s[i].id);
         for (size_t j = 0; j < np && good; j++) good = !(dist_q(h, vc, picks[j].id) < s[i].dist);
-        if (good)
-            picks[np++] = s[i];
-        else
-            rest[nr++] = s[i];
+        if (good) picks[np++] = s[i];
     }
-    size_t k = 0; /* the new list, in s: what must stay, then the picks */
-    for (size_t i = 0; i < nr; i++) {
-        uint32_t c = rest[i].id;
-        if (c != e && l == 0 && (h->parent[c] == n || h->indeg[c] <= 1)) s[k++] = rest[i];
+    size_t k = 0; /* (e is not in the old list: at most cnt == mx must stay) */
+    for (size_t i = 0; i <= cnt; i++)
+        if (s[i].id != e && must_stay(h, n, s[i].id, l)) out[k++] = s[i];
+    if (keep && k < mx) out[k++] = se;
+    for (size_t i = 0; i < np && k < mx; i++) {
+        uint32_t c = picks[i].id;
+        if (c == e ? !keep : !must_stay(h, n, c, l)) out[k++] = picks[i];
     }
-    for (size_t i = 0; i < nr && k < mx; i++)
-        if (rest[i].id == e && keep) s[k++] = rest[i];
-    for (size_t i = 0; i < np && k < mx; i++) s[k++] = picks[i];
     if (l == 0) {
         indeg_sub(h, lk);
-        drop_children(h, n, lk, s, k);
+        drop_children(h, n, lk, out, k);
     }
-    for (size_t i = 0; i < k; i++) lk[1 + i] = s[i].id;
+    for (size_t i = 0; i < k; i++) lk[1 + i] = out[i].id;
     set_len(lk, (uint32_t)k);
     if (l == 0) indeg_add(h, lk);
 }
@@ -679,7 +686,8 @@ static void link_element(vs_hnsw *h, uint32_t e, int level) {
  * a node whose only way in was n unreachable); the slot e held in n's
  * list goes to the best of e's links (heuristic choice, else the
  * closest).  n also loses its in-link from e, since e is re-linked from
- * scratch: one of its neighbours links back to it (add_link's keep). */
+ * scratch: one of its neighbours links back to it (add_link's keep; when
+ * that list cannot take it, settle() finds n a way in). */
 static void repair_neighbours(vs_hnsw *h, uint32_t e, int level) {
     indeg_sub(h, links_of(h, e, 0)); /* e is re-linked afterwards */
     for (int l = 0; l <= level; l++) {
