@@ -343,24 +343,27 @@ static size_t search_query_sq8(vs_hnsw *h, const uint8_t *qc, uint32_t ep, float
 
 /* ---- neighbour selection -------------------------------------------------- */
 
-/* The paper's heuristic: from candidates sorted by distance to the base,
- * keep c unless a kept s is closer to c than the base is.  In place;
- * returns how many were kept (at most m). */
-static size_t heuristic(const vs_hnsw *h, vs_scored *c, size_t n, size_t m) {
-    if (n <= m) return n;
+/* The paper's heuristic: from candidates c[0..n) sorted by distance to
+ * the base, keep c unless a kept s is closer to c than the base is.  The
+ * picks go to out[0..kept), in order (out may be c itself); returns how
+ * many were kept (at most m). */
+static size_t heuristic_to(const vs_hnsw *h, const vs_scored *c, size_t n, size_t m, vs_scored *out) {
     size_t kept = 0;
     for (size_t i = 0; i < n && kept < m; i++) {
         int good = 1;
         const vs_vref *vc = vec_of(h, c[i].id);
         for (size_t j = 0; j < kept; j++) {
-            if (dist_q(h, vc, c[j].id) < c[i].dist) {
+            if (dist_q(h, vc, out[j].id) < c[i].dist) {
                 good = 0;
                 break;
             }
         }
-        if (good) c[kept++] = c[i];
+        if (good) out[kept++] = c[i];
     }
     return kept;
+}
+static size_t heuristic(const vs_hnsw *h, vs_scored *c, size_t n, size_t m) {
+    return n <= m ? n : heuristic_to(h, c, n, m, c);
 }
 
 /* ---- the reachability tree ----------------------------------------------
@@ -620,19 +623,11 @@ static void add_link(vs_hnsw *h, uint32_t n, uint32_t e, float d, int l, int kee
     s[cnt].id = e;
     s[cnt].dist = d;
     sort_scored(s, cnt + 1);
-    size_t np = 0;
-    vs_scored se = {d, e};
-    for (size_t i = 0; i <= cnt; i++) {
-        if (s[i].id == e) se = s[i];
-        int good = np < mx;
-        const vs_vref *vc = vec_of(h, s[i].id);
-        for (size_t j = 0; j < np && good; j++) good = !(dist_q(h, vc, picks[j].id) < s[i].dist);
-        if (good) picks[np++] = s[i];
-    }
+    size_t np = heuristic_to(h, s, cnt + 1, mx, picks);
     size_t k = 0; /* (e is not in the old list: at most cnt == mx must stay) */
     for (size_t i = 0; i <= cnt; i++)
         if (s[i].id != e && must_stay(h, n, s[i].id, l)) out[k++] = s[i];
-    if (keep && k < mx) out[k++] = se;
+    if (keep && k < mx) out[k++] = (vs_scored){d, e};
     for (size_t i = 0; i < np && k < mx; i++) {
         uint32_t c = picks[i].id;
         if (c == e ? !keep : !must_stay(h, n, c, l)) out[k++] = picks[i];
