@@ -32,6 +32,14 @@ import { collect } from './storage/chunks.js';
 const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
 const CHUNK = 1 << 20;
+/**
+ * Journal bytes that may wait for the storage before a write's promise
+ * waits too: without a bound, an awaited loop of writes outruns the
+ * appends and the queue grows without end (a million-vector import held
+ * most of a gigabyte).  Writes stay acknowledged when they run; only the
+ * async API's promise is held back until the queue is under the bound.
+ */
+export const JOURNAL_BACKLOG = 4 << 20;
 
 /** Redis's default save rules: [seconds, changes]. */
 export const DEFAULT_AUTOSAVE = [
@@ -156,6 +164,8 @@ export class Persister {
     this.manifest = null;
     this.pending = []; // journal records not yet appended
     this.pendingBytes = 0;
+    this.backlog = JOURNAL_BACKLOG; // see there
+    this.pressure = null; // the append writes over the backlog wait for
     this.chain = Promise.resolve(); // serialises appends
     this.saving = null; // promise of the save in progress
     this.changes = 0; // writes since the last save
@@ -421,8 +431,13 @@ export class Persister {
   // ---- the journal -------------------------------------------------------------
 
   /**
-   * Queue a write's journal records; resolves when they are as durable as
-   * the durability setting promises.
+   * Queue a write's journal records; the promise (or undefined: nothing to
+   * wait for) resolves when they are as durable as the durability setting
+   * promises.  With 'everysec' and 'no', once more than this.backlog bytes
+   * wait for the storage, it is the promise of their append: the caller's
+   * back-pressure.  A failed append is not this write's failure then (it
+   * ran and is journaled once the storage takes it): it stops later writes
+   * (#admit), as the flush left this.broken.
    */
   record(bytes) {
     if (this.stopped) return Promise.reject(this.broken);
@@ -431,7 +446,15 @@ export class Persister {
     this.changes++;
     if (this.durability === 'always') return this.flush(true);
     this.scheduleFlush();
-    return undefined;
+    if (this.pendingBytes <= this.backlog || this.broken) return undefined;
+    // One append answers every write that finds the queue over the bound
+    // until it ends (a loop that does not wait does not queue one each).
+    this.pressure ??= this.flush(false)
+      .catch(() => {})
+      .finally(() => {
+        this.pressure = null;
+      });
+    return this.pressure;
   }
 
   scheduleFlush() {

@@ -641,6 +641,70 @@ test('a journal that cannot be written: the write is not acknowledged, later wri
   }
 });
 
+/** A storage whose appends take a while (a slow disk), counting what is on its way. */
+class SlowStorage extends MemoryStorage {
+  appends = 0;
+  inFlight = 0;
+  async append(name, bytes) {
+    this.appends++;
+    this.inFlight += bytes.length;
+    await new Promise((r) => setTimeout(r, 2));
+    this.inFlight -= bytes.length;
+    return super.append(name, bytes);
+  }
+}
+
+test('the journal has back-pressure: awaited writes wait for the storage once a bounded queue is full', async () => {
+  const value = 'x'.repeat(1000);
+  for (const durability of ['no', 'everysec']) {
+    const mem = new SlowStorage();
+    const db = await open({ storage: mem, durability, autosave: false });
+    const p = db.persister;
+    p.backlog = 64 << 10;
+    const batch = 40; // about 41 KB of journal per pipeline
+    let most = 0;
+    for (let b = 0; b < 100; b++) {
+      const cmds = [];
+      for (let i = 0; i < batch; i++) cmds.push(['HSET', `k:${b}:${i}`, 'f', value, 'n', String(i)]);
+      await db.pipeline(cmds);
+      most = Math.max(most, p.pendingBytes + mem.inFlight);
+    }
+    // 4 MB went to a storage slower than the loop; what waited stayed near the bound.
+    assert.ok(most <= p.backlog + 2 * batch * 1100, `${durability}: ${most} bytes queued at most`);
+    assert.ok(mem.appends < 200, `${mem.appends} appends`);
+    await db.close();
+    const back = await open({ storage: mem });
+    assert.equal(await back.dbsize(), 100 * batch, durability);
+    assert.equal(await back.hget('k:99:39', 'f'), value);
+    await back.close();
+  }
+
+  // A loop that does not wait (the sync API) still gets one append per bound, not one per write.
+  const mem = new SlowStorage();
+  const db = await open({ storage: mem, durability: 'no', autosave: false });
+  db.persister.backlog = 64 << 10;
+  for (let i = 0; i < 2000; i++) db.commandSync('HSET', `s:${i}`, 'f', value);
+  await db.persister.flush(false);
+  assert.ok(mem.appends <= 3, `${mem.appends} appends`);
+  await db.close();
+  const back = await open({ storage: mem });
+  assert.equal(await back.dbsize(), 2000);
+  await back.close();
+
+  // An append that fails while a write waits on it: that write ran (its
+  // reply stands), later writes get MISCONF, as when the failure comes later.
+  const mem2 = new MemoryStorage();
+  const db2 = await open({ storage: mem2, durability: 'no', autosave: false });
+  db2.persister.backlog = 1000;
+  await db2.hset('a', { f: '1' });
+  await db2.persister.flush(false);
+  db2.persister.storage = new DyingStorage(mem2, 0);
+  assert.equal(await db2.hset('b', { f: value, g: value }), 2);
+  await assert.rejects(db2.hset('c', { f: '3' }), (e) => e instanceof ReplyError && /^MISCONF /.test(e.message));
+  assert.equal(await db2.hget('b', 'g'), value);
+  await assert.rejects(db2.close(), /journal could not be written/);
+});
+
 test('the same snapshot bytes come from, and load in, the SIMD and scalar builds', async () => {
   const snapshots = [];
   const answers = [];
