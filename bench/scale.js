@@ -8,19 +8,23 @@
 //     100, 200, 500 (usearch: expansion_search is fixed when an index is
 //     made, so the built index is saved once and loaded into a new index
 //     per ef);
+//   - Vessel twice: on the full vectors, and with COMPRESSION SQ8 (the
+//     graph walked on 8-bit codes, candidates re-ranked on the full
+//     vectors; --no-sq8 skips it), both against the same usearch run;
 //   - Vessel: the store lives in a directory (open({ dir }), journal on,
 //     durability 'no'); db.save(), close, open again in the same process:
 //     save and load times, the files' size, the same answers after the
 //     reload.
 // Ground truth: exact, by a plain C scan (bench/flat_plain.c, gcc -O3
 // -march=native), cached in bench/.cache/.
-// Checks (issue 15): build and QPS at ef 10/50/100/200 >= 1.5x usearch's,
-// recall within 0.01 of usearch's at every ef, RSS growth <= 1.2x usearch's.
+// Checks (issue 15), for each Vessel run: build and QPS at ef 10/50/100/200
+// >= 1.5x usearch's, recall within 0.01 of usearch's at every ef, RSS
+// growth <= 1.2x usearch's.
 // A MISS is a finding: the exit status is non-zero only when something
 // crashed.
 //
 //   make bench-scale           (installs the peers first)
-//   node bench/scale.js [--n 100000] [--nq 1000]
+//   node bench/scale.js [--n 100000] [--nq 1000] [--no-sq8]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -52,15 +56,16 @@ const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]
 
 // ---- children ------------------------------------------------------------------
 
-async function vesselChild() {
+async function vesselChild(sq8) {
   const { open } = await import('../js/node.js');
   const { base, queries } = data();
   const dir = join(cache, `scale-${N}-store`);
   rmSync(dir, { recursive: true, force: true });
   const opts = { dir, simd: true, durability: 'no', autosave: false };
   let db = await open(opts);
-  db.engine.exec(['FT.CREATE', 'h', 'SCHEMA', 'v', 'VECTOR', 'HNSW', '12', 'TYPE', 'FLOAT32', 'DIM', String(DIM),
-    'DISTANCE_METRIC', 'L2', 'M', String(M), 'EF_CONSTRUCTION', String(EFC), 'INITIAL_CAP', String(N)]);
+  const extra = sq8 ? ['COMPRESSION', 'SQ8'] : [];
+  db.engine.exec(['FT.CREATE', 'h', 'SCHEMA', 'v', 'VECTOR', 'HNSW', String(12 + extra.length), 'TYPE', 'FLOAT32', 'DIM', String(DIM),
+    'DISTANCE_METRIC', 'L2', 'M', String(M), 'EF_CONSTRUCTION', String(EFC), 'INITIAL_CAP', String(N), ...extra]);
   const before = await rss();
   const t = performance.now();
   const BATCH = 1000;
@@ -98,7 +103,7 @@ async function vesselChild() {
   await db.close();
   rmSync(dir, { recursive: true, force: true });
   reply({
-    name: 'Vessel (wasm SIMD128)', build: N / buildS, rssGrowth: after - before, afterReload: afterReload - before, usedMemory,
+    name: `Vessel${sq8 ? ' + COMPRESSION SQ8' : ''} (wasm SIMD128)`, build: N / buildS, rssGrowth: after - before, afterReload: afterReload - before, usedMemory,
     runs: runs.map((r) => ({ qps: r.qps, passes: r.passes, results: r.results })),
     saveMs, loadMs, bytes, same,
   });
@@ -174,42 +179,50 @@ async function main() {
     `EF_CONSTRUCTION=${EFC}, single thread, each library in its own process; node ${process.version}, ` +
     `${os.cpus()[0].model.trim()}, ${os.cpus().length} cores`);
   const truth = groundTruth();
-  log('vessel...');
-  const v = await runChild(script, ['--child', 'vessel', '--n', String(N), '--nq', String(NQ)]);
+  const sizes = ['--n', String(N), '--nq', String(NQ)];
+  const vessels = [];
+  for (const kind of process.argv.includes('--no-sq8') ? ['vessel'] : ['vessel', 'vessel-sq8']) {
+    log(`${kind}...`);
+    vessels.push(await runChild(script, ['--child', kind, ...sizes]));
+  }
   log('usearch...');
-  const u = await runChild(script, ['--child', 'usearch', '--n', String(N), '--nq', String(NQ)]);
-  for (const l of [v, u]) for (const r of l.runs) r.recall = recallOf(truth, r.results, K);
+  const u = await runChild(script, ['--child', 'usearch', ...sizes]);
+  for (const l of [...vessels, u]) for (const r of l.runs) r.recall = recallOf(truth, r.results, K);
 
   console.log(`\n| library | build vec/s | RSS growth | ${EFS.map((e) => `ef ${e}: recall / QPS`).join(' | ')} |`);
   console.log(`|---|---|---|${EFS.map(() => '---').join('|')}|`);
-  for (const l of [v, u]) {
+  for (const l of [...vessels, u]) {
     console.log(`| ${l.name} | ${fmt(l.build)} | ${fmt(l.rssGrowth / MB)} MB | ` +
       `${l.runs.map((r) => `${r.recall.toFixed(3)} / ${fmt(r.qps)}`).join(' | ')} |`);
   }
-  console.log(`\nVessel: engine memory ${fmt(v.usedMemory / MB)} MB; db.save() ${fmt(v.saveMs)} ms, ` +
-    `open + index ready ${fmt(v.loadMs)} ms, files ${fmt(v.bytes / MB)} MB; after the reload ${v.same}/${NQ} queries ` +
-    `(ef 50) answer as before; RSS growth after the reload ${fmt(v.afterReload / MB)} MB`);
+  for (const v of vessels) {
+    console.log(`\n${v.name}: engine memory ${fmt(v.usedMemory / MB)} MB; db.save() ${fmt(v.saveMs)} ms, ` +
+      `open + index ready ${fmt(v.loadMs)} ms, files ${fmt(v.bytes / MB)} MB; after the reload ${v.same}/${NQ} queries ` +
+      `(ef 50) answer as before; RSS growth after the reload ${fmt(v.afterReload / MB)} MB`);
+  }
   console.log(`usearch: save ${fmt(u.saveMs)} ms, load ${fmt(u.loadMs)} ms, file ${fmt(u.bytes / MB)} MB`);
 
-  const checks = [
-    [v.build >= 1.5 * u.build, `build >= 1.5x usearch (${(v.build / u.build).toFixed(2)}x)`],
-    ...EFS.filter((e) => e <= 200).map((ef) => {
-      const i = EFS.indexOf(ef);
-      const x = v.runs[i].qps / u.runs[i].qps;
-      return [x >= 1.5, `QPS at ef ${ef} >= 1.5x usearch (${x.toFixed(2)}x)`];
-    }),
-    ...EFS.map((ef, i) => {
-      const d = v.runs[i].recall - u.runs[i].recall;
-      return [d >= -0.01, `recall at ef ${ef} within 0.01 of usearch (${d >= 0 ? '+' : ''}${d.toFixed(3)})`];
-    }),
-    [v.rssGrowth <= 1.2 * u.rssGrowth, `RSS growth <= 1.2x usearch (${(v.rssGrowth / u.rssGrowth).toFixed(2)}x)`],
-    [v.same === NQ, 'the reloaded store answers every query as before'],
-  ];
-  console.log('');
-  for (const [ok, what] of checks) console.log(`  ${ok ? 'PASS' : 'MISS'}  ${what}`);
+  for (const v of vessels) {
+    const checks = [
+      [v.build >= 1.5 * u.build, `build >= 1.5x usearch (${(v.build / u.build).toFixed(2)}x)`],
+      ...EFS.filter((e) => e <= 200).map((ef) => {
+        const i = EFS.indexOf(ef);
+        const x = v.runs[i].qps / u.runs[i].qps;
+        return [x >= 1.5, `QPS at ef ${ef} >= 1.5x usearch (${x.toFixed(2)}x)`];
+      }),
+      ...EFS.map((ef, i) => {
+        const d = v.runs[i].recall - u.runs[i].recall;
+        return [d >= -0.01, `recall at ef ${ef} within 0.01 of usearch (${d >= 0 ? '+' : ''}${d.toFixed(3)})`];
+      }),
+      [v.rssGrowth <= 1.2 * u.rssGrowth, `RSS growth <= 1.2x usearch (${(v.rssGrowth / u.rssGrowth).toFixed(2)}x)`],
+      [v.same === NQ, 'the reloaded store answers every query as before'],
+    ];
+    console.log(`\n${v.name}:`);
+    for (const [ok, what] of checks) console.log(`  ${ok ? 'PASS' : 'MISS'}  ${what}`);
+  }
 }
 
 const child = argOf('--child');
-if (child === 'vessel') await vesselChild();
+if (child === 'vessel' || child === 'vessel-sq8') await vesselChild(child === 'vessel-sq8');
 else if (child === 'usearch') await usearchChild();
 else await main();
