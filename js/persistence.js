@@ -36,8 +36,9 @@ const CHUNK = 1 << 20;
  * Journal bytes that may wait for the storage before a write's promise
  * waits too: without a bound, an awaited loop of writes outruns the
  * appends and the queue grows without end (a million-vector import held
- * most of a gigabyte).  Writes stay acknowledged when they run; only the
- * async API's promise is held back until the queue is under the bound.
+ * most of a gigabyte).  A write that finds more queued waits for the
+ * append under way or next (not for its own records, not for a sync): so
+ * at most about twice this, plus a batch per writer, is in memory.
  */
 export const JOURNAL_BACKLOG = 4 << 20;
 

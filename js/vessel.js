@@ -478,7 +478,8 @@ export class Vessel {
    * arrays naming engine commands) in one engine call.  Returns
    * { consumed, ran, replies, durable } (replies: their RESP bytes;
    * durable: the promise of their journal records, when the durability
-   * setting makes replies wait), or null when the store cannot take this
+   * setting makes replies wait or the journal's back-pressure holds them
+   * back), or null when the store cannot take this
    * path now (read-only, a save holding writes, a broken journal): then
    * use commandRaw per request.
    * The requests run as engine client `client` (0: the default).
